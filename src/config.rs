@@ -1,0 +1,387 @@
+//! Configuration from `OE_*` environment variables (and `.env`), SPEC §5.
+//!
+//! Every problem is collected and reported at once, by variable name, so a
+//! misconfigured deployment is fixed in one round trip. Secrets are
+//! `SecretString` and never reach a log line.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use secrecy::{ExposeSecret, SecretString};
+use uuid::Uuid;
+
+use crate::domain::{EmailAddress, TeamId, UserId};
+use crate::signature::standard::SigningKey;
+
+/// Development-only credentials, used in embedded mode when a variable is
+/// unset. Documented in the README; refused in Supabase mode.
+pub mod dev {
+    pub const TEAM_ID: &str = "00000000-0000-4000-8000-000000000001";
+    pub const SYSTEM_USER_ID: &str = "00000000-0000-4000-8000-000000000002";
+    /// The Standard Webhooks specification's test secret, so the load tools
+    /// in `../shared/bench/` work against a default service.
+    pub const EMAIL_WEBHOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    /// base64("dev-only-supabase-webhook-secret")
+    pub const SUPABASE_WEBHOOK_SECRET: &str = "whsec_ZGV2LW9ubHktc3VwYWJhc2Utd2ViaG9vay1zZWNyZXQ=";
+    pub const MAILGUN_SIGNING_KEY: &str = "dev-mailgun-signing-key";
+    /// base64("dev-only-resend-webhook-secret")
+    pub const RESEND_WEBHOOK_SECRET: &str = "whsec_ZGV2LW9ubHktcmVzZW5kLXdlYmhvb2stc2VjcmV0";
+    pub const POSTMARK_USER: &str = "postmark";
+    pub const POSTMARK_PASSWORD: &str = "dev-postmark-password";
+    pub const SENDGRID_USER: &str = "sendgrid";
+    pub const SENDGRID_PASSWORD: &str = "dev-sendgrid-password";
+    pub const FROM_EMAIL: &str = "events@atelier-zurich.ch";
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Embedded,
+    Supabase,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+#[derive(Debug, Clone)]
+pub struct SupabaseConfig {
+    /// Project URL; REST lives under `{url}/rest/v1`.
+    pub url: String,
+    pub key: SecretString,
+}
+
+#[derive(Debug, Clone)]
+pub struct BasicCredentials {
+    pub user: String,
+    pub password: SecretString,
+}
+
+/// Everything that authenticates a sender.
+#[derive(Debug, Clone)]
+pub struct WebhookSecrets {
+    pub supabase: Vec<SigningKey>,
+    pub email: Vec<SigningKey>,
+    pub mailgun: SecretString,
+    pub resend: Vec<SigningKey>,
+    pub postmark: BasicCredentials,
+    pub sendgrid: BasicCredentials,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub mode: Mode,
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub supabase: Option<SupabaseConfig>,
+    pub team_id: TeamId,
+    pub system_user_id: UserId,
+    pub email_account_id: Option<Uuid>,
+    pub secrets: WebhookSecrets,
+    pub resend_api_key: Option<SecretString>,
+    pub resend_api_base: String,
+    pub smtp_url: Option<SecretString>,
+    pub from_email: EmailAddress,
+    pub timezone: Tz,
+    pub signature_tolerance: Duration,
+    pub max_body_bytes: usize,
+    /// Failed authentications allowed per client IP and minute (0: no limit).
+    pub rate_limit_per_min: u32,
+    pub log_format: LogFormat,
+}
+
+/// All configuration problems, each naming its variable.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration:\n  - {}", .0.join("\n  - "))]
+pub struct ConfigError(pub Vec<String>);
+
+impl Config {
+    /// Reads `.env` (if present) and the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        let vars: HashMap<String, String> = std::env::vars().filter(|(k, _)| k.starts_with("OE_")).collect();
+        Self::from_vars(&vars)
+    }
+
+    pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        Reader { vars, problems: Vec::new() }.read()
+    }
+
+    /// The embedded development configuration with a given data directory.
+    pub fn embedded_dev(data_dir: PathBuf) -> Self {
+        let vars = HashMap::from([("OE_DATA_DIR".to_string(), data_dir.display().to_string())]);
+        Self::from_vars(&vars).expect("the development defaults are valid")
+    }
+}
+
+struct Reader<'a> {
+    vars: &'a HashMap<String, String>,
+    problems: Vec<String>,
+}
+
+impl Reader<'_> {
+    /// The trimmed value, if set and not empty. Owned, so callers may
+    /// record problems while holding it.
+    fn get(&self, name: &str) -> Option<String> {
+        self.vars.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()).map(str::to_string)
+    }
+
+    fn parsed<T: std::str::FromStr>(&mut self, name: &str, default: T, what: &str) -> T {
+        match self.get(name) {
+            None => default,
+            Some(raw) => raw.parse().unwrap_or_else(|_| {
+                self.problems.push(format!("{name}: {what}"));
+                default
+            }),
+        }
+    }
+
+    /// A value that has a development default in embedded mode and is
+    /// required in Supabase mode.
+    fn dev_or_required(&mut self, name: &str, dev: &str, mode: Mode) -> String {
+        match (self.get(name), mode) {
+            (Some(v), _) => v,
+            (None, Mode::Embedded) => dev.to_string(),
+            (None, Mode::Supabase) => {
+                self.problems.push(format!("{name}: required in supabase mode"));
+                dev.to_string()
+            }
+        }
+    }
+
+    fn keys(&mut self, name: &str, dev: &str, mode: Mode) -> Vec<SigningKey> {
+        let raw = self.dev_or_required(name, dev, mode);
+        SigningKey::parse_list(&raw).unwrap_or_else(|e| {
+            self.problems.push(format!("{name}: {e}"));
+            Vec::new()
+        })
+    }
+
+    fn read(mut self) -> Result<Config, ConfigError> {
+        let mode = match self.get("OE_INTEGRATION_MODE").as_deref().unwrap_or("embedded") {
+            "embedded" => Mode::Embedded,
+            "supabase" => Mode::Supabase,
+            _ => {
+                self.problems.push("OE_INTEGRATION_MODE: must be `embedded` or `supabase`".into());
+                Mode::Embedded
+            }
+        };
+        let bind =
+            self.parsed("OE_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)), "must be host:port, e.g. 0.0.0.0:8080");
+        let data_dir = PathBuf::from(self.get("OE_DATA_DIR").unwrap_or_else(|| "./data".into()));
+
+        let supabase = match (self.get("OE_SUPABASE_URL"), self.get("OE_SUPABASE_KEY")) {
+            (Some(url), Some(key)) => {
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    self.problems.push("OE_SUPABASE_URL: must start with http:// or https://".into());
+                }
+                Some(SupabaseConfig { url: url.trim_end_matches('/').to_string(), key: SecretString::from(key) })
+            }
+            (url, key) => {
+                if mode == Mode::Supabase {
+                    for (name, v) in [("OE_SUPABASE_URL", url), ("OE_SUPABASE_KEY", key)] {
+                        if v.is_none() {
+                            self.problems.push(format!("{name}: required in supabase mode"));
+                        }
+                    }
+                }
+                None
+            }
+        };
+
+        let team = self.dev_or_required("OE_TEAM_ID", dev::TEAM_ID, mode);
+        let team_id = team.parse().unwrap_or_else(|_| {
+            self.problems.push("OE_TEAM_ID: must be a UUID".into());
+            TeamId(Uuid::nil())
+        });
+        let user = self.dev_or_required("OE_SYSTEM_USER_ID", dev::SYSTEM_USER_ID, mode);
+        let system_user_id = user.parse().unwrap_or_else(|_| {
+            self.problems.push("OE_SYSTEM_USER_ID: must be a UUID".into());
+            UserId(Uuid::nil())
+        });
+        let email_account_id = self
+            .get("OE_EMAIL_ACCOUNT_ID")
+            .and_then(|v| v.parse().map_err(|_| self.problems.push("OE_EMAIL_ACCOUNT_ID: must be a UUID".into())).ok());
+
+        let secrets = WebhookSecrets {
+            supabase: self.keys("OE_SUPABASE_WEBHOOK_SECRET", dev::SUPABASE_WEBHOOK_SECRET, mode),
+            email: self.keys("OE_EMAIL_WEBHOOK_SECRET", dev::EMAIL_WEBHOOK_SECRET, mode),
+            // Providers other than Supabase are optional in production: a
+            // venue uses one of them. Unset means "endpoint refuses all".
+            mailgun: SecretString::from(self.optional_secret("OE_MAILGUN_SIGNING_KEY", dev::MAILGUN_SIGNING_KEY, mode)),
+            resend: self.optional_keys("OE_RESEND_WEBHOOK_SECRET", dev::RESEND_WEBHOOK_SECRET, mode),
+            postmark: BasicCredentials {
+                user: self.optional_secret("OE_POSTMARK_INBOUND_USER", dev::POSTMARK_USER, mode),
+                password: SecretString::from(self.optional_secret(
+                    "OE_POSTMARK_INBOUND_PASSWORD",
+                    dev::POSTMARK_PASSWORD,
+                    mode,
+                )),
+            },
+            sendgrid: BasicCredentials {
+                user: self.optional_secret("OE_SENDGRID_INBOUND_USER", dev::SENDGRID_USER, mode),
+                password: SecretString::from(self.optional_secret(
+                    "OE_SENDGRID_INBOUND_PASSWORD",
+                    dev::SENDGRID_PASSWORD,
+                    mode,
+                )),
+            },
+        };
+
+        let smtp_url = self.get("OE_SMTP_URL").map(|u| {
+            if !(u.starts_with("smtp://") || u.starts_with("smtps://")) {
+                self.problems.push("OE_SMTP_URL: must start with smtp:// or smtps://".into());
+            }
+            SecretString::from(u)
+        });
+        let from_raw = self.get("OE_FROM_EMAIL").unwrap_or_else(|| dev::FROM_EMAIL.into());
+        let from_email = EmailAddress::parse(&from_raw).unwrap_or_else(|_| {
+            self.problems.push("OE_FROM_EMAIL: not a valid email address".into());
+            EmailAddress::parse(dev::FROM_EMAIL).expect("valid constant")
+        });
+        let timezone =
+            self.parsed("OE_TIMEZONE", chrono_tz::Europe::Zurich, "must be an IANA zone such as Europe/Zurich");
+        let tolerance: u64 = self.parsed("OE_SIGNATURE_TOLERANCE_S", 300, "must be a whole number of seconds");
+        let max_body_bytes = self.parsed("OE_MAX_BODY_BYTES", 10 * 1024 * 1024, "must be a number of bytes");
+        let rate_limit_per_min = self.parsed("OE_RATE_LIMIT_PER_MIN", 60, "must be a whole number (0 disables)");
+        let log_format = match self.get("OE_LOG_FORMAT").as_deref() {
+            Some("json") => LogFormat::Json,
+            Some("pretty") => LogFormat::Pretty,
+            Some(_) => {
+                self.problems.push("OE_LOG_FORMAT: must be `json` or `pretty`".into());
+                LogFormat::Pretty
+            }
+            None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => LogFormat::Pretty,
+            None => LogFormat::Json,
+        };
+
+        let resend_api_key = self.get("OE_RESEND_API_KEY").map(SecretString::from);
+        let resend_api_base = self
+            .get("OE_RESEND_API_BASE")
+            .unwrap_or_else(|| "https://api.resend.com".into())
+            .trim_end_matches('/')
+            .to_string();
+
+        if !self.problems.is_empty() {
+            return Err(ConfigError(self.problems));
+        }
+        Ok(Config {
+            mode,
+            bind,
+            data_dir,
+            supabase,
+            team_id,
+            system_user_id,
+            email_account_id,
+            secrets,
+            resend_api_key,
+            resend_api_base,
+            smtp_url,
+            from_email,
+            timezone,
+            signature_tolerance: Duration::from_secs(tolerance),
+            max_body_bytes,
+            rate_limit_per_min,
+            log_format,
+        })
+    }
+
+    /// Embedded: the dev value. Supabase: the configured value or empty,
+    /// which makes that provider's endpoint reject every request.
+    fn optional_secret(&mut self, name: &str, dev: &str, mode: Mode) -> String {
+        match (self.get(name), mode) {
+            (Some(v), _) => v,
+            (None, Mode::Embedded) => dev.to_string(),
+            (None, Mode::Supabase) => String::new(),
+        }
+    }
+
+    fn optional_keys(&mut self, name: &str, dev: &str, mode: Mode) -> Vec<SigningKey> {
+        let raw = self.optional_secret(name, dev, mode);
+        if raw.is_empty() {
+            return Vec::new();
+        }
+        SigningKey::parse_list(&raw).unwrap_or_else(|e| {
+            self.problems.push(format!("{name}: {e}"));
+            Vec::new()
+        })
+    }
+}
+
+impl Config {
+    pub fn supabase_key(&self) -> Option<&str> {
+        self.supabase.as_ref().map(|s| s.key.expose_secret())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn no_configuration_means_embedded_with_dev_secrets() {
+        let c = Config::from_vars(&vars(&[])).unwrap();
+        assert_eq!(c.mode, Mode::Embedded);
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert_eq!(c.team_id.to_string(), dev::TEAM_ID);
+        assert_eq!(c.secrets.email.len(), 1);
+        assert_eq!(c.signature_tolerance, Duration::from_secs(300));
+        assert_eq!(c.max_body_bytes, 10 * 1024 * 1024);
+        assert_eq!(c.timezone, chrono_tz::Europe::Zurich);
+    }
+
+    #[test]
+    fn supabase_mode_names_every_missing_value() {
+        let err = Config::from_vars(&vars(&[("OE_INTEGRATION_MODE", "supabase")])).unwrap_err();
+        let text = err.to_string();
+        for name in [
+            "OE_SUPABASE_URL",
+            "OE_SUPABASE_KEY",
+            "OE_TEAM_ID",
+            "OE_SYSTEM_USER_ID",
+            "OE_SUPABASE_WEBHOOK_SECRET",
+            "OE_EMAIL_WEBHOOK_SECRET",
+        ] {
+            assert!(text.contains(name), "{name} missing from: {text}");
+        }
+    }
+
+    #[test]
+    fn bad_values_are_reported_without_echoing_secrets() {
+        let err = Config::from_vars(&vars(&[
+            ("OE_BIND", "nowhere"),
+            ("OE_TIMEZONE", "Mars/Olympus"),
+            ("OE_EMAIL_WEBHOOK_SECRET", "whsec_%%%secret%%%"),
+        ]))
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("OE_BIND") && text.contains("OE_TIMEZONE") && text.contains("OE_EMAIL_WEBHOOK_SECRET"));
+        assert!(!text.contains("%%%secret"));
+    }
+
+    #[test]
+    fn a_complete_supabase_configuration_is_accepted() {
+        let c = Config::from_vars(&vars(&[
+            ("OE_INTEGRATION_MODE", "supabase"),
+            ("OE_SUPABASE_URL", "https://xyz.supabase.co/"),
+            ("OE_SUPABASE_KEY", "service-role-key"),
+            ("OE_TEAM_ID", "7d0b8a1e-4c1f-4a7e-9a63-0f9b3c2d1e00"),
+            ("OE_SYSTEM_USER_ID", "7d0b8a1e-4c1f-4a7e-9a63-0f9b3c2d1e01"),
+            ("OE_SUPABASE_WEBHOOK_SECRET", "v1,whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+            ("OE_EMAIL_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+        ]))
+        .unwrap();
+        assert_eq!(c.supabase.as_ref().unwrap().url, "https://xyz.supabase.co");
+        assert_eq!(c.secrets.supabase.len(), 1);
+        assert!(c.secrets.resend.is_empty(), "providers without a secret refuse everything");
+    }
+}

@@ -1,0 +1,15 @@
+//! Domain types: parsed once at the edge (`ingest/`), then used everywhere else.
+
+mod db_change;
+mod email_address;
+mod ids;
+mod inbound;
+mod records;
+mod task;
+
+pub use db_change::{ChangeKind, DbChange};
+pub use email_address::{EmailAddress, InvalidEmailAddress};
+pub use ids::{ClientId, EventId, InboxId, OfferId, ProductId, RoomId, TaskId, TeamId, UserId};
+pub use inbound::{message_id, Attachment, InboundEmail, Mailbox};
+pub use records::{Booking, Client, Event, EventStatus, Room, StoredEmail};
+pub use task::{Resolution, Task, TaskAction, TaskCategory, TaskDecision, TaskPayload, TaskPriority, TaskStatus};

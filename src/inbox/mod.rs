@@ -1,0 +1,129 @@
+//! The durable inbox: every accepted webhook is a row here before the
+//! sender gets its 2xx. The row *is* the work queue; workers claim rows with
+//! a lease, and a crash only delays them.
+
+mod backoff;
+mod worker;
+mod writer;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{DbChange, InboundEmail, InboxId, TaskDecision};
+use crate::store::StoreError;
+
+pub use backoff::Backoff;
+pub use worker::{Handler, HandlerError, Worker, WorkerSettings};
+pub use writer::{AppendError, InboxWriter};
+
+/// What was received, normalized. Stored as JSON in the inbox row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum InboxEvent {
+    Mail {
+        mail: InboundEmail,
+    },
+    DbChange {
+        change: DbChange,
+    },
+    /// A manager's decision found by reconciliation rather than a webhook.
+    Decision {
+        decision: TaskDecision,
+    },
+}
+
+/// A webhook accepted at the edge, ready to persist.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEntry {
+    pub id: InboxId,
+    /// `supabase`, `email:mailgun`, `cli`, ... (for logs and metrics).
+    pub source: String,
+    /// Redeliveries carry the same key; the inbox keeps the first.
+    pub dedupe_key: String,
+    /// Entries with the same key are processed one at a time, in order.
+    pub order_key: String,
+    pub event: InboxEvent,
+    pub received_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Appended {
+    Accepted(InboxId),
+    /// Already in the inbox under this id.
+    Duplicate(InboxId),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimedEntry {
+    pub id: InboxId,
+    pub source: String,
+    pub order_key: String,
+    pub event: InboxEvent,
+    /// Including the current one.
+    pub attempts: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryStatus {
+    Pending,
+    Processing,
+    Done,
+    Dead,
+}
+
+impl EntryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Processing => "processing",
+            Self::Done => "done",
+            Self::Dead => "dead",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "pending" => Self::Pending,
+            "processing" => Self::Processing,
+            "done" => Self::Done,
+            "dead" => Self::Dead,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct InboxStats {
+    pub pending: u64,
+    pub processing: u64,
+    pub done: u64,
+    pub dead: u64,
+}
+
+/// Storage of the inbox; implemented by both stores.
+#[async_trait]
+pub trait Inbox: Send + Sync {
+    /// Persists all entries durably in one commit; a duplicate key yields
+    /// the id of the entry already stored.
+    async fn append(&self, entries: Vec<NewEntry>) -> Result<Vec<Appended>, StoreError>;
+
+    /// Claims up to `limit` due entries (pending and due, or processing with
+    /// an expired lease), oldest first, never two of one `order_key`, and
+    /// never one whose key has an older unfinished entry.
+    async fn claim(&self, limit: usize, now: DateTime<Utc>, lease: Duration) -> Result<Vec<ClaimedEntry>, StoreError>;
+
+    async fn complete(&self, id: InboxId, now: DateTime<Utc>) -> Result<(), StoreError>;
+
+    async fn retry_at(&self, id: InboxId, due: DateTime<Utc>, error: &str) -> Result<(), StoreError>;
+
+    /// Parks the entry as dead: no more attempts.
+    async fn bury(&self, id: InboxId, error: &str) -> Result<(), StoreError>;
+
+    async fn status(&self, id: InboxId) -> Result<Option<EntryStatus>, StoreError>;
+
+    async fn stats(&self) -> Result<InboxStats, StoreError>;
+}

@@ -1,0 +1,166 @@
+//! Processes inbox entries: claim with a lease, handle, then record done,
+//! retry-at (exponential backoff) or dead.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tracing::{error, info, warn, Instrument};
+
+use super::{Backoff, ClaimedEntry, Inbox};
+use crate::metrics::Metrics;
+
+/// What turns an entry into effects (the dispatcher).
+#[async_trait]
+pub trait Handler: Send + Sync {
+    async fn handle(&self, entry: &ClaimedEntry) -> Result<(), HandlerError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HandlerError {
+    /// Worth retrying: network, 5xx, 429, a busy database.
+    #[error("transient: {0}")]
+    Transient(String),
+    /// Retrying cannot help: park as dead right away.
+    #[error("permanent: {0}")]
+    Permanent(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// Entries handled at once (each of a different booking).
+    pub concurrency: usize,
+    /// How long a claim stays valid before another worker may take it over.
+    pub lease: Duration,
+    /// Poll interval when idle (retries falling due, other processes' writes).
+    pub idle_poll: Duration,
+    pub backoff: Backoff,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            concurrency: 16,
+            lease: Duration::from_secs(300),
+            idle_poll: Duration::from_millis(500),
+            backoff: Backoff::default(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Worker {
+    inbox: Arc<dyn Inbox>,
+    handler: Arc<dyn Handler>,
+    settings: WorkerSettings,
+    wake: Arc<Notify>,
+    metrics: Arc<Metrics>,
+}
+
+impl Worker {
+    pub fn new(
+        inbox: Arc<dyn Inbox>,
+        handler: Arc<dyn Handler>,
+        settings: WorkerSettings,
+        wake: Arc<Notify>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        Self { inbox, handler, settings, wake, metrics }
+    }
+
+    /// Runs until `cancel` fires, then lets the entries in hand finish.
+    pub async fn run(self, cancel: CancellationToken) {
+        let mut running = JoinSet::new();
+        loop {
+            if cancel.is_cancelled() {
+                break;
+            }
+            let free = self.settings.concurrency.saturating_sub(running.len());
+            let claimed = if free > 0 { self.claim(free).await } else { Vec::new() };
+            let got_work = !claimed.is_empty();
+            for entry in claimed {
+                let me = self.clone();
+                running.spawn(async move { me.process(entry).await });
+            }
+            if got_work && running.len() < self.settings.concurrency {
+                continue;
+            }
+            tokio::select! {
+                _ = cancel.cancelled() => break,
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(self.settings.idle_poll) => {}
+                Some(_) = running.join_next(), if !running.is_empty() => {}
+            }
+        }
+        info!(in_flight = running.len(), "worker stopping; finishing entries in hand");
+        while running.join_next().await.is_some() {}
+    }
+
+    /// Claims and processes what is due now; returns how many entries it
+    /// handled. Tests call this until it returns 0.
+    pub async fn process_available(&self) -> usize {
+        let claimed = self.claim(self.settings.concurrency).await;
+        let n = claimed.len();
+        let mut set = JoinSet::new();
+        for entry in claimed {
+            let me = self.clone();
+            set.spawn(async move { me.process(entry).await });
+        }
+        while set.join_next().await.is_some() {}
+        n
+    }
+
+    async fn claim(&self, limit: usize) -> Vec<ClaimedEntry> {
+        match self.inbox.claim(limit, Utc::now(), self.settings.lease).await {
+            Ok(entries) => entries,
+            Err(e) => {
+                warn!(error = %e, "claiming inbox entries failed; will retry");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                Vec::new()
+            }
+        }
+    }
+
+    async fn process(&self, entry: ClaimedEntry) {
+        let span =
+            tracing::info_span!("inbox_entry", inbox_id = %entry.id, source = %entry.source, attempt = entry.attempts);
+        async {
+            let outcome = self.handler.handle(&entry).await;
+            let recorded = match outcome {
+                Ok(()) => {
+                    self.metrics.processed("done");
+                    self.inbox.complete(entry.id, Utc::now()).await
+                }
+                Err(HandlerError::Transient(reason)) => match self.settings.backoff.next_delay(entry.attempts) {
+                    Some(delay) => {
+                        warn!(%reason, retry_in_s = delay.as_secs(), "transient failure; will retry");
+                        self.metrics.processed("retry");
+                        let due = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+                        self.inbox.retry_at(entry.id, due, &reason).await
+                    }
+                    None => {
+                        error!(%reason, "giving up after {} attempts; entry parked as dead", entry.attempts);
+                        self.metrics.processed("dead");
+                        self.inbox.bury(entry.id, &reason).await
+                    }
+                },
+                Err(HandlerError::Permanent(reason)) => {
+                    error!(%reason, "entry cannot be processed; parked as dead");
+                    self.metrics.processed("dead");
+                    self.inbox.bury(entry.id, &reason).await
+                }
+            };
+            if let Err(e) = recorded {
+                // The lease expires and the entry is processed again; effects
+                // are idempotent, so that costs time, not correctness.
+                warn!(error = %e, "could not record the outcome of an inbox entry");
+            }
+        }
+        .instrument(span)
+        .await
+    }
+}

@@ -1,0 +1,229 @@
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension};
+
+use super::db::sql_error;
+use super::EmbeddedStore;
+use crate::domain::InboxId;
+use crate::inbox::{Appended, ClaimedEntry, EntryStatus, Inbox, InboxStats, NewEntry};
+use crate::store::StoreError;
+
+#[async_trait]
+impl Inbox for EmbeddedStore {
+    async fn append(&self, entries: Vec<NewEntry>) -> Result<Vec<Appended>, StoreError> {
+        // Serialize outside the lock: the writer thread only does SQL.
+        let rows = entries
+            .into_iter()
+            .map(|e| {
+                Ok((
+                    e.id,
+                    e.source,
+                    e.dedupe_key,
+                    e.order_key,
+                    serde_json::to_string(&e.event)?,
+                    e.received_at.timestamp_millis(),
+                ))
+            })
+            .collect::<Result<Vec<_>, serde_json::Error>>()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.inbox
+            .run(move |conn| {
+                let tx = conn.transaction().map_err(sql_error)?;
+                let mut results = Vec::with_capacity(rows.len());
+                {
+                    let mut insert = tx
+                        .prepare_cached(
+                            "INSERT INTO inbox (id, source, dedupe_key, order_key, payload, due_at, received_at)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (dedupe_key) DO NOTHING",
+                        )
+                        .map_err(sql_error)?;
+                    let mut existing =
+                        tx.prepare_cached("SELECT id FROM inbox WHERE dedupe_key = ?1").map_err(sql_error)?;
+                    for (id, source, dedupe_key, order_key, payload, received) in &rows {
+                        let inserted = insert
+                            .execute(params![id.to_string(), source, dedupe_key, order_key, payload, received])
+                            .map_err(sql_error)?;
+                        results.push(if inserted == 1 {
+                            Appended::Accepted(*id)
+                        } else {
+                            let first: String = existing.query_row([dedupe_key], |r| r.get(0)).map_err(sql_error)?;
+                            Appended::Duplicate(parse_id(&first)?)
+                        });
+                    }
+                }
+                tx.commit().map_err(sql_error)?;
+                Ok(results)
+            })
+            .await
+    }
+
+    async fn claim(&self, limit: usize, now: DateTime<Utc>, lease: Duration) -> Result<Vec<ClaimedEntry>, StoreError> {
+        let now_ms = now.timestamp_millis();
+        let lease_until = now_ms + lease.as_millis() as i64;
+        self.inbox
+            .run(move |conn| {
+                let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql_error)?;
+                let claimed = {
+                    // Oldest due entries whose booking (order key) has no
+                    // older unfinished entry: per-booking order, and no two
+                    // workers on one booking.
+                    let mut stmt = tx
+                        .prepare_cached(
+                            "UPDATE inbox SET status = 'processing', attempts = attempts + 1, lease_until = ?2
+                             WHERE seq IN (
+                                 SELECT i.seq FROM inbox i
+                                 WHERE ((i.status = 'pending' AND i.due_at <= ?1)
+                                        OR (i.status = 'processing' AND i.lease_until <= ?1))
+                                   AND NOT EXISTS (
+                                       SELECT 1 FROM inbox j
+                                       WHERE j.order_key = i.order_key AND j.seq < i.seq
+                                         AND j.status IN ('pending', 'processing'))
+                                 ORDER BY i.seq LIMIT ?3)
+                             RETURNING id, source, order_key, payload, attempts",
+                        )
+                        .map_err(sql_error)?;
+                    let rows = stmt
+                        .query_map(params![now_ms, lease_until, limit as i64], |r| {
+                            Ok((
+                                r.get::<_, String>(0)?,
+                                r.get::<_, String>(1)?,
+                                r.get::<_, String>(2)?,
+                                r.get::<_, String>(3)?,
+                                r.get::<_, u32>(4)?,
+                            ))
+                        })
+                        .map_err(sql_error)?
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(sql_error)?;
+                    rows
+                };
+                tx.commit().map_err(sql_error)?;
+                claimed
+                    .into_iter()
+                    .map(|(id, source, order_key, payload, attempts)| {
+                        Ok(ClaimedEntry {
+                            id: parse_id(&id)?,
+                            source,
+                            order_key,
+                            event: serde_json::from_str(&payload)
+                                .map_err(|e| StoreError::Invalid(format!("inbox payload: {e}")))?,
+                            attempts,
+                        })
+                    })
+                    .collect()
+            })
+            .await
+    }
+
+    async fn complete(&self, id: InboxId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.finish(
+            id,
+            "UPDATE inbox SET status = 'done', lease_until = NULL, finished_at = ?2 WHERE id = ?1",
+            now.timestamp_millis().to_string(),
+        )
+        .await
+    }
+
+    async fn retry_at(&self, id: InboxId, due: DateTime<Utc>, error: &str) -> Result<(), StoreError> {
+        let (due, error) = (due.timestamp_millis(), error.to_string());
+        self.inbox
+            .run(move |conn| {
+                conn.execute(
+                    "UPDATE inbox SET status = 'pending', lease_until = NULL, due_at = ?2, last_error = ?3 WHERE id = ?1",
+                    params![id.to_string(), due, error],
+                )
+                .map_err(sql_error)?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn bury(&self, id: InboxId, error: &str) -> Result<(), StoreError> {
+        self.finish(
+            id,
+            "UPDATE inbox SET status = 'dead', lease_until = NULL, last_error = ?2 WHERE id = ?1",
+            error.to_string(),
+        )
+        .await
+    }
+
+    async fn status(&self, id: InboxId) -> Result<Option<EntryStatus>, StoreError> {
+        self.inbox
+            .run(move |conn| {
+                let s: Option<String> = conn
+                    .query_row("SELECT status FROM inbox WHERE id = ?1", [id.to_string()], |r| r.get(0))
+                    .optional()
+                    .map_err(sql_error)?;
+                Ok(s.as_deref().and_then(EntryStatus::parse))
+            })
+            .await
+    }
+
+    async fn stats(&self) -> Result<InboxStats, StoreError> {
+        self.inbox
+            .run(|conn| {
+                let mut stats = InboxStats::default();
+                let mut stmt =
+                    conn.prepare_cached("SELECT status, count(*) FROM inbox GROUP BY status").map_err(sql_error)?;
+                let rows =
+                    stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))).map_err(sql_error)?;
+                for row in rows {
+                    let (status, n) = row.map_err(sql_error)?;
+                    match EntryStatus::parse(&status) {
+                        Some(EntryStatus::Pending) => stats.pending = n,
+                        Some(EntryStatus::Processing) => stats.processing = n,
+                        Some(EntryStatus::Done) => stats.done = n,
+                        Some(EntryStatus::Dead) => stats.dead = n,
+                        None => {}
+                    }
+                }
+                Ok(stats)
+            })
+            .await
+    }
+}
+
+impl EmbeddedStore {
+    async fn finish(&self, id: InboxId, sql: &'static str, arg: String) -> Result<(), StoreError> {
+        self.inbox
+            .run(move |conn| {
+                conn.execute(sql, params![id.to_string(), arg]).map_err(sql_error)?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// After a restart of the single process that owns this data directory,
+    /// entries left `processing` were in flight when it stopped: make them
+    /// due now instead of waiting for their lease to expire.
+    pub async fn recover_in_flight(&self) -> Result<usize, StoreError> {
+        self.inbox
+            .run(|conn| {
+                conn.execute("UPDATE inbox SET lease_until = 0 WHERE status = 'processing'", []).map_err(sql_error)
+            })
+            .await
+    }
+
+    /// The most recent inbox errors of dead entries (for `/readyz` detail).
+    pub async fn dead_entries(&self, limit: usize) -> Result<Vec<(InboxId, String)>, StoreError> {
+        self.inbox
+            .run(move |conn| {
+                let mut stmt = conn
+                    .prepare_cached("SELECT id, coalesce(last_error, '') FROM inbox WHERE status = 'dead' ORDER BY seq DESC LIMIT ?1")
+                    .map_err(sql_error)?;
+                let rows = stmt.query_map([limit as i64], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(sql_error)?;
+                rows.map(|r| {
+                    let (id, err) = r.map_err(sql_error)?;
+                    Ok((parse_id(&id)?, err))
+                })
+                .collect()
+            })
+            .await
+    }
+}
+
+fn parse_id(s: &str) -> Result<InboxId, StoreError> {
+    s.parse().map_err(|_| StoreError::Invalid(format!("inbox id {s:?} is not a UUID")))
+}

@@ -1,0 +1,20 @@
+-- The durable inbox (its own database file, so webhook commits never wait
+-- for workflow writes). Times are Unix milliseconds.
+CREATE TABLE IF NOT EXISTS inbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL,
+    dedupe_key TEXT NOT NULL UNIQUE,
+    order_key TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'processing', 'done', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    due_at INTEGER NOT NULL,
+    lease_until INTEGER,
+    last_error TEXT,
+    received_at INTEGER NOT NULL,
+    finished_at INTEGER
+);
+-- Unfinished entries only: the claim query scans these.
+CREATE INDEX IF NOT EXISTS inbox_open ON inbox (status, due_at) WHERE status IN ('pending', 'processing');
+CREATE INDEX IF NOT EXISTS inbox_order ON inbox (order_key, seq) WHERE status IN ('pending', 'processing');

@@ -1,0 +1,101 @@
+//! What the manager does in the frontend, for the embedded store only
+//! (`oe-webhooks tasks`, `replay`'s approval fixtures).
+
+use chrono::Utc;
+use rusqlite::types::ValueRef;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{Map, Value};
+
+use super::db::sql_error;
+use super::store::timestamp;
+use super::EmbeddedStore;
+use crate::domain::{Resolution, TaskId};
+use crate::store::StoreError;
+
+impl EmbeddedStore {
+    /// The newest pending task (with `payload.action` = `action`), as the
+    /// row JSON a Supabase webhook would carry.
+    pub async fn latest_pending_task_row(&self, action: Option<&str>) -> Result<Option<Value>, StoreError> {
+        let (team, action) = (self.team.to_string(), action.map(str::to_string));
+        self.data
+            .run(move |c| {
+                let id: Option<String> = c
+                    .query_row(
+                        "SELECT id FROM tasks WHERE team_id = ?1 AND status = 'pending'
+                           AND (?2 IS NULL OR json_extract(payload, '$.action') = ?2)
+                         ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                        params![team, action],
+                        |r| r.get(0),
+                    )
+                    .optional()
+                    .map_err(sql_error)?;
+                match id {
+                    Some(id) => task_row(c, &id),
+                    None => Ok(None),
+                }
+            })
+            .await
+    }
+
+    /// Sets status `completed`, `payload.resolution` and the edit, like the
+    /// frontend; returns the row before and after.
+    pub async fn record_manager_decision(
+        &self,
+        id: TaskId,
+        resolution: Resolution,
+        edited: Option<String>,
+    ) -> Result<Option<(Value, Value)>, StoreError> {
+        let team = self.team.to_string();
+        let resolution = match resolution {
+            Resolution::Approved => "approved",
+            Resolution::Rejected => "rejected",
+        };
+        self.data
+            .run(move |c| {
+                let id = id.to_string();
+                let Some(before) = task_row(c, &id)? else { return Ok(None) };
+                if before["status"] != "completed" {
+                    c.execute(
+                        "UPDATE tasks SET status = 'completed', completed_at = ?3, updated_at = ?3,
+                             payload = json_set(payload, '$.resolution', ?4, '$.edited_message', ?5)
+                         WHERE id = ?1 AND team_id = ?2",
+                        params![id, team, timestamp(Utc::now()), resolution, edited],
+                    )
+                    .map_err(sql_error)?;
+                }
+                let after = task_row(c, &id)?.unwrap_or(Value::Null);
+                Ok(Some((before, after)))
+            })
+            .await
+    }
+}
+
+/// A `tasks` row as JSON with its columns' natural types (`payload` as an
+/// object), like PostgREST and database webhooks render it.
+fn task_row(c: &Connection, id: &str) -> Result<Option<Value>, StoreError> {
+    let mut stmt = c.prepare_cached("SELECT * FROM tasks WHERE id = ?1").map_err(sql_error)?;
+    let names: Vec<String> = stmt.column_names().into_iter().map(str::to_string).collect();
+    stmt.query_row([id], |row| {
+        let mut obj = Map::new();
+        for (i, name) in names.iter().enumerate() {
+            let v = match row.get_ref(i)? {
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(n) => Value::from(n),
+                ValueRef::Real(f) => Value::from(f),
+                ValueRef::Text(t) => {
+                    let s = String::from_utf8_lossy(t).into_owned();
+                    if name == "payload" {
+                        serde_json::from_str(&s).unwrap_or(Value::String(s))
+                    } else {
+                        Value::String(s)
+                    }
+                }
+                ValueRef::Blob(_) => Value::Null,
+            };
+            obj.insert(name.clone(), v);
+        }
+        Ok(Value::Object(obj))
+    })
+    .optional()
+    .map_err(sql_error)
+}

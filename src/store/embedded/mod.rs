@@ -1,0 +1,43 @@
+//! The embedded store: SQLite files in `OE_DATA_DIR`, no Supabase needed.
+//! `openevent.sqlite3` holds the frontend's tables, `inbox.sqlite3` the
+//! inbox; separate files keep webhook commits off the workflow's write lock.
+
+mod apply;
+mod db;
+mod inbox;
+mod manager;
+mod rows;
+mod seed;
+mod store;
+
+use std::path::Path;
+
+use crate::domain::{TeamId, UserId};
+use crate::store::StoreError;
+
+use db::Db;
+
+#[derive(Clone)]
+pub struct EmbeddedStore {
+    data: Db,
+    inbox: Db,
+    team: TeamId,
+    user: UserId,
+}
+
+impl EmbeddedStore {
+    /// Opens (creating if needed) the store in `dir` and seeds the venue's
+    /// catalogue on first use.
+    pub async fn open(dir: &Path, team: TeamId, user: UserId) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(StoreError::unavailable)?;
+        let data = Db::open(&dir.join("openevent.sqlite3"), include_str!("schema.sql"))?;
+        let inbox = Db::open(&dir.join("inbox.sqlite3"), include_str!("inbox.sql"))?;
+        let store = Self { data, inbox, team, user };
+        store.seed_catalog().await?;
+        Ok(store)
+    }
+
+    pub fn team(&self) -> TeamId {
+        self.team
+    }
+}

@@ -1,0 +1,251 @@
+use async_trait::async_trait;
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::db::sql_error;
+use super::rows::{self, CLIENT_COLUMNS, EVENT_COLUMNS, TASK_COLUMNS};
+use super::EmbeddedStore;
+use crate::domain::{
+    Booking, Client, EmailAddress, EventId, InboundEmail, Room, Task, TaskDecision, TaskId, TaskStatus, TeamId,
+};
+use crate::store::{Claim, Store, StoreError};
+use crate::workflow::{Applied, Plan};
+
+pub(super) fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+#[async_trait]
+impl Store for EmbeddedStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.data.run(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(sql_error)).await?;
+        // "inbox writable": a write transaction that changes nothing.
+        self.inbox.run(|c| c.execute_batch("BEGIN IMMEDIATE; ROLLBACK;").map_err(sql_error)).await
+    }
+
+    async fn rooms(&self) -> Result<Vec<Room>, StoreError> {
+        let team = self.team.to_string();
+        self.data
+            .run(move |c| {
+                let mut stmt =
+                    c.prepare_cached("SELECT * FROM rooms WHERE team_id = ?1 ORDER BY name").map_err(sql_error)?;
+                let rooms = stmt
+                    .query_map([team], rows::room)
+                    .map_err(sql_error)?
+                    .collect::<Result<_, _>>()
+                    .map_err(sql_error)?;
+                Ok(rooms)
+            })
+            .await
+    }
+
+    async fn client_by_email(&self, email: &EmailAddress) -> Result<Option<Client>, StoreError> {
+        let (team, email) = (self.team, email.to_string());
+        self.data.run(move |c| client_by_email(c, team, &email)).await
+    }
+
+    async fn booking_for_mail(&self, mail: &InboundEmail) -> Result<Option<Booking>, StoreError> {
+        let team = self.team;
+        let refs: Vec<String> = mail.thread_refs().map(str::to_string).collect();
+        let sender = mail.from.email.to_string();
+        self.data
+            .run(move |c| {
+                for r in &refs {
+                    let event: Option<String> = c
+                        .query_row(
+                            "SELECT event_id FROM emails WHERE team_id = ?1 AND message_id = ?2 AND event_id IS NOT NULL",
+                            params![team.to_string(), r],
+                            |row| row.get(0),
+                        )
+                        .optional()
+                        .map_err(sql_error)?;
+                    if let Some(id) = event {
+                        let booking = load_booking(c, team, &id)?;
+                        if booking.as_ref().is_some_and(|b| b.event.status.is_open()) {
+                            return Ok(booking);
+                        }
+                    }
+                }
+                // Not threaded: the sender's latest booking still in play.
+                let latest: Option<String> = c
+                    .query_row(
+                        "SELECT e.id FROM events e JOIN clients cl ON cl.id = e.client_id
+                         WHERE e.team_id = ?1 AND cl.email = ?2
+                           AND (e.status IN ('lead', 'option') OR (e.status = 'confirmed' AND e.event_date >= date('now')))
+                         ORDER BY e.created_at DESC LIMIT 1",
+                        params![team.to_string(), sender],
+                        |row| row.get(0),
+                    )
+                    .optional()
+                    .map_err(sql_error)?;
+                match latest {
+                    Some(id) => load_booking(c, team, &id),
+                    None => Ok(None),
+                }
+            })
+            .await
+    }
+
+    async fn booking(&self, event: EventId) -> Result<Option<Booking>, StoreError> {
+        let team = self.team;
+        self.data.run(move |c| load_booking(c, team, &event.to_string())).await
+    }
+
+    async fn apply(&self, plan: &Plan) -> Result<Applied, StoreError> {
+        let (plan, team, user) = (plan.clone(), self.team, self.user);
+        self.data.run(move |c| super::apply::apply(c, team, user, &plan)).await
+    }
+
+    async fn task(&self, id: TaskId) -> Result<Option<Task>, StoreError> {
+        let team = self.team.to_string();
+        self.data
+            .run(move |c| {
+                c.query_row(
+                    &format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?1 AND team_id = ?2"),
+                    params![id.to_string(), team],
+                    rows::task,
+                )
+                .optional()
+                .map_err(sql_error)
+            })
+            .await
+    }
+
+    async fn tasks(&self, status: Option<TaskStatus>) -> Result<Vec<Task>, StoreError> {
+        let team = self.team.to_string();
+        let status = status
+            .map(|s| serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default());
+        self.data
+            .run(move |c| {
+                let mut stmt = c
+                    .prepare_cached(&format!(
+                        "SELECT {TASK_COLUMNS} FROM tasks WHERE team_id = ?1 AND (?2 IS NULL OR status = ?2) ORDER BY created_at DESC, rowid DESC"
+                    ))
+                    .map_err(sql_error)?;
+                let tasks = stmt.query_map(params![team, status], rows::task).map_err(sql_error)?.collect::<Result<_, _>>().map_err(sql_error)?;
+                Ok(tasks)
+            })
+            .await
+    }
+
+    async fn claim_task(&self, decision: &TaskDecision, now: DateTime<Utc>) -> Result<Claim, StoreError> {
+        let (team, d, now) = (self.team.to_string(), decision.clone(), timestamp(now));
+        let resolution = serde_json::to_value(d.resolution).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.data
+            .run(move |c| {
+                // The WHERE on send_state makes this a compare-and-set: of
+                // two deliveries of one approval, exactly one gets the row.
+                let claimed = c
+                    .query_row(
+                        &format!(
+                            "UPDATE tasks SET status = 'completed', completed_at = coalesce(completed_at, ?3), updated_at = ?3,
+                                 payload = json_set(payload, '$.resolution', ?4, '$.send_state', 'claimed',
+                                                    '$.edited_message', coalesce(?5, json_extract(payload, '$.edited_message')))
+                             WHERE id = ?1 AND team_id = ?2 AND json_extract(payload, '$.send_state') IS NULL
+                             RETURNING {TASK_COLUMNS}"
+                        ),
+                        params![d.task_id.to_string(), team, now, resolution.as_str(), d.edited_message],
+                        rows::task,
+                    )
+                    .optional()
+                    .map_err(sql_error)?;
+                if let Some(task) = claimed {
+                    return Ok(Claim::Claimed(Box::new(task)));
+                }
+                let exists: bool = c
+                    .query_row("SELECT count(*) > 0 FROM tasks WHERE id = ?1 AND team_id = ?2", params![d.task_id.to_string(), team], |r| r.get(0))
+                    .map_err(sql_error)?;
+                Ok(if exists { Claim::AlreadyHandled } else { Claim::NotFound })
+            })
+            .await
+    }
+
+    async fn release_task(&self, id: TaskId) -> Result<(), StoreError> {
+        let team = self.team.to_string();
+        self.data
+            .run(move |c| {
+                c.execute(
+                    "UPDATE tasks SET payload = json_remove(payload, '$.send_state')
+                     WHERE id = ?1 AND team_id = ?2 AND json_extract(payload, '$.send_state') = 'claimed'",
+                    params![id.to_string(), team],
+                )
+                .map_err(sql_error)?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn unhandled_decisions(&self) -> Result<Vec<TaskDecision>, StoreError> {
+        let team = self.team.to_string();
+        self.data
+            .run(move |c| {
+                let mut stmt = c
+                    .prepare_cached(&format!(
+                        "SELECT {TASK_COLUMNS} FROM tasks WHERE team_id = ?1 AND status = 'completed'
+                           AND json_extract(payload, '$.resolution') IN ('approved', 'rejected')
+                           AND json_extract(payload, '$.send_state') IS NULL"
+                    ))
+                    .map_err(sql_error)?;
+                let tasks: Vec<Task> = stmt
+                    .query_map([team], rows::task)
+                    .map_err(sql_error)?
+                    .collect::<Result<_, _>>()
+                    .map_err(sql_error)?;
+                Ok(tasks
+                    .into_iter()
+                    .filter_map(|t| {
+                        Some(TaskDecision {
+                            task_id: t.id,
+                            resolution: t.payload.resolution?,
+                            edited_message: t.payload.edited_message,
+                        })
+                    })
+                    .collect())
+            })
+            .await
+    }
+}
+
+pub(super) fn client_by_email(c: &Connection, team: TeamId, email: &str) -> Result<Option<Client>, StoreError> {
+    c.query_row(
+        &format!("SELECT {CLIENT_COLUMNS} FROM clients WHERE team_id = ?1 AND email = ?2"),
+        params![team.to_string(), email],
+        rows::client,
+    )
+    .optional()
+    .map_err(sql_error)
+}
+
+fn load_booking(c: &Connection, team: TeamId, event_id: &str) -> Result<Option<Booking>, StoreError> {
+    let team_s = team.to_string();
+    let Some(event) = c
+        .query_row(
+            &format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?1 AND team_id = ?2"),
+            params![event_id, team_s],
+            rows::event,
+        )
+        .optional()
+        .map_err(sql_error)?
+    else {
+        return Ok(None);
+    };
+    let Some(client_id) = event.client_id else { return Ok(None) };
+    let client = c
+        .query_row(
+            &format!("SELECT {CLIENT_COLUMNS} FROM clients WHERE id = ?1 AND team_id = ?2"),
+            params![client_id.to_string(), team_s],
+            rows::client,
+        )
+        .optional()
+        .map_err(sql_error)?;
+    let last_inbound = c
+        .query_row(
+            "SELECT message_id, subject, thread_id, in_reply_to, is_sent, received_at FROM emails
+             WHERE event_id = ?1 AND team_id = ?2 AND is_sent = 0 ORDER BY received_at DESC, rowid DESC LIMIT 1",
+            params![event_id, team_s],
+            rows::stored_email,
+        )
+        .optional()
+        .map_err(sql_error)?;
+    Ok(client.map(|client| Booking { client, event, last_inbound }))
+}

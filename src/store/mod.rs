@@ -1,0 +1,90 @@
+//! Storage behind one trait, two implementations: `embedded` (SQLite, for
+//! development and single-node use) and `supabase` (PostgREST). Both pass the
+//! same conformance tests (`tests/api/conformance.rs`).
+
+pub mod catalog;
+pub mod embedded;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::domain::{
+    Booking, Client, EmailAddress, EventId, InboundEmail, Room, Task, TaskDecision, TaskId, TaskStatus,
+};
+use crate::workflow::{Applied, Plan};
+
+pub use catalog::Catalog;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Worth retrying: busy database, network, 5xx, 429, timeout.
+    #[error("store unavailable")]
+    Unavailable(#[source] BoxError),
+    /// Credentials or permissions are wrong: retrying will not help.
+    #[error("store refused access: {0}")]
+    Forbidden(String),
+    /// The data does not fit the schema (a bug or a schema mismatch).
+    #[error("store rejected the data: {0}")]
+    Invalid(String),
+}
+
+impl StoreError {
+    pub fn unavailable(e: impl Into<BoxError>) -> Self {
+        Self::Unavailable(e.into())
+    }
+
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
+    }
+}
+
+/// The outcome of claiming a decided task before acting on it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Claim {
+    /// This caller owns the effect; the task as stored after the claim.
+    Claimed(Box<Task>),
+    /// Someone already acted on this decision (a redelivery, a replica).
+    AlreadyHandled,
+    NotFound,
+}
+
+/// Domain storage for one team: every read and write is scoped to it.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Reachable and usable (for `/readyz`).
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    async fn rooms(&self) -> Result<Vec<Room>, StoreError>;
+
+    async fn client_by_email(&self, email: &EmailAddress) -> Result<Option<Client>, StoreError>;
+
+    /// The open booking a mail belongs to: first by its In-Reply-To and
+    /// References against stored mails, then the sender's latest open one.
+    async fn booking_for_mail(&self, mail: &InboundEmail) -> Result<Option<Booking>, StoreError>;
+
+    async fn booking(&self, event: EventId) -> Result<Option<Booking>, StoreError>;
+
+    /// Applies a plan atomically. A plan whose inbound mail (by Message-ID)
+    /// is already stored writes nothing and reports `duplicate`.
+    async fn apply(&self, plan: &Plan) -> Result<Applied, StoreError>;
+
+    async fn task(&self, id: TaskId) -> Result<Option<Task>, StoreError>;
+
+    /// Tasks, newest first, optionally of one status.
+    async fn tasks(&self, status: Option<TaskStatus>) -> Result<Vec<Task>, StoreError>;
+
+    /// Conditional update: records the decision on the task (status
+    /// `completed`, resolution, edit) and marks it `claimed`, but only if
+    /// nobody has claimed it before.
+    async fn claim_task(&self, decision: &TaskDecision, now: DateTime<Utc>) -> Result<Claim, StoreError>;
+
+    /// Undoes a claim whose effect certainly did not happen (the mail
+    /// server refused before accepting the message), so a retry may act.
+    async fn release_task(&self, id: TaskId) -> Result<(), StoreError>;
+
+    /// Decisions recorded on tasks that the service has not acted on (a
+    /// lost webhook): reconciliation feeds them through the normal path.
+    async fn unhandled_decisions(&self) -> Result<Vec<TaskDecision>, StoreError>;
+}

@@ -1,0 +1,154 @@
+//! Deterministic (no LLM) understanding of English and German client mails.
+//!
+//! [`extract`] first drops everything the sender did not newly write (quoted
+//! history, forwarded mails, signatures, see [`strip_quoted`]) and then runs
+//! small, independent extractors over the fresh text. Every extractor is
+//! conservative: when a phrase is ambiguous it yields nothing rather than a
+//! guess, because a wrong date or head count written into a booking is worse
+//! than asking the client again.
+//!
+//! Submodules:
+//! - `quoted`: [`strip_quoted`]
+//! - `language`: [`detect_language`]
+//! - `numbers`: number words ("eighty", "fünfundzwanzig") -> digits
+//! - `lexicon`: month and weekday names
+//! - `context`: clause windows, negation and "this is not an event date" cues
+//! - `date`, `date_relative`, `date_vague`: dates, ranges, relative and vague dates
+//! - `time`: start/end times
+//! - `count`: attendee counts
+//! - `layout`: seating layouts
+//! - `intent`: what the client wants (accept, change, ...)
+
+mod context;
+mod count;
+mod date;
+mod date_relative;
+mod date_vague;
+mod intent;
+mod language;
+mod layout;
+mod lexicon;
+mod numbers;
+mod quoted;
+mod time;
+
+#[cfg(test)]
+mod tests;
+
+use chrono::{NaiveDate, NaiveTime, Weekday};
+use serde::{Deserialize, Serialize};
+
+pub use count::extract_attendees;
+pub use date::{extract_dates, DateFindings};
+pub use intent::extract_intents;
+pub use language::detect_language;
+pub use layout::extract_layout;
+pub use numbers::normalize_number_words;
+pub use quoted::strip_quoted;
+pub use time::extract_times;
+
+/// Everything the deterministic extractors understood in one mail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extracted {
+    /// `De` when German function words / umlauts dominate, else `En`.
+    pub language: Language,
+    /// Concrete event dates in order of appearance, deduplicated. Past dates
+    /// are included on purpose: the caller validates them and tells the client.
+    /// The two ends of [`Extracted::date_range`] are included here as well.
+    pub dates: Vec<NaiveDate>,
+    /// A multi-day span such as "14.–16. März 2027" or "from 3 to 5 June".
+    pub date_range: Option<(NaiveDate, NaiveDate)>,
+    /// A month (and maybe a weekday) without a day: "a Friday in May".
+    pub vague_date: Option<VagueDate>,
+    pub start_time: Option<NaiveTime>,
+    /// "until midnight" / "24:00" is reported as 23:59:00 so that the end of
+    /// an evening event stays on the same calendar day as its start.
+    pub end_time: Option<NaiveTime>,
+    pub attendees: Option<u32>,
+    pub layout: Option<Layout>,
+    /// Deduplicated, in the declaration order of [`Intent`]; may be empty.
+    pub intents: Vec<Intent>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    En,
+    De,
+}
+
+/// A month without a day. `year` is `None` unless the mail names one (or says
+/// "next year"); the caller picks the next occurrence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VagueDate {
+    pub year: Option<i32>,
+    pub month: u32,
+    pub weekday: Option<Weekday>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    Theatre,
+    Cocktail,
+    Dinner,
+    Workshop,
+    Boardroom,
+    UShape,
+    Classroom,
+}
+
+impl Layout {
+    /// Human label for drafts to the client.
+    pub fn label(self, lang: Language) -> &'static str {
+        match (self, lang) {
+            (Layout::Theatre, Language::En) => "theatre seating",
+            (Layout::Theatre, Language::De) => "Theaterbestuhlung",
+            (Layout::Cocktail, Language::En) => "standing reception",
+            (Layout::Cocktail, Language::De) => "Stehempfang (Apéro)",
+            (Layout::Dinner, Language::En) => "seated dinner",
+            (Layout::Dinner, Language::De) => "Bankett (gesetztes Essen)",
+            (Layout::Workshop, _) => "workshop",
+            (Layout::Boardroom, _) => "boardroom",
+            (Layout::UShape, Language::En) => "U-shape",
+            (Layout::UShape, Language::De) => "U-Form",
+            (Layout::Classroom, Language::En) => "classroom",
+            (Layout::Classroom, Language::De) => "Parlamentarische Bestuhlung",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Intent {
+    Accept,
+    Decline,
+    Counter,
+    Change,
+    Question,
+    SiteVisit,
+    Cancel,
+}
+
+/// Understand one inbound mail. `today` anchors relative dates ("tomorrow",
+/// "next Friday") and years that the client left out ("15 March").
+pub fn extract(text: &str, today: NaiveDate) -> Extracted {
+    let fresh = strip_quoted(text);
+    let language = detect_language(&fresh);
+    // Number words become digits once, so every extractor below only has to
+    // understand "80 guests", not also "eighty guests" / "achtzig Gäste".
+    let normalized = normalize_number_words(&fresh);
+    let found = extract_dates(&normalized, today);
+    let (start_time, end_time) = extract_times(&normalized, language);
+    Extracted {
+        language,
+        dates: found.dates,
+        date_range: found.range,
+        vague_date: found.vague,
+        start_time,
+        end_time,
+        attendees: extract_attendees(&normalized),
+        layout: extract_layout(&fresh),
+        intents: extract_intents(&fresh),
+    }
+}

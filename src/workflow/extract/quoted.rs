@@ -1,0 +1,179 @@
+//! Keep only what the sender newly wrote.
+//!
+//! Replies carry the whole conversation below the fresh text, and that history
+//! contains old dates and head counts. Extracting from it would turn a plain
+//! "thanks!" into a date change, so everything that is history goes:
+//! `>` quoted lines, everything from an attribution line ("On ... wrote:",
+//! "Am ... schrieb ...:"), from an "-----Original Message-----" style
+//! separator, from an Outlook header block ("From:/Von:" followed by
+//! "Sent:/Gesendet:/Date:/Datum:"), and everything after a signature
+//! delimiter line ("-- "). Greeting and closing lines stay: they are harmless.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// "-----Original Message-----", "----- Forwarded message -----", etc.
+/// Forwarded mails are history too: the sender did not write them.
+static SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*-{2,}\s*(?:original message|ursprüngliche nachricht|urspruengliche nachricht|forwarded message|weitergeleitete nachricht|message d'origine|message transféré)\s*-{2,}",
+    )
+    .expect("static regex")
+});
+
+/// A line that opens an Outlook-style header block.
+static HEADER_FROM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\s*\*{0,2}(?:from|von|de)\s*:\*{0,2}\s*\S").expect("static regex"));
+
+/// The header line that proves the "From:" above is a quoted header and not
+/// the client writing "From: 18:00".
+static HEADER_SENT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(?:^|\s)\*{0,2}(?:sent|gesendet|date|datum|envoyé)\s*:").expect("static regex"));
+
+/// Attribution lines that open with "On"/"Am"/"Le" and end (possibly one or
+/// two wrapped lines later) with "wrote:"/"schrieb ...:"/"a écrit :".
+static ATTRIBUTION_OPENING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(?:On|Am|Le)\s").expect("static regex"));
+static ATTRIBUTION_ENDING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(?:\bwrote|\bschrieb\b.*|\ba écrit)\s*:\s*$").expect("static regex"));
+
+/// "Anna Muster <anna@example.ch> wrote:" / "... schrieb am 3. März 2026:".
+static ATTRIBUTION_WITH_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:@.*\bwrote\s*:\s*$|\bschrieb am\b.*:\s*$|@.*\bschrieb\s*:\s*$)").expect("static regex")
+});
+
+/// A line of underscores: Outlook puts one above the quoted header.
+static UNDERSCORE_RULE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*_{8,}\s*$").expect("static regex"));
+
+/// Keep only what the sender newly wrote (see the module docs).
+pub fn strip_quoted(text: &str) -> String {
+    let normalized = text.replace("\r\n", "\n").replace('\r', "\n");
+    let lines: Vec<&str> = normalized.split('\n').collect();
+    let cut = first_history_line(&lines);
+    let mut kept: Vec<&str> = lines[..cut].iter().copied().filter(|line| !line.trim_start().starts_with('>')).collect();
+    while kept.last().is_some_and(|line| line.trim().is_empty()) {
+        kept.pop();
+    }
+    kept.join("\n").trim_end().to_string()
+}
+
+/// Index of the first line that belongs to history or a signature
+/// (`lines.len()` when there is none).
+fn first_history_line(lines: &[&str]) -> usize {
+    for (index, line) in lines.iter().enumerate() {
+        if is_signature_delimiter(line)
+            || SEPARATOR.is_match(line)
+            || UNDERSCORE_RULE.is_match(line)
+            || ATTRIBUTION_WITH_ADDRESS.is_match(line)
+            || is_attribution_start(lines, index)
+            || is_header_block_start(lines, index)
+        {
+            return index;
+        }
+    }
+    lines.len()
+}
+
+/// The conventional "-- " line; many clients strip the trailing space.
+fn is_signature_delimiter(line: &str) -> bool {
+    line.trim_end() == "--"
+}
+
+/// "On Mon, 3 Mar 2026 at 10:00, Anna <a@b.ch> wrote:" possibly wrapped over
+/// up to three lines. Attributions always carry a date or time, so a digit is
+/// required; that keeps "On Friday we will be 40 people" (no "wrote:") safe.
+fn is_attribution_start(lines: &[&str], index: usize) -> bool {
+    if !ATTRIBUTION_OPENING.is_match(lines[index]) {
+        return false;
+    }
+    let mut joined = String::new();
+    for line in lines.iter().skip(index).take(3) {
+        joined.push_str(line.trim());
+        joined.push(' ');
+        if ATTRIBUTION_ENDING.is_match(line) {
+            return joined.chars().any(|c| c.is_ascii_digit()) && joined.len() < 400;
+        }
+    }
+    false
+}
+
+/// "From: X" / "Von: X" directly followed (same line or within the next four
+/// lines) by "Sent:" / "Gesendet:" / "Date:" / "Datum:".
+fn is_header_block_start(lines: &[&str], index: usize) -> bool {
+    if !HEADER_FROM.is_match(lines[index]) {
+        return false;
+    }
+    lines.iter().skip(index).take(5).any(|line| HEADER_SENT.is_match(line))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_quoted;
+
+    #[test]
+    fn drops_gmail_attribution_and_everything_after() {
+        let mail = "Hi,\nwe would like 20 March.\n\nOn Mon, 3 Mar 2026 at 10:00, Anna <a@b.ch> wrote:\n> old 15 March\nold text";
+        assert_eq!(strip_quoted(mail), "Hi,\nwe would like 20 March.");
+    }
+
+    #[test]
+    fn drops_wrapped_attribution() {
+        let mail = "Fine for us.\nOn Tue, Mar 3, 2026 at 10:00 AM Anna Muster <\nanna@example.com> wrote:\n> 80 guests";
+        assert_eq!(strip_quoted(mail), "Fine for us.");
+    }
+
+    #[test]
+    fn drops_german_attribution() {
+        let mail = "Danke!\n\nAm 03.03.2026 um 10:00 schrieb Anna Muster <anna@x.ch>:\n> 15. März";
+        assert_eq!(strip_quoted(mail), "Danke!");
+        let gmail = "Gut.\nAm Di., 3. März 2026 um 10:00 Uhr schrieb Anna <a@x.ch>:\nalt";
+        assert_eq!(strip_quoted(gmail), "Gut.");
+    }
+
+    #[test]
+    fn drops_original_message_separators() {
+        let mail = "New text\n-----Original Message-----\nFrom: x\nold";
+        assert_eq!(strip_quoted(mail), "New text");
+        let de = "Neu\n-----Ursprüngliche Nachricht-----\nVon: x\nalt";
+        assert_eq!(strip_quoted(de), "Neu");
+    }
+
+    #[test]
+    fn drops_outlook_header_blocks() {
+        let en = "Sounds good.\n\nFrom: The Atelier <info@atelier.ch>\nSent: Tuesday, 24 November 2026 10:00\nTo: Anna\nSubject: Offer\n\nDear Anna, 50 guests";
+        assert_eq!(strip_quoted(en), "Sounds good.");
+        let de = "Passt.\n________________________________\nVon: The Atelier\nGesendet: Dienstag, 24. November 2026 10:00\nAn: Anna\n80 Personen";
+        assert_eq!(strip_quoted(de), "Passt.");
+        let one_line = "Ok.\nVon: The Atelier Gesendet: Montag An: Anna";
+        assert_eq!(strip_quoted(one_line), "Ok.");
+    }
+
+    #[test]
+    fn keeps_a_from_line_that_is_not_a_header() {
+        let mail = "Timing\nFrom: 18:00 apero\nTo: 23:00";
+        assert_eq!(strip_quoted(mail), mail);
+    }
+
+    #[test]
+    fn drops_interleaved_quote_lines_but_keeps_answers() {
+        let mail = "> Which date?\n12 June please\n> How many?\n40 people";
+        assert_eq!(strip_quoted(mail), "12 June please\n40 people");
+    }
+
+    #[test]
+    fn drops_signature_after_delimiter_but_keeps_closing() {
+        let mail = "See you on 12 June.\nBest regards, Anna\n-- \nAnna Muster\n+41 44 123 45 67\nBorn 01.01.1980";
+        assert_eq!(strip_quoted(mail), "See you on 12 June.\nBest regards, Anna");
+    }
+
+    #[test]
+    fn keeps_a_sentence_starting_with_on() {
+        let mail = "On 12 June we will be 40 people.\nThanks";
+        assert_eq!(strip_quoted(mail), mail);
+    }
+
+    #[test]
+    fn normalizes_crlf() {
+        assert_eq!(strip_quoted("a\r\nb\r\n> c\r\n"), "a\nb");
+    }
+}

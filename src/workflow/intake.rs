@@ -1,0 +1,192 @@
+//! Step 1: a mail that belongs to no open booking.
+
+use chrono::{Datelike, NaiveDate, NaiveTime};
+use serde_json::json;
+
+use super::draft::{self, Understood};
+use super::extract::{self, Extracted};
+use super::plan::{ClientWrite, EmailWrite, EventWrite, NewClient, NewEvent, Plan, TaskWrite};
+use super::{Context, Step};
+use crate::domain::{Booking, Client, EventStatus, InboundEmail, TaskAction, TaskCategory, TaskPayload, TaskPriority};
+
+/// Default times when the client named none: the schema requires them, the
+/// draft does not claim them (it only restates what the client wrote).
+const DEFAULT_START: (u32, u32) = (9, 0);
+const DEFAULT_END: (u32, u32) = (17, 0);
+
+pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Context) -> Plan {
+    let today = ctx.today();
+    let found = extract::extract(&mail.text, today);
+    let understood = understand(&found, today);
+    let name = client_name(known_client, mail);
+    let language = found.language;
+
+    let client = match known_client {
+        Some(c) => ClientWrite::Existing { id: c.id },
+        None => ClientWrite::Ensure(NewClient { email: mail.from.email.clone(), name: name.clone(), company: None }),
+    };
+    // events.event_date is NOT NULL: without a usable date we store a
+    // placeholder (the first day of a vague month, else today) and leave
+    // `date_confirmed` false; the draft asks for the date.
+    let placeholder = found
+        .vague_date
+        .as_ref()
+        .and_then(|v| NaiveDate::from_ymd_opt(v.year.unwrap_or(today.year()), v.month, 1))
+        .filter(|d| *d >= today)
+        .unwrap_or(today);
+    let event = NewEvent {
+        title: event_title(mail, &name),
+        event_date: understood.date.unwrap_or(placeholder),
+        start_time: understood.start.unwrap_or_else(|| hm(DEFAULT_START)),
+        end_time: understood.end.unwrap_or_else(|| hm(DEFAULT_END)),
+        attendees: understood.attendees.map(|n| n as i32),
+        status: EventStatus::Lead,
+        current_step: Step::DateConfirmation.number(),
+        date_confirmed: false,
+        seating_layout: understood.layout.map(|l| layout_code(l).to_string()),
+        description: None,
+    };
+
+    let body = draft::intake(&name, &understood, language, &ctx.venue_name);
+    let subject = draft::reply_subject(&mail.subject, language);
+    let task = TaskWrite {
+        title: format!("Approve reply to {name}"),
+        description: Some(format!("New inquiry: {}", mail.subject.trim())),
+        category: TaskCategory::Email,
+        priority: TaskPriority::Medium,
+        client_name: Some(name.clone()),
+        payload: TaskPayload {
+            action: TaskAction::ApproveMessage,
+            draft_message: Some(body),
+            draft_subject: Some(subject),
+            recipient_email: Some(mail.from.email.to_string()),
+            resolution: None,
+            edited_message: None,
+            send_state: None,
+            context: serde_json::from_value(json!({
+                "step": Step::Intake.number(),
+                "language": language,
+                "understood": {
+                    "event_date": understood.date,
+                    "start_time": understood.start,
+                    "end_time": understood.end,
+                    "attendees": understood.attendees,
+                    "seating_layout": understood.layout.map(layout_code),
+                },
+                "missing": understood.missing(),
+            }))
+            .unwrap_or_default(),
+        },
+    };
+
+    Plan {
+        client: Some(client),
+        event: Some(EventWrite::Create(event)),
+        emails: vec![inbound_row(mail, ctx)],
+        tasks: vec![task],
+        task_updates: Vec::new(),
+    }
+}
+
+/// A mail on an open booking whose step has no handler yet: record it and
+/// ask the manager, without drafting anything.
+pub(super) fn manual_review(booking: &Booking, mail: &InboundEmail, ctx: &Context) -> Plan {
+    let name = booking.client.name.clone();
+    Plan {
+        client: Some(ClientWrite::Existing { id: booking.client.id }),
+        event: Some(EventWrite::Update { id: booking.event.id, patch: Default::default() }),
+        emails: vec![inbound_row(mail, ctx)],
+        tasks: vec![TaskWrite {
+            title: format!("Review reply from {name}"),
+            description: Some(format!("Reply at step {}: {}", booking.event.current_step, mail.subject.trim())),
+            category: TaskCategory::Email,
+            priority: TaskPriority::High,
+            client_name: Some(name),
+            payload: TaskPayload {
+                action: TaskAction::ManualReview,
+                draft_message: None,
+                draft_subject: None,
+                recipient_email: Some(booking.client.email.to_string()),
+                resolution: None,
+                edited_message: None,
+                send_state: None,
+                context: serde_json::from_value(json!({
+                    "step": booking.event.current_step,
+                    "reason": "no automatic handler for this step yet",
+                }))
+                .unwrap_or_default(),
+            },
+        }],
+        task_updates: Vec::new(),
+    }
+}
+
+fn understand(found: &Extracted, today: NaiveDate) -> Understood {
+    // Only a future date is a usable event date; a past one is left for the
+    // manager (and the draft asks again).
+    let date = found.dates.iter().copied().chain(found.date_range.map(|(start, _)| start)).find(|d| *d >= today);
+    Understood { date, start: found.start_time, end: found.end_time, attendees: found.attendees, layout: found.layout }
+}
+
+fn inbound_row(mail: &InboundEmail, ctx: &Context) -> EmailWrite {
+    let to = mail.to.first().map(|m| m.email.to_string()).unwrap_or_else(|| ctx.venue_email.to_string());
+    EmailWrite {
+        from_email: mail.from.email.to_string(),
+        to_email: to,
+        subject: mail.subject.clone(),
+        body_text: mail.text.clone(),
+        body_html: mail.html.clone(),
+        is_sent: false,
+        received_at: mail.received_at,
+        message_id: mail.message_id.clone(),
+        in_reply_to: mail.in_reply_to.clone(),
+        thread_id: mail.references.first().cloned().unwrap_or_else(|| mail.message_id.clone()),
+    }
+}
+
+/// The display name if there is one, else the address's local part.
+fn client_name(known: Option<&Client>, mail: &InboundEmail) -> String {
+    if let Some(c) = known {
+        return c.name.clone();
+    }
+    mail.from
+        .name
+        .as_deref()
+        .map(|n| n.trim().trim_matches('"').trim())
+        .filter(|n| !n.is_empty() && !n.contains('@'))
+        .map(str::to_string)
+        .unwrap_or_else(|| mail.from.email.local_part().to_string())
+}
+
+fn event_title(mail: &InboundEmail, name: &str) -> String {
+    let subject = mail.subject.trim();
+    let stripped = ["re:", "aw:", "fwd:", "wg:"].iter().fold(subject, |s, p| {
+        if s.to_lowercase().starts_with(p) {
+            s[p.len()..].trim()
+        } else {
+            s
+        }
+    });
+    if stripped.is_empty() {
+        format!("Inquiry from {name}")
+    } else {
+        stripped.chars().take(120).collect()
+    }
+}
+
+fn layout_code(layout: extract::Layout) -> &'static str {
+    use extract::Layout::*;
+    match layout {
+        Theatre => "theatre",
+        Cocktail => "cocktail",
+        Dinner => "dinner",
+        Workshop => "workshop",
+        Boardroom => "boardroom",
+        UShape => "u_shape",
+        Classroom => "classroom",
+    }
+}
+
+fn hm((h, m): (u32, u32)) -> NaiveTime {
+    NaiveTime::from_hms_opt(h, m, 0).expect("valid constant time")
+}

@@ -1,0 +1,51 @@
+//! The booking workflow (WORKFLOW.md), pure and deterministic: every
+//! function here takes the current state plus one input (and the clock and
+//! fresh ids as parameters) and returns a [`Plan`]. No I/O, so every rule is
+//! unit-testable.
+
+mod approval;
+mod draft;
+pub mod extract;
+mod intake;
+mod plan;
+mod step;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use crate::domain::{Booking, Client, EmailAddress, InboundEmail};
+
+pub use approval::{on_decision, Approval};
+pub use plan::{
+    Applied, ClientWrite, EmailWrite, EventPatch, EventWrite, NewClient, NewEvent, OutgoingMail, Plan, TaskUpdate,
+    TaskWrite,
+};
+pub use step::Step;
+
+/// Facts from outside the input that a handler may use.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub now: DateTime<Utc>,
+    pub timezone: Tz,
+    pub venue_name: String,
+    pub venue_email: EmailAddress,
+}
+
+impl Context {
+    /// Today in the venue's timezone: "tomorrow" means the venue's tomorrow.
+    pub fn today(&self) -> NaiveDate {
+        self.now.with_timezone(&self.timezone).date_naive()
+    }
+}
+
+/// An inbound client mail: intake when it belongs to no open booking,
+/// otherwise the handler of the booking's current step.
+pub fn on_mail(booking: Option<&Booking>, known_client: Option<&Client>, mail: &InboundEmail, ctx: &Context) -> Plan {
+    match booking {
+        None => intake::plan(known_client, mail, ctx),
+        // Steps 2–7 are not implemented yet: the mail is recorded on its
+        // booking and a manager reviews it (WORKFLOW.md: anything the rules
+        // cannot answer goes to `manual_review`, no draft).
+        Some(b) => intake::manual_review(b, mail, ctx),
+    }
+}

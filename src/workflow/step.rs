@@ -1,0 +1,32 @@
+use serde::{Deserialize, Serialize};
+
+/// The workflow steps (`events.current_step`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Step {
+    Intake = 1,
+    DateConfirmation = 2,
+    RoomAvailability = 3,
+    Offer = 4,
+    Negotiation = 5,
+    Transition = 6,
+    Confirmation = 7,
+}
+
+impl Step {
+    pub fn number(self) -> i32 {
+        self as i32
+    }
+
+    pub fn from_number(n: i32) -> Option<Self> {
+        Some(match n {
+            1 => Self::Intake,
+            2 => Self::DateConfirmation,
+            3 => Self::RoomAvailability,
+            4 => Self::Offer,
+            5 => Self::Negotiation,
+            6 => Self::Transition,
+            7 => Self::Confirmation,
+            _ => return None,
+        })
+    }
+}

@@ -1,0 +1,109 @@
+//! The `oe-webhooks` command line (SPEC §2).
+
+mod fixture;
+mod replay;
+mod serve;
+mod sign;
+mod tasks;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+
+#[derive(Debug, Parser)]
+#[command(name = "oe-webhooks", version, about = "Webhook bridge between the OpenEvent booking workflow and Supabase")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the service (the default).
+    Serve,
+    /// Sign fixtures with the configured secrets and post them, in name
+    /// order for a directory; waits for each to be processed when the
+    /// service's data directory is local.
+    Replay {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Base URL of the service.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        to: String,
+        /// Do not wait for the service to process each fixture.
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Print the headers (and a curl line) that make a fixture valid.
+    Sign { file: PathBuf },
+    /// Act as the manager would in the frontend (embedded store only).
+    Tasks {
+        #[command(subcommand)]
+        action: TasksCommand,
+    },
+    /// Probe a running service's /healthz (for container health checks).
+    Healthcheck {
+        #[arg(long, default_value = "http://127.0.0.1:8080/healthz")]
+        url: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TasksCommand {
+    /// List tasks, newest first.
+    List {
+        /// Only tasks with this status (pending, in_progress, completed).
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// Approve a task; with --edit, send the file's text instead of the draft.
+    Approve {
+        id: String,
+        #[arg(long)]
+        edit: Option<PathBuf>,
+    },
+    /// Reject a task: nothing is sent.
+    Reject { id: String },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // The self-probe runs before configuration loads: a container health
+    // check must not depend on the service's secrets.
+    if let Some(Command::Healthcheck { url }) = &cli.command {
+        return runtime.block_on(serve::healthcheck(url));
+    }
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve::run(config).await,
+            Command::Replay { paths, to, no_wait } => replay::run(&config, &paths, &to, !no_wait).await,
+            Command::Sign { file } => sign::run(&config, &file),
+            Command::Tasks { action } => tasks::run(&config, action).await,
+            Command::Healthcheck { .. } => unreachable!("handled above"),
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,117 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use serde_json::Value;
+
+use super::fixture::{expand, Fixture, Target};
+use crate::config::Config;
+use crate::domain::InboxId;
+use crate::inbox::{EntryStatus, Inbox};
+use crate::store::embedded::EmbeddedStore;
+
+/// Placeholder in Supabase task fixtures: `{{task}}` or `{{task:<action>}}`
+/// stands for the newest pending task (with that `payload.action`).
+const TASK_PLACEHOLDER: &str = "{{task";
+
+pub(super) async fn run(config: &Config, paths: &[PathBuf], to: &str, wait: bool) -> anyhow::Result<ExitCode> {
+    let files = expand(paths)?;
+    if files.is_empty() {
+        bail!("no fixtures found (files named <name>.<provider>.json or .form)");
+    }
+    // The service's own data directory, when it runs on this machine: used
+    // to resolve task placeholders and to wait until each step is processed.
+    let local = if config.data_dir.join("openevent.sqlite3").exists() {
+        Some(EmbeddedStore::open(&config.data_dir, config.team_id, config.system_user_id).await?)
+    } else {
+        None
+    };
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
+    let base = to.trim_end_matches('/');
+    let mut failures = 0;
+    for file in files {
+        let mut fixture = Fixture::load(&file)?;
+        if fixture.target == Target::Supabase
+            && fixture.body.windows(TASK_PLACEHOLDER.len()).any(|w| w == TASK_PLACEHOLDER.as_bytes())
+        {
+            let store = local
+                .as_ref()
+                .context("approval fixtures need the running service's data directory (set OE_DATA_DIR)")?;
+            fixture.body = resolve_task(store, &fixture).await?;
+        }
+        let req = fixture.sign(config)?;
+        let mut builder = http.post(format!("{base}{}", req.path)).body(req.body);
+        for (k, v) in &req.headers {
+            builder = builder.header(k, v);
+        }
+        let res = builder.send().await.with_context(|| format!("cannot reach {base}"))?;
+        let status = res.status();
+        let answer: Value = res.json().await.unwrap_or(Value::Null);
+        let mut line = format!(
+            "{} {:<10} {}",
+            status.as_u16(),
+            answer["status"].as_str().or(answer["error"].as_str()).unwrap_or("-"),
+            fixture.name
+        );
+        if !status.is_success() {
+            failures += 1;
+            line.push_str(&format!("  ({})", answer["message"].as_str().unwrap_or_default()));
+        } else if let (true, Some(store), Some(id)) =
+            (wait, &local, answer["id"].as_str().and_then(|s| s.parse::<InboxId>().ok()))
+        {
+            let outcome = wait_processed(store, id).await?;
+            line.push_str(&format!("  -> {outcome}"));
+            if outcome == "dead" {
+                failures += 1;
+            }
+        }
+        println!("{line}");
+    }
+    Ok(if failures == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+async fn wait_processed(store: &EmbeddedStore, id: InboxId) -> anyhow::Result<&'static str> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        match store.status(id).await? {
+            Some(s @ (EntryStatus::Done | EntryStatus::Dead)) => return Ok(s.as_str()),
+            _ if Instant::now() > deadline => return Ok("still pending (is the service's worker running?)"),
+            _ => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
+
+/// Turns a task fixture into the payload Supabase would send: `old_record`
+/// is the task as stored, `record` the same row with the fixture's changes.
+async fn resolve_task(store: &EmbeddedStore, fixture: &Fixture) -> anyhow::Result<Vec<u8>> {
+    let mut change: Value =
+        serde_json::from_slice(&fixture.body).with_context(|| format!("{}: invalid JSON", fixture.name))?;
+    let placeholder = change["record"]["id"].as_str().unwrap_or_default().to_string();
+    let action = placeholder.trim_start_matches("{{task").trim_end_matches("}}").trim_start_matches(':');
+    let row = store.latest_pending_task_row((!action.is_empty()).then_some(action)).await?.with_context(|| {
+        format!(
+            "{}: no pending task{} to decide on",
+            fixture.name,
+            if action.is_empty() { String::new() } else { format!(" with action {action}") }
+        )
+    })?;
+    let mut record = row.clone();
+    merge(&mut record, &change["record"]);
+    record["id"] = row["id"].clone();
+    change["record"] = record;
+    change["old_record"] = row;
+    Ok(serde_json::to_vec(&change)?)
+}
+
+/// Deep merge of JSON objects; `patch` wins.
+fn merge(base: &mut Value, patch: &Value) {
+    match (base, patch) {
+        (Value::Object(b), Value::Object(p)) => {
+            for (k, v) in p {
+                merge(b.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+        (b, p) => *b = p.clone(),
+    }
+}

@@ -1,0 +1,167 @@
+//! Turns inbox entries into effects: load the state, run the pure workflow,
+//! apply its plan, send approved mail. The only place where the workflow
+//! meets I/O.
+
+mod reconcile;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use chrono_tz::Tz;
+use tracing::{debug, info, instrument, warn};
+
+use crate::domain::{DbChange, EmailAddress, InboundEmail, TaskDecision, TeamId};
+use crate::inbox::{ClaimedEntry, Handler, HandlerError, InboxEvent};
+use crate::mail::{Mailer, SendError};
+use crate::metrics::Metrics;
+use crate::store::{Claim, Store, StoreError};
+use crate::workflow::{self, Context, Plan, TaskUpdate};
+
+pub use reconcile::Reconciler;
+
+#[derive(Debug, Clone)]
+pub struct Venue {
+    pub team: TeamId,
+    pub timezone: Tz,
+    pub name: String,
+    pub email: EmailAddress,
+}
+
+pub struct Dispatcher {
+    store: Arc<dyn Store>,
+    mailer: Mailer,
+    venue: Venue,
+    metrics: Arc<Metrics>,
+}
+
+impl From<StoreError> for HandlerError {
+    fn from(e: StoreError) -> Self {
+        if e.is_transient() {
+            HandlerError::Transient(error_chain(&e))
+        } else {
+            HandlerError::Permanent(error_chain(&e))
+        }
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+#[async_trait]
+impl Handler for Dispatcher {
+    async fn handle(&self, entry: &ClaimedEntry) -> Result<(), HandlerError> {
+        match &entry.event {
+            InboxEvent::Mail { mail } => self.on_mail(mail).await,
+            InboxEvent::DbChange { change } => self.on_change(change).await,
+            InboxEvent::Decision { decision } => self.on_decision(decision).await,
+        }
+    }
+}
+
+impl Dispatcher {
+    pub fn new(store: Arc<dyn Store>, mailer: Mailer, venue: Venue, metrics: Arc<Metrics>) -> Self {
+        Self { store, mailer, venue, metrics }
+    }
+
+    fn context(&self) -> Context {
+        Context {
+            now: Utc::now(),
+            timezone: self.venue.timezone,
+            venue_name: self.venue.name.clone(),
+            venue_email: self.venue.email.clone(),
+        }
+    }
+
+    #[instrument(skip_all, fields(message_id = %mail.message_id))]
+    async fn on_mail(&self, mail: &InboundEmail) -> Result<(), HandlerError> {
+        let booking = self.store.booking_for_mail(mail).await?;
+        let client = match &booking {
+            Some(b) => Some(b.client.clone()),
+            None => self.store.client_by_email(&mail.from.email).await?,
+        };
+        let plan = workflow::on_mail(booking.as_ref(), client.as_ref(), mail, &self.context());
+        let applied = self.store.apply(&plan).await?;
+        if applied.duplicate {
+            info!("mail was already processed; no effect");
+        } else {
+            info!(event_id = %applied.event_id.map(|e| e.to_string()).unwrap_or_default(), tasks = applied.task_ids.len(), "mail processed");
+        }
+        Ok(())
+    }
+
+    async fn on_change(&self, change: &DbChange) -> Result<(), HandlerError> {
+        match TaskDecision::from_change(change, self.venue.team) {
+            Some(decision) => self.on_decision(&decision).await,
+            None => {
+                // Title edits, priority changes, our own writes' echoes.
+                debug!(table = %change.table, kind = ?change.kind, "change needs no action");
+                Ok(())
+            }
+        }
+    }
+
+    #[instrument(skip_all, fields(task_id = %decision.task_id, resolution = ?decision.resolution))]
+    async fn on_decision(&self, decision: &TaskDecision) -> Result<(), HandlerError> {
+        let task = match self.store.claim_task(decision, Utc::now()).await? {
+            Claim::Claimed(task) => task,
+            Claim::AlreadyHandled => {
+                info!("decision already acted on; no effect");
+                return Ok(());
+            }
+            Claim::NotFound => {
+                warn!("decision on a task that does not exist in this team; ignored");
+                return Ok(());
+            }
+        };
+        let booking = match task.event_id {
+            Some(event) => self.store.booking(event).await?,
+            None => None,
+        };
+        let Some(booking) = booking else {
+            // A task the frontend created by hand: nothing for us to do.
+            self.store
+                .apply(&Plan {
+                    task_updates: vec![TaskUpdate { id: task.id, send_state: "handled".into() }],
+                    ..Plan::default()
+                })
+                .await?;
+            return Ok(());
+        };
+        let message_id = format!("{}@{}", uuid::Uuid::now_v7(), self.venue.email.domain());
+        let approval = workflow::on_decision(&booking, &task, decision, &self.context(), &message_id);
+        if let Some(mail) = &approval.mail {
+            match self.mailer.send(mail).await {
+                Ok(()) => {
+                    self.metrics.mail_sent();
+                    info!(to_domain = mail.to.domain(), "approved message sent");
+                }
+                Err(SendError::NotSent { reason, permanent }) => {
+                    // Certainly not sent: give the claim back so a retry may send.
+                    self.store.release_task(task.id).await?;
+                    return Err(if permanent {
+                        HandlerError::Permanent(reason)
+                    } else {
+                        HandlerError::Transient(reason)
+                    });
+                }
+                Err(e @ SendError::Uncertain(_)) => {
+                    // Keep the claim: a second send could duplicate the mail.
+                    return Err(HandlerError::Permanent(format!(
+                        "{e}; not retried to avoid sending twice, check the mail server"
+                    )));
+                }
+            }
+        }
+        self.store.apply(&approval.plan).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,57 @@
+//! Database webhooks are fire-and-forget (pg_net tries once): a decision
+//! made while the service was down never arrives. On start and at a fixed
+//! interval, decisions recorded in the database but not acted on are fed
+//! into the inbox, through the same idempotent path as a webhook.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+
+use crate::domain::InboxId;
+use crate::inbox::{InboxEvent, InboxWriter, NewEntry};
+use crate::store::Store;
+
+pub struct Reconciler {
+    pub store: Arc<dyn Store>,
+    pub writer: InboxWriter,
+    pub interval: Duration,
+}
+
+impl Reconciler {
+    pub async fn run(self, cancel: CancellationToken) {
+        loop {
+            match self.reconcile_once().await {
+                Ok(0) => {}
+                Ok(n) => info!(queued = n, "reconciliation queued decisions that no webhook delivered"),
+                Err(e) => warn!(error = %e, "reconciliation failed; will try again"),
+            }
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(self.interval) => {}
+            }
+        }
+    }
+
+    /// Queues every unhandled decision; returns how many were new.
+    pub async fn reconcile_once(&self) -> Result<usize, String> {
+        let decisions = self.store.unhandled_decisions().await.map_err(|e| e.to_string())?;
+        let mut queued = 0;
+        for decision in decisions {
+            let entry = NewEntry {
+                id: InboxId::new(),
+                source: "reconcile".into(),
+                dedupe_key: format!("decision:{}", decision.task_id),
+                order_key: format!("task:{}", decision.task_id),
+                event: InboxEvent::Decision { decision },
+                received_at: Utc::now(),
+            };
+            if matches!(self.writer.append(entry).await, Ok(crate::inbox::Appended::Accepted(_))) {
+                queued += 1;
+            }
+        }
+        Ok(queued)
+    }
+}

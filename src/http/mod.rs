@@ -1,0 +1,39 @@
+//! HTTP: routes, body limits, and the mapping of errors to responses. The
+//! only module that knows actix-web.
+
+mod error;
+mod health;
+mod rate_limit;
+mod webhooks;
+
+use std::sync::Arc;
+
+use actix_web::web;
+
+use crate::inbox::{Inbox, InboxWriter};
+use crate::ingest::Verifier;
+use crate::metrics::Metrics;
+use crate::store::Store;
+
+pub use error::ApiError;
+pub use rate_limit::FailureLimiter;
+
+/// Shared by every HTTP worker.
+pub struct AppState {
+    pub writer: InboxWriter,
+    pub verifier: Verifier,
+    pub metrics: Arc<Metrics>,
+    pub inbox: Arc<dyn Inbox>,
+    pub store: Arc<dyn Store>,
+    pub max_body_bytes: usize,
+    pub limiter: FailureLimiter,
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/webhooks/supabase", web::post().to(webhooks::supabase))
+        .route("/webhooks/email/{provider}", web::post().to(webhooks::email))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(health::metrics))
+        .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::NotFound) }));
+}

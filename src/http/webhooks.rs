@@ -1,0 +1,112 @@
+//! `POST /webhooks/...`: read the body within the limit, hand it to
+//! `ingest`, persist through the inbox writer, answer.
+
+use actix_web::http::header::HeaderMap;
+use actix_web::{web, HttpRequest, HttpResponse};
+use bytes::{Bytes, BytesMut};
+use chrono::Utc;
+use futures_util::StreamExt;
+use serde_json::json;
+use tracing::{info, warn};
+
+use super::{ApiError, AppState};
+use crate::inbox::{Appended, NewEntry};
+use crate::ingest::{self, IngestError, Provider};
+
+/// actix's header map seen through the framework-free `ingest::Headers`.
+struct ActixHeaders<'a>(&'a HeaderMap);
+
+impl ingest::Headers for ActixHeaders<'_> {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+pub(super) async fn supabase(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let endpoint = "supabase";
+    guard(&req, &state, endpoint)?;
+    let body = read_body(&req, payload, state.max_body_bytes)
+        .await
+        .inspect_err(|_| state.metrics.received(endpoint, "rejected"))?;
+    let entry = ingest::supabase(&state.verifier, &ActixHeaders(req.headers()), &body, Utc::now());
+    persist(&req, &state, endpoint, entry).await
+}
+
+pub(super) async fn email(
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let provider = Provider::parse(&path).ok_or(ApiError::NotFound)?;
+    let endpoint = provider.name();
+    guard(&req, &state, endpoint)?;
+    let body = read_body(&req, payload, state.max_body_bytes)
+        .await
+        .inspect_err(|_| state.metrics.received(endpoint, "rejected"))?;
+    let entry = ingest::email(provider, &state.verifier, &ActixHeaders(req.headers()), body, Utc::now()).await;
+    persist(&req, &state, endpoint, entry).await
+}
+
+fn guard(req: &HttpRequest, state: &AppState, endpoint: &'static str) -> Result<(), ApiError> {
+    if state.limiter.is_blocked(req.peer_addr().map(|a| a.ip()), Utc::now().timestamp()) {
+        state.metrics.received(endpoint, "rate_limited");
+        return Err(ApiError::RateLimited);
+    }
+    Ok(())
+}
+
+async fn persist(
+    req: &HttpRequest,
+    state: &AppState,
+    endpoint: &'static str,
+    entry: Result<NewEntry, IngestError>,
+) -> Result<HttpResponse, ApiError> {
+    let entry = entry.inspect_err(|e| {
+        state.metrics.received(endpoint, "rejected");
+        if let IngestError::Unauthorized(reason) = e {
+            state.limiter.record_failure(req.peer_addr().map(|a| a.ip()), Utc::now().timestamp());
+            warn!(endpoint, %reason, "webhook refused: authentication failed");
+        } else {
+            info!(endpoint, error = %e, "webhook refused");
+        }
+    })?;
+    match state.writer.append(entry).await {
+        Ok(Appended::Accepted(id)) => {
+            state.metrics.received(endpoint, "accepted");
+            Ok(HttpResponse::Accepted().json(json!({"status": "accepted", "id": id})))
+        }
+        Ok(Appended::Duplicate(id)) => {
+            state.metrics.received(endpoint, "duplicate");
+            info!(endpoint, inbox_id = %id, "redelivery acknowledged as duplicate");
+            Ok(HttpResponse::Ok().json(json!({"status": "duplicate", "id": id})))
+        }
+        Err(_) => {
+            state.metrics.received(endpoint, "unavailable");
+            Err(ApiError::Unavailable)
+        }
+    }
+}
+
+/// Reads the whole body, refusing early when `Content-Length` already
+/// exceeds the limit and as soon as the streamed bytes do.
+async fn read_body(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<Bytes, ApiError> {
+    let declared =
+        req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ApiError::TooLarge(limit));
+    }
+    let mut body = BytesMut::with_capacity(declared.unwrap_or(4096).min(limit));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| IngestError::Malformed("the body could not be read".into()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::TooLarge(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}

@@ -1,0 +1,169 @@
+//! The edge: authenticate a webhook, parse it into a domain event and an
+//! inbox entry. No HTTP framework types here; headers come through
+//! [`Headers`] and the body as bytes.
+
+mod address;
+mod form;
+mod generic;
+mod mailgun;
+mod supabase;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::Config;
+use crate::domain::{InboundEmail, InboxId, TeamId};
+use crate::inbox::{InboxEvent, NewEntry};
+use crate::signature::standard::{self, SignedHeaders, SigningKey};
+use crate::signature::SignatureError;
+
+pub use address::parse_mailbox;
+pub use supabase::order_key as change_order_key;
+
+/// Read access to request headers, by case-insensitive name.
+pub trait Headers {
+    fn get(&self, name: &str) -> Option<&str>;
+}
+
+impl Headers for [(&str, &str)] {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
+    }
+}
+
+/// Why a webhook was refused; each maps to one status (SPEC §3).
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("authentication failed: {0}")]
+    Unauthorized(#[from] SignatureError),
+    #[error("malformed body: {0}")]
+    Malformed(String),
+    #[error("expected content type {0}")]
+    UnsupportedMediaType(&'static str),
+    #[error("unusable payload: {0}")]
+    Unusable(String),
+}
+
+/// Email providers with an endpoint under `/webhooks/email/{provider}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    Mailgun,
+    Generic,
+}
+
+impl Provider {
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "mailgun" => Some(Self::Mailgun),
+            "generic" => Some(Self::Generic),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Mailgun => "mailgun",
+            Self::Generic => "generic",
+        }
+    }
+}
+
+/// What the edge needs from the configuration.
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    pub team: TeamId,
+    pub tolerance_s: i64,
+    pub supabase_keys: Vec<SigningKey>,
+    pub email_keys: Vec<SigningKey>,
+    pub mailgun_key: Vec<u8>,
+}
+
+impl Verifier {
+    pub fn from_config(c: &Config) -> Self {
+        use secrecy::ExposeSecret;
+        Self {
+            team: c.team_id,
+            tolerance_s: c.signature_tolerance.as_secs() as i64,
+            supabase_keys: c.secrets.supabase.clone(),
+            email_keys: c.secrets.email.clone(),
+            mailgun_key: c.secrets.mailgun.expose_secret().as_bytes().to_vec(),
+        }
+    }
+
+    /// Standard Webhooks headers, under either their own or Svix's names.
+    fn standard(
+        &self,
+        keys: &[SigningKey],
+        headers: &dyn Headers,
+        body: &[u8],
+        now: i64,
+    ) -> Result<String, IngestError> {
+        let pick =
+            |name: &str| headers.get(&format!("webhook-{name}")).or_else(|| headers.get(&format!("svix-{name}")));
+        let signed = SignedHeaders { id: pick("id"), timestamp: pick("timestamp"), signature: pick("signature") };
+        standard::verify(keys, signed, body, now, self.tolerance_s)?;
+        Ok(signed.id.unwrap_or_default().to_string())
+    }
+}
+
+/// `POST /webhooks/supabase`.
+pub fn supabase(v: &Verifier, headers: &dyn Headers, body: &[u8], now: DateTime<Utc>) -> Result<NewEntry, IngestError> {
+    require_json(headers)?;
+    let webhook_id = v.standard(&v.supabase_keys, headers, body, now.timestamp())?;
+    supabase::entry(webhook_id, body, now)
+}
+
+/// `POST /webhooks/email/{provider}`.
+pub async fn email(
+    provider: Provider,
+    v: &Verifier,
+    headers: &dyn Headers,
+    body: bytes::Bytes,
+    now: DateTime<Utc>,
+) -> Result<NewEntry, IngestError> {
+    let mail = match provider {
+        Provider::Generic => {
+            require_json(headers)?;
+            v.standard(&v.email_keys, headers, &body, now.timestamp())?;
+            generic::parse(&body)?
+        }
+        Provider::Mailgun => mailgun::parse(v, headers, body, now).await?,
+    };
+    Ok(mail_entry(v.team, provider, mail, now))
+}
+
+/// The inbox entry of an inbound mail: de-duplicated by Message-ID per
+/// team, ordered per sender (a sender's mails concern their bookings).
+pub fn mail_entry(team: TeamId, provider: Provider, mail: InboundEmail, now: DateTime<Utc>) -> NewEntry {
+    NewEntry {
+        id: InboxId::new(),
+        source: format!("email:{}", provider.name()),
+        dedupe_key: format!("mail:{team}:{}", mail.message_id),
+        order_key: format!("client:{}", mail.from.email),
+        event: InboxEvent::Mail { mail },
+        received_at: now,
+    }
+}
+
+fn content_type(headers: &dyn Headers) -> String {
+    headers.get("content-type").unwrap_or_default().split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+}
+
+fn require_json(headers: &dyn Headers) -> Result<(), IngestError> {
+    let ct = content_type(headers);
+    if ct == "application/json" || ct.ends_with("+json") {
+        Ok(())
+    } else {
+        Err(IngestError::UnsupportedMediaType("application/json"))
+    }
+}
+
+/// serde_json syntax errors are malformed (400); well-formed JSON of the
+/// wrong shape is unusable (422).
+fn json_error(e: serde_json::Error) -> IngestError {
+    use serde_json::error::Category;
+    let line = e.to_string();
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => IngestError::Malformed(line),
+        Category::Data => IngestError::Unusable(line),
+    }
+}

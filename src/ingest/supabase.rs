@@ -1,0 +1,41 @@
+//! Supabase database webhooks.
+
+use chrono::{DateTime, Utc};
+
+use super::{json_error, IngestError};
+use crate::domain::{DbChange, InboxId};
+use crate::inbox::{InboxEvent, NewEntry};
+
+pub(super) fn entry(webhook_id: String, body: &[u8], now: DateTime<Utc>) -> Result<NewEntry, IngestError> {
+    let change: DbChange = serde_json::from_slice(body).map_err(json_error)?;
+    if change.table.is_empty() {
+        return Err(IngestError::Unusable("`table` is empty".into()));
+    }
+    Ok(NewEntry {
+        id: InboxId::new(),
+        source: "supabase".into(),
+        dedupe_key: format!("webhook:{webhook_id}"),
+        order_key: order_key(&change),
+        event: InboxEvent::DbChange { change },
+        received_at: now,
+    })
+}
+
+/// A task decision is ordered with its client's mails (the task's
+/// `recipient_email`), so an approval and a reply of one booking never run
+/// at once; other rows by their own id.
+pub fn order_key(change: &DbChange) -> String {
+    let record = change.record.as_ref().or(change.old_record.as_ref());
+    let recipient = record
+        .and_then(|r| r.get("payload"))
+        .and_then(|p| p.get("recipient_email"))
+        .and_then(|e| e.as_str())
+        .and_then(|e| crate::domain::EmailAddress::parse(e).ok());
+    match recipient {
+        Some(email) => format!("client:{email}"),
+        None => {
+            let id = record.and_then(|r| r.get("id")).and_then(|v| v.as_str()).unwrap_or_default();
+            format!("{}:{id}", change.table)
+        }
+    }
+}

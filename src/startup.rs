@@ -1,0 +1,175 @@
+//! Builds the whole service from a `Config`: store, inbox writer, worker,
+//! reconciler and HTTP server. `serve` and the tests start it the same way.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::ServerHandle;
+use actix_web::{web, App, HttpServer};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use tracing::{error, info};
+
+use crate::config::{Config, Mode};
+use crate::dispatch::{Dispatcher, Reconciler, Venue};
+use crate::domain::EmailAddress;
+use crate::http::{self, AppState, FailureLimiter};
+use crate::inbox::{Inbox, InboxWriter, Worker, WorkerSettings};
+use crate::ingest::Verifier;
+use crate::mail::Mailer;
+use crate::metrics::Metrics;
+use crate::store::embedded::EmbeddedStore;
+use crate::store::{Catalog, Store};
+
+/// Knobs the tests turn; production uses the defaults.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Run the inbox worker (tests switch it off to step it by hand).
+    pub run_worker: bool,
+    pub worker: WorkerSettings,
+    pub reconcile_every: Duration,
+    pub http_workers: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            run_worker: true,
+            worker: WorkerSettings::default(),
+            reconcile_every: Duration::from_secs(60),
+            http_workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+        }
+    }
+}
+
+pub struct Application {
+    port: u16,
+    server: actix_web::dev::Server,
+    worker: Worker,
+    reconciler: Reconciler,
+    options: Options,
+    cancel: CancellationToken,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the store: {0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+    #[error("{0}")]
+    Config(String),
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Self, StartError> {
+        Self::build_with(config, Options::default()).await
+    }
+
+    pub async fn build_with(config: Config, options: Options) -> Result<Self, StartError> {
+        let (store, inbox): (Arc<dyn Store>, Arc<dyn Inbox>) = match config.mode {
+            Mode::Embedded => {
+                let s = EmbeddedStore::open(&config.data_dir, config.team_id, config.system_user_id).await?;
+                let recovered = s.recover_in_flight().await?;
+                if recovered > 0 {
+                    info!(recovered, "resuming inbox entries that were in flight at the last stop");
+                }
+                (Arc::new(s.clone()), Arc::new(s))
+            }
+            Mode::Supabase => {
+                return Err(StartError::Config("supabase mode is not available in this build yet".into()))
+            }
+        };
+        let metrics = Arc::new(Metrics::default());
+        let wake = Arc::new(Notify::new());
+        let writer = InboxWriter::spawn(inbox.clone(), wake.clone(), metrics.clone());
+        let mailer = Mailer::from_config(config.smtp_url.as_ref(), &config.data_dir).map_err(StartError::Config)?;
+        let catalog = Catalog::builtin();
+        let venue = Venue {
+            team: config.team_id,
+            timezone: config.timezone,
+            name: catalog.venue.name.clone(),
+            email: config.from_email.clone(),
+        };
+        let dispatcher = Arc::new(Dispatcher::new(store.clone(), mailer, venue, metrics.clone()));
+        let worker = Worker::new(inbox.clone(), dispatcher, options.worker.clone(), wake, metrics.clone());
+        let reconciler = Reconciler { store: store.clone(), writer: writer.clone(), interval: options.reconcile_every };
+
+        let state = web::Data::new(AppState {
+            writer,
+            verifier: Verifier::from_config(&config),
+            metrics,
+            inbox,
+            store,
+            max_body_bytes: config.max_body_bytes,
+            limiter: FailureLimiter::new(config.rate_limit_per_min),
+        });
+        let listener = TcpListener::bind(config.bind)
+            .map_err(|source| StartError::Bind { addr: config.bind.to_string(), source })?;
+        let port =
+            listener.local_addr().map_err(|source| StartError::Bind { addr: config.bind.to_string(), source })?.port();
+        let server = HttpServer::new(move || {
+            App::new().wrap(tracing_actix_web::TracingLogger::default()).app_data(state.clone()).configure(http::routes)
+        })
+        .workers(options.http_workers.max(1))
+        .disable_signals()
+        .shutdown_timeout(10)
+        .listen(listener)
+        .map_err(|source| StartError::Bind { addr: config.bind.to_string(), source })?
+        .run();
+        Ok(Self { port, server, worker, reconciler, options, cancel: CancellationToken::new() })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Stops the server and the background tasks (tests, SIGTERM).
+    pub fn stopper(&self) -> Stopper {
+        Stopper { server: self.server.handle(), cancel: self.cancel.clone() }
+    }
+
+    /// The worker, to step the inbox by hand when `run_worker` is off.
+    pub fn worker(&self) -> Worker {
+        self.worker.clone()
+    }
+
+    pub fn reconciler(&self) -> &Reconciler {
+        &self.reconciler
+    }
+
+    /// Serves until stopped, then drains the worker.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let cancel = self.cancel.clone();
+        let worker = self.options.run_worker.then(|| tokio::spawn(self.worker.run(cancel.clone())));
+        let reconciler = self.options.run_worker.then(|| tokio::spawn(self.reconciler.run(cancel.clone())));
+        let served = self.server.await;
+        if let Err(e) = &served {
+            error!(error = %e, "HTTP server failed");
+        }
+        cancel.cancel();
+        for task in [worker, reconciler].into_iter().flatten() {
+            let _ = task.await;
+        }
+        served
+    }
+}
+
+#[derive(Clone)]
+pub struct Stopper {
+    server: ServerHandle,
+    cancel: CancellationToken,
+}
+
+impl Stopper {
+    pub async fn stop(&self) {
+        self.cancel.cancel();
+        self.server.stop(true).await;
+    }
+}
+
+/// The venue address used when `OE_FROM_EMAIL` is not set.
+pub fn default_from() -> EmailAddress {
+    EmailAddress::parse(crate::config::dev::FROM_EMAIL).expect("valid constant")
+}

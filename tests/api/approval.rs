@@ -1,0 +1,203 @@
+//! Intake -> manager decision -> mail, with a real SMTP server.
+
+use std::time::Duration;
+
+use oe_webhooks::config::dev;
+use oe_webhooks::domain::TaskStatus;
+use oe_webhooks::inbox::Backoff;
+use oe_webhooks::store::Store;
+use serde_json::{json, Value};
+
+use crate::helpers::{inquiry, spawn, Spawn, TestApp, WORKSHOP};
+use crate::smtp::SmtpServer;
+
+/// The `tasks` UPDATE Supabase sends when the manager decides: the row
+/// before and after, as the frontend wrote it.
+fn decision(task: &Value, resolution: &str, edited: Option<&str>) -> Value {
+    let mut record = task.clone();
+    record["status"] = json!("completed");
+    record["completed_at"] = json!("2026-11-25T10:31:07.412+00:00");
+    record["payload"]["resolution"] = json!(resolution);
+    if let Some(e) = edited {
+        record["payload"]["edited_message"] = json!(e);
+    }
+    json!({"type": "UPDATE", "table": "tasks", "schema": "public", "record": record, "old_record": task})
+}
+
+async fn with_smtp() -> (TestApp, SmtpServer) {
+    let smtp = SmtpServer::start();
+    let app = spawn(Spawn { vars: vec![("OE_SMTP_URL", smtp.url())], ..Spawn::default() }).await;
+    (app, smtp)
+}
+
+async fn intake(app: &TestApp, mail: &Value) -> Value {
+    assert_eq!(app.post_generic(mail).await.status(), 202);
+    app.wait_idle().await;
+    let mut tasks = app.query("SELECT * FROM tasks WHERE status = 'pending'");
+    assert_eq!(tasks.len(), 1);
+    tasks.remove(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inquiry_becomes_client_event_email_and_a_pending_task_with_a_draft() {
+    let (app, _smtp) = with_smtp().await;
+    let mut mail = inquiry("Anna.Keller@Keller-Consulting.CH", WORKSHOP);
+    mail["from"]["name"] = json!("Anna Keller");
+    let task = intake(&app, &mail).await;
+
+    let clients = app.query("SELECT * FROM clients");
+    assert_eq!(clients.len(), 1);
+    assert_eq!(clients[0]["email"], "anna.keller@keller-consulting.ch");
+    assert_eq!(clients[0]["name"], "Anna Keller");
+    assert_eq!(clients[0]["status"], "lead");
+    assert_eq!(clients[0]["team_id"], dev::TEAM_ID);
+
+    let events = app.query("SELECT * FROM events");
+    assert_eq!(events[0]["status"], "lead");
+    assert_eq!(events[0]["event_date"], "2027-03-14");
+    assert_eq!(events[0]["start_time"], "09:00:00");
+    assert_eq!(events[0]["end_time"], "17:00:00");
+    assert_eq!(events[0]["attendees"], 24);
+    assert_eq!(events[0]["seating_layout"], "u_shape");
+    assert_eq!(events[0]["current_step"], 2);
+    assert_eq!(events[0]["date_confirmed"], 0);
+    assert_eq!(events[0]["client_id"], clients[0]["id"]);
+
+    let emails = app.query("SELECT * FROM emails");
+    assert_eq!(emails.len(), 1);
+    assert_eq!(emails[0]["is_sent"], 0);
+    assert_eq!(emails[0]["event_id"], events[0]["id"]);
+
+    assert_eq!(task["category"], "Email Tasks");
+    assert_eq!(task["event_id"], events[0]["id"]);
+    assert_eq!(task["payload"]["action"], "approve_message");
+    assert_eq!(task["payload"]["recipient_email"], "anna.keller@keller-consulting.ch");
+    let draft = task["payload"]["draft_message"].as_str().unwrap();
+    assert!(draft.contains("Sunday, 14.03.2027") && draft.contains("09:00–17:00") && draft.contains("24"), "{draft}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approval_sends_the_draft_once_over_smtp_in_the_clients_thread() {
+    let (app, smtp) = with_smtp().await;
+    let mail = inquiry("anna@keller.ch", WORKSHOP);
+    let task = intake(&app, &mail).await;
+
+    let approve = decision(&task, "approved", None);
+    assert_eq!(app.post_supabase(&approve).await.status(), 202);
+    // The same decision delivered again (another webhook id): no second mail.
+    assert_eq!(app.post_supabase(&approve).await.status(), 202);
+    app.wait_idle().await;
+
+    let mails = smtp.wait_for(1).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(smtp.mails().len(), 1, "sent at most once");
+    let sent = &mails[0];
+    assert_eq!(sent.to, ["anna@keller.ch"]);
+    assert_eq!(sent.from, dev::FROM_EMAIL);
+    assert!(sent.data.contains("14.03.2027"), "{}", sent.data);
+    let parent = mail["message_id"].as_str().unwrap();
+    assert!(sent.data.contains(&format!("In-Reply-To: {parent}")), "{}", sent.data);
+
+    let outgoing = app.query("SELECT * FROM emails WHERE is_sent = 1");
+    assert_eq!(outgoing.len(), 1);
+    assert_eq!(outgoing[0]["to_email"], "anna@keller.ch");
+    let stored = app.query("SELECT * FROM tasks");
+    assert_eq!(stored[0]["status"], "completed");
+    assert_eq!(stored[0]["payload"]["send_state"], "sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edited_message_wins_and_a_rejection_sends_nothing() {
+    let (app, smtp) = with_smtp().await;
+    let task = intake(&app, &inquiry("anna@keller.ch", WORKSHOP)).await;
+    app.post_supabase(&decision(&task, "approved", Some("Dear Anna, see you on 14 March. The Atelier"))).await;
+    app.wait_idle().await;
+    let mails = smtp.wait_for(1).await;
+    assert!(mails[0].data.contains("Dear Anna, see you on 14 March."));
+    assert!(!mails[0].data.contains("This is what we understood"), "the draft must not be sent");
+
+    let task = intake(&app, &inquiry("jonas@meier.ch", WORKSHOP)).await;
+    app.post_supabase(&decision(&task, "rejected", None)).await;
+    app.wait_idle().await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(smtp.mails().len(), 1, "nothing sent on rejection");
+    let review = app.query("SELECT * FROM tasks WHERE status = 'pending'");
+    assert_eq!(review.len(), 1);
+    assert_eq!(review[0]["payload"]["action"], "manual_review");
+    assert_eq!(review[0]["event_id"], task["event_id"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_task_changes_and_our_own_echoes_are_ignored() {
+    let (app, smtp) = with_smtp().await;
+    let task = intake(&app, &inquiry("anna@keller.ch", WORKSHOP)).await;
+    let mut retitled = task.clone();
+    retitled["title"] = json!("Call back first");
+    retitled["priority"] = json!("high");
+    app.post_supabase(
+        &json!({"type": "UPDATE", "table": "tasks", "schema": "public", "record": retitled, "old_record": task}),
+    )
+    .await;
+    // The echo of a write after completion: old and new both completed.
+    let mut done = task.clone();
+    done["status"] = json!("completed");
+    done["payload"]["resolution"] = json!("approved");
+    app.post_supabase(
+        &json!({"type": "UPDATE", "table": "tasks", "schema": "public", "record": done, "old_record": done}),
+    )
+    .await;
+    let stats = app.wait_idle().await;
+    assert_eq!(stats.dead, 0);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(smtp.mails().is_empty());
+    assert_eq!(app.query("SELECT status FROM tasks")[0]["status"], "pending");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_whose_webhook_was_lost_is_found_by_reconciliation() {
+    let (app, smtp) = with_smtp().await;
+    let task = intake(&app, &inquiry("anna@keller.ch", WORKSHOP)).await;
+    // The manager approves while no webhook reaches us.
+    let store = app.store().await;
+    let id = task["id"].as_str().unwrap().parse().unwrap();
+    store.record_manager_decision(id, oe_webhooks::domain::Resolution::Approved, None).await.unwrap();
+    assert_eq!(store.unhandled_decisions().await.unwrap().len(), 1);
+
+    let reconciler = oe_webhooks::dispatch::Reconciler {
+        store: std::sync::Arc::new(store.clone()),
+        writer: oe_webhooks::inbox::InboxWriter::spawn(
+            std::sync::Arc::new(store.clone()),
+            Default::default(),
+            Default::default(),
+        ),
+        interval: Duration::from_secs(60),
+    };
+    assert_eq!(reconciler.reconcile_once().await.unwrap(), 1);
+    assert_eq!(smtp.wait_for(1).await.len(), 1);
+    app.wait_idle().await;
+    assert!(store.unhandled_decisions().await.unwrap().is_empty());
+    assert_eq!(reconciler.reconcile_once().await.unwrap(), 0, "nothing left to reconcile");
+    assert_eq!(store.tasks(Some(TaskStatus::Pending)).await.unwrap().len(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_mail_server_is_retried_then_parked_dead_without_sending() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let app = spawn(Spawn {
+        vars: vec![("OE_SMTP_URL", format!("smtp://127.0.0.1:{closed}"))],
+        backoff: Some(Backoff { base: Duration::from_millis(10), max: Duration::from_millis(20), max_attempts: 3 }),
+        ..Spawn::default()
+    })
+    .await;
+    let task = intake(&app, &inquiry("anna@keller.ch", WORKSHOP)).await;
+    app.post_supabase(&decision(&task, "approved", None)).await;
+    let stats = app.wait_idle().await;
+    assert_eq!(stats.dead, 1);
+    // The claim was given back: the decision can still be acted on later.
+    let stored = app.query("SELECT * FROM tasks");
+    assert!(stored[0]["payload"].get("send_state").is_none(), "{}", stored[0]);
+    assert!(app.query("SELECT * FROM emails WHERE is_sent = 1").is_empty());
+    let metrics = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("oe_inbox_processed_total{outcome=\"dead\"} 1"), "{metrics}");
+    assert!(metrics.contains("oe_inbox_processed_total{outcome=\"retry\"} 2"), "{metrics}");
+}

@@ -1,0 +1,7 @@
+//! One integration-test binary (fast linking, shared helpers).
+
+mod approval;
+mod durability;
+mod helpers;
+mod smtp;
+mod webhooks;

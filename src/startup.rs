@@ -93,6 +93,9 @@ impl Application {
             email: config.from_email.clone(),
         };
         let dispatcher = Arc::new(Dispatcher::new(store.clone(), mailer, venue, metrics.clone()));
+        let mut options = options;
+        options.run_worker &= config.workers > 0;
+        options.worker.concurrency = config.workers.max(1);
         let worker = Worker::new(inbox.clone(), dispatcher, options.worker.clone(), wake, metrics.clone());
         let reconciler = Reconciler { store: store.clone(), writer: writer.clone(), interval: options.reconcile_every };
 

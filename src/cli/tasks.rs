@@ -5,7 +5,7 @@ use chrono::Utc;
 
 use super::TasksCommand;
 use crate::config::{Config, Mode};
-use crate::domain::{ChangeKind, DbChange, InboxId, Resolution, TaskId, TaskStatus};
+use crate::domain::{ChangeKind, DbChange, Resolution, TaskId, TaskStatus};
 use crate::inbox::{Appended, Inbox, InboxEvent, NewEntry};
 use crate::store::embedded::EmbeddedStore;
 use crate::store::Store;
@@ -78,14 +78,8 @@ async fn decide(
         record: Some(record),
         old_record: Some(old_record),
     };
-    let entry = NewEntry {
-        id: InboxId::new(),
-        source: "cli".into(),
-        dedupe_key: format!("cli:task:{id}"),
-        order_key: crate::ingest::change_order_key(&change),
-        event: InboxEvent::DbChange { change },
-        received_at: Utc::now(),
-    };
+    let order_key = crate::ingest::change_order_key(&change);
+    let entry = NewEntry::new("cli", format!("cli:task:{id}"), order_key, &InboxEvent::DbChange { change }, Utc::now());
     match store.append(vec![entry]).await?.first() {
         Some(Appended::Accepted(inbox_id)) => {
             println!("task {id} {}; queued as {inbox_id} (the running service acts on it)", verb(resolution))

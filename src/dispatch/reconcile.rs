@@ -10,7 +10,6 @@ use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
-use crate::domain::InboxId;
 use crate::inbox::{InboxEvent, InboxWriter, NewEntry};
 use crate::store::Store;
 
@@ -40,14 +39,13 @@ impl Reconciler {
         let decisions = self.store.unhandled_decisions().await.map_err(|e| e.to_string())?;
         let mut queued = 0;
         for decision in decisions {
-            let entry = NewEntry {
-                id: InboxId::new(),
-                source: "reconcile".into(),
-                dedupe_key: format!("decision:{}", decision.task_id),
-                order_key: format!("task:{}", decision.task_id),
-                event: InboxEvent::Decision { decision },
-                received_at: Utc::now(),
-            };
+            let entry = NewEntry::new(
+                "reconcile",
+                format!("decision:{}", decision.task_id),
+                format!("task:{}", decision.task_id),
+                &InboxEvent::Decision { decision },
+                Utc::now(),
+            );
             if matches!(self.writer.append(entry).await, Ok(crate::inbox::Appended::Accepted(_))) {
                 queued += 1;
             }

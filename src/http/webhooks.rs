@@ -37,12 +37,11 @@ pub(super) async fn supabase(
 }
 
 pub(super) async fn email(
+    provider: Provider,
     req: HttpRequest,
-    path: web::Path<String>,
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let provider = Provider::parse(&path).ok_or(ApiError::NotFound)?;
     let endpoint = provider.name();
     guard(&req, &state, endpoint)?;
     let body = read_body(&req, payload, state.max_body_bytes)

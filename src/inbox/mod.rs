@@ -45,8 +45,30 @@ pub struct NewEntry {
     pub dedupe_key: String,
     /// Entries with the same key are processed one at a time, in order.
     pub order_key: String,
-    pub event: InboxEvent,
+    /// The `InboxEvent` as JSON, serialized by the request's own thread so
+    /// the single inbox writer only runs SQL.
+    pub payload: String,
     pub received_at: DateTime<Utc>,
+}
+
+impl NewEntry {
+    pub fn new(
+        source: impl Into<String>,
+        dedupe_key: String,
+        order_key: String,
+        event: &InboxEvent,
+        received_at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: InboxId::new(),
+            source: source.into(),
+            dedupe_key,
+            order_key,
+            // Plain data with string keys: serialization cannot fail.
+            payload: serde_json::to_string(event).expect("inbox events serialize"),
+            received_at,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,7 +130,8 @@ pub struct InboxStats {
 #[async_trait]
 pub trait Inbox: Send + Sync {
     /// Persists all entries durably in one commit; a duplicate key yields
-    /// the id of the entry already stored.
+    /// the id of the entry already stored. Only [`InboxWriter`] calls this,
+    /// from a thread of its own, so an implementation may block in it.
     async fn append(&self, entries: Vec<NewEntry>) -> Result<Vec<Appended>, StoreError>;
 
     /// Claims up to `limit` due entries (pending and due, or processing with

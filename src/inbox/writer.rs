@@ -36,7 +36,17 @@ impl InboxWriter {
     /// worker picks new entries up without polling delay.
     pub fn spawn(inbox: Arc<dyn Inbox>, wake: Arc<Notify>, metrics: Arc<Metrics>) -> Self {
         let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
-        tokio::spawn(run(inbox, rx, wake, metrics));
+        // A thread of its own: `Inbox::append` may block (SQLite), and a
+        // dedicated thread saves a hand-off per batch.
+        let spawned = std::thread::Builder::new().name("inbox-writer".into()).spawn(move || {
+            match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(rt) => rt.block_on(run(inbox, rx, wake, metrics)),
+                Err(e) => error!(error = %e, "cannot start the inbox writer; every webhook will get 503"),
+            }
+        });
+        if let Err(e) = spawned {
+            error!(error = %e, "cannot start the inbox writer thread; every webhook will get 503");
+        }
         Self { tx }
     }
 

@@ -11,7 +11,7 @@ mod supabase;
 use chrono::{DateTime, Utc};
 
 use crate::config::Config;
-use crate::domain::{InboundEmail, InboxId, TeamId};
+use crate::domain::{InboundEmail, TeamId};
 use crate::inbox::{InboxEvent, NewEntry};
 use crate::signature::standard::{self, SignedHeaders, SigningKey};
 use crate::signature::SignatureError;
@@ -51,6 +51,8 @@ pub enum Provider {
 }
 
 impl Provider {
+    pub const ALL: [Provider; 2] = [Provider::Mailgun, Provider::Generic];
+
     pub fn parse(name: &str) -> Option<Self> {
         match name {
             "mailgun" => Some(Self::Mailgun),
@@ -134,14 +136,9 @@ pub async fn email(
 /// The inbox entry of an inbound mail: de-duplicated by Message-ID per
 /// team, ordered per sender (a sender's mails concern their bookings).
 pub fn mail_entry(team: TeamId, provider: Provider, mail: InboundEmail, now: DateTime<Utc>) -> NewEntry {
-    NewEntry {
-        id: InboxId::new(),
-        source: format!("email:{}", provider.name()),
-        dedupe_key: format!("mail:{team}:{}", mail.message_id),
-        order_key: format!("client:{}", mail.from.email),
-        event: InboxEvent::Mail { mail },
-        received_at: now,
-    }
+    let dedupe_key = format!("mail:{team}:{}", mail.message_id);
+    let order_key = format!("client:{}", mail.from.email);
+    NewEntry::new(format!("email:{}", provider.name()), dedupe_key, order_key, &InboxEvent::Mail { mail }, now)
 }
 
 fn content_type(headers: &dyn Headers) -> String {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{json_error, IngestError};
-use crate::domain::{DbChange, InboxId};
+use crate::domain::DbChange;
 use crate::inbox::{InboxEvent, NewEntry};
 
 pub(super) fn entry(webhook_id: String, body: &[u8], now: DateTime<Utc>) -> Result<NewEntry, IngestError> {
@@ -11,14 +11,8 @@ pub(super) fn entry(webhook_id: String, body: &[u8], now: DateTime<Utc>) -> Resu
     if change.table.is_empty() {
         return Err(IngestError::Unusable("`table` is empty".into()));
     }
-    Ok(NewEntry {
-        id: InboxId::new(),
-        source: "supabase".into(),
-        dedupe_key: format!("webhook:{webhook_id}"),
-        order_key: order_key(&change),
-        event: InboxEvent::DbChange { change },
-        received_at: now,
-    })
+    let order_key = order_key(&change);
+    Ok(NewEntry::new("supabase", format!("webhook:{webhook_id}"), order_key, &InboxEvent::DbChange { change }, now))
 }
 
 /// A task decision is ordered with its client's mails (the task's

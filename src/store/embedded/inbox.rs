@@ -13,50 +13,39 @@ use crate::store::StoreError;
 #[async_trait]
 impl Inbox for EmbeddedStore {
     async fn append(&self, entries: Vec<NewEntry>) -> Result<Vec<Appended>, StoreError> {
-        // Serialize outside the lock: the writer thread only does SQL.
-        let rows = entries
+        let rows: Vec<_> = entries
             .into_iter()
-            .map(|e| {
-                Ok((
-                    e.id,
-                    e.source,
-                    e.dedupe_key,
-                    e.order_key,
-                    serde_json::to_string(&e.event)?,
-                    e.received_at.timestamp_millis(),
-                ))
-            })
-            .collect::<Result<Vec<_>, serde_json::Error>>()
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        self.inbox
-            .run(move |conn| {
-                let tx = conn.transaction().map_err(sql_error)?;
-                let mut results = Vec::with_capacity(rows.len());
-                {
-                    let mut insert = tx
-                        .prepare_cached(
-                            "INSERT INTO inbox (id, source, dedupe_key, order_key, payload, due_at, received_at)
+            .map(|e| (e.id, e.source, e.dedupe_key, e.order_key, e.payload, e.received_at.timestamp_millis()))
+            .collect();
+        // Inline, not on the blocking pool: the inbox writer calls this from
+        // a thread of its own (see `Inbox::append`).
+        self.inbox.run_here(move |conn| {
+            let tx = conn.transaction().map_err(sql_error)?;
+            let mut results = Vec::with_capacity(rows.len());
+            {
+                let mut insert = tx
+                    .prepare_cached(
+                        "INSERT INTO inbox (id, source, dedupe_key, order_key, payload, due_at, received_at)
                              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (dedupe_key) DO NOTHING",
-                        )
+                    )
+                    .map_err(sql_error)?;
+                let mut existing =
+                    tx.prepare_cached("SELECT id FROM inbox WHERE dedupe_key = ?1").map_err(sql_error)?;
+                for (id, source, dedupe_key, order_key, payload, received) in &rows {
+                    let inserted = insert
+                        .execute(params![id.to_string(), source, dedupe_key, order_key, payload, received])
                         .map_err(sql_error)?;
-                    let mut existing =
-                        tx.prepare_cached("SELECT id FROM inbox WHERE dedupe_key = ?1").map_err(sql_error)?;
-                    for (id, source, dedupe_key, order_key, payload, received) in &rows {
-                        let inserted = insert
-                            .execute(params![id.to_string(), source, dedupe_key, order_key, payload, received])
-                            .map_err(sql_error)?;
-                        results.push(if inserted == 1 {
-                            Appended::Accepted(*id)
-                        } else {
-                            let first: String = existing.query_row([dedupe_key], |r| r.get(0)).map_err(sql_error)?;
-                            Appended::Duplicate(parse_id(&first)?)
-                        });
-                    }
+                    results.push(if inserted == 1 {
+                        Appended::Accepted(*id)
+                    } else {
+                        let first: String = existing.query_row([dedupe_key], |r| r.get(0)).map_err(sql_error)?;
+                        Appended::Duplicate(parse_id(&first)?)
+                    });
                 }
-                tx.commit().map_err(sql_error)?;
-                Ok(results)
-            })
-            .await
+            }
+            tx.commit().map_err(sql_error)?;
+            Ok(results)
+        })
     }
 
     async fn claim(&self, limit: usize, now: DateTime<Utc>, lease: Duration) -> Result<Vec<ClaimedEntry>, StoreError> {
@@ -73,9 +62,9 @@ impl Inbox for EmbeddedStore {
                         .prepare_cached(
                             "UPDATE inbox SET status = 'processing', attempts = attempts + 1, lease_until = ?2
                              WHERE seq IN (
-                                 SELECT i.seq FROM inbox i
-                                 WHERE ((i.status = 'pending' AND i.due_at <= ?1)
-                                        OR (i.status = 'processing' AND i.lease_until <= ?1))
+                                 SELECT i.seq FROM inbox i INDEXED BY inbox_open
+                                 WHERE i.status IN ('pending', 'processing')
+                                   AND (CASE i.status WHEN 'pending' THEN i.due_at ELSE i.lease_until END) <= ?1
                                    AND NOT EXISTS (
                                        SELECT 1 FROM inbox j
                                        WHERE j.order_key = i.order_key AND j.seq < i.seq

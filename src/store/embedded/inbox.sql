@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS inbox (
     received_at INTEGER NOT NULL,
     finished_at INTEGER
 );
--- Unfinished entries only: the claim query scans these.
-CREATE INDEX IF NOT EXISTS inbox_open ON inbox (status, due_at) WHERE status IN ('pending', 'processing');
+-- Unfinished entries only, in arrival order: a claim walks the head of
+-- this index and stops after LIMIT rows, however long the backlog.
+CREATE INDEX IF NOT EXISTS inbox_open ON inbox (seq) WHERE status IN ('pending', 'processing');
 CREATE INDEX IF NOT EXISTS inbox_order ON inbox (order_key, seq) WHERE status IN ('pending', 'processing');

@@ -31,7 +31,9 @@ impl EmbeddedStore {
     pub async fn open(dir: &Path, team: TeamId, user: UserId) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(StoreError::unavailable)?;
         let data = Db::open(&dir.join("openevent.sqlite3"), include_str!("schema.sql"))?;
-        let inbox = Db::open(&dir.join("inbox.sqlite3"), include_str!("inbox.sql"))?;
+        let inbox_path = dir.join("inbox.sqlite3");
+        let inbox = Db::open(&inbox_path, include_str!("inbox.sql"))?;
+        inbox.checkpoint_in_background(&inbox_path)?;
         let store = Self { data, inbox, team, user };
         store.seed_catalog().await?;
         Ok(store)

@@ -17,6 +17,21 @@ static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// A negation after the candidate that says the candidate does not work:
+/// German puts "nicht" at the end ("am 5. März können wir nicht"), English
+/// says "15 March doesn't work / is not possible". Negations of something
+/// else ("on 15 March we won't need a projector") do not count.
+static NEGATION_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:nicht|not)\b|^[^.?!,;:\n]{0,25}?\b(?:geht|gehen|passt|passen|klappt|können|kann|könnten|ist|wäre|is|would|does|will|works?|suits?)\b[^.?!,;:\n]{0,15}?\b(?:nicht|not)\b|^[^.?!,;:\n]{0,25}?\b(?:doesn['’]t|don['’]t|won['’]t|isn['’]t|wouldn['’]t|can['’]t|cannot) (?:work|suit|fit|be possible|make it|do)\b")
+        .expect("static regex")
+});
+
+/// "15 March is not a problem": a negation that accepts.
+static NEGATION_AFTER_THAT_ACCEPTS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^[^.?!,;:\n]{0,30}?\b(?:not (?:a |an )?(?:problem|issue)|nicht (?:ein )?problem|kein problem|nicht nur|not only|noch nicht)\b")
+        .expect("static regex")
+});
+
 /// Negations that only express uncertainty, not a rejection of the date.
 static UNCERTAINTY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:\bnot (?:yet )?(?:sure|certain|decided)\b|\bnicht (?:ganz )?sicher\b|\bnoch nicht\b|\bdon['’]t know\b|\bweiss nicht\b|\bweiß nicht\b|\bnot only\b|\bnicht nur\b)")
@@ -131,6 +146,14 @@ pub(crate) fn is_negated(text: &str, pos: usize) -> bool {
     NEGATION.is_match(near) && !UNCERTAINTY.is_match(near)
 }
 
+/// Is the candidate ending at `end` negated by what follows in its clause
+/// ("am 5. März können wir leider nicht", "15 March doesn't work")?
+pub(crate) fn is_negated_after(text: &str, end: usize) -> bool {
+    let rest =
+        &text[ceil_boundary(text, end)..floor_boundary(text, end.saturating_add(60)).max(ceil_boundary(text, end))];
+    NEGATION_AFTER.is_match(rest) && !NEGATION_AFTER_THAT_ACCEPTS.is_match(rest)
+}
+
 /// Is there a currency sign or code directly before `pos`?
 pub(crate) fn has_currency_before(text: &str, pos: usize) -> bool {
     let end = floor_boundary(text, pos);
@@ -182,6 +205,20 @@ mod tests {
         assert!(!is_negated(text, text.find("15").unwrap_or(0)));
         let text = "Not the 15th, but the 16th of March";
         assert!(!is_negated(text, text.find("16").unwrap_or(0)));
+    }
+
+    #[test]
+    fn negation_after_the_candidate() {
+        let text = "am 5. März können wir leider nicht.";
+        assert!(is_negated_after(text, text.find("März").unwrap_or(0) + 5));
+        let text = "15 March doesn't work for us";
+        assert!(is_negated_after(text, 8));
+        let text = "15 March is not a problem";
+        assert!(!is_negated_after(text, 8));
+        let text = "15 March, not the 16th";
+        assert!(!is_negated_after(text, 8));
+        let text = "on 15 March we won't need a projector";
+        assert!(!is_negated_after(text, 11));
     }
 
     #[test]

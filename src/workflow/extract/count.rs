@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 /// A count: digits with optional thousands separators ("1'200", "1,200").
 const NUMBER: &str = r"\d{1,3}(?:[',’]\d{3})+|\d{1,4}";
 
-const PEOPLE: &str = r"(?:guests?|people|persons?|participants?|attendees?|pax|delegates?|visitors?|employees?|colleagues?|members|ppl|adults|invitees|heads|personen|person|gäste|gaeste|gästen|teilnehmer(?:innen)?|teilnehmende[n]?|leute|mitarbeitende[n]?|mitarbeiter(?:innen)?|besucher(?:innen)?|erwachsene|gästinnen)\b";
+const PEOPLE: &str = r"(?:guests?|people|persons?|participants?|attendees?|pax|delegates?|visitors?|employees?|colleagues?|members|ppl|adults|invitees|heads|personen|person|gäste|gaeste|gästen|teilnehmer(?:innen)?|teilnehmende[n]?|leute|mitarbeitende[n]?|mitarbeiter(?:innen)?|besucher(?:innen)?|erwachsene|gästinnen|mitglieder[n]?|kollegen|kolleginnen|delegierte[n]?)\b";
 
 /// Words allowed between number and people word ("80 expected guests").
 const FILLER: &str = r"(?:(?:expected|invited|confirmed|registered|external|internal|erwartete|geladene|angemeldete|externe|interne)\s+)?";
@@ -39,20 +39,32 @@ static UP_TO: LazyLock<Regex> = LazyLock::new(|| {
 
 static LABELLED: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
-        r"\b(?:teilnehmerzahl|teilnehmende|teilnehmer|personenzahl|gästezahl|anzahl\s+(?:personen|gäste|teilnehmer(?:innen)?|teilnehmende)|number of (?:guests|people|persons|participants|attendees)|headcount|head count|guest count|attendees|participants|guests|pax|personen|gäste)\s*[:=]\s*(?:ca\.?|approx\.?|circa|about|around|~)?\s*(?P<n>{NUMBER})\b"
+        r"\b(?:teilnehmerzahl|personenzahl|gästezahl|anzahl\s+(?:personen|gäste|teilnehmer(?:innen)?|teilnehmende)|number of (?:guests|people|persons|participants|attendees)|headcount|head count|guest count|{PEOPLE})\s*[:=]\s*(?:ca\.?|approx\.?|circa|about|around|~)?\s*(?P<n>{NUMBER})\b"
     ))
+});
+
+/// "Teilnehmerzahl von 40 auf 55 erhöhen", "number of guests from 60 to 45".
+static CHANGED_TO: LazyLock<Regex> = LazyLock::new(|| {
+    compile(&format!(
+        r"\b(?:teilnehmerzahl|personenzahl|gästezahl|anzahl(?:\s+der)?\s+(?:personen|gäste|teilnehmer\w*)|number of (?:guests|people|participants|attendees)|headcount|guest count)\b[^.?!\n]{{0,30}}?\b(?:von|from)\s+(?:{NUMBER})\s+(?:auf|to)\s+(?P<n>{NUMBER})\b"
+    ))
+});
+
+/// "we were 30 people last year": a past count, not this event's.
+static PAST_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    compile(r"\b(?:were|waren|had|hatten|last (?:year|time)|letztes (?:jahr|mal)|previously|vorjahr|früher)\b")
 });
 
 static GROUP_OF: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
-        r"\b(?:a\s+group\s+of|group\s+of|a\s+party\s+of|a\s+team\s+of|eine\s+gruppe\s+von|gruppe\s+von|gruppe\s+mit|gruppe\s+aus)\s+(?:about\s+|around\s+|approx\.?\s+|ca\.?\s+|circa\s+|etwa\s+|rund\s+)?(?P<n>{NUMBER})\b"
+        r"\b(?:(?:group|party|team)\s+of|(?:gruppe|team)\s+(?:von|mit|aus))\s+(?:about\s+|around\s+|approx\.?\s+|ca\.?\s+|circa\s+|etwa\s+|rund\s+)?(?P<n>{NUMBER})\b"
     ))
 });
 
 /// "we are 25", "wir sind 25", "we will be 25".
 static WE_ARE: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
-        r"\b(?:we are|we're|we will be|we'll be|there will be|wir sind|wir werden|wir wären|we would be)\s+(?:now\s+|jetzt\s+|nun\s+|neu\s+)?(?:about\s+|around\s+|approx\.?\s+|ca\.?\s+|circa\s+|etwa\s+|rund\s+|roughly\s+)?(?P<n>{NUMBER})\b"
+        r"\b(?:we are|we're|we will be|we'll be|(?:and|but|so) will be|there will be|wir sind|wir werden|wir wären|we would be)\s+(?:now\s+|jetzt\s+|nun\s+|neu\s+)?(?:about\s+|around\s+|approx\.?\s+|ca\.?\s+|circa\s+|etwa\s+|rund\s+|roughly\s+)?(?P<n>{NUMBER})\b"
     ))
 });
 
@@ -87,7 +99,7 @@ pub fn extract_attendees(text: &str) -> Option<u32> {
     for captures in RANGE_BEFORE_PEOPLE.captures_iter(text) {
         counts.extend(range_count(text, &captures));
     }
-    for regex in [&*COUNT_BEFORE_PEOPLE, &*LABELLED, &*GROUP_OF] {
+    for regex in [&*COUNT_BEFORE_PEOPLE, &*LABELLED, &*GROUP_OF, &*CHANGED_TO] {
         for captures in regex.captures_iter(text) {
             counts.extend(count_at(text, &captures, false));
         }
@@ -127,6 +139,7 @@ fn count_at(text: &str, captures: &Captures, needs_unit_check: bool) -> Option<u
         || is_negated(text, whole.start())
         || is_negated(text, number.start())
         || DELTA_AFTER.is_match(after)
+        || (!needs_unit_check && PAST_BEFORE.is_match(clause_before(text, whole.start(), 40, false)))
         || (needs_unit_check && NOT_PEOPLE_AFTER.is_match(after))
     {
         return None;
@@ -175,6 +188,7 @@ mod tests {
         assert_eq!(count("twenty-five attendees"), Some(25));
         assert_eq!(count("a hundred guests"), Some(100));
         assert_eq!(count("a group of 30"), Some(30));
+        assert_eq!(count("Our team of 14 would like"), Some(14));
         assert_eq!(count("1,200 visitors"), Some(1200));
         assert_eq!(count("80 expected guests"), Some(80));
         assert_eq!(count("40+ people"), Some(40));
@@ -188,7 +202,9 @@ mod tests {
         assert_eq!(count("zwanzig Personen"), Some(20));
         assert_eq!(count("fünfundzwanzig Teilnehmende"), Some(25));
         assert_eq!(count("Teilnehmerzahl: 45"), Some(45));
+        assert_eq!(count("People: 25"), Some(25));
         assert_eq!(count("45 Teilnehmende"), Some(45));
+        assert_eq!(count("Generalversammlung, 55 Mitglieder"), Some(55));
         assert_eq!(count("Anzahl Personen: ca. 60"), Some(60));
         assert_eq!(count("eine Gruppe von 30"), Some(30));
         assert_eq!(count("1'200 Besucher"), Some(1200));
@@ -211,6 +227,10 @@ mod tests {
         assert_eq!(count("not 80 guests but 100 guests"), Some(100));
         assert_eq!(count("please reduce from 100 to 80 guests"), Some(80));
         assert_eq!(count("we will have 10 more guests"), None);
+        assert_eq!(count("Wir möchten die Teilnehmerzahl von 40 auf 55 erhöhen."), Some(55));
+        assert_eq!(count("reduce the number of guests from 60 to 45"), Some(45));
+        assert_eq!(count("We were 30 people last year and will be 45 this time."), Some(45));
+        assert_eq!(count("Last year we had 30 guests."), None);
     }
 
     #[test]

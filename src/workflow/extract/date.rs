@@ -13,7 +13,10 @@
 //! Explicit years outside `today.year() - 2 ..= today.year() + 10` are not
 //! event dates (founding years, birthdays, typos of a different kind).
 
-use super::context::{char_before, chars_after, clause_before, has_currency_before, is_negated, sentence_around};
+use super::context::{
+    char_before, chars_after, clause_after, clause_before, has_currency_before, is_negated, is_negated_after,
+    sentence_around,
+};
 use super::date_relative::relative_candidates;
 use super::date_vague::find_vague;
 use super::lexicon::{month_number, weekday_from_word, MONTH_ALTERNATION, WEEKDAY_ALTERNATION};
@@ -95,7 +98,7 @@ static NUMERIC_RANGE: LazyLock<Regex> = LazyLock::new(|| {
 /// 14, 15 or 16 March; am 14. oder 15. Mai
 static DAY_LIST: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"\b(?P<list>\d{1,2}ORD\.?(?:\s*(?:,|/|&|or|oder|and|und)\s*\d{1,2}ORD\.?)+)[\s-]*(?:of\s+)?(?P<month>MONTHS)\b\.?(?:,?[\s-]*YEAR)?",
+        r"\b(?P<list>\d{1,2}ORD\.?(?:\s*(?:,|/|&|or|oder|and|und)\s*(?:the\s+)?\d{1,2}ORD\.?)+)[\s-]*(?:of\s+)?(?P<month>MONTHS)\b\.?(?:,?[\s-]*YEAR)?",
     )
 });
 static LIST_DAY: LazyLock<Regex> = LazyLock::new(|| compile(r"\d{1,2}"));
@@ -104,7 +107,19 @@ static LIST_DAY: LazyLock<Regex> = LazyLock::new(|| compile(r"\d{1,2}"));
 /// same clause after one of these words is not the event date.
 static TRAP_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"\b(?:payments?|pay|paid|payable|invoice\w*|billing|deadline|due\s+(?:on|by|date)|due\s*:?\s*$|deposit|valid(?:ity)?|expir\w*|born|date of birth|birthdate|dob|version|v\d|rechnung\w*|zahlung\w*|zahlbar|bezahl\w*|einzahl\w*|überweis\w*|ueberweis\w*|frist\w*|fällig\w*|faellig\w*|anzahlung|depot|kaution|gültig\w*|gueltig\w*|geboren|geburtsdatum|spätestens|spaetestens|no later than|latest by|by the latest|dated|datiert)\b",
+        r"\b(?:payments?|pay|paid|payable|invoice\w*|billing|deadline|due\s+(?:on|by|date)|due\s*:?\s*$|deposit|valid(?:ity)?|expir\w*|version|v\d|rechnung\w*|zahlung\w*|zahlbar|bezahl\w*|einzahl\w*|überweis\w*|ueberweis\w*|frist\w*|fällig\w*|faellig\w*|anzahlung|depot|kaution|gültig\w*|gueltig\w*|spätestens|spaetestens|no later than|latest by|by the latest|dated|datiert|closed|geschlossen|office|büro|abwesend|absent|out of office|on holiday|holidays|vacation|ferien|urlaub)\b",
+    )
+});
+/// Birth dates: "born 15.03.1985", "Geburtsdatum: 1.2.2001". Only right
+/// before the date, so "geboren ... und feiere am 12. Dezember" keeps the party.
+static BIRTH_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    compile(r"\b(?:born|geboren|geburtsdatum|date of birth|birthdate|dob)\s*(?:on|am|:)?\s*(?:the\s+)?$")
+});
+/// The trap word follows the date: "am 12. Dezember geboren", "vom 3. bis
+/// 10. Januar in den Ferien", "24.12.–2.1. geschlossen".
+static TRAP_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^\s*(?:\d{4}\s*)?(?:geboren|born|in den ferien|in den urlaub|im urlaub|in urlaub|on holiday|on vacation|abwesend|away|out of (?:the )?office|geschlossen|closed)\b",
     )
 });
 /// "Ihr Angebot vom 3. März", "your offer of 3 March": a document date.
@@ -197,7 +212,12 @@ fn without_overlaps(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
 /// Payment/invoice/birth/version/document dates and negated dates.
 fn is_non_event_date(text: &str, candidate: &Candidate) -> bool {
     let clause = clause_before(text, candidate.start, 60, false);
-    TRAP_BEFORE.is_match(clause) || DOCUMENT_DATE_BEFORE.is_match(clause) || is_negated(text, candidate.start)
+    TRAP_BEFORE.is_match(clause)
+        || DOCUMENT_DATE_BEFORE.is_match(clause)
+        || BIRTH_BEFORE.is_match(clause)
+        || TRAP_AFTER.is_match(clause_after(text, candidate.end, 30))
+        || is_negated(text, candidate.start)
+        || is_negated_after(text, candidate.end)
 }
 
 /// Two single dates joined by "to"/"bis": a range, or (when the sentence is
@@ -570,6 +590,7 @@ mod tests {
     #[test]
     fn lists_are_alternative_dates_not_ranges() {
         assert_eq!(dates("3 and 5 June"), vec![d(2027, 6, 3), d(2027, 6, 5)]);
+        assert_eq!(dates("the 3rd or the 4th of February"), vec![d(2027, 2, 3), d(2027, 2, 4)]);
         assert_eq!(range("3 and 5 June"), None);
         assert_eq!(dates("am 14., 15. oder 16. Mai"), vec![d(2027, 5, 14), d(2027, 5, 15), d(2027, 5, 16)]);
     }
@@ -600,10 +621,23 @@ mod tests {
         assert_eq!(dates("Not March 15 but March 16"), vec![d(2027, 3, 16)]);
         assert_eq!(dates("instead of 15 March we need 22 March"), vec![d(2027, 3, 22)]);
         assert_eq!(dates("We can't do 15 March"), Vec::<NaiveDate>::new());
+        assert_eq!(dates("Leider können wir am 5. März nicht. Ginge auch der 12. März?"), vec![d(2027, 3, 12)]);
+        assert_eq!(dates("15 March doesn't work, but 22 March does"), vec![d(2027, 3, 22)]);
+        assert_eq!(dates("15 March 2027 is not a problem"), vec![d(2027, 3, 15)]);
+    }
+
+    #[test]
+    fn office_closures_are_not_event_dates() {
+        assert!(dates("Our office is closed from 24.12. to 2.1., so please reply before.").is_empty());
+        assert!(dates("Ich bin vom 3. bis 10. Januar in den Ferien").is_empty());
     }
 
     #[test]
     fn birth_dates_are_not_event_dates() {
+        assert_eq!(
+            dates("Ich bin am 12. Dezember geboren und feiere am 12. Dezember 2026 meinen 40. Geburtstag"),
+            vec![d(2026, 12, 12)]
+        );
         assert!(dates("born 15.03.1985").is_empty());
         assert!(dates("Geburtsdatum: 15.03.2001").is_empty());
     }

@@ -43,7 +43,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     vec![
         rule(
             Intent::Accept,
-            r"\bwe (?:happily |gladly |hereby )?accept\b|\baccept (?:the|your) (?:offer|proposal|quote|quotation)\b|\bhappy to accept\b|\blooks (?:good|great|fine|perfect)\b|\bgo ahead\b|\bsounds (?:good|great|perfect)\b|\blet['’]?s (?:proceed|go ahead|book it|do it)\b|\bwe(?:['’]d| would) like to (?:proceed|confirm|go ahead|accept)\b|\b(?:we|i) (?:hereby |herewith )?confirm\b|\bconfirm(?:ing)? (?:the|our) (?:booking|reservation|offer)\b|\bwe agree\b|\bapprove (?:the|your) offer\b|\bnehm\w*\b[^.?!\n]{0,40}\b(?:angebot|offerte|vorschlag)\w*\b[^.?!\n]{0,30}\ban\b|\beinverstanden\b|\b(?:wir|ich) (?:bestätigen|bestätige)\b|\bbestätigen (?:wir|hiermit)\b|\bhiermit (?:bestätigen|bestätige)\b|\bverbindlich (?:buchen|bestätigen|reservieren|zusagen)\b|\bsagen (?:hiermit |gerne )?zu\b|\bgeben (?:ihnen )?(?:hiermit |gerne )?(?:die|unsere) zusage\b|\bpasst (?:so|für uns|perfekt|bestens)\b",
+            r"\bwe (?:happily |gladly |hereby )?accept\b|\baccept (?:the|your) (?:offer|proposal|quote|quotation)\b|\bhappy to accept\b|\blooks (?:good|great|fine|perfect)\b|\bgo ahead\b|\bsounds (?:good|great|perfect)\b|\blet['’]?s (?:proceed|go ahead|book it|do it)\b|\bwe(?:['’]d| would) like to (?:proceed|confirm|go ahead|accept)\b|\b(?:we|i) (?:hereby |herewith )?confirm\b|\bconfirm(?:ing)? (?:the|our) (?:booking|reservation|offer)\b|\bwe agree\b|\bapprove (?:the|your) offer\b|\bnehm\w*\b[^.?!\n]{0,40}\b(?:angebot|offerte|vorschlag)\w*\b[^.?!\n]{0,30}\ban\b|\b(?:angebot|offerte|vorschlag)\w*\b[^.?!\n]{0,30}\bannehmen\b|\beinverstanden\b|\b(?:wir|ich) (?:bestätigen|bestätige)\b|\bbestätigen (?:wir|hiermit)\b|\bhiermit (?:bestätigen|bestätige)\b|\bverbindlich (?:buchen|bestätigen|reservieren|zusagen)\b|\bsagen (?:hiermit |gerne )?zu\b|\bgeben (?:ihnen )?(?:hiermit |gerne )?(?:die|unsere) zusage\b|\bpasst (?:so|für uns|perfekt|bestens)\b",
             COMMITMENT,
         ),
         rule(
@@ -90,7 +90,7 @@ static EVENT_NOUN: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Cancellation terms asked about, not a cancellation.
 static CANCELLATION_TERMS_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\w*\s*(?:policy|policies|terms|fee|fees|conditions|charges?|deadline|insurance)\b|^(?:bedingung|gebühr|frist|kosten|regel)")
+    Regex::new(r"(?i)^\w*\s*(?:policy|policies|terms|fee|fees|conditions|charges?|deadline|insurance)\b|^(?:bedingung|gebühr|frist|kosten|regel)|^\s*(?:the |our |my |die |unsere )?(?:invoice|rechnung|order|bestellung|newsletter|subscription)")
         .expect("static regex")
 });
 
@@ -224,6 +224,7 @@ mod tests {
         assert_eq!(intents("Looks good, please go ahead."), vec![Accept]);
         assert_eq!(intents("Wir nehmen das Angebot gerne an."), vec![Accept]);
         assert_eq!(intents("Einverstanden."), vec![Accept]);
+        assert_eq!(intents("Wir würden das Angebot gerne annehmen."), vec![Accept]);
         assert_eq!(intents("Hiermit bestätigen wir die Buchung."), vec![Accept]);
     }
 
@@ -302,6 +303,7 @@ mod tests {
         assert_eq!(intents("What is your cancellation policy?"), vec![Question]);
         assert_eq!(intents("If we need to cancel, what happens"), Vec::<Intent>::new());
         assert_eq!(intents("Stornierungsbedingungen bitte"), Vec::<Intent>::new());
+        assert_eq!(intents("Please cancel the invoice and send a new one."), Vec::<Intent>::new());
     }
 
     #[test]

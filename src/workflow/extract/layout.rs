@@ -29,7 +29,7 @@ static PATTERNS: LazyLock<Vec<(Regex, Layout)>> = LazyLock::new(|| {
             Layout::Theatre,
         ),
         (
-            r"\bflying[\s-]dinner\b|\bcocktail\w*|\bstanding\b|\bstehend\w*|\bap[ée]ro\w*|\bap[ée]ritif\w*|\bstehempfang\w*|\bstehlunch\b|\b(?:drinks|cocktail|stand-up|standup)\s+reception\b|\bnetworking\s+reception\b",
+            r"\bflying[\s-]dinner\b|\bcocktail\w*|\bstanding\b|\bstehend\w*|\bap[ée]ro\w*|\bap[ée]ritif\w*|\bstehempfang\w*|\bsteh(?:ap[ée]ro|lunch|dinner)\w*|\b(?:drinks|cocktail|stand-up|standup)\s+reception\b|\bnetworking\s+reception\b",
             Layout::Cocktail,
         ),
         (

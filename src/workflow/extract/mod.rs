@@ -108,8 +108,10 @@ impl Layout {
             (Layout::Cocktail, Language::De) => "Stehempfang (Apéro)",
             (Layout::Dinner, Language::En) => "seated dinner",
             (Layout::Dinner, Language::De) => "Bankett (gesetztes Essen)",
-            (Layout::Workshop, _) => "workshop",
-            (Layout::Boardroom, _) => "boardroom",
+            (Layout::Workshop, Language::En) => "workshop",
+            (Layout::Workshop, Language::De) => "Workshop",
+            (Layout::Boardroom, Language::En) => "boardroom",
+            (Layout::Boardroom, Language::De) => "Boardroom",
             (Layout::UShape, Language::En) => "U-shape",
             (Layout::UShape, Language::De) => "U-Form",
             (Layout::Classroom, Language::En) => "classroom",
@@ -133,11 +135,12 @@ pub enum Intent {
 /// Understand one inbound mail. `today` anchors relative dates ("tomorrow",
 /// "next Friday") and years that the client left out ("15 March").
 pub fn extract(text: &str, today: NaiveDate) -> Extracted {
-    let fresh = strip_quoted(text);
-    let language = detect_language(&fresh);
+    let stripped = strip_quoted(text);
+    let fresh = leading_part(&stripped, MAX_FRESH_BYTES);
+    let language = detect_language(fresh);
     // Number words become digits once, so every extractor below only has to
     // understand "80 guests", not also "eighty guests" / "achtzig Gäste".
-    let normalized = normalize_number_words(&fresh);
+    let normalized = normalize_number_words(fresh);
     let found = extract_dates(&normalized, today);
     let (start_time, end_time) = extract_times(&normalized, language);
     Extracted {
@@ -148,7 +151,21 @@ pub fn extract(text: &str, today: NaiveDate) -> Extracted {
         start_time,
         end_time,
         attendees: extract_attendees(&normalized),
-        layout: extract_layout(&fresh),
-        intents: extract_intents(&fresh),
+        layout: extract_layout(fresh),
+        intents: extract_intents(fresh),
     }
+}
+
+/// Only this much freshly written text is read. Real client mails are a few
+/// KiB once history is stripped; the cap bounds the work on pathological
+/// input (several regexes fall back to slower engines on long non-ASCII text).
+pub const MAX_FRESH_BYTES: usize = 32 * 1024;
+
+/// The first `max` bytes of `text`, cut at a char boundary.
+fn leading_part(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }

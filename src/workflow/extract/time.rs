@@ -31,9 +31,10 @@ static TIME_PREPOSITION: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-/// Words that make a lone time the end rather than the start.
+/// Words that make a lone time the end rather than the start. Plain "to"
+/// is left out: "change the start time to 17:00" is not an end time.
 static END_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:until|till|bis|to|end(?:s|ing)?|finish(?:es|ing)?|over by|ende|schluss|spätestens|latest)\s*(?:at|um|ca\.?|around|gegen|approx\.?|about)?\s*$")
+    Regex::new(r"(?i)\b(?:until|till|bis|end(?:s|ing)?|finish(?:es|ing)?|over by|ende|schluss|spätestens|latest)\s*:?\s*(?:at|um|ca\.?|around|gegen|approx\.?|about)?\s*$|\bto\s*:\s*$")
         .expect("static regex")
 });
 
@@ -316,6 +317,9 @@ mod tests {
     fn single_end_times_and_midnight() {
         assert_eq!(en("until midnight"), (None, t(23, 59)));
         assert_eq!(de("bis 23 Uhr"), (None, t(23, 0)));
+        assert_eq!(en("From: 18:00\nUntil: 22:00"), (t(18, 0), t(22, 0)));
+        assert_eq!(en("From: 18:00\nTo: 22:00"), (t(18, 0), t(22, 0)));
+        assert_eq!(en("Could you please change the start time to 17:00?"), (t(17, 0), None));
         assert_eq!(en("from 7pm until midnight"), (t(19, 0), t(23, 59)));
         assert_eq!(en("18:00-24:00"), (t(18, 0), t(23, 59)));
         assert_eq!(en("Apéro from 18:00, end around 23:00"), (t(18, 0), t(23, 0)));

@@ -20,6 +20,7 @@ use crate::ingest::Verifier;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::store::embedded::EmbeddedStore;
+use crate::store::supabase::SupabaseStore;
 use crate::store::{Catalog, Store};
 
 /// Knobs the tests turn; production uses the defaults.
@@ -78,7 +79,12 @@ impl Application {
                 (Arc::new(s.clone()), Arc::new(s))
             }
             Mode::Supabase => {
-                return Err(StartError::Config("supabase mode is not available in this build yet".into()))
+                let supabase = config
+                    .supabase
+                    .as_ref()
+                    .ok_or_else(|| StartError::Config("OE_SUPABASE_URL and OE_SUPABASE_KEY are required".into()))?;
+                let s = SupabaseStore::new(supabase, config.team_id, config.system_user_id)?;
+                (Arc::new(s.clone()), Arc::new(s))
             }
         };
         let metrics = Arc::new(Metrics::default());

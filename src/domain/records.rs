@@ -61,6 +61,27 @@ pub struct StoredEmail {
     pub received_at: DateTime<Utc>,
 }
 
+impl StoredEmail {
+    /// Rebuilds References from what `emails` keeps: the thread root and
+    /// the parent (RFC 5322 allows trimming the middle of the chain).
+    pub fn new(
+        message_id: Option<String>,
+        subject: String,
+        thread_id: Option<String>,
+        in_reply_to: Option<String>,
+        is_sent: bool,
+        received_at: DateTime<Utc>,
+    ) -> Self {
+        let mut references: Vec<String> = Vec::new();
+        for r in [thread_id, in_reply_to].into_iter().flatten() {
+            if Some(&r) != message_id.as_ref() && !references.contains(&r) {
+                references.push(r);
+            }
+        }
+        Self { message_id, subject, references, is_sent, received_at }
+    }
+}
+
 /// One conversation about one event: what a step handler needs to decide.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Booking {
@@ -75,7 +96,7 @@ pub struct Booking {
 pub struct Room {
     pub id: RoomId,
     pub name: String,
-    pub capacity: i32,
+    pub capacity: Option<i32>,
     pub theater_capacity: Option<i32>,
     pub cocktail_capacity: Option<i32>,
     pub seated_dinner_capacity: Option<i32>,

@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod embedded;
+pub mod supabase;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -28,6 +29,10 @@ pub enum StoreError {
     /// The data does not fit the schema (a bug or a schema mismatch).
     #[error("store rejected the data: {0}")]
     Invalid(String),
+    /// A unique constraint refused the write: on an idempotent write, the
+    /// work was done before.
+    #[error("already stored: {0}")]
+    Duplicate(String),
 }
 
 impl StoreError {

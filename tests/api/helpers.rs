@@ -127,16 +127,24 @@ impl TestApp {
         self.store().await.stats().await.unwrap()
     }
 
-    /// Waits until nothing is pending or in flight in the inbox.
+    pub fn port(&self) -> u16 {
+        self.address.rsplit(':').next().unwrap().parse().unwrap()
+    }
+
+    /// Waits until nothing is pending or in flight in the inbox (read from
+    /// `/readyz`, so it works for both stores).
     pub async fn wait_idle(&self) -> InboxStats {
-        let store = self.store().await;
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
-            let stats = store.stats().await.unwrap();
+            let ready: Value =
+                self.client.get(format!("{}/readyz", self.address)).send().await.unwrap().json().await.unwrap();
+            let n = |k: &str| ready["inbox"][k].as_u64().unwrap_or(u64::MAX);
+            let stats =
+                InboxStats { pending: n("pending"), processing: n("processing"), done: n("done"), dead: n("dead") };
             if stats.pending == 0 && stats.processing == 0 {
                 return stats;
             }
-            assert!(Instant::now() < deadline, "inbox did not drain: {stats:?}");
+            assert!(Instant::now() < deadline, "inbox did not drain: {ready}");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }

@@ -1,7 +1,12 @@
 //! One integration-test binary (fast linking, shared helpers).
 
 mod approval;
+mod conformance;
 mod durability;
+mod harness;
 mod helpers;
+#[path = "../support/postgrest.rs"]
+mod postgrest;
 mod smtp;
+mod supabase;
 mod webhooks;

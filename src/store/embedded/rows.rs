@@ -100,23 +100,13 @@ pub(super) fn room(row: &Row<'_>) -> rusqlite::Result<Room> {
     })
 }
 
-/// References of a stored mail, rebuilt from what `emails` keeps: the
-/// thread root and the parent (RFC 5322 allows trimming the middle).
 pub(super) fn stored_email(row: &Row<'_>) -> rusqlite::Result<StoredEmail> {
-    let message_id: Option<String> = row.get("message_id")?;
-    let mut references: Vec<String> = Vec::new();
-    for r in
-        [row.get::<_, Option<String>>("thread_id")?, row.get::<_, Option<String>>("in_reply_to")?].into_iter().flatten()
-    {
-        if Some(&r) != message_id.as_ref() && !references.contains(&r) {
-            references.push(r);
-        }
-    }
-    Ok(StoredEmail {
-        message_id,
-        subject: row.get("subject")?,
-        references,
-        is_sent: row.get("is_sent")?,
-        received_at: parsed::<DateTime<Utc>>(row, "received_at")?,
-    })
+    Ok(StoredEmail::new(
+        row.get("message_id")?,
+        row.get("subject")?,
+        row.get("thread_id")?,
+        row.get("in_reply_to")?,
+        row.get("is_sent")?,
+        parsed::<DateTime<Utc>>(row, "received_at")?,
+    ))
 }

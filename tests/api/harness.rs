@@ -2,10 +2,7 @@
 //! tests/supabase/*.sql): the gateway, the keys, RLS and the constraints
 //! behave as the service will meet them on a real Supabase project.
 
-#[path = "support/postgrest.rs"]
-mod postgrest;
-
-use postgrest::SupabaseHarness;
+use crate::postgrest::SupabaseHarness;
 use reqwest::{Client, RequestBuilder, StatusCode};
 use serde_json::{json, Value};
 use uuid::Uuid;

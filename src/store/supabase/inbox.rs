@@ -1,0 +1,106 @@
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::{json, Value};
+
+use super::SupabaseStore;
+use crate::domain::InboxId;
+use crate::inbox::{Appended, ClaimedEntry, EntryStatus, Inbox, InboxEvent, InboxStats, NewEntry};
+use crate::store::StoreError;
+
+#[derive(Deserialize)]
+struct AppendResult {
+    id: InboxId,
+    duplicate: bool,
+}
+
+#[derive(Deserialize)]
+struct ClaimedRow {
+    id: InboxId,
+    source: String,
+    order_key: String,
+    payload: InboxEvent,
+    attempts: u32,
+}
+
+#[derive(Deserialize)]
+struct StatusRow {
+    status: String,
+}
+
+fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl SupabaseStore {
+    async fn set_entry(&self, id: InboxId, body: Value) -> Result<(), StoreError> {
+        self.rest.patch(&format!("oe_inbox?id=eq.{id}"), &body).await.map(drop)
+    }
+}
+
+#[async_trait]
+impl Inbox for SupabaseStore {
+    async fn append(&self, entries: Vec<NewEntry>) -> Result<Vec<Appended>, StoreError> {
+        let rows = entries
+            .iter()
+            .map(|e| {
+                // The payload is JSON already: embed it as is.
+                let payload =
+                    RawValue::from_string(e.payload.clone()).map_err(|e| StoreError::Invalid(e.to_string()))?;
+                Ok(json!({
+                    "id": e.id, "source": e.source, "dedupe_key": e.dedupe_key, "order_key": e.order_key,
+                    "payload": payload, "received_at": stamp(e.received_at),
+                }))
+            })
+            .collect::<Result<Vec<Value>, StoreError>>()?;
+        let results: Vec<AppendResult> = self.rest.rpc("oe_inbox_append", &json!({"p_entries": rows})).await?;
+        Ok(results
+            .into_iter()
+            .map(|r| if r.duplicate { Appended::Duplicate(r.id) } else { Appended::Accepted(r.id) })
+            .collect())
+    }
+
+    async fn claim(&self, limit: usize, _now: DateTime<Utc>, lease: Duration) -> Result<Vec<ClaimedEntry>, StoreError> {
+        // Due times are compared with the database's clock, shared by all
+        // replicas, rather than each replica's own.
+        let rows: Vec<ClaimedRow> =
+            self.rest.rpc("oe_inbox_claim", &json!({"p_limit": limit, "p_lease_ms": lease.as_millis() as u64})).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ClaimedEntry {
+                id: r.id,
+                source: r.source,
+                order_key: r.order_key,
+                event: r.payload,
+                attempts: r.attempts,
+            })
+            .collect())
+    }
+
+    async fn complete(&self, id: InboxId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.set_entry(id, json!({"status": "done", "lease_until": null, "finished_at": stamp(now)})).await
+    }
+
+    async fn retry_at(&self, id: InboxId, due: DateTime<Utc>, error: &str) -> Result<(), StoreError> {
+        self.set_entry(id, json!({"status": "pending", "lease_until": null, "due_at": stamp(due), "last_error": error}))
+            .await
+    }
+
+    async fn bury(&self, id: InboxId, error: &str) -> Result<(), StoreError> {
+        self.set_entry(id, json!({"status": "dead", "lease_until": null, "last_error": error})).await
+    }
+
+    async fn status(&self, id: InboxId) -> Result<Option<EntryStatus>, StoreError> {
+        let rows: Vec<StatusRow> = self.rest.get(&format!("oe_inbox?id=eq.{id}&select=status")).await?;
+        Ok(rows.first().and_then(|r| EntryStatus::parse(&r.status)))
+    }
+
+    async fn stats(&self) -> Result<InboxStats, StoreError> {
+        let v: Value = self.rest.rpc("oe_inbox_stats", &json!({})).await?;
+        let n = |k: &str| v[k].as_u64().unwrap_or(0);
+        Ok(InboxStats { pending: n("pending"), processing: n("processing"), done: n("done"), dead: n("dead") })
+    }
+}

@@ -1,0 +1,133 @@
+//! A small PostgREST client: auth headers, timeouts, connection reuse, and
+//! PostgREST errors mapped by meaning.
+
+use std::time::Duration;
+
+use reqwest::{Method, RequestBuilder, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::config::SupabaseConfig;
+use crate::store::StoreError;
+
+#[derive(Clone)]
+pub struct Rest {
+    http: reqwest::Client,
+    base: String,
+    key: SecretString,
+}
+
+/// What PostgREST says when it refuses: `{code, message, details, hint}`.
+#[derive(Debug, Default, serde::Deserialize)]
+struct PgError {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    message: String,
+}
+
+impl Rest {
+    pub fn new(config: &SupabaseConfig) -> Result<Self, StoreError> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(15))
+            .connect_timeout(Duration::from_secs(5))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .pool_max_idle_per_host(32)
+            .build()
+            .map_err(StoreError::unavailable)?;
+        Ok(Self { http, base: format!("{}/rest/v1", config.url), key: config.key.clone() })
+    }
+
+    /// A request with Supabase's two auth headers (the gateway wants
+    /// `apikey`, PostgREST the bearer token).
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let key = self.key.expose_secret();
+        self.http.request(method, format!("{}/{path}", self.base)).header("apikey", key).bearer_auth(key)
+    }
+
+    pub async fn send<T: DeserializeOwned>(&self, req: RequestBuilder) -> Result<T, StoreError> {
+        let res = req.send().await.map_err(StoreError::unavailable)?;
+        let status = res.status();
+        let bytes = res.bytes().await.map_err(StoreError::unavailable)?;
+        if status.is_success() {
+            let body: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+            return serde_json::from_slice(body)
+                .map_err(|e| StoreError::Invalid(format!("unexpected PostgREST answer: {e}")));
+        }
+        Err(classify(status, serde_json::from_slice(&bytes).unwrap_or_default()))
+    }
+
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, StoreError> {
+        self.send(self.request(Method::GET, path)).await
+    }
+
+    pub async fn rpc<T: DeserializeOwned>(&self, function: &str, args: &impl Serialize) -> Result<T, StoreError> {
+        self.send(self.request(Method::POST, &format!("rpc/{function}")).json(args)).await
+    }
+
+    /// PATCH returning the changed rows: an empty list means the filter
+    /// matched nothing (the conditional update lost).
+    pub async fn patch(&self, path: &str, body: &Value) -> Result<Vec<Value>, StoreError> {
+        self.send(self.request(Method::PATCH, path).header("Prefer", "return=representation").json(body)).await
+    }
+}
+
+/// Transient (retry): 5xx, 429, timeouts. Configuration (never retried):
+/// 401/403, insufficient privilege, bad JWT. A unique violation is its own
+/// kind: on an idempotent write it means "already done".
+fn classify(status: StatusCode, err: PgError) -> StoreError {
+    let what = if err.message.is_empty() { status.to_string() } else { format!("{} ({})", err.message, err.code) };
+    match (status, err.code.as_str()) {
+        (_, "23505") | (StatusCode::CONFLICT, _) => StoreError::Duplicate(what),
+        (StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN, _) | (_, "42501" | "PGRST300" | "PGRST301" | "PGRST302") => {
+            StoreError::Forbidden(what)
+        }
+        (s, _) if s.is_server_error() || s == StatusCode::TOO_MANY_REQUESTS => {
+            StoreError::Unavailable(format!("PostgREST answered {what}").into())
+        }
+        _ => StoreError::Invalid(what),
+    }
+}
+
+/// Percent-encodes a value for a simple PostgREST filter (`eq.`, `ilike.`),
+/// where everything after the operator is the value.
+pub fn encoded(value: &str) -> String {
+    utf8_percent(value)
+}
+
+fn utf8_percent(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_classified_by_meaning() {
+        let e = |status: u16, code: &str| {
+            classify(StatusCode::from_u16(status).unwrap(), PgError { code: code.into(), message: "m".into() })
+        };
+        assert!(matches!(e(409, "23505"), StoreError::Duplicate(_)));
+        assert!(matches!(e(401, "PGRST301"), StoreError::Forbidden(_)));
+        assert!(matches!(e(403, "42501"), StoreError::Forbidden(_)));
+        assert!(e(503, "").is_transient() && e(429, "").is_transient() && e(500, "XX000").is_transient());
+        assert!(matches!(e(400, "42703"), StoreError::Invalid(_)));
+    }
+
+    #[test]
+    fn filter_values_are_percent_encoded() {
+        assert_eq!(encoded("a+b@x.ch"), "a%2Bb%40x.ch");
+        assert_eq!(encoded("a&b=c"), "a%26b%3Dc");
+    }
+}

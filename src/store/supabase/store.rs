@@ -1,0 +1,184 @@
+use async_trait::async_trait;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::rest::encoded;
+use super::SupabaseStore;
+use crate::domain::{
+    Booking, Client, EmailAddress, Event, EventId, InboundEmail, Room, StoredEmail, Task, TaskDecision, TaskId,
+    TaskStatus,
+};
+use crate::store::{Claim, Store, StoreError};
+use crate::workflow::{Applied, Plan};
+
+/// An event row with its client embedded (`select=*,client:clients(*)`).
+#[derive(Deserialize)]
+struct EventWithClient {
+    #[serde(flatten)]
+    event: Event,
+    client: Option<Client>,
+}
+
+#[derive(Deserialize)]
+struct EmailRow {
+    message_id: Option<String>,
+    subject: String,
+    thread_id: Option<String>,
+    in_reply_to: Option<String>,
+    is_sent: bool,
+    received_at: Option<DateTime<Utc>>,
+}
+
+fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn invalid(e: serde_json::Error) -> StoreError {
+    StoreError::Invalid(format!("unexpected row shape: {e}"))
+}
+
+#[async_trait]
+impl Store for SupabaseStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        let _: Vec<Value> = self.rest.get(&format!("tasks?select=id&team_id=eq.{}&limit=1", self.team)).await?;
+        let _: Value = self.rest.rpc("oe_inbox_stats", &json!({})).await?;
+        Ok(())
+    }
+
+    async fn rooms(&self) -> Result<Vec<Room>, StoreError> {
+        self.rest.get(&format!("rooms?team_id=eq.{}&order=name", self.team)).await
+    }
+
+    async fn client_by_email(&self, email: &EmailAddress) -> Result<Option<Client>, StoreError> {
+        // The service stores addresses lower-cased; rows typed in the
+        // frontend may not be, hence ilike (with LIKE's wildcards escaped).
+        let pattern = email.as_str().replace('%', "\\%").replace('_', "\\_");
+        let rows: Vec<Client> = self
+            .rest
+            .get(&format!("clients?team_id=eq.{}&email=ilike.{}&limit=1", self.team, encoded(&pattern)))
+            .await?;
+        Ok(rows.into_iter().next())
+    }
+
+    async fn booking_for_mail(&self, mail: &InboundEmail) -> Result<Option<Booking>, StoreError> {
+        let refs: Vec<&str> = mail.thread_refs().collect();
+        let event: Option<EventId> = self
+            .rest
+            .rpc("oe_booking_for_mail", &json!({"p_team": self.team, "p_refs": refs, "p_sender": mail.from.email}))
+            .await?;
+        match event {
+            Some(id) => self.booking(id).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn booking(&self, event: EventId) -> Result<Option<Booking>, StoreError> {
+        let rows: Vec<EventWithClient> =
+            self.rest.get(&format!("events?id=eq.{event}&team_id=eq.{}&select=*,client:clients(*)", self.team)).await?;
+        let Some(EventWithClient { event, client: Some(client) }) = rows.into_iter().next() else { return Ok(None) };
+        let mails: Vec<EmailRow> = self
+            .rest
+            .get(&format!(
+                "emails?event_id=eq.{}&team_id=eq.{}&is_sent=is.false&order=received_at.desc.nullslast,created_at.desc&limit=1\
+                 &select=message_id,subject,thread_id,in_reply_to,is_sent,received_at",
+                event.id, self.team
+            ))
+            .await?;
+        let last_inbound = mails.into_iter().next().map(|m| {
+            StoredEmail::new(
+                m.message_id,
+                m.subject,
+                m.thread_id,
+                m.in_reply_to,
+                m.is_sent,
+                m.received_at.unwrap_or_default(),
+            )
+        });
+        Ok(Some(Booking { client, event, last_inbound }))
+    }
+
+    async fn apply(&self, plan: &Plan) -> Result<Applied, StoreError> {
+        let args = json!({"p_team": self.team, "p_user": self.user, "p_plan": plan});
+        match self.rest.rpc::<Applied>("oe_apply_plan", &args).await {
+            // Two replicas applied the same mail at once: the unique
+            // Message-ID index let one win; for the other it is done.
+            Err(StoreError::Duplicate(_)) => Ok(Applied { duplicate: true, ..Applied::default() }),
+            other => other,
+        }
+    }
+
+    async fn task(&self, id: TaskId) -> Result<Option<Task>, StoreError> {
+        let rows: Vec<Task> = self.rest.get(&format!("tasks?id=eq.{id}&team_id=eq.{}", self.team)).await?;
+        Ok(rows.into_iter().next())
+    }
+
+    async fn tasks(&self, status: Option<TaskStatus>) -> Result<Vec<Task>, StoreError> {
+        let filter = match status {
+            Some(s) => format!("&status=eq.{}", serde_json::to_value(s).map_err(invalid)?.as_str().unwrap_or_default()),
+            None => String::new(),
+        };
+        self.rest.get(&format!("tasks?team_id=eq.{}{filter}&order=created_at.desc", self.team)).await
+    }
+
+    async fn claim_task(&self, decision: &TaskDecision, now: DateTime<Utc>) -> Result<Claim, StoreError> {
+        let Some(task) = self.task(decision.task_id).await? else { return Ok(Claim::NotFound) };
+        if task.payload.send_state.is_some() {
+            return Ok(Claim::AlreadyHandled);
+        }
+        let mut payload = task.payload.clone();
+        payload.resolution = Some(decision.resolution);
+        payload.send_state = Some("claimed".into());
+        if decision.edited_message.is_some() {
+            payload.edited_message = decision.edited_message.clone();
+        }
+        let body = json!({
+            "status": "completed",
+            "completed_at": stamp(task.completed_at.unwrap_or(now)),
+            "payload": payload,
+        });
+        // The filter on send_state makes this a compare-and-set: of two
+        // deliveries (or replicas) exactly one gets a row back.
+        let rows = self
+            .rest
+            .patch(&format!("tasks?id=eq.{}&team_id=eq.{}&payload->>send_state=is.null", task.id, self.team), &body)
+            .await?;
+        match rows.into_iter().next() {
+            Some(row) => Ok(Claim::Claimed(Box::new(serde_json::from_value(row).map_err(invalid)?))),
+            None => Ok(Claim::AlreadyHandled),
+        }
+    }
+
+    async fn release_task(&self, id: TaskId) -> Result<(), StoreError> {
+        let Some(task) = self.task(id).await? else { return Ok(()) };
+        let mut payload = task.payload;
+        payload.send_state = None;
+        self.rest
+            .patch(
+                &format!("tasks?id=eq.{id}&team_id=eq.{}&payload->>send_state=eq.claimed", self.team),
+                &json!({"payload": payload}),
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn unhandled_decisions(&self) -> Result<Vec<TaskDecision>, StoreError> {
+        let tasks: Vec<Task> = self
+            .rest
+            .get(&format!(
+                "tasks?team_id=eq.{}&status=eq.completed&payload->>resolution=in.(approved,rejected)&payload->>send_state=is.null",
+                self.team
+            ))
+            .await?;
+        Ok(tasks
+            .into_iter()
+            .filter_map(|t| {
+                Some(TaskDecision {
+                    task_id: t.id,
+                    resolution: t.payload.resolution?,
+                    edited_message: t.payload.edited_message,
+                })
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,218 @@
+//! The same behaviours, run against both stores: every test below exists
+//! once for `EmbeddedStore` (SQLite) and once for `SupabaseStore` (real
+//! PostgREST 12 over Postgres).
+
+use std::any::Any;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use oe_webhooks::config::SupabaseConfig;
+use oe_webhooks::domain::{EmailAddress, InboxId, Resolution, TaskDecision, TaskStatus, TeamId, UserId};
+use oe_webhooks::inbox::{Appended, EntryStatus, Inbox, InboxEvent, NewEntry};
+use oe_webhooks::store::embedded::EmbeddedStore;
+use oe_webhooks::store::supabase::SupabaseStore;
+use oe_webhooks::store::{Claim, Store};
+use oe_webhooks::workflow::{self, Context, EventPatch, EventWrite, Plan};
+use serde_json::json;
+
+use crate::helpers::{inquiry, WORKSHOP};
+
+pub struct Backend {
+    store: Arc<dyn Store>,
+    inbox: Arc<dyn Inbox>,
+    _keep: Box<dyn Any + Send>,
+}
+
+async fn embedded() -> Backend {
+    let dir = tempfile::TempDir::new().unwrap();
+    let s = EmbeddedStore::open(dir.path(), TeamId::new(), UserId::new()).await.unwrap();
+    Backend { store: Arc::new(s.clone()), inbox: Arc::new(s), _keep: Box::new(dir) }
+}
+
+async fn supabase() -> Backend {
+    let h = crate::supabase::harness().await;
+    let config = SupabaseConfig { url: h.base_url.clone(), key: h.service_key.clone().into() };
+    let s = SupabaseStore::new(&config, TeamId::new(), UserId::new()).unwrap();
+    Backend { store: Arc::new(s.clone()), inbox: Arc::new(s), _keep: Box::new(h) }
+}
+
+fn ctx() -> Context {
+    Context {
+        now: Utc::now(),
+        timezone: chrono_tz::Europe::Zurich,
+        venue_name: "The Atelier".into(),
+        venue_email: EmailAddress::parse("events@atelier-zurich.ch").unwrap(),
+    }
+}
+
+fn intake_plan(from: &str) -> (oe_webhooks::domain::InboundEmail, Plan) {
+    let mail: oe_webhooks::domain::InboundEmail = serde_json::from_value(inquiry(from, WORKSHOP)).unwrap();
+    let plan = workflow::on_mail(None, None, &mail, &ctx());
+    (mail, plan)
+}
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod embedded_store {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::embedded().await).await })*
+        }
+        mod supabase_store {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::supabase().await).await })*
+        }
+    };
+}
+
+conformance!(
+    a_client_is_created_once_per_address,
+    a_booking_is_created_found_by_thread_and_advanced,
+    a_plan_whose_mail_is_stored_is_not_applied_twice,
+    a_decided_task_is_claimed_once,
+    the_inbox_deduplicates_and_claims_in_order,
+    inbox_entries_retry_then_die,
+);
+
+async fn a_client_is_created_once_per_address(b: Backend) {
+    let (_, first) = intake_plan("anna@keller.ch");
+    let (_, second) = intake_plan("Anna@Keller.CH");
+    let a = b.store.apply(&first).await.unwrap();
+    let c = b.store.apply(&second).await.unwrap();
+    assert_eq!(a.client_id, c.client_id, "one client per lower-cased address");
+    assert_ne!(a.event_id, c.event_id, "but two inquiries are two bookings");
+    let found = b.store.client_by_email(&EmailAddress::parse("ANNA@keller.ch").unwrap()).await.unwrap().unwrap();
+    assert_eq!(Some(found.id), a.client_id);
+    assert_eq!(found.name, "Anna Keller");
+    assert!(b.store.client_by_email(&EmailAddress::parse("anna_@keller.ch").unwrap()).await.unwrap().is_none());
+}
+
+async fn a_booking_is_created_found_by_thread_and_advanced(b: Backend) {
+    let (mail, plan) = intake_plan("jonas@meier.ch");
+    let applied = b.store.apply(&plan).await.unwrap();
+    let event = applied.event_id.unwrap();
+    let booking = b.store.booking(event).await.unwrap().unwrap();
+    assert_eq!(booking.client.email.as_str(), "jonas@meier.ch");
+    assert_eq!(booking.event.current_step, 2);
+    assert_eq!(booking.event.attendees, Some(24));
+    assert_eq!(booking.last_inbound.as_ref().and_then(|m| m.message_id.as_deref()), Some(mail.message_id.as_str()));
+
+    // A reply in the thread from another address still finds the booking.
+    let mut reply: oe_webhooks::domain::InboundEmail =
+        serde_json::from_value(inquiry("assistant@meier.ch", "Thanks!")).unwrap();
+    reply.in_reply_to = Some(mail.message_id.clone());
+    assert_eq!(b.store.booking_for_mail(&reply).await.unwrap().map(|b| b.event.id), Some(event));
+    // Unthreaded mail of the same sender finds the open booking too.
+    let (plain, _) = intake_plan("jonas@meier.ch");
+    assert_eq!(b.store.booking_for_mail(&plain).await.unwrap().map(|b| b.event.id), Some(event));
+    let (stranger, _) = intake_plan("someone@else.ch");
+    assert!(b.store.booking_for_mail(&stranger).await.unwrap().is_none());
+
+    let patch = EventPatch {
+        status: Some(oe_webhooks::domain::EventStatus::Option),
+        current_step: Some(5),
+        ..EventPatch::default()
+    };
+    b.store.apply(&Plan { event: Some(EventWrite::Update { id: event, patch }), ..Plan::default() }).await.unwrap();
+    let advanced = b.store.booking(event).await.unwrap().unwrap();
+    assert_eq!((advanced.event.status, advanced.event.current_step), (oe_webhooks::domain::EventStatus::Option, 5));
+}
+
+async fn a_plan_whose_mail_is_stored_is_not_applied_twice(b: Backend) {
+    let (_, plan) = intake_plan("anna@keller.ch");
+    assert!(!b.store.apply(&plan).await.unwrap().duplicate);
+    assert!(b.store.apply(&plan).await.unwrap().duplicate);
+    assert_eq!(b.store.tasks(None).await.unwrap().len(), 1);
+}
+
+async fn a_decided_task_is_claimed_once(b: Backend) {
+    let (_, plan) = intake_plan("anna@keller.ch");
+    let task = b.store.apply(&plan).await.unwrap().task_ids[0];
+    assert_eq!(b.store.tasks(Some(TaskStatus::Pending)).await.unwrap().len(), 1);
+    let decision =
+        TaskDecision { task_id: task, resolution: Resolution::Approved, edited_message: Some("Edited".into()) };
+    let Claim::Claimed(claimed) = b.store.claim_task(&decision, Utc::now()).await.unwrap() else {
+        panic!("first claim wins")
+    };
+    assert_eq!(claimed.status, TaskStatus::Completed);
+    assert_eq!(claimed.payload.edited_message.as_deref(), Some("Edited"));
+    assert_eq!(claimed.payload.send_state.as_deref(), Some("claimed"));
+    assert_eq!(b.store.claim_task(&decision, Utc::now()).await.unwrap(), Claim::AlreadyHandled);
+
+    b.store.release_task(task).await.unwrap();
+    assert_eq!(b.store.unhandled_decisions().await.unwrap().len(), 1, "a released decision is waiting again");
+    assert!(matches!(b.store.claim_task(&decision, Utc::now()).await.unwrap(), Claim::Claimed(_)));
+    b.store
+        .apply(&Plan {
+            task_updates: vec![workflow::TaskUpdate { id: task, send_state: "sent".into() }],
+            ..Plan::default()
+        })
+        .await
+        .unwrap();
+    assert!(b.store.unhandled_decisions().await.unwrap().is_empty());
+    let unknown = TaskDecision { task_id: oe_webhooks::domain::TaskId::new(), ..decision };
+    assert_eq!(b.store.claim_task(&unknown, Utc::now()).await.unwrap(), Claim::NotFound);
+}
+
+fn entry(key: &str, order: &str) -> NewEntry {
+    let change =
+        serde_json::from_value(json!({"type": "UPDATE", "table": "tasks", "schema": "public", "record": {"n": key}}))
+            .unwrap();
+    NewEntry::new("test", key.into(), order.into(), &InboxEvent::DbChange { change }, Utc::now())
+}
+
+async fn the_inbox_deduplicates_and_claims_in_order(b: Backend) {
+    let first = entry("k1", "client:a");
+    let first_id = first.id;
+    let res = b
+        .inbox
+        .append(vec![first, entry("k2", "client:a"), entry("k3", "client:b"), entry("k1", "client:a")])
+        .await
+        .unwrap();
+    assert_eq!(res[0], Appended::Accepted(first_id));
+    assert!(matches!(res[1], Appended::Accepted(_)) && matches!(res[2], Appended::Accepted(_)));
+    assert_eq!(res[3], Appended::Duplicate(first_id), "a redelivery inside one batch");
+    assert_eq!(b.inbox.append(vec![entry("k1", "client:a")]).await.unwrap(), [Appended::Duplicate(first_id)]);
+
+    let lease = Duration::from_secs(60);
+    let claimed = b.inbox.claim(10, Utc::now(), lease).await.unwrap();
+    let mut keys: Vec<_> = claimed.iter().map(|c| c.order_key.clone()).collect();
+    keys.sort();
+    assert_eq!(keys, ["client:a", "client:b"], "one entry per order key at a time");
+    assert!(b.inbox.claim(10, Utc::now(), lease).await.unwrap().is_empty());
+    let a = claimed.iter().find(|c| c.order_key == "client:a").unwrap();
+    assert_eq!(a.id, first_id);
+    assert_eq!(b.inbox.status(first_id).await.unwrap(), Some(EntryStatus::Processing));
+    b.inbox.complete(first_id, Utc::now()).await.unwrap();
+    assert_eq!(b.inbox.status(first_id).await.unwrap(), Some(EntryStatus::Done));
+    let next = b.inbox.claim(10, Utc::now(), lease).await.unwrap();
+    assert_eq!(next.len(), 1);
+    assert!(matches!(&next[0].event, InboxEvent::DbChange { change } if change.record.as_ref().unwrap()["n"] == "k2"));
+    let stats = b.inbox.stats().await.unwrap();
+    assert_eq!((stats.pending, stats.processing, stats.done), (0, 2, 1));
+    assert_eq!(b.inbox.status(InboxId::new()).await.unwrap(), None);
+}
+
+async fn inbox_entries_retry_then_die(b: Backend) {
+    let e = entry("r1", "client:r");
+    let id = e.id;
+    b.inbox.append(vec![e]).await.unwrap();
+    let lease = Duration::from_secs(60);
+    let first = b.inbox.claim(5, Utc::now(), lease).await.unwrap();
+    assert_eq!(first[0].attempts, 1);
+    b.inbox.retry_at(id, Utc::now() + chrono::Duration::seconds(3600), "smtp down").await.unwrap();
+    assert!(b.inbox.claim(5, Utc::now(), lease).await.unwrap().is_empty(), "not due yet");
+    b.inbox.retry_at(id, Utc::now() - chrono::Duration::seconds(1), "smtp down").await.unwrap();
+    let again = b.inbox.claim(5, Utc::now(), lease).await.unwrap();
+    assert_eq!(again[0].attempts, 2);
+    b.inbox.bury(id, "gave up").await.unwrap();
+    assert_eq!(b.inbox.status(id).await.unwrap(), Some(EntryStatus::Dead));
+    assert_eq!(b.inbox.stats().await.unwrap().dead, 1);
+    // An expired lease (a worker that died) makes the entry claimable again.
+    let e2 = entry("r2", "client:s");
+    b.inbox.append(vec![e2]).await.unwrap();
+    assert_eq!(b.inbox.claim(5, Utc::now(), Duration::from_millis(1)).await.unwrap().len(), 1);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let reclaimed = b.inbox.claim(5, Utc::now(), lease).await.unwrap();
+    assert_eq!((reclaimed.len(), reclaimed[0].attempts), (1, 2));
+}

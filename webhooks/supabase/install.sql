@@ -1,0 +1,340 @@
+-- oe-webhooks: what to run once in the Supabase project (SQL editor or psql),
+-- on top of the OpenEvent frontend's tables. Idempotent: safe to run again
+-- after an upgrade.
+--
+--   1. the workflow columns on events and rooms,
+--   2. the uniqueness the service relies on (one client per address, one
+--      row per Message-ID),
+--   3. the inbox shared by all replicas, and its RPC functions,
+--   4. the RPC that applies one workflow step atomically,
+--   5. the database webhooks on tasks and offers, signed per Standard
+--      Webhooks with pgcrypto and posted with pg_net.
+--
+-- Afterwards set where to post and the secret (the same value as
+-- OE_SUPABASE_WEBHOOK_SECRET in the service):
+--   select oe_private.configure_webhook('https://oe.example.ch/webhooks/supabase', 'whsec_...');
+
+create extension if not exists pgcrypto with schema extensions;
+do $$
+begin
+  if exists (select 1 from pg_available_extensions where name = 'pg_net') then
+    create extension if not exists pg_net;
+  end if;
+end
+$$;
+
+-- 1. Workflow state on the frontend's tables --------------------------------
+
+alter table public.events
+  add column if not exists current_step integer not null default 1,
+  add column if not exists date_confirmed boolean not null default false,
+  add column if not exists caller_step integer,
+  add column if not exists seating_layout text,
+  add column if not exists preferred_room text,
+  add column if not exists requirements_hash text,
+  add column if not exists room_eval_hash text,
+  add column if not exists offer_hash text;
+
+alter table public.rooms
+  add column if not exists deposit_required boolean not null default false,
+  add column if not exists deposit_percent numeric(5, 2);
+
+-- 2. Uniqueness ------------------------------------------------------------
+
+-- One client per lower-cased address and team, even when two inquiries of a
+-- new sender are processed at once on two replicas.
+create unique index if not exists oe_clients_team_email on public.clients (team_id, lower(email));
+-- The Message-ID makes processing a mail idempotent.
+create unique index if not exists oe_emails_team_message on public.emails (team_id, message_id);
+
+-- 3. The inbox ---------------------------------------------------------------
+
+create table if not exists public.oe_inbox (
+  seq bigserial primary key,
+  id uuid not null unique,
+  source text not null,
+  dedupe_key text not null unique,
+  order_key text not null,
+  payload jsonb not null,
+  status text not null default 'pending' check (status in ('pending', 'processing', 'done', 'dead')),
+  attempts integer not null default 0,
+  due_at timestamptz not null default now(),
+  lease_until timestamptz,
+  last_error text,
+  received_at timestamptz not null default now(),
+  finished_at timestamptz
+);
+create index if not exists oe_inbox_open on public.oe_inbox (seq) where status in ('pending', 'processing');
+create index if not exists oe_inbox_order on public.oe_inbox (order_key, seq) where status in ('pending', 'processing');
+-- Only the service (service_role, which bypasses RLS) may touch the inbox.
+alter table public.oe_inbox enable row level security;
+revoke all on public.oe_inbox from anon, authenticated;
+
+-- Stores a batch of entries; a known dedupe_key returns the stored id.
+create or replace function public.oe_inbox_append(p_entries jsonb)
+returns table (id uuid, duplicate boolean)
+language plpgsql
+set search_path = public, pg_temp
+as $$
+declare
+  e jsonb;
+  v_id uuid;
+begin
+  for e in select * from jsonb_array_elements(p_entries) loop
+    insert into public.oe_inbox as i (id, source, dedupe_key, order_key, payload, received_at)
+    values ((e->>'id')::uuid, e->>'source', e->>'dedupe_key', e->>'order_key', e->'payload',
+            coalesce((e->>'received_at')::timestamptz, now()))
+    on conflict (dedupe_key) do nothing
+    returning i.id into v_id;
+    if v_id is not null then
+      id := v_id; duplicate := false;
+    else
+      select i.id into id from public.oe_inbox i where i.dedupe_key = e->>'dedupe_key';
+      duplicate := true;
+    end if;
+    return next;
+  end loop;
+end
+$$;
+
+-- Claims due entries for one worker. SKIP LOCKED lets replicas claim side by
+-- side; an entry whose order key has an older unfinished entry waits, so
+-- one booking's events are handled one at a time and in order.
+create or replace function public.oe_inbox_claim(p_limit integer, p_lease_ms bigint)
+returns table (id uuid, source text, order_key text, payload jsonb, attempts integer)
+language sql
+set search_path = public, pg_temp
+as $$
+  with due as (
+    select i.seq
+    from public.oe_inbox i
+    where i.status in ('pending', 'processing')
+      and (case i.status when 'pending' then i.due_at else i.lease_until end) <= now()
+      and not exists (
+        select 1 from public.oe_inbox j
+        where j.order_key = i.order_key and j.seq < i.seq and j.status in ('pending', 'processing'))
+    order by i.seq
+    limit p_limit
+    for update skip locked
+  )
+  update public.oe_inbox i
+  set status = 'processing', attempts = i.attempts + 1, lease_until = now() + p_lease_ms * interval '1 millisecond'
+  from due
+  where i.seq = due.seq
+  returning i.id, i.source, i.order_key, i.payload, i.attempts;
+$$;
+
+create or replace function public.oe_inbox_stats()
+returns jsonb
+language sql stable
+set search_path = public, pg_temp
+as $$
+  select jsonb_build_object(
+    'pending', count(*) filter (where status = 'pending'),
+    'processing', count(*) filter (where status = 'processing'),
+    'done', count(*) filter (where status = 'done'),
+    'dead', count(*) filter (where status = 'dead'))
+  from public.oe_inbox;
+$$;
+
+-- 4. One workflow step, atomically ---------------------------------------
+
+-- Applies a plan (the JSON of the service's workflow::Plan) for one team:
+-- client, event, mails, tasks and task marks in one transaction. A plan
+-- whose mail (by Message-ID) is stored already writes nothing.
+create or replace function public.oe_apply_plan(p_team uuid, p_user uuid, p_plan jsonb)
+returns jsonb
+language plpgsql
+set search_path = public, pg_temp
+as $$
+declare
+  c jsonb := p_plan->'client';
+  ev jsonb := p_plan->'event';
+  m jsonb;
+  t jsonb;
+  u jsonb;
+  v_client uuid;
+  v_event uuid;
+  v_task uuid;
+  v_tasks jsonb := '[]'::jsonb;
+begin
+  if exists (
+    select 1 from public.emails e
+    where e.team_id = p_team
+      and e.message_id in (select x->>'message_id' from jsonb_array_elements(coalesce(p_plan->'emails', '[]')) x)
+  ) then
+    return jsonb_build_object('duplicate', true, 'task_ids', '[]'::jsonb);
+  end if;
+
+  if c is not null and c <> 'null'::jsonb then
+    if c->>'op' = 'existing' then
+      v_client := (c->>'id')::uuid;
+    else
+      insert into public.clients (team_id, user_id, name, email, company, status)
+      values (p_team, p_user, c->>'name', lower(c->>'email'), c->>'company', 'lead')
+      on conflict (team_id, lower(email)) do nothing
+      returning id into v_client;
+      if v_client is null then
+        select id into v_client from public.clients where team_id = p_team and lower(email) = lower(c->>'email');
+      end if;
+    end if;
+  end if;
+
+  if ev is not null and ev <> 'null'::jsonb then
+    if ev->>'op' = 'create' then
+      insert into public.events (team_id, user_id, client_id, title, description, event_date, start_time, end_time,
+                                 attendees, status, current_step, date_confirmed, seating_layout)
+      values (p_team, p_user, v_client, ev->>'title', ev->>'description', (ev->>'event_date')::date,
+              (ev->>'start_time')::time, (ev->>'end_time')::time, (ev->>'attendees')::integer, ev->>'status',
+              (ev->>'current_step')::integer, (ev->>'date_confirmed')::boolean, ev->>'seating_layout')
+      returning id into v_event;
+    else
+      update public.events set
+        status = coalesce(ev->'patch'->>'status', status),
+        current_step = coalesce((ev->'patch'->>'current_step')::integer, current_step),
+        date_confirmed = coalesce((ev->'patch'->>'date_confirmed')::boolean, date_confirmed)
+      where id = (ev->>'id')::uuid and team_id = p_team
+      returning id, coalesce(v_client, client_id) into v_event, v_client;
+      if v_event is null then
+        raise exception 'event % not found', ev->>'id' using errcode = 'P0002';
+      end if;
+    end if;
+  end if;
+
+  for m in select * from jsonb_array_elements(coalesce(p_plan->'emails', '[]')) loop
+    insert into public.emails (team_id, user_id, from_email, to_email, subject, body_text, body_html, event_id,
+                               client_id, is_sent, received_at, thread_id, message_id, in_reply_to)
+    values (p_team, p_user, m->>'from_email', m->>'to_email', m->>'subject', m->>'body_text', m->>'body_html',
+            v_event, v_client, (m->>'is_sent')::boolean, (m->>'received_at')::timestamptz, m->>'thread_id',
+            m->>'message_id', m->>'in_reply_to');
+  end loop;
+
+  for t in select * from jsonb_array_elements(coalesce(p_plan->'tasks', '[]')) loop
+    insert into public.tasks (team_id, user_id, title, description, category, status, priority, event_id,
+                              client_name, payload)
+    values (p_team, p_user, t->>'title', t->>'description', t->>'category', 'pending', t->>'priority', v_event,
+            t->>'client_name', coalesce(t->'payload', '{}'))
+    returning id into v_task;
+    v_tasks := v_tasks || to_jsonb(v_task);
+  end loop;
+
+  for u in select * from jsonb_array_elements(coalesce(p_plan->'task_updates', '[]')) loop
+    update public.tasks set payload = payload || jsonb_build_object('send_state', u->>'send_state')
+    where id = (u->>'id')::uuid and team_id = p_team;
+  end loop;
+
+  return jsonb_build_object('duplicate', false, 'client_id', v_client, 'event_id', v_event, 'task_ids', v_tasks);
+end
+$$;
+
+-- The booking a mail belongs to, in one round trip: by In-Reply-To and
+-- References against stored Message-IDs, else the sender's latest open one.
+create or replace function public.oe_booking_for_mail(p_team uuid, p_refs text[], p_sender text)
+returns uuid
+language sql stable
+set search_path = public, pg_temp
+as $$
+  select coalesce(
+    (select e.id
+       from unnest(p_refs) with ordinality r(ref, n)
+       join public.emails m on m.team_id = p_team and m.message_id = r.ref and m.event_id is not null
+       join public.events e on e.id = m.event_id and e.status in ('lead', 'option', 'confirmed')
+      order by r.n limit 1),
+    (select e.id
+       from public.events e join public.clients c on c.id = e.client_id
+      where e.team_id = p_team and lower(c.email) = lower(p_sender)
+        and (e.status in ('lead', 'option') or (e.status = 'confirmed' and e.event_date >= current_date))
+      order by e.created_at desc limit 1));
+$$;
+
+revoke all on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint), public.oe_inbox_stats(),
+  public.oe_apply_plan(uuid, uuid, jsonb), public.oe_booking_for_mail(uuid, text[], text) from public, anon, authenticated;
+grant execute on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint), public.oe_inbox_stats(),
+  public.oe_apply_plan(uuid, uuid, jsonb), public.oe_booking_for_mail(uuid, text[], text) to service_role;
+
+-- 5. Database webhooks, signed -------------------------------------------
+
+create schema if not exists oe_private;
+revoke all on schema oe_private from public, anon, authenticated;
+
+create table if not exists oe_private.webhook_config (
+  id boolean primary key default true check (id),
+  url text not null,
+  secret text not null
+);
+
+create or replace function oe_private.configure_webhook(p_url text, p_secret text)
+returns void
+language sql
+as $$
+  insert into oe_private.webhook_config (id, url, secret) values (true, p_url, p_secret)
+  on conflict (id) do update set url = excluded.url, secret = excluded.secret;
+$$;
+
+-- The Standard Webhooks signature of a body: v1,base64(HMAC-SHA256(key,
+-- "{id}.{timestamp}.{body}")) with the key from a whsec_ secret (Supabase's
+-- "v1,whsec_..." display form accepted).
+create or replace function oe_private.sign(p_secret text, p_id text, p_ts bigint, p_body text)
+returns text
+language sql immutable
+set search_path = oe_private, extensions, pg_temp
+as $$
+  select 'v1,' || encode(
+    extensions.hmac(convert_to(p_id || '.' || p_ts || '.' || p_body, 'UTF8'),
+                    decode(regexp_replace(regexp_replace(p_secret, '^v1,', ''), '^whsec_', ''), 'base64'),
+                    'sha256'),
+    'base64');
+$$;
+
+-- Posts {type, table, schema, record, old_record} like Supabase's own
+-- database webhooks, plus the Standard Webhooks headers. pg_net sends the
+-- jsonb's text form, which is exactly what is signed here.
+create or replace function oe_private.notify_service()
+returns trigger
+language plpgsql
+security definer
+set search_path = oe_private, public, pg_temp
+as $$
+declare
+  cfg oe_private.webhook_config;
+  body jsonb;
+  msg_id text := 'msg_' || replace(gen_random_uuid()::text, '-', '');
+  ts bigint := extract(epoch from now())::bigint;
+begin
+  select * into cfg from oe_private.webhook_config where id;
+  if cfg is null then
+    return null;
+  end if;
+  body := jsonb_build_object(
+    'type', tg_op, 'table', tg_table_name, 'schema', tg_table_schema,
+    'record', case when tg_op = 'DELETE' then null else to_jsonb(new) end,
+    'old_record', case when tg_op = 'INSERT' then null else to_jsonb(old) end);
+  perform net.http_post(
+    url := cfg.url,
+    body := body,
+    headers := jsonb_build_object(
+      'Content-Type', 'application/json',
+      'webhook-id', msg_id,
+      'webhook-timestamp', ts::text,
+      'webhook-signature', oe_private.sign(cfg.secret, msg_id, ts, body::text)),
+    timeout_milliseconds := 5000);
+  return null;
+end
+$$;
+
+-- Only the changes the service acts on: a task entering `completed` (the
+-- manager's decision; the service's own later writes do not fire) and a
+-- deposit becoming paid.
+drop trigger if exists oe_task_decided on public.tasks;
+create trigger oe_task_decided
+  after update on public.tasks
+  for each row
+  when (new.status = 'completed' and old.status is distinct from 'completed')
+  execute function oe_private.notify_service();
+
+drop trigger if exists oe_deposit_paid on public.offers;
+create trigger oe_deposit_paid
+  after update on public.offers
+  for each row
+  when (new.deposit_paid_at is not null and old.deposit_paid_at is null)
+  execute function oe_private.notify_service();

@@ -1,5 +1,6 @@
 //! The `oe-webhooks` command line (SPEC §2).
 
+mod check;
 mod fixture;
 mod replay;
 mod serve;
@@ -44,6 +45,9 @@ enum Command {
         #[command(subcommand)]
         action: TasksCommand,
     },
+    /// Connection test for Supabase mode: configuration, key, tables and
+    /// columns, RPC functions, team, webhook secret.
+    Check,
     /// Probe a running service's /healthz (for container health checks).
     Healthcheck {
         #[arg(long, default_value = "http://127.0.0.1:8080/healthz")]
@@ -96,6 +100,7 @@ pub fn main() -> ExitCode {
             Command::Replay { paths, to, no_wait } => replay::run(&config, &paths, &to, !no_wait).await,
             Command::Sign { file } => sign::run(&config, &file),
             Command::Tasks { action } => tasks::run(&config, action).await,
+            Command::Check => check::run(&config).await,
             Command::Healthcheck { .. } => unreachable!("handled above"),
         }
     });

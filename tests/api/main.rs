@@ -1,12 +1,14 @@
 //! One integration-test binary (fast linking, shared helpers).
 
 mod approval;
+mod check;
 mod conformance;
 mod durability;
 mod harness;
 mod helpers;
 #[path = "../support/postgrest.rs"]
 mod postgrest;
+mod replay;
 mod smtp;
 mod supabase;
 mod webhooks;

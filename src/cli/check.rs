@@ -1,0 +1,264 @@
+//! `oe-webhooks check`: can this configuration work against this Supabase
+//! project? Prints one line per check and exits non-zero on any failure.
+
+use std::process::ExitCode;
+
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::config::{Config, Mode};
+use crate::store::supabase::Rest;
+
+/// Every table and column the service reads or writes (SPEC §6 plus the
+/// workflow columns and the inbox of `webhooks/supabase/install.sql`).
+const NEEDED: &[(&str, &[&str])] = &[
+    ("clients", &["id", "team_id", "user_id", "name", "email", "company", "status"]),
+    (
+        "events",
+        &[
+            "id",
+            "team_id",
+            "user_id",
+            "client_id",
+            "title",
+            "description",
+            "event_date",
+            "start_time",
+            "end_time",
+            "attendees",
+            "room_ids",
+            "status",
+            "current_step",
+            "date_confirmed",
+            "caller_step",
+            "seating_layout",
+            "preferred_room",
+            "requirements_hash",
+            "room_eval_hash",
+            "offer_hash",
+        ],
+    ),
+    (
+        "emails",
+        &[
+            "id",
+            "team_id",
+            "user_id",
+            "from_email",
+            "to_email",
+            "subject",
+            "body_text",
+            "body_html",
+            "event_id",
+            "client_id",
+            "is_sent",
+            "received_at",
+            "thread_id",
+            "message_id",
+            "in_reply_to",
+        ],
+    ),
+    (
+        "tasks",
+        &[
+            "id",
+            "team_id",
+            "user_id",
+            "title",
+            "description",
+            "category",
+            "status",
+            "priority",
+            "event_id",
+            "client_name",
+            "payload",
+            "completed_at",
+            "created_at",
+        ],
+    ),
+    (
+        "offers",
+        &[
+            "id",
+            "team_id",
+            "user_id",
+            "event_id",
+            "offer_number",
+            "subject",
+            "offer_date",
+            "valid_until",
+            "subtotal",
+            "vat_amount",
+            "total_amount",
+            "deposit_enabled",
+            "deposit_type",
+            "deposit_percentage",
+            "deposit_amount",
+            "deposit_deadline_days",
+            "payment_status",
+            "deposit_paid_at",
+            "confirmed_at",
+            "status",
+        ],
+    ),
+    (
+        "offer_line_items",
+        &[
+            "id",
+            "team_id",
+            "user_id",
+            "offer_id",
+            "product_id",
+            "name",
+            "description",
+            "quantity",
+            "unit_price",
+            "total",
+        ],
+    ),
+    (
+        "rooms",
+        &[
+            "id",
+            "team_id",
+            "name",
+            "capacity",
+            "theater_capacity",
+            "cocktail_capacity",
+            "seated_dinner_capacity",
+            "standing_capacity",
+            "amenities",
+            "hourly_rate",
+            "half_day_rate",
+            "full_day_rate",
+            "vat_rate",
+            "deposit_required",
+            "deposit_percent",
+        ],
+    ),
+    ("products", &["id", "team_id", "name", "base_price", "price_type", "vat_rate", "category_id", "available"]),
+    ("product_categories", &["id", "name"]),
+    ("oe_inbox", &["id", "status", "dedupe_key", "order_key", "payload"]),
+];
+
+const INSTALL_HINT: &str = "run webhooks/supabase/install.sql in the project";
+
+pub(super) async fn run(config: &Config) -> anyhow::Result<ExitCode> {
+    if config.mode != Mode::Supabase {
+        println!("ok    embedded mode: nothing to check against Supabase (set OE_INTEGRATION_MODE=supabase)");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let supabase =
+        config.supabase.as_ref().ok_or_else(|| anyhow::anyhow!("OE_SUPABASE_URL and OE_SUPABASE_KEY are required"))?;
+    let rest = Rest::new(supabase)?;
+    let mut report = Report::default();
+    report.ok(format!("configuration complete (team {}, system user {})", config.team_id, config.system_user_id));
+
+    match probe(&rest, "").await {
+        Probe::Ok => report.ok(format!("REST API reachable at {}/rest/v1 with the key", supabase.url)),
+        Probe::Refused(why) => {
+            report.fail(format!("the key was refused ({why}): OE_SUPABASE_KEY must be the project's service_role key"));
+            return Ok(report.finish());
+        }
+        Probe::Missing(why) | Probe::Unreachable(why) => {
+            report.fail(format!("REST API not usable at {}/rest/v1: {why}", supabase.url));
+            return Ok(report.finish());
+        }
+    }
+
+    for (table, columns) in NEEDED {
+        match probe(&rest, &format!("{table}?select={}&limit=1", columns.join(","))).await {
+            Probe::Ok => report.ok(format!("{table}: {} columns readable", columns.len())),
+            Probe::Refused(why) => report.fail(format!("{table}: not readable with the key ({why})")),
+            Probe::Unreachable(why) => report.fail(format!("{table}: {why}")),
+            Probe::Missing(_) => {
+                // Find out which columns exactly, or that the table is missing.
+                if !matches!(probe(&rest, &format!("{table}?select=id&limit=1")).await, Probe::Ok) {
+                    report.fail(format!("{table}: table missing ({INSTALL_HINT} after the frontend's migrations)"));
+                    continue;
+                }
+                let mut missing = Vec::new();
+                for column in *columns {
+                    if !matches!(probe(&rest, &format!("{table}?select={column}&limit=1")).await, Probe::Ok) {
+                        missing.push(*column);
+                    }
+                }
+                report.fail(format!("{table}: missing columns {} ({INSTALL_HINT})", missing.join(", ")));
+            }
+        }
+    }
+
+    match rest.send::<Value>(rest.request(Method::POST, "rpc/oe_inbox_stats").json(&serde_json::json!({}))).await {
+        Ok(_) => report.ok("RPC functions installed (oe_inbox_*, oe_apply_plan)".into()),
+        Err(e) => report.fail(format!("RPC functions not callable ({e}): {INSTALL_HINT}")),
+    }
+
+    match rest.get::<Value>(&format!("teams?id=eq.{}&select=id", config.team_id)).await {
+        Ok(rows) if !rows.is_empty() => report.ok(format!("team {} present", config.team_id)),
+        Ok(_) => report.fail(format!("team {} not found in teams: check OE_TEAM_ID", config.team_id)),
+        Err(e) => report.fail(format!("teams not readable ({e}): cannot confirm OE_TEAM_ID")),
+    }
+
+    let keys = config.secrets.supabase.len();
+    if keys > 0 {
+        report.ok(format!(
+            "webhook secret set (OE_SUPABASE_WEBHOOK_SECRET, {keys} key{})",
+            if keys == 1 { "" } else { "s" }
+        ));
+    } else {
+        report.fail("OE_SUPABASE_WEBHOOK_SECRET is not set: database webhooks would be refused".into());
+    }
+    Ok(report.finish())
+}
+
+enum Probe {
+    Ok,
+    /// 401/403: the key.
+    Refused(String),
+    /// 400/404: a table, column or function that is not there.
+    Missing(String),
+    Unreachable(String),
+}
+
+async fn probe(rest: &Rest, path: &str) -> Probe {
+    match rest.request(Method::GET, path).send().await {
+        Ok(res) if res.status().is_success() => Probe::Ok,
+        Ok(res) => {
+            let status = res.status();
+            let body: Value = res.json().await.unwrap_or_default();
+            let why = format!("{status}: {}", body["message"].as_str().unwrap_or_default());
+            match status.as_u16() {
+                401 | 403 => Probe::Refused(why),
+                400 | 404 => Probe::Missing(why),
+                _ => Probe::Unreachable(why),
+            }
+        }
+        Err(e) => Probe::Unreachable(format!("cannot connect: {e}")),
+    }
+}
+
+#[derive(Default)]
+struct Report {
+    failures: usize,
+}
+
+impl Report {
+    fn ok(&mut self, line: String) {
+        println!("ok    {line}");
+    }
+
+    fn fail(&mut self, line: String) {
+        self.failures += 1;
+        println!("FAIL  {line}");
+    }
+
+    fn finish(self) -> ExitCode {
+        if self.failures == 0 {
+            println!("all checks passed");
+            ExitCode::SUCCESS
+        } else {
+            println!("{} problem{} found", self.failures, if self.failures == 1 { "" } else { "s" });
+            ExitCode::FAILURE
+        }
+    }
+}

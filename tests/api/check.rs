@@ -1,0 +1,58 @@
+//! `oe-webhooks check` against a live PostgREST, as an operator runs it.
+
+use std::path::Path;
+use std::process::Command;
+
+use oe_webhooks::config::dev;
+use uuid::Uuid;
+
+use crate::postgrest::SupabaseHarness;
+
+fn check(h: &SupabaseHarness, team: Uuid, key: &str) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_oe-webhooks"))
+        .arg("check")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("OE_INTEGRATION_MODE", "supabase")
+        .env("OE_SUPABASE_URL", &h.base_url)
+        .env("OE_SUPABASE_KEY", key)
+        .env("OE_TEAM_ID", team.to_string())
+        .env("OE_SYSTEM_USER_ID", Uuid::new_v4().to_string())
+        .env("OE_SUPABASE_WEBHOOK_SECRET", dev::SUPABASE_WEBHOOK_SECRET)
+        .env("OE_EMAIL_WEBHOOK_SECRET", dev::EMAIL_WEBHOOK_SECRET)
+        .output()
+        .expect("the binary runs");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_passes_on_an_installed_project_and_names_what_is_wrong_otherwise() {
+    let h = crate::supabase::harness().await;
+    let team = Uuid::new_v4();
+    h.psql(&format!("insert into teams (id, name) values ('{team}', 'The Atelier')")).await.unwrap();
+
+    let (ok, out) = check(&h, team, &h.service_key);
+    assert!(ok, "{out}");
+    assert!(out.contains("ok    events: 20 columns readable") && out.contains("all checks passed"), "{out}");
+
+    let (ok, out) = check(&h, Uuid::new_v4(), &h.service_key);
+    assert!(!ok);
+    assert!(out.contains("FAIL  team") && out.contains("not found"), "{out}");
+
+    let (ok, out) = check(&h, team, &h.anon_key.replace('.', "x"));
+    assert!(!ok);
+    assert!(out.contains("the key was refused"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_lists_the_missing_workflow_columns_before_the_installer_ran() {
+    let h = SupabaseHarness::start(&[] as &[&Path]).await.expect("Postgres and PostgREST 12 must be available");
+    let team = Uuid::new_v4();
+    h.psql(&format!("insert into teams (id) values ('{team}')")).await.unwrap();
+    let (ok, out) = check(&h, team, &h.service_key);
+    assert!(!ok);
+    assert!(out.contains("FAIL  events: missing columns current_step, date_confirmed, caller_step"), "{out}");
+    assert!(out.contains("FAIL  rooms: missing columns deposit_required, deposit_percent"), "{out}");
+    assert!(out.contains("FAIL  oe_inbox: table missing"), "{out}");
+    assert!(out.contains("run webhooks/supabase/install.sql"), "{out}");
+}

@@ -1,0 +1,66 @@
+//! The CLI as a developer uses it: `replay` a scenario against a running
+//! embedded service, `tasks` to act as the manager.
+
+use std::process::Command;
+
+use crate::helpers::{spawn_app, TestApp};
+
+fn cli(app: &TestApp, args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_oe-webhooks"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("OE_DATA_DIR", app.dir.path())
+        .output()
+        .expect("the binary runs");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+fn outbox(app: &TestApp) -> Vec<String> {
+    let dir = app.dir.path().join("outbox");
+    let mut mails: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()).collect())
+        .unwrap_or_default();
+    mails.sort();
+    mails
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replaying_the_intake_approve_scenario_leaves_one_approved_mail_in_the_outbox() {
+    let app = spawn_app().await;
+    let (ok, out) = cli(&app, &["replay", "fixtures/scenarios/intake-approve", "--to", &app.address]);
+    assert!(ok, "{out}");
+    assert_eq!(out.matches("-> done").count(), 2, "{out}");
+    let mails = outbox(&app);
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].contains("To: \"Anna Keller\" <anna.keller@keller-consulting.ch>"), "{}", mails[0]);
+    assert!(mails[0].contains("Sunday, 14.03.2027"), "{}", mails[0]);
+
+    // Played again: the inquiry is a duplicate, and no pending task is left.
+    let (ok, out) = cli(&app, &["replay", "fixtures/scenarios/intake-approve", "--to", &app.address]);
+    assert!(!ok);
+    assert!(out.contains("200 duplicate"), "{out}");
+    assert_eq!(outbox(&app).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tasks_approve_with_an_edit_sends_the_edit_through_the_webhook_path() {
+    let app = spawn_app().await;
+    let (ok, out) = cli(&app, &["replay", "fixtures/mailgun/inquiry-de.mailgun.form", "--to", &app.address]);
+    assert!(ok, "{out}");
+    let (_, list) = cli(&app, &["tasks", "list", "--status", "pending"]);
+    let id = list.split_whitespace().next().unwrap().to_string();
+    assert!(list.contains("approve_message") && list.contains("Meier, Jonas"), "{list}");
+
+    let edit = app.dir.path().join("reply.txt");
+    std::fs::write(&edit, "Guten Tag Herr Meier\n\nDer 12. Juni 2027 ist frei.\n\nFreundliche Grüsse").unwrap();
+    let (ok, out) = cli(&app, &["tasks", "approve", &id, "--edit", edit.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    app.wait_idle().await;
+    let mails = outbox(&app);
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].contains("Der 12. Juni 2027 ist frei."), "{}", mails[0]);
+    let (ok, _) = cli(&app, &["tasks", "approve", &id]);
+    assert!(!ok, "a completed task cannot be approved twice");
+}

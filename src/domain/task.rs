@@ -87,6 +87,25 @@ pub struct TaskPayload {
     pub context: Map<String, Value>,
 }
 
+impl TaskPayload {
+    /// A `manual_review` payload: no draft, the manager acts by hand.
+    pub fn manual_review(recipient_email: Option<String>, context: Value) -> Self {
+        Self {
+            action: TaskAction::ManualReview,
+            draft_message: None,
+            draft_subject: None,
+            recipient_email,
+            resolution: None,
+            edited_message: None,
+            send_state: None,
+            context: match context {
+                Value::Object(map) => map,
+                _ => Map::new(),
+            },
+        }
+    }
+}
+
 /// The manager's decision on a task, read from a `tasks` UPDATE.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskDecision {
@@ -96,6 +115,19 @@ pub struct TaskDecision {
 }
 
 impl TaskDecision {
+    /// The decision recorded on a completed task that the service has not
+    /// acted on yet (reconciliation), if any.
+    pub fn unhandled(task: Task) -> Option<Self> {
+        if task.status != TaskStatus::Completed || task.payload.send_state.is_some() {
+            return None;
+        }
+        Some(Self {
+            task_id: task.id,
+            resolution: task.payload.resolution?,
+            edited_message: task.payload.edited_message,
+        })
+    }
+
     /// Only the transition *into* `completed` with a resolution is a
     /// decision. Everything else — title edits, priority changes and the
     /// echoes of the service's own writes (which happen after completion) —

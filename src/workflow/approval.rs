@@ -135,20 +135,10 @@ fn rejected(booking: &Booking, task: &Task) -> Approval {
         category: TaskCategory::Email,
         priority: TaskPriority::High,
         client_name: Some(name),
-        payload: TaskPayload {
-            action: TaskAction::ManualReview,
-            draft_message: None,
-            draft_subject: None,
-            recipient_email: task.payload.recipient_email.clone(),
-            resolution: None,
-            edited_message: None,
-            send_state: None,
-            context: serde_json::from_value(json!({
-                "rejected_task_id": task.id,
-                "step": booking.event.current_step,
-            }))
-            .unwrap_or_default(),
-        },
+        payload: TaskPayload::manual_review(
+            task.payload.recipient_email.clone(),
+            json!({"rejected_task_id": task.id, "step": booking.event.current_step}),
+        ),
     };
     Approval {
         mail: None,

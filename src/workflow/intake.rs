@@ -102,20 +102,10 @@ pub(super) fn manual_review(booking: &Booking, mail: &InboundEmail, ctx: &Contex
             category: TaskCategory::Email,
             priority: TaskPriority::High,
             client_name: Some(name),
-            payload: TaskPayload {
-                action: TaskAction::ManualReview,
-                draft_message: None,
-                draft_subject: None,
-                recipient_email: Some(booking.client.email.to_string()),
-                resolution: None,
-                edited_message: None,
-                send_state: None,
-                context: serde_json::from_value(json!({
-                    "step": booking.event.current_step,
-                    "reason": "no automatic handler for this step yet",
-                }))
-                .unwrap_or_default(),
-            },
+            payload: TaskPayload::manual_review(
+                Some(booking.client.email.to_string()),
+                json!({"step": booking.event.current_step, "reason": "no automatic handler for this step yet"}),
+            ),
         }],
         task_updates: Vec::new(),
     }

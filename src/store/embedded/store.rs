@@ -191,16 +191,7 @@ impl Store for EmbeddedStore {
                     .map_err(sql_error)?
                     .collect::<Result<_, _>>()
                     .map_err(sql_error)?;
-                Ok(tasks
-                    .into_iter()
-                    .filter_map(|t| {
-                        Some(TaskDecision {
-                            task_id: t.id,
-                            resolution: t.payload.resolution?,
-                            edited_message: t.payload.edited_message,
-                        })
-                    })
-                    .collect())
+                Ok(tasks.into_iter().filter_map(TaskDecision::unhandled).collect())
             })
             .await
     }

@@ -170,15 +170,6 @@ impl Store for SupabaseStore {
                 self.team
             ))
             .await?;
-        Ok(tasks
-            .into_iter()
-            .filter_map(|t| {
-                Some(TaskDecision {
-                    task_id: t.id,
-                    resolution: t.payload.resolution?,
-                    edited_message: t.payload.edited_message,
-                })
-            })
-            .collect())
+        Ok(tasks.into_iter().filter_map(TaskDecision::unhandled).collect())
     }
 }

@@ -150,3 +150,160 @@ fn rejected(booking: &Booking, task: &Task) -> Approval {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
+    use serde_json::Map;
+
+    use super::*;
+    use crate::domain::{Client, Event, StoredEmail, TaskPriority, TaskStatus, TeamId};
+
+    fn ctx() -> Context {
+        Context {
+            now: Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap(),
+            timezone: chrono_tz::Europe::Zurich,
+            venue_name: "The Atelier".into(),
+            venue_email: EmailAddress::parse("events@atelier-zurich.ch").unwrap(),
+        }
+    }
+
+    fn booking(status: EventStatus, step: i32) -> Booking {
+        let team = TeamId::new();
+        Booking {
+            client: Client {
+                id: Default::default(),
+                team_id: team,
+                email: EmailAddress::parse("anna@keller.ch").unwrap(),
+                name: "Anna Keller".into(),
+                company: None,
+                status: "lead".into(),
+            },
+            event: Event {
+                id: Default::default(),
+                team_id: team,
+                client_id: None,
+                title: "Workshop".into(),
+                event_date: NaiveDate::from_ymd_opt(2027, 3, 14).unwrap(),
+                start_time: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+                end_time: NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
+                attendees: Some(24),
+                status,
+                current_step: step,
+                date_confirmed: false,
+                caller_step: None,
+                seating_layout: None,
+                preferred_room: None,
+                room_ids: Vec::new(),
+            },
+            last_inbound: Some(StoredEmail::new(
+                Some("m2@keller.ch".into()),
+                "Workshop".into(),
+                Some("m1@keller.ch".into()),
+                Some("r1@atelier-zurich.ch".into()),
+                false,
+                ctx().now,
+            )),
+        }
+    }
+
+    fn task(action: TaskAction) -> Task {
+        Task {
+            id: Default::default(),
+            team_id: TeamId::new(),
+            title: "Approve".into(),
+            category: TaskCategory::Email,
+            status: TaskStatus::Completed,
+            priority: TaskPriority::Medium,
+            event_id: None,
+            client_name: None,
+            payload: TaskPayload {
+                action,
+                draft_message: Some("Draft text".into()),
+                draft_subject: None,
+                recipient_email: Some("anna@keller.ch".into()),
+                resolution: None,
+                edited_message: None,
+                send_state: None,
+                context: Map::new(),
+            },
+            created_at: ctx().now,
+            completed_at: None,
+        }
+    }
+
+    fn decide(resolution: Resolution, edit: Option<&str>) -> TaskDecision {
+        TaskDecision { task_id: Default::default(), resolution, edited_message: edit.map(str::to_string) }
+    }
+
+    #[test]
+    fn an_approved_draft_is_sent_in_the_clients_thread_and_recorded() {
+        let a = on_decision(
+            &booking(EventStatus::Lead, 2),
+            &task(TaskAction::ApproveMessage),
+            &decide(Resolution::Approved, None),
+            &ctx(),
+            "out1@atelier-zurich.ch",
+        );
+        let mail = a.mail.unwrap();
+        assert_eq!(
+            (mail.to.as_str(), mail.body.as_str(), mail.subject.as_str()),
+            ("anna@keller.ch", "Draft text", "Re: Workshop")
+        );
+        assert_eq!(mail.in_reply_to.as_deref(), Some("m2@keller.ch"));
+        assert_eq!(mail.references, ["m1@keller.ch", "r1@atelier-zurich.ch", "m2@keller.ch"]);
+        assert_eq!(a.plan.emails.len(), 1);
+        assert!(a.plan.emails[0].is_sent);
+        assert_eq!(a.plan.task_updates[0].send_state, "sent");
+        assert!(a.plan.event.is_none(), "an acknowledgement changes no booking state");
+    }
+
+    #[test]
+    fn the_managers_edit_wins_over_the_draft() {
+        let a = on_decision(
+            &booking(EventStatus::Lead, 2),
+            &task(TaskAction::ApproveMessage),
+            &decide(Resolution::Approved, Some("Edited")),
+            &ctx(),
+            "x@y.ch",
+        );
+        assert_eq!(a.mail.unwrap().body, "Edited");
+    }
+
+    #[test]
+    fn approving_an_offer_makes_the_event_an_option_once() {
+        let a = on_decision(
+            &booking(EventStatus::Lead, 4),
+            &task(TaskAction::ApproveOffer),
+            &decide(Resolution::Approved, None),
+            &ctx(),
+            "x@y.ch",
+        );
+        let Some(EventWrite::Update { patch, .. }) = a.plan.event else { panic!("event patch expected") };
+        assert_eq!((patch.status, patch.current_step), (Some(EventStatus::Option), Some(5)));
+        // Approved again later (already an option at step 5): nothing regresses.
+        let again = on_decision(
+            &booking(EventStatus::Option, 5),
+            &task(TaskAction::ApproveOffer),
+            &decide(Resolution::Approved, None),
+            &ctx(),
+            "x@y.ch",
+        );
+        assert!(again.plan.event.is_none());
+    }
+
+    #[test]
+    fn a_rejection_sends_nothing_and_opens_a_manual_review() {
+        let a = on_decision(
+            &booking(EventStatus::Lead, 2),
+            &task(TaskAction::ApproveMessage),
+            &decide(Resolution::Rejected, None),
+            &ctx(),
+            "x@y.ch",
+        );
+        assert!(a.mail.is_none());
+        assert!(a.plan.emails.is_empty());
+        assert_eq!(a.plan.tasks[0].payload.action, TaskAction::ManualReview);
+        assert_eq!(a.plan.task_updates[0].send_state, "handled");
+    }
+}

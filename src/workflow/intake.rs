@@ -180,3 +180,69 @@ fn layout_code(layout: extract::Layout) -> &'static str {
 fn hm((h, m): (u32, u32)) -> NaiveTime {
     NaiveTime::from_hms_opt(h, m, 0).expect("valid constant time")
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::domain::EmailAddress;
+
+    fn ctx() -> Context {
+        Context {
+            now: Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap(),
+            timezone: chrono_tz::Europe::Zurich,
+            venue_name: "The Atelier".into(),
+            venue_email: EmailAddress::parse("events@atelier-zurich.ch").unwrap(),
+        }
+    }
+
+    fn mail(name: Option<&str>, text: &str) -> InboundEmail {
+        serde_json::from_value(serde_json::json!({
+            "message_id": "<q1@mail.ch>", "from": {"email": "Jonas.Meier@Meier.CH", "name": name},
+            "subject": "AW: Anfrage", "text": text, "received_at": "2026-11-25T09:00:00Z"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_new_sender_becomes_a_lead_with_an_event_and_a_draft_to_approve() {
+        let plan = plan(
+            None,
+            &mail(Some("Jonas Meier"), "Wir planen am 12. Juni 2027 ein Fest mit 80 Personen ab 18 Uhr."),
+            &ctx(),
+        );
+        let Some(ClientWrite::Ensure(client)) = &plan.client else { panic!("new client expected") };
+        assert_eq!((client.email.as_str(), client.name.as_str()), ("jonas.meier@meier.ch", "Jonas Meier"));
+        let Some(EventWrite::Create(event)) = &plan.event else { panic!("new event expected") };
+        assert_eq!(event.event_date, NaiveDate::from_ymd_opt(2027, 6, 12).unwrap());
+        assert_eq!((event.attendees, event.status, event.date_confirmed), (Some(80), EventStatus::Lead, false));
+        assert_eq!(event.title, "Anfrage");
+        let task = &plan.tasks[0];
+        assert_eq!(task.payload.action, TaskAction::ApproveMessage);
+        let draft = task.payload.draft_message.as_deref().unwrap();
+        assert!(draft.starts_with("Guten Tag Jonas Meier") && draft.contains("Samstag, 12.06.2027"), "{draft}");
+        assert_eq!(plan.emails[0].message_id, "q1@mail.ch");
+    }
+
+    #[test]
+    fn without_a_date_a_placeholder_is_stored_unconfirmed_and_the_draft_asks() {
+        let plan = plan(None, &mail(None, "Hello, do you have space for a team dinner?"), &ctx());
+        let Some(ClientWrite::Ensure(client)) = &plan.client else { panic!() };
+        assert_eq!(client.name, "jonas.meier", "no display name: the local part");
+        let Some(EventWrite::Create(event)) = &plan.event else { panic!() };
+        assert!(!event.date_confirmed);
+        assert_eq!(event.event_date, NaiveDate::from_ymd_opt(2026, 11, 25).unwrap());
+        let ctx_missing = &plan.tasks[0].payload.context["missing"];
+        assert_eq!(ctx_missing, &serde_json::json!(["event_date", "attendees"]));
+        assert!(plan.tasks[0].payload.draft_message.as_deref().unwrap().contains("the date you have in mind"));
+    }
+
+    #[test]
+    fn a_past_date_is_not_taken_as_the_event_date() {
+        let plan = plan(None, &mail(None, "We would like 10.01.2026 for 20 people."), &ctx());
+        let Some(EventWrite::Create(event)) = &plan.event else { panic!() };
+        assert_ne!(event.event_date, NaiveDate::from_ymd_opt(2026, 1, 10).unwrap());
+        assert!(!plan.tasks[0].payload.draft_message.as_deref().unwrap().contains("10.01.2026"));
+    }
+}

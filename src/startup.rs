@@ -16,6 +16,7 @@ use crate::dispatch::{Dispatcher, Reconciler, Venue};
 use crate::domain::EmailAddress;
 use crate::http::{self, AppState, FailureLimiter};
 use crate::inbox::{Inbox, InboxWriter, Worker, WorkerSettings};
+use crate::ingest::resend::ResendApi;
 use crate::ingest::Verifier;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
@@ -98,7 +99,8 @@ impl Application {
             name: catalog.venue.name.clone(),
             email: config.from_email.clone(),
         };
-        let dispatcher = Arc::new(Dispatcher::new(store.clone(), mailer, venue, metrics.clone()));
+        let resend = ResendApi::new(&config.resend_api_base, config.resend_api_key.clone());
+        let dispatcher = Arc::new(Dispatcher::new(store.clone(), mailer, resend, venue, metrics.clone()));
         let mut options = options;
         options.run_worker &= config.workers > 0;
         options.worker.concurrency = config.workers.max(1);

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::ingest::Provider;
-use crate::signature::mailgun;
+use crate::signature::{basic, mailgun};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
@@ -23,7 +23,7 @@ pub enum Target {
 pub struct Fixture {
     pub name: String,
     pub target: Target,
-    pub content_type: &'static str,
+    pub content_type: String,
     pub body: Vec<u8>,
 }
 
@@ -46,12 +46,21 @@ impl Fixture {
             "supabase" => Target::Supabase,
             p => Target::Email(Provider::parse(p).with_context(|| format!("{name}: unknown provider `{p}`"))?),
         };
-        let content_type = match *ext {
-            "json" => "application/json",
-            "form" => "application/x-www-form-urlencoded",
-            e => bail!("{name}: unknown extension `.{e}` (json, form)"),
-        };
         let body = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let content_type = match *ext {
+            "json" => "application/json".to_string(),
+            "form" => "application/x-www-form-urlencoded".to_string(),
+            // A multipart fixture starts with its first boundary line.
+            "multipart" => {
+                let first = body.split(|b| *b == b'\n').next().unwrap_or_default();
+                let boundary = String::from_utf8_lossy(first).trim().trim_start_matches("--").to_string();
+                if boundary.is_empty() {
+                    bail!("{name}: a .multipart fixture starts with its --boundary line");
+                }
+                format!("multipart/form-data; boundary={boundary}")
+            }
+            e => bail!("{name}: unknown extension `.{e}` (json, form, multipart)"),
+        };
         Ok(Self { name, target, content_type, body })
     }
 
@@ -65,18 +74,26 @@ impl Fixture {
     /// Signs the fixture with the first configured secret of its sender.
     pub fn sign(&self, config: &Config) -> anyhow::Result<SignedRequest> {
         let now = Utc::now().timestamp();
-        let mut headers = vec![("content-type".to_string(), self.content_type.to_string())];
+        let mut headers = vec![("content-type".to_string(), self.content_type.clone())];
         let body = match self.target {
-            Target::Supabase | Target::Email(Provider::Generic) => {
-                let keys =
-                    if self.target == Target::Supabase { &config.secrets.supabase } else { &config.secrets.email };
+            Target::Supabase | Target::Email(Provider::Generic) | Target::Email(Provider::Resend) => {
+                let (keys, prefix) = match self.target {
+                    Target::Supabase => (&config.secrets.supabase, "webhook"),
+                    Target::Email(Provider::Resend) => (&config.secrets.resend, "svix"),
+                    _ => (&config.secrets.email, "webhook"),
+                };
                 let key = keys.first().context("no signing secret configured")?;
                 // The same body gets the same id, so replaying a fixture
                 // twice shows the duplicate handling.
                 let id = format!("msg_{}", &hex::encode(Sha256::digest(&self.body))[..24]);
-                headers.push(("webhook-signature".into(), key.sign(&id, now, &self.body)));
-                headers.push(("webhook-id".into(), id));
-                headers.push(("webhook-timestamp".into(), now.to_string()));
+                headers.push((format!("{prefix}-signature"), key.sign(&id, now, &self.body)));
+                headers.push((format!("{prefix}-id"), id));
+                headers.push((format!("{prefix}-timestamp"), now.to_string()));
+                self.body.clone()
+            }
+            Target::Email(p @ (Provider::Postmark | Provider::Sendgrid)) => {
+                let creds = if p == Provider::Postmark { &config.secrets.postmark } else { &config.secrets.sendgrid };
+                headers.push(("authorization".into(), basic::header(&creds.user, creds.password.expose_secret())));
                 self.body.clone()
             }
             Target::Email(Provider::Mailgun) => {
@@ -116,5 +133,5 @@ pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 
 fn is_fixture(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-    !name.starts_with('.') && (name.ends_with(".json") || name.ends_with(".form"))
+    !name.starts_with('.') && [".json", ".form", ".multipart"].iter().any(|ext| name.ends_with(ext))
 }

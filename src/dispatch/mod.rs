@@ -13,6 +13,7 @@ use tracing::{debug, info, instrument, warn};
 
 use crate::domain::{DbChange, EmailAddress, InboundEmail, TaskDecision, TeamId};
 use crate::inbox::{ClaimedEntry, Handler, HandlerError, InboxEvent};
+use crate::ingest::resend::{FetchError, ResendApi};
 use crate::mail::{Mailer, SendError};
 use crate::metrics::Metrics;
 use crate::store::{Claim, Store, StoreError};
@@ -31,6 +32,7 @@ pub struct Venue {
 pub struct Dispatcher {
     store: Arc<dyn Store>,
     mailer: Mailer,
+    resend: ResendApi,
     venue: Venue,
     metrics: Arc<Metrics>,
 }
@@ -63,13 +65,20 @@ impl Handler for Dispatcher {
             InboxEvent::Mail { mail } => self.on_mail(mail).await,
             InboxEvent::DbChange { change } => self.on_change(change).await,
             InboxEvent::Decision { decision } => self.on_decision(decision).await,
+            InboxEvent::ResendReceived { notice } => {
+                let mail = self.resend.fetch(notice, Utc::now()).await.map_err(|e| match e {
+                    FetchError::Transient(why) => HandlerError::Transient(why),
+                    FetchError::Permanent(why) => HandlerError::Permanent(why),
+                })?;
+                self.on_mail(&mail).await
+            }
         }
     }
 }
 
 impl Dispatcher {
-    pub fn new(store: Arc<dyn Store>, mailer: Mailer, venue: Venue, metrics: Arc<Metrics>) -> Self {
-        Self { store, mailer, venue, metrics }
+    pub fn new(store: Arc<dyn Store>, mailer: Mailer, resend: ResendApi, venue: Venue, metrics: Arc<Metrics>) -> Self {
+        Self { store, mailer, resend, venue, metrics }
     }
 
     fn context(&self) -> Context {

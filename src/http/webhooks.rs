@@ -10,8 +10,8 @@ use serde_json::json;
 use tracing::{info, warn};
 
 use super::{ApiError, AppState};
-use crate::inbox::{Appended, NewEntry};
-use crate::ingest::{self, IngestError, Provider};
+use crate::inbox::Appended;
+use crate::ingest::{self, IngestError, Ingested, Provider};
 
 /// actix's header map seen through the framework-free `ingest::Headers`.
 struct ActixHeaders<'a>(&'a HeaderMap);
@@ -32,7 +32,7 @@ pub(super) async fn supabase(
     let body = read_body(&req, payload, state.max_body_bytes)
         .await
         .inspect_err(|_| state.metrics.received(endpoint, "rejected"))?;
-    let entry = ingest::supabase(&state.verifier, &ActixHeaders(req.headers()), &body, Utc::now());
+    let entry = ingest::supabase(&state.verifier, &ActixHeaders(req.headers()), &body, Utc::now()).map(Ingested::Entry);
     persist(&req, &state, endpoint, entry).await
 }
 
@@ -63,9 +63,9 @@ async fn persist(
     req: &HttpRequest,
     state: &AppState,
     endpoint: &'static str,
-    entry: Result<NewEntry, IngestError>,
+    ingested: Result<Ingested, IngestError>,
 ) -> Result<HttpResponse, ApiError> {
-    let entry = entry.inspect_err(|e| {
+    let ingested = ingested.inspect_err(|e| {
         state.metrics.received(endpoint, "rejected");
         if let IngestError::Unauthorized(reason) = e {
             state.limiter.record_failure(req.peer_addr().map(|a| a.ip()), Utc::now().timestamp());
@@ -74,6 +74,14 @@ async fn persist(
             info!(endpoint, error = %e, "webhook refused");
         }
     })?;
+    let entry = match ingested {
+        Ingested::Entry(entry) => entry,
+        Ingested::Ignored(why) => {
+            state.metrics.received(endpoint, "ignored");
+            info!(endpoint, why, "webhook acknowledged without effect");
+            return Ok(HttpResponse::Ok().json(json!({"status": "ignored"})));
+        }
+    };
     match state.writer.append(entry).await {
         Ok(Appended::Accepted(id)) => {
             state.metrics.received(endpoint, "accepted");

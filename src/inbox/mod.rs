@@ -33,6 +33,10 @@ pub enum InboxEvent {
     Decision {
         decision: TaskDecision,
     },
+    /// A mail Resend received; the worker fetches its content.
+    ResendReceived {
+        notice: crate::ingest::resend::ResendNotice,
+    },
 }
 
 /// A webhook accepted at the edge, ready to persist.

@@ -6,13 +6,18 @@ mod address;
 mod form;
 mod generic;
 mod mailgun;
+pub mod mime;
+mod postmark;
+pub mod resend;
+mod sendgrid;
 mod supabase;
 
 use chrono::{DateTime, Utc};
 
-use crate::config::Config;
+use crate::config::{BasicCredentials, Config};
 use crate::domain::{InboundEmail, TeamId};
 use crate::inbox::{InboxEvent, NewEntry};
+use crate::signature::basic;
 use crate::signature::standard::{self, SignedHeaders, SigningKey};
 use crate::signature::SignatureError;
 
@@ -47,26 +52,37 @@ pub enum IngestError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
     Mailgun,
+    Postmark,
+    Resend,
+    Sendgrid,
     Generic,
 }
 
 impl Provider {
-    pub const ALL: [Provider; 2] = [Provider::Mailgun, Provider::Generic];
+    pub const ALL: [Provider; 5] =
+        [Provider::Mailgun, Provider::Postmark, Provider::Resend, Provider::Sendgrid, Provider::Generic];
 
     pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "mailgun" => Some(Self::Mailgun),
-            "generic" => Some(Self::Generic),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|p| p.name() == name)
     }
 
     pub fn name(self) -> &'static str {
         match self {
             Self::Mailgun => "mailgun",
+            Self::Postmark => "postmark",
+            Self::Resend => "resend",
+            Self::Sendgrid => "sendgrid",
             Self::Generic => "generic",
         }
     }
+}
+
+/// What the edge made of an authenticated request.
+#[derive(Debug)]
+pub enum Ingested {
+    Entry(NewEntry),
+    /// Valid but nothing to store (e.g. Postmark's "Check" button): 200.
+    Ignored(&'static str),
 }
 
 /// What the edge needs from the configuration.
@@ -77,6 +93,9 @@ pub struct Verifier {
     pub supabase_keys: Vec<SigningKey>,
     pub email_keys: Vec<SigningKey>,
     pub mailgun_key: Vec<u8>,
+    pub resend_keys: Vec<SigningKey>,
+    pub postmark: BasicCredentials,
+    pub sendgrid: BasicCredentials,
 }
 
 impl Verifier {
@@ -88,6 +107,9 @@ impl Verifier {
             supabase_keys: c.secrets.supabase.clone(),
             email_keys: c.secrets.email.clone(),
             mailgun_key: c.secrets.mailgun.expose_secret().as_bytes().to_vec(),
+            resend_keys: c.secrets.resend.clone(),
+            postmark: c.secrets.postmark.clone(),
+            sendgrid: c.secrets.sendgrid.clone(),
         }
     }
 
@@ -121,7 +143,8 @@ pub async fn email(
     headers: &dyn Headers,
     body: bytes::Bytes,
     now: DateTime<Utc>,
-) -> Result<NewEntry, IngestError> {
+) -> Result<Ingested, IngestError> {
+    let content_type = headers.get("content-type").unwrap_or_default();
     let mail = match provider {
         Provider::Generic => {
             require_json(headers)?;
@@ -129,8 +152,37 @@ pub async fn email(
             generic::parse(&body)?
         }
         Provider::Mailgun => mailgun::parse(v, headers, body, now).await?,
+        Provider::Postmark => {
+            require_basic(headers, &v.postmark)?;
+            require_json(headers)?;
+            match postmark::parse(&body, now)? {
+                Some(mail) => mail,
+                None => return Ok(Ingested::Ignored("postmark check payload")),
+            }
+        }
+        Provider::Sendgrid => {
+            require_basic(headers, &v.sendgrid)?;
+            sendgrid::parse(content_type, body, now).await?
+        }
+        Provider::Resend => {
+            require_json(headers)?;
+            v.standard(&v.resend_keys, headers, &body, now.timestamp())?;
+            return resend::entry(v.team, &body, now);
+        }
     };
-    Ok(mail_entry(v.team, provider, mail, now))
+    Ok(Ingested::Entry(mail_entry(v.team, provider, mail, now)))
+}
+
+/// Basic credentials from the hook URL. Unset credentials (a provider the
+/// venue does not use) refuse everything.
+fn require_basic(headers: &dyn Headers, creds: &BasicCredentials) -> Result<(), IngestError> {
+    use secrecy::ExposeSecret;
+    let password = creds.password.expose_secret();
+    if creds.user.is_empty() || password.is_empty() {
+        return Err(SignatureError::BadCredentials.into());
+    }
+    basic::verify(headers.get("authorization"), &creds.user, password)?;
+    Ok(())
 }
 
 /// The inbox entry of an inbound mail: de-duplicated by Message-ID per

@@ -8,6 +8,7 @@ mod harness;
 mod helpers;
 #[path = "../support/postgrest.rs"]
 mod postgrest;
+mod providers;
 mod replay;
 mod smtp;
 mod supabase;

@@ -74,6 +74,8 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
                     "seating_layout": understood.layout.map(layout_code),
                 },
                 "missing": understood.missing(),
+                // Metadata only: attachment content never enters the database.
+                "attachments": mail.attachments,
             }))
             .unwrap_or_default(),
         },

@@ -68,6 +68,7 @@ macro_rules! conformance {
 conformance!(
     a_client_is_created_once_per_address,
     a_booking_is_created_found_by_thread_and_advanced,
+    two_open_bookings_of_one_client_stay_apart,
     a_plan_whose_mail_is_stored_is_not_applied_twice,
     a_decided_task_is_claimed_once,
     the_inbox_deduplicates_and_claims_in_order,
@@ -215,4 +216,18 @@ async fn inbox_entries_retry_then_die(b: Backend) {
     tokio::time::sleep(Duration::from_millis(50)).await;
     let reclaimed = b.inbox.claim(5, Utc::now(), lease).await.unwrap();
     assert_eq!((reclaimed.len(), reclaimed[0].attempts), (1, 2));
+}
+
+async fn two_open_bookings_of_one_client_stay_apart(b: Backend) {
+    let (first_mail, first) = intake_plan("anna@keller.ch");
+    let (second_mail, second) = intake_plan("anna@keller.ch");
+    let one = b.store.apply(&first).await.unwrap().event_id.unwrap();
+    let two = b.store.apply(&second).await.unwrap().event_id.unwrap();
+    assert_ne!(one, two);
+    for (parent, expected) in [(&first_mail, one), (&second_mail, two)] {
+        let mut reply: oe_webhooks::domain::InboundEmail =
+            serde_json::from_value(inquiry("anna@keller.ch", "Yes")).unwrap();
+        reply.references = vec!["unrelated@elsewhere.ch".into(), parent.message_id.clone()];
+        assert_eq!(b.store.booking_for_mail(&reply).await.unwrap().map(|b| b.event.id), Some(expected));
+    }
 }

@@ -4,6 +4,7 @@ mod approval;
 mod check;
 mod conformance;
 mod durability;
+mod fuzz;
 mod harness;
 mod helpers;
 #[path = "../support/postgrest.rs"]

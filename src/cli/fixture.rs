@@ -53,7 +53,8 @@ impl Fixture {
             // A multipart fixture starts with its first boundary line.
             "multipart" => {
                 let first = body.split(|b| *b == b'\n').next().unwrap_or_default();
-                let boundary = String::from_utf8_lossy(first).trim().trim_start_matches("--").to_string();
+                let line = String::from_utf8_lossy(first);
+                let boundary = line.trim().strip_prefix("--").unwrap_or_default().to_string();
                 if boundary.is_empty() {
                     bail!("{name}: a .multipart fixture starts with its --boundary line");
                 }

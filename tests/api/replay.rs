@@ -64,3 +64,27 @@ async fn tasks_approve_with_an_edit_sends_the_edit_through_the_webhook_path() {
     let (ok, _) = cli(&app, &["tasks", "approve", &id]);
     assert!(!ok, "a completed task cannot be approved twice");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_provider_fixture_replays_into_a_booking_and_only_once() {
+    let app = spawn_app().await;
+    let dirs = ["fixtures/mailgun", "fixtures/postmark", "fixtures/sendgrid", "fixtures/generic"];
+    let mut args = vec!["replay"];
+    args.extend(dirs);
+    args.extend(["--to", &app.address]);
+    let (ok, out) = cli(&app, &args);
+    assert!(ok, "{out}");
+    let lines: Vec<&str> =
+        out.lines().filter(|l| l.contains(".json") || l.contains(".form") || l.contains(".multipart")).collect();
+    assert!(lines.len() >= 9, "{out}");
+    assert!(out.contains("200 ignored    check-button.postmark.json"), "Postmark's Check button gets a 2xx: {out}");
+    let inquiries = lines.iter().filter(|l| l.starts_with("202")).count();
+    let events = app.query("SELECT id FROM events").len();
+    assert!(events >= 1 && events <= inquiries, "{events} events for {inquiries} inquiries:\n{out}");
+    assert_eq!(app.wait_idle().await.dead, 0);
+
+    // Played again: every mail is a duplicate of itself, nothing new.
+    let (_, again) = cli(&app, &args);
+    assert!(!again.contains("202 accepted"), "{again}");
+    assert_eq!(app.query("SELECT id FROM events").len(), events);
+}

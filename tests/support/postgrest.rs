@@ -737,9 +737,10 @@ impl Postgrest {
                 .env("PGRST_DB_CHANNEL_ENABLED", "false")
                 // Supabase's default page limit.
                 .env("PGRST_DB_MAX_ROWS", "1000")
-                // Small pool: many harnesses may share one server.
-                .env("PGRST_DB_POOL", "5")
-                .env("PGRST_LOG_LEVEL", "info")
+                // Small pool: many harnesses may share one server (the
+                // benchmark asks for more).
+                .env("PGRST_DB_POOL", std::env::var("OE_TEST_PGRST_POOL").unwrap_or_else(|_| "5".into()))
+                .env("PGRST_LOG_LEVEL", std::env::var("OE_TEST_PGRST_LOG_LEVEL").unwrap_or_else(|_| "info".into()))
                 .stdin(Stdio::null())
                 .stdout(out)
                 .stderr(err)

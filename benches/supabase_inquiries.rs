@@ -1,0 +1,94 @@
+//! Supabase-mode throughput: N signed inquiries (distinct senders) posted
+//! to the service, timed until the last is processed through PostgREST 12
+//! (one `oe_apply_plan` RPC per inquiry). Needs Postgres and PostgREST like
+//! the tests (`bash .ci/install-postgrest.sh`).
+//!   cargo bench --bench supabase_inquiries [-- N]
+
+#[path = "../tests/support/postgrest.rs"]
+mod postgrest;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use oe_webhooks::config::{dev, Config};
+use oe_webhooks::signature::standard::SigningKey;
+use oe_webhooks::startup::{Application, Options};
+use serde_json::{json, Value};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let n: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(2000);
+    let h = postgrest::SupabaseHarness::start(&[Path::new("webhooks/supabase/install.sql")]).await?;
+    let dir = tempfile::TempDir::new()?;
+    let vars: HashMap<String, String> = [
+        ("OE_INTEGRATION_MODE", "supabase".to_string()),
+        ("OE_SUPABASE_URL", h.base_url.clone()),
+        ("OE_SUPABASE_KEY", h.service_key.clone()),
+        ("OE_TEAM_ID", uuid::Uuid::new_v4().to_string()),
+        ("OE_SYSTEM_USER_ID", uuid::Uuid::new_v4().to_string()),
+        ("OE_SUPABASE_WEBHOOK_SECRET", dev::SUPABASE_WEBHOOK_SECRET.to_string()),
+        ("OE_EMAIL_WEBHOOK_SECRET", dev::EMAIL_WEBHOOK_SECRET.to_string()),
+        ("OE_DATA_DIR", dir.path().display().to_string()),
+        ("OE_BIND", "127.0.0.1:0".to_string()),
+        ("OE_LOG_FORMAT", "json".to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let config = Config::from_vars(&vars).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let app = Application::build_with(config, Options::default()).await?;
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let stopper = app.stopper();
+    tokio::spawn(app.run_until_stopped());
+
+    let key = SigningKey::parse(dev::EMAIL_WEBHOOK_SECRET)?;
+    let http = reqwest::Client::new();
+    let text = "Hello,\n\nwe would like to book a room for a team workshop on 14.03.2027 from 09:00 to 17:00 for 24 people.\n\nBest regards\nAnna";
+    let started = Instant::now();
+    let posts = (0..n).map(|i| {
+        let body = json!({
+            "message_id": format!("<bench-{i}-{}@example.ch>", uuid::Uuid::new_v4()),
+            "from": {"email": format!("guest{i}@example.ch"), "name": "Guest"},
+            "to": [{"email": "events@atelier-zurich.ch"}],
+            "subject": "Workshop", "text": text, "received_at": "2026-11-25T10:00:00Z",
+        })
+        .to_string();
+        let id = format!("msg_{i}");
+        let ts = chrono::Utc::now().timestamp();
+        let sig = key.sign(&id, ts, body.as_bytes());
+        let req = http
+            .post(format!("{base}/webhooks/email/generic"))
+            .header("content-type", "application/json")
+            .header("webhook-id", id)
+            .header("webhook-timestamp", ts.to_string())
+            .header("webhook-signature", sig)
+            .body(body);
+        async move { req.send().await.map(|r| r.status().as_u16()).unwrap_or(0) }
+    });
+    // At most 256 requests in flight: a provider does not open thousands
+    // of connections at once, and neither may the file-descriptor limit.
+    use futures_util::StreamExt;
+    let statuses: Vec<u16> = futures_util::stream::iter(posts).buffer_unordered(256).collect().await;
+    let accepted = statuses.iter().filter(|s| **s == 202).count();
+    let acked = started.elapsed();
+    loop {
+        let ready: Value = http.get(format!("{base}/readyz")).send().await?.json().await?;
+        let done = ready["inbox"]["done"].as_u64().unwrap_or(0) + ready["inbox"]["dead"].as_u64().unwrap_or(0);
+        if done as usize >= accepted {
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "supabase mode: {accepted} inquiries acknowledged in {:.2}s, processed in {secs:.2}s: {:.0} inquiries/s (dead: {})",
+                acked.as_secs_f64(),
+                accepted as f64 / secs,
+                ready["inbox"]["dead"]
+            );
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let rows = h.psql("select count(*) from events").await?;
+    println!("events written: {rows}");
+    stopper.stop().await;
+    Ok(())
+}

@@ -32,6 +32,7 @@ async fn main() -> anyhow::Result<()> {
         ("OE_DATA_DIR", dir.path().display().to_string()),
         ("OE_BIND", "127.0.0.1:0".to_string()),
         ("OE_LOG_FORMAT", "json".to_string()),
+        ("OE_WORKERS", std::env::var("OE_WORKERS").unwrap_or_else(|_| "16".into())),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -44,6 +45,13 @@ async fn main() -> anyhow::Result<()> {
 
     let key = SigningKey::parse(dev::EMAIL_WEBHOOK_SECRET)?;
     let http = reqwest::Client::new();
+    for (label, url) in [("gateway", format!("{}/rest/v1/rpc/oe_inbox_stats", h.base_url)), ("postgrest", format!("{}/rpc/oe_inbox_stats", h.postgrest_url))] {
+        let t = Instant::now();
+        for _ in 0..200 {
+            http.post(&url).header("apikey", &h.service_key).bearer_auth(&h.service_key).json(&json!({})).send().await?.bytes().await?;
+        }
+        println!("{label}: {:.2} ms per RPC (sequential)", t.elapsed().as_secs_f64() * 1000.0 / 200.0);
+    }
     let text = "Hello,\n\nwe would like to book a room for a team workshop on 14.03.2027 from 09:00 to 17:00 for 24 people.\n\nBest regards\nAnna";
     let started = Instant::now();
     let posts = (0..n).map(|i| {
@@ -84,6 +92,9 @@ async fn main() -> anyhow::Result<()> {
                 ready["inbox"]["dead"]
             );
             break;
+        }
+        if std::env::var("BENCH_TRACE").is_ok() {
+            eprintln!("{:.2}s inbox {}", started.elapsed().as_secs_f64(), ready["inbox"]);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

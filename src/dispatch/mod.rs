@@ -16,7 +16,7 @@ use crate::inbox::{ClaimedEntry, Handler, HandlerError, InboxEvent};
 use crate::ingest::resend::{FetchError, ResendApi};
 use crate::mail::{Mailer, SendError};
 use crate::metrics::Metrics;
-use crate::store::{Claim, Store, StoreError};
+use crate::store::{Claim, MailContext, Store, StoreError};
 use crate::workflow::{self, Context, Plan, TaskUpdate};
 
 pub use reconcile::Reconciler;
@@ -92,11 +92,7 @@ impl Dispatcher {
 
     #[instrument(skip_all, fields(message_id = %mail.message_id))]
     async fn on_mail(&self, mail: &InboundEmail) -> Result<(), HandlerError> {
-        let booking = self.store.booking_for_mail(mail).await?;
-        let client = match &booking {
-            Some(b) => Some(b.client.clone()),
-            None => self.store.client_by_email(&mail.from.email).await?,
-        };
+        let MailContext { booking, client } = self.store.mail_context(mail).await?;
         let plan = workflow::on_mail(booking.as_ref(), client.as_ref(), mail, &self.context());
         let applied = self.store.apply(&plan).await?;
         if applied.duplicate {

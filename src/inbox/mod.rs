@@ -143,7 +143,8 @@ pub trait Inbox: Send + Sync {
     /// never one whose key has an older unfinished entry.
     async fn claim(&self, limit: usize, now: DateTime<Utc>, lease: Duration) -> Result<Vec<ClaimedEntry>, StoreError>;
 
-    async fn complete(&self, id: InboxId, now: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Marks entries done, several in one round trip.
+    async fn complete(&self, ids: &[InboxId], now: DateTime<Utc>) -> Result<(), StoreError>;
 
     async fn retry_at(&self, id: InboxId, due: DateTime<Utc>, error: &str) -> Result<(), StoreError>;
 

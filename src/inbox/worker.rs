@@ -6,12 +6,13 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use tokio::sync::Notify;
+use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn, Instrument};
 
 use super::{Backoff, ClaimedEntry, Inbox};
+use crate::domain::InboxId;
 use crate::metrics::Metrics;
 
 /// What turns an entry into effects (the dispatcher).
@@ -73,18 +74,33 @@ impl Worker {
     }
 
     /// Runs until `cancel` fires, then lets the entries in hand finish.
+    ///
+    /// Claims go out in batches: a claim is a round trip (an RPC in
+    /// Supabase mode), and claiming one entry per completion would make the
+    /// claim, not the work, the limit.
     pub async fn run(self, cancel: CancellationToken) {
         let mut running = JoinSet::new();
+        let batch = (self.settings.concurrency / 4).max(1);
+        // Successes are marked done in batches, one round trip for many.
+        let (done_tx, done_rx) = mpsc::unbounded_channel();
+        let completer = tokio::spawn(complete_in_batches(self.inbox.clone(), done_rx));
         loop {
             if cancel.is_cancelled() {
                 break;
             }
+            while running.try_join_next().is_some() {}
             let free = self.settings.concurrency.saturating_sub(running.len());
-            let claimed = if free > 0 { self.claim(free).await } else { Vec::new() };
-            let got_work = !claimed.is_empty();
-            for entry in claimed {
-                let me = self.clone();
-                running.spawn(async move { me.process(entry).await });
+            let mut got_work = false;
+            if free >= batch || running.is_empty() {
+                for entry in self.claim(free).await {
+                    got_work = true;
+                    let (me, done) = (self.clone(), done_tx.clone());
+                    running.spawn(async move {
+                        if let Some(id) = me.process(entry).await {
+                            let _ = done.send(id);
+                        }
+                    });
+                }
             }
             if got_work && running.len() < self.settings.concurrency {
                 continue;
@@ -98,6 +114,8 @@ impl Worker {
         }
         info!(in_flight = running.len(), "worker stopping; finishing entries in hand");
         while running.join_next().await.is_some() {}
+        drop(done_tx);
+        let _ = completer.await;
     }
 
     /// Claims and processes what is due now; returns how many entries it
@@ -110,7 +128,13 @@ impl Worker {
             let me = self.clone();
             set.spawn(async move { me.process(entry).await });
         }
-        while set.join_next().await.is_some() {}
+        let mut done = Vec::new();
+        while let Some(result) = set.join_next().await {
+            done.extend(result.ok().flatten());
+        }
+        if let Err(e) = self.inbox.complete(&done, Utc::now()).await {
+            warn!(error = %e, "could not mark entries done; they will be processed again (idempotently)");
+        }
         n
     }
 
@@ -125,7 +149,9 @@ impl Worker {
         }
     }
 
-    async fn process(&self, entry: ClaimedEntry) {
+    /// Handles one entry and records a failure; returns the id when it
+    /// succeeded, for the caller to mark done.
+    async fn process(&self, entry: ClaimedEntry) -> Option<InboxId> {
         let span =
             tracing::info_span!("inbox_entry", inbox_id = %entry.id, source = %entry.source, attempt = entry.attempts);
         async {
@@ -133,7 +159,7 @@ impl Worker {
             let recorded = match outcome {
                 Ok(()) => {
                     self.metrics.processed("done");
-                    self.inbox.complete(entry.id, Utc::now()).await
+                    return Some(entry.id);
                 }
                 Err(HandlerError::Transient(reason)) => match self.settings.backoff.next_delay(entry.attempts) {
                     Some(delay) => {
@@ -159,8 +185,22 @@ impl Worker {
                 // are idempotent, so that costs time, not correctness.
                 warn!(error = %e, "could not record the outcome of an inbox entry");
             }
+            None
         }
         .instrument(span)
         .await
+    }
+}
+
+/// Marks successes done: whatever has queued up since the last round trip
+/// goes in the next one.
+async fn complete_in_batches(inbox: Arc<dyn Inbox>, mut done: mpsc::UnboundedReceiver<InboxId>) {
+    let mut ids = Vec::with_capacity(256);
+    while done.recv_many(&mut ids, 256).await > 0 {
+        if let Err(e) = inbox.complete(&ids, Utc::now()).await {
+            // The leases expire and the entries run again, idempotently.
+            warn!(error = %e, entries = ids.len(), "could not mark entries done");
+        }
+        ids.clear();
     }
 }

@@ -45,6 +45,13 @@ impl StoreError {
     }
 }
 
+/// See [`Store::mail_context`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct MailContext {
+    pub booking: Option<Booking>,
+    pub client: Option<Client>,
+}
+
 /// The outcome of claiming a decided task before acting on it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Claim {
@@ -70,6 +77,18 @@ pub trait Store: Send + Sync {
     async fn booking_for_mail(&self, mail: &InboundEmail) -> Result<Option<Booking>, StoreError>;
 
     async fn booking(&self, event: EventId) -> Result<Option<Booking>, StoreError>;
+
+    /// Everything intake needs about a mail's sender: the open booking it
+    /// belongs to, else the known client. One round trip where the store
+    /// can (an RPC in Supabase mode).
+    async fn mail_context(&self, mail: &InboundEmail) -> Result<MailContext, StoreError> {
+        let booking = self.booking_for_mail(mail).await?;
+        let client = match &booking {
+            Some(b) => Some(b.client.clone()),
+            None => self.client_by_email(&mail.from.email).await?,
+        };
+        Ok(MailContext { booking, client })
+    }
 
     /// Applies a plan atomically. A plan whose inbound mail (by Message-ID)
     /// is already stored writes nothing and reports `duplicate`.

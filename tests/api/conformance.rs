@@ -184,7 +184,7 @@ async fn the_inbox_deduplicates_and_claims_in_order(b: Backend) {
     let a = claimed.iter().find(|c| c.order_key == "client:a").unwrap();
     assert_eq!(a.id, first_id);
     assert_eq!(b.inbox.status(first_id).await.unwrap(), Some(EntryStatus::Processing));
-    b.inbox.complete(first_id, Utc::now()).await.unwrap();
+    b.inbox.complete(&[first_id], Utc::now()).await.unwrap();
     assert_eq!(b.inbox.status(first_id).await.unwrap(), Some(EntryStatus::Done));
     let next = b.inbox.claim(10, Utc::now(), lease).await.unwrap();
     assert_eq!(next.len(), 1);

@@ -69,7 +69,7 @@ async fn one_senders_mails_are_processed_in_order_and_never_in_parallel() {
     let keys: Vec<_> = first.iter().map(|e| e.order_key.as_str()).collect();
     assert_eq!(keys, ["client:same@sender.ch", "client:other@sender.ch"], "one entry per booking at a time");
     assert!(store.claim(10, Utc::now(), Duration::from_secs(60)).await.unwrap().is_empty());
-    store.complete(first[0].id, Utc::now()).await.unwrap();
+    store.complete(&[first[0].id], Utc::now()).await.unwrap();
     let next = store.claim(10, Utc::now(), Duration::from_secs(60)).await.unwrap();
     assert_eq!(next.len(), 1);
     assert!(matches!(&next[0].event, oe_webhooks::inbox::InboxEvent::Mail { mail } if mail.text == "mail 1"));

@@ -247,10 +247,31 @@ as $$
       order by e.created_at desc limit 1));
 $$;
 
+-- A mail's context in one round trip: its booking (event, client, the
+-- client's latest inbound mail), else the known client of the sender.
+create or replace function public.oe_mail_context(p_team uuid, p_refs text[], p_sender text)
+returns jsonb
+language sql stable
+set search_path = public, pg_temp
+as $$
+  with ev as (select public.oe_booking_for_mail(p_team, p_refs, p_sender) as id)
+  select jsonb_build_object(
+    'event', (select to_jsonb(e) from public.events e join ev on e.id = ev.id where e.team_id = p_team),
+    'client', coalesce(
+      (select to_jsonb(c) from public.events e join ev on e.id = ev.id join public.clients c on c.id = e.client_id),
+      (select to_jsonb(c) from public.clients c where c.team_id = p_team and lower(c.email) = lower(p_sender) limit 1)),
+    'last_inbound', (
+      select to_jsonb(m) from public.emails m join ev on m.event_id = ev.id
+      where m.team_id = p_team and not m.is_sent
+      order by m.received_at desc nulls last, m.created_at desc limit 1));
+$$;
+
 revoke all on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint), public.oe_inbox_stats(),
-  public.oe_apply_plan(uuid, uuid, jsonb), public.oe_booking_for_mail(uuid, text[], text) from public, anon, authenticated;
+  public.oe_apply_plan(uuid, uuid, jsonb), public.oe_booking_for_mail(uuid, text[], text),
+  public.oe_mail_context(uuid, text[], text) from public, anon, authenticated;
 grant execute on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint), public.oe_inbox_stats(),
-  public.oe_apply_plan(uuid, uuid, jsonb), public.oe_booking_for_mail(uuid, text[], text) to service_role;
+  public.oe_apply_plan(uuid, uuid, jsonb), public.oe_booking_for_mail(uuid, text[], text),
+  public.oe_mail_context(uuid, text[], text) to service_role;
 
 -- 5. Database webhooks, signed -------------------------------------------
 

@@ -106,13 +106,22 @@ impl Inbox for EmbeddedStore {
             .await
     }
 
-    async fn complete(&self, id: InboxId, now: DateTime<Utc>) -> Result<(), StoreError> {
-        self.finish(
-            id,
-            "UPDATE inbox SET status = 'done', lease_until = NULL, finished_at = ?2 WHERE id = ?1",
-            now.timestamp_millis().to_string(),
-        )
-        .await
+    async fn complete(&self, ids: &[InboxId], now: DateTime<Utc>) -> Result<(), StoreError> {
+        let (ids, now) = (ids.to_vec(), now.timestamp_millis());
+        self.inbox
+            .run(move |conn| {
+                let tx = conn.transaction().map_err(sql_error)?;
+                {
+                    let mut stmt = tx
+                        .prepare_cached("UPDATE inbox SET status = 'done', lease_until = NULL, finished_at = ?2 WHERE id = ?1")
+                        .map_err(sql_error)?;
+                    for id in &ids {
+                        stmt.execute(params![id.to_string(), now]).map_err(sql_error)?;
+                    }
+                }
+                tx.commit().map_err(sql_error)
+            })
+            .await
     }
 
     async fn retry_at(&self, id: InboxId, due: DateTime<Utc>, error: &str) -> Result<(), StoreError> {

@@ -80,8 +80,13 @@ impl Inbox for SupabaseStore {
             .collect())
     }
 
-    async fn complete(&self, id: InboxId, now: DateTime<Utc>) -> Result<(), StoreError> {
-        self.set_entry(id, json!({"status": "done", "lease_until": null, "finished_at": stamp(now)})).await
+    async fn complete(&self, ids: &[InboxId], now: DateTime<Utc>) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let list: Vec<String> = ids.iter().map(InboxId::to_string).collect();
+        let body = json!({"status": "done", "lease_until": null, "finished_at": stamp(now)});
+        self.rest.patch(&format!("oe_inbox?id=in.({})", list.join(",")), &body).await.map(drop)
     }
 
     async fn retry_at(&self, id: InboxId, due: DateTime<Utc>, error: &str) -> Result<(), StoreError> {

@@ -9,7 +9,7 @@ use crate::domain::{
     Booking, Client, EmailAddress, Event, EventId, InboundEmail, Room, StoredEmail, Task, TaskDecision, TaskId,
     TaskStatus,
 };
-use crate::store::{Claim, Store, StoreError};
+use crate::store::{Claim, MailContext, Store, StoreError};
 use crate::workflow::{Applied, Plan};
 
 /// An event row with its client embedded (`select=*,client:clients(*)`).
@@ -28,6 +28,19 @@ struct EmailRow {
     in_reply_to: Option<String>,
     is_sent: bool,
     received_at: Option<DateTime<Utc>>,
+}
+
+impl EmailRow {
+    fn into_stored(self) -> StoredEmail {
+        StoredEmail::new(
+            self.message_id,
+            self.subject,
+            self.thread_id,
+            self.in_reply_to,
+            self.is_sent,
+            self.received_at.unwrap_or_default(),
+        )
+    }
 }
 
 fn stamp(t: DateTime<Utc>) -> String {
@@ -96,6 +109,25 @@ impl Store for SupabaseStore {
             )
         });
         Ok(Some(Booking { client, event, last_inbound }))
+    }
+
+    async fn mail_context(&self, mail: &InboundEmail) -> Result<MailContext, StoreError> {
+        #[derive(Deserialize)]
+        struct Context {
+            event: Option<Event>,
+            client: Option<Client>,
+            last_inbound: Option<EmailRow>,
+        }
+        let refs: Vec<&str> = mail.thread_refs().collect();
+        let args = json!({"p_team": self.team, "p_refs": refs, "p_sender": mail.from.email});
+        let c: Context = self.rest.rpc("oe_mail_context", &args).await?;
+        let booking = match (c.event, &c.client) {
+            (Some(event), Some(client)) => {
+                Some(Booking { client: client.clone(), event, last_inbound: c.last_inbound.map(EmailRow::into_stored) })
+            }
+            _ => None,
+        };
+        Ok(MailContext { booking, client: c.client })
     }
 
     async fn apply(&self, plan: &Plan) -> Result<Applied, StoreError> {

@@ -227,24 +227,42 @@ begin
 end
 $$;
 
--- The booking a mail belongs to, in one round trip: by In-Reply-To and
--- References against stored Message-IDs, else the sender's latest open one.
+-- The booking a mail belongs to: by In-Reply-To and References against
+-- stored Message-IDs, else the sender's latest open one. Written as steps
+-- so each is an index lookup (client by address, then its events), never a
+-- scan of the team's events.
 create or replace function public.oe_booking_for_mail(p_team uuid, p_refs text[], p_sender text)
 returns uuid
-language sql stable
+language plpgsql stable
 set search_path = public, pg_temp
 as $$
-  select coalesce(
-    (select e.id
-       from unnest(p_refs) with ordinality r(ref, n)
-       join public.emails m on m.team_id = p_team and m.message_id = r.ref and m.event_id is not null
-       join public.events e on e.id = m.event_id and e.status in ('lead', 'option', 'confirmed')
-      order by r.n limit 1),
-    (select e.id
-       from public.events e join public.clients c on c.id = e.client_id
-      where e.team_id = p_team and lower(c.email) = lower(p_sender)
-        and (e.status in ('lead', 'option') or (e.status = 'confirmed' and e.event_date >= current_date))
-      order by e.created_at desc limit 1));
+declare
+  v_event uuid;
+  v_client uuid;
+begin
+  if coalesce(array_length(p_refs, 1), 0) > 0 then
+    select e.id into v_event
+      from unnest(p_refs) with ordinality r(ref, n)
+      join public.emails m on m.team_id = p_team and m.message_id = r.ref and m.event_id is not null
+      join public.events e on e.id = m.event_id and e.status in ('lead', 'option', 'confirmed')
+     order by r.n
+     limit 1;
+    if v_event is not null then
+      return v_event;
+    end if;
+  end if;
+  select c.id into v_client from public.clients c where c.team_id = p_team and lower(c.email) = lower(p_sender);
+  if v_client is null then
+    return null;
+  end if;
+  select e.id into v_event
+    from public.events e
+   where e.client_id = v_client and e.team_id = p_team
+     and (e.status in ('lead', 'option') or (e.status = 'confirmed' and e.event_date >= current_date))
+   order by e.created_at desc
+   limit 1;
+  return v_event;
+end
 $$;
 
 -- A mail's context in one round trip: its booking (event, client, the

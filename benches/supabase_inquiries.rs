@@ -18,7 +18,13 @@ use serde_json::{json, Value};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let n: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(2000);
+    let n: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(4000);
+    // A pool like a small Supabase project's, and no per-request log lines.
+    for (k, v) in [("OE_TEST_PGRST_POOL", "20"), ("OE_TEST_PGRST_LOG_LEVEL", "error")] {
+        if std::env::var_os(k).is_none() {
+            std::env::set_var(k, v);
+        }
+    }
     let h = postgrest::SupabaseHarness::start(&[Path::new("webhooks/supabase/install.sql")]).await?;
     let dir = tempfile::TempDir::new()?;
     let vars: HashMap<String, String> = [
@@ -32,7 +38,7 @@ async fn main() -> anyhow::Result<()> {
         ("OE_DATA_DIR", dir.path().display().to_string()),
         ("OE_BIND", "127.0.0.1:0".to_string()),
         ("OE_LOG_FORMAT", "json".to_string()),
-        ("OE_WORKERS", std::env::var("OE_WORKERS").unwrap_or_else(|_| "16".into())),
+        ("OE_WORKERS", std::env::var("OE_WORKERS").unwrap_or_else(|_| "64".into())),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -45,10 +51,20 @@ async fn main() -> anyhow::Result<()> {
 
     let key = SigningKey::parse(dev::EMAIL_WEBHOOK_SECRET)?;
     let http = reqwest::Client::new();
-    for (label, url) in [("gateway", format!("{}/rest/v1/rpc/oe_inbox_stats", h.base_url)), ("postgrest", format!("{}/rpc/oe_inbox_stats", h.postgrest_url))] {
+    for (label, url) in [
+        ("gateway", format!("{}/rest/v1/rpc/oe_inbox_stats", h.base_url)),
+        ("postgrest", format!("{}/rpc/oe_inbox_stats", h.postgrest_url)),
+    ] {
         let t = Instant::now();
         for _ in 0..200 {
-            http.post(&url).header("apikey", &h.service_key).bearer_auth(&h.service_key).json(&json!({})).send().await?.bytes().await?;
+            http.post(&url)
+                .header("apikey", &h.service_key)
+                .bearer_auth(&h.service_key)
+                .json(&json!({}))
+                .send()
+                .await?
+                .bytes()
+                .await?;
         }
         println!("{label}: {:.2} ms per RPC (sequential)", t.elapsed().as_secs_f64() * 1000.0 / 200.0);
     }

@@ -261,7 +261,7 @@ impl Reader<'_> {
             None => LogFormat::Json,
         };
 
-        let workers = self.parsed("OE_WORKERS", 16, "must be a whole number (0: accept only, no processing)");
+        let workers = self.parsed("OE_WORKERS", 64, "must be a whole number (0: accept only, no processing)");
         let resend_api_key = self.get("OE_RESEND_API_KEY").map(SecretString::from);
         let resend_api_base = self
             .get("OE_RESEND_API_BASE")

@@ -2,6 +2,7 @@
 //! apply its plan, send approved mail. The only place where the workflow
 //! meets I/O.
 
+mod coalesce;
 mod reconcile;
 
 use std::sync::Arc;
@@ -17,8 +18,9 @@ use crate::ingest::resend::{FetchError, ResendApi};
 use crate::mail::{Mailer, SendError};
 use crate::metrics::Metrics;
 use crate::store::{Claim, MailContext, Store, StoreError};
-use crate::workflow::{self, Context, Plan, TaskUpdate};
+use crate::workflow::{self, Applied, Context, Plan, TaskUpdate};
 
+use coalesce::Coalescer;
 pub use reconcile::Reconciler;
 
 #[derive(Debug, Clone)]
@@ -31,6 +33,8 @@ pub struct Venue {
 
 pub struct Dispatcher {
     store: Arc<dyn Store>,
+    contexts: Coalescer<InboundEmail, MailContext>,
+    applies: Coalescer<Plan, Applied>,
     mailer: Mailer,
     resend: ResendApi,
     venue: Venue,
@@ -78,7 +82,16 @@ impl Handler for Dispatcher {
 
 impl Dispatcher {
     pub fn new(store: Arc<dyn Store>, mailer: Mailer, resend: ResendApi, venue: Venue, metrics: Arc<Metrics>) -> Self {
-        Self { store, mailer, resend, venue, metrics }
+        let (s1, s2) = (store.clone(), store.clone());
+        let contexts = Coalescer::spawn(64, move |mails| {
+            let store = s1.clone();
+            async move { store.mail_contexts(mails).await }
+        });
+        let applies = Coalescer::spawn(64, move |plans| {
+            let store = s2.clone();
+            async move { store.apply_many(plans).await }
+        });
+        Self { store, contexts, applies, mailer, resend, venue, metrics }
     }
 
     fn context(&self) -> Context {
@@ -92,9 +105,9 @@ impl Dispatcher {
 
     #[instrument(skip_all, fields(message_id = %mail.message_id))]
     async fn on_mail(&self, mail: &InboundEmail) -> Result<(), HandlerError> {
-        let MailContext { booking, client } = self.store.mail_context(mail).await?;
+        let MailContext { booking, client } = self.contexts.call(mail.clone()).await?;
         let plan = workflow::on_mail(booking.as_ref(), client.as_ref(), mail, &self.context());
-        let applied = self.store.apply(&plan).await?;
+        let applied = self.applies.call(plan).await?;
         if applied.duplicate {
             info!("mail was already processed; no effect");
         } else {

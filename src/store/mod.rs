@@ -43,6 +43,17 @@ impl StoreError {
     pub fn is_transient(&self) -> bool {
         matches!(self, Self::Unavailable(_))
     }
+
+    /// The same error for another waiter of a failed batch (the source is
+    /// kept as text).
+    pub fn replicate(&self) -> Self {
+        match self {
+            Self::Unavailable(e) => Self::Unavailable(e.to_string().into()),
+            Self::Forbidden(s) => Self::Forbidden(s.clone()),
+            Self::Invalid(s) => Self::Invalid(s.clone()),
+            Self::Duplicate(s) => Self::Duplicate(s.clone()),
+        }
+    }
 }
 
 /// See [`Store::mail_context`].
@@ -93,6 +104,28 @@ pub trait Store: Send + Sync {
     /// Applies a plan atomically. A plan whose inbound mail (by Message-ID)
     /// is already stored writes nothing and reports `duplicate`.
     async fn apply(&self, plan: &Plan) -> Result<Applied, StoreError>;
+
+    /// Applies several plans, each atomically on its own (one failing does
+    /// not undo the others), in as few round trips as the store allows.
+    async fn apply_many(&self, plans: Vec<Plan>) -> Result<Vec<Result<Applied, StoreError>>, StoreError> {
+        let mut out = Vec::with_capacity(plans.len());
+        for plan in &plans {
+            out.push(self.apply(plan).await);
+        }
+        Ok(out)
+    }
+
+    /// [`Store::mail_context`] for several mails at once.
+    async fn mail_contexts(
+        &self,
+        mails: Vec<InboundEmail>,
+    ) -> Result<Vec<Result<MailContext, StoreError>>, StoreError> {
+        let mut out = Vec::with_capacity(mails.len());
+        for mail in &mails {
+            out.push(self.mail_context(mail).await);
+        }
+        Ok(out)
+    }
 
     async fn task(&self, id: TaskId) -> Result<Option<Task>, StoreError>;
 

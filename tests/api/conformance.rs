@@ -70,6 +70,7 @@ conformance!(
     a_booking_is_created_found_by_thread_and_advanced,
     two_open_bookings_of_one_client_stay_apart,
     a_plan_whose_mail_is_stored_is_not_applied_twice,
+    plans_applied_together_succeed_or_fail_one_by_one,
     a_decided_task_is_claimed_once,
     the_inbox_deduplicates_and_claims_in_order,
     inbox_entries_retry_then_die,
@@ -230,4 +231,26 @@ async fn two_open_bookings_of_one_client_stay_apart(b: Backend) {
         reply.references = vec!["unrelated@elsewhere.ch".into(), parent.message_id.clone()];
         assert_eq!(b.store.booking_for_mail(&reply).await.unwrap().map(|b| b.event.id), Some(expected));
     }
+}
+
+async fn plans_applied_together_succeed_or_fail_one_by_one(b: Backend) {
+    let (mail_a, a) = intake_plan("anna@keller.ch");
+    let (_, c) = intake_plan("jonas@meier.ch");
+    let broken = Plan {
+        event: Some(EventWrite::Update { id: oe_webhooks::domain::EventId::new(), patch: EventPatch::default() }),
+        ..Plan::default()
+    };
+    let results = b.store.apply_many(vec![a.clone(), broken, a, c]).await.unwrap();
+    assert_eq!(results.len(), 4);
+    assert!(results[0].as_ref().is_ok_and(|r| !r.duplicate));
+    assert!(results[1].is_err(), "an update of a missing event fails alone");
+    assert!(results[2].as_ref().is_ok_and(|r| r.duplicate), "the same mail again is a duplicate");
+    assert!(results[3].as_ref().is_ok_and(|r| !r.duplicate && r.event_id.is_some()));
+    assert_eq!(b.store.tasks(None).await.unwrap().len(), 2);
+
+    let (stranger, _) = intake_plan("someone@else.ch");
+    let contexts = b.store.mail_contexts(vec![mail_a.clone(), stranger]).await.unwrap();
+    let first = contexts[0].as_ref().unwrap();
+    assert_eq!(first.booking.as_ref().map(|b| b.client.email.as_str()), Some("anna@keller.ch"));
+    assert!(contexts[1].as_ref().unwrap().booking.is_none() && contexts[1].as_ref().unwrap().client.is_none());
 }

@@ -227,6 +227,33 @@ begin
 end
 $$;
 
+-- Several plans in one round trip, each in its own subtransaction: one
+-- plan failing (or meeting a concurrent duplicate) leaves the others.
+create or replace function public.oe_apply_plans(p_team uuid, p_user uuid, p_plans jsonb)
+returns jsonb
+language plpgsql
+set search_path = public, pg_temp
+as $$
+declare
+  p jsonb;
+  r jsonb;
+  results jsonb := '[]'::jsonb;
+begin
+  for p in select * from jsonb_array_elements(p_plans) loop
+    begin
+      r := public.oe_apply_plan(p_team, p_user, p);
+    exception
+      when unique_violation then
+        r := jsonb_build_object('duplicate', true, 'task_ids', '[]'::jsonb);
+      when others then
+        r := jsonb_build_object('error', sqlerrm, 'code', sqlstate);
+    end;
+    results := results || jsonb_build_array(r);
+  end loop;
+  return results;
+end
+$$;
+
 -- The booking a mail belongs to: by In-Reply-To and References against
 -- stored Message-IDs, else the sender's latest open one. Written as steps
 -- so each is an index lookup (client by address, then its events), never a
@@ -284,12 +311,26 @@ as $$
       order by m.received_at desc nulls last, m.created_at desc limit 1));
 $$;
 
+-- oe_mail_context for several mails: [{refs: [...], sender: "..."}].
+create or replace function public.oe_mail_contexts(p_team uuid, p_mails jsonb)
+returns jsonb
+language sql stable
+set search_path = public, pg_temp
+as $$
+  select coalesce(jsonb_agg(
+           public.oe_mail_context(p_team, array(select jsonb_array_elements_text(t.m->'refs')), t.m->>'sender')
+           order by t.n), '[]'::jsonb)
+  from jsonb_array_elements(p_mails) with ordinality as t(m, n);
+$$;
+
 revoke all on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint), public.oe_inbox_stats(),
   public.oe_apply_plan(uuid, uuid, jsonb), public.oe_booking_for_mail(uuid, text[], text),
-  public.oe_mail_context(uuid, text[], text) from public, anon, authenticated;
+  public.oe_mail_context(uuid, text[], text), public.oe_apply_plans(uuid, uuid, jsonb),
+  public.oe_mail_contexts(uuid, jsonb) from public, anon, authenticated;
 grant execute on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint), public.oe_inbox_stats(),
   public.oe_apply_plan(uuid, uuid, jsonb), public.oe_booking_for_mail(uuid, text[], text),
-  public.oe_mail_context(uuid, text[], text) to service_role;
+  public.oe_mail_context(uuid, text[], text), public.oe_apply_plans(uuid, uuid, jsonb),
+  public.oe_mail_contexts(uuid, jsonb) to service_role;
 
 -- 5. Database webhooks, signed -------------------------------------------
 

@@ -113,7 +113,9 @@ impl Inbox for EmbeddedStore {
                 let tx = conn.transaction().map_err(sql_error)?;
                 {
                     let mut stmt = tx
-                        .prepare_cached("UPDATE inbox SET status = 'done', lease_until = NULL, finished_at = ?2 WHERE id = ?1")
+                        .prepare_cached(
+                            "UPDATE inbox SET status = 'done', lease_until = NULL, finished_at = ?2 WHERE id = ?1",
+                        )
                         .map_err(sql_error)?;
                     for id in &ids {
                         stmt.execute(params![id.to_string(), now]).map_err(sql_error)?;

@@ -30,6 +30,28 @@ struct EmailRow {
     received_at: Option<DateTime<Utc>>,
 }
 
+/// What `oe_mail_context` returns.
+#[derive(Deserialize)]
+struct ContextRow {
+    event: Option<Event>,
+    client: Option<Client>,
+    last_inbound: Option<EmailRow>,
+}
+
+impl ContextRow {
+    fn into_context(self) -> MailContext {
+        let booking = match (self.event, &self.client) {
+            (Some(event), Some(client)) => Some(Booking {
+                client: client.clone(),
+                event,
+                last_inbound: self.last_inbound.map(EmailRow::into_stored),
+            }),
+            _ => None,
+        };
+        MailContext { booking, client: self.client }
+    }
+}
+
 impl EmailRow {
     fn into_stored(self) -> StoredEmail {
         StoredEmail::new(
@@ -112,22 +134,37 @@ impl Store for SupabaseStore {
     }
 
     async fn mail_context(&self, mail: &InboundEmail) -> Result<MailContext, StoreError> {
-        #[derive(Deserialize)]
-        struct Context {
-            event: Option<Event>,
-            client: Option<Client>,
-            last_inbound: Option<EmailRow>,
-        }
         let refs: Vec<&str> = mail.thread_refs().collect();
         let args = json!({"p_team": self.team, "p_refs": refs, "p_sender": mail.from.email});
-        let c: Context = self.rest.rpc("oe_mail_context", &args).await?;
-        let booking = match (c.event, &c.client) {
-            (Some(event), Some(client)) => {
-                Some(Booking { client: client.clone(), event, last_inbound: c.last_inbound.map(EmailRow::into_stored) })
-            }
-            _ => None,
-        };
-        Ok(MailContext { booking, client: c.client })
+        let c: ContextRow = self.rest.rpc("oe_mail_context", &args).await?;
+        Ok(c.into_context())
+    }
+
+    async fn mail_contexts(
+        &self,
+        mails: Vec<InboundEmail>,
+    ) -> Result<Vec<Result<MailContext, StoreError>>, StoreError> {
+        let items: Vec<Value> = mails
+            .iter()
+            .map(|m| json!({"refs": m.thread_refs().collect::<Vec<_>>(), "sender": m.from.email}))
+            .collect();
+        let rows: Vec<ContextRow> =
+            self.rest.rpc("oe_mail_contexts", &json!({"p_team": self.team, "p_mails": items})).await?;
+        Ok(rows.into_iter().map(|c| Ok(c.into_context())).collect())
+    }
+
+    async fn apply_many(&self, plans: Vec<Plan>) -> Result<Vec<Result<Applied, StoreError>>, StoreError> {
+        let args = json!({"p_team": self.team, "p_user": self.user, "p_plans": plans});
+        let results: Vec<Value> = self.rest.rpc("oe_apply_plans", &args).await?;
+        Ok(results
+            .into_iter()
+            .map(|r| match r.get("error").and_then(Value::as_str) {
+                Some(error) => {
+                    Err(StoreError::Invalid(format!("{error} ({})", r["code"].as_str().unwrap_or_default())))
+                }
+                None => serde_json::from_value(r).map_err(invalid),
+            })
+            .collect())
     }
 
     async fn apply(&self, plan: &Plan) -> Result<Applied, StoreError> {

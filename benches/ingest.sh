@@ -33,4 +33,4 @@ run() {
 }
 
 run "accept-only (OE_WORKERS=0)" 0
-run "accept+process (OE_WORKERS=16)" 16
+run "accept+process (OE_WORKERS=64, the default)" 64

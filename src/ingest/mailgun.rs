@@ -39,6 +39,8 @@ pub(super) async fn parse(
         signature: form.get("signature"),
     };
     mailgun::verify(&v.mailgun_key, signature, now.timestamp(), v.tolerance_s)?;
+    // Only after the signature held: forged tokens must not fill the cache.
+    v.mailgun_tokens.check(signature.token.unwrap_or_default(), now.timestamp(), v.tolerance_s)?;
     normalize(&form, now)
 }
 

@@ -96,6 +96,8 @@ pub struct Verifier {
     pub resend_keys: Vec<SigningKey>,
     pub postmark: BasicCredentials,
     pub sendgrid: BasicCredentials,
+    /// Mailgun tokens seen within the tolerance window (shared by clones).
+    pub mailgun_tokens: std::sync::Arc<crate::signature::replay::TokenCache>,
 }
 
 impl Verifier {
@@ -110,6 +112,7 @@ impl Verifier {
             resend_keys: c.secrets.resend.clone(),
             postmark: c.secrets.postmark.clone(),
             sendgrid: c.secrets.sendgrid.clone(),
+            mailgun_tokens: Default::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 
 pub mod basic;
 pub mod mailgun;
+pub mod replay;
 pub mod standard;
 
 /// Why a request failed authentication. All map to 401; the variant is for

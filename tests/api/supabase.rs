@@ -88,7 +88,10 @@ async fn a_mailgun_inquiry_and_its_approval_go_through_postgrest_once() {
     assert!(draft.contains("Sunday, 14.03.2027"), "{draft}");
 
     // The manager approves in the frontend: a plain UPDATE. The trigger
-    // signs the change with pgcrypto and queues it for pg_net.
+    // signs the change with pgcrypto and queues it for pg_net. pg_net itself
+    // cannot be installed here (it is neither a Debian nor an npm package):
+    // the harness's stand-in `net.http_post` records the request exactly as
+    // pg_net would queue it, and `deliver_pg_net_requests` sends it once.
     sql(
         &h,
         &format!(

@@ -118,6 +118,22 @@ async fn a_signed_mailgun_post_is_accepted_and_a_bad_signature_is_not() {
     assert_eq!(app.post_mailgun(&fields).await.status(), 202);
     assert_eq!(app.post_mailgun(&fields).await.status(), 200, "same Message-Id is a duplicate");
 
+    // A captured signature replayed with another body: the token is spent.
+    let ts = chrono::Utc::now().timestamp().to_string();
+    let sig = oe_webhooks::signature::mailgun::sign(dev::MAILGUN_SIGNING_KEY.as_bytes(), &ts, "captured-token");
+    let signed = [("timestamp", ts.as_str()), ("token", "captured-token"), ("signature", sig.as_str())];
+    let mut original: Vec<(&str, &str)> = fields.to_vec();
+    original[5] = ("Message-Id", "<mg-2@keller.ch>");
+    original.extend(signed);
+    assert_eq!(app.post_mailgun(&original).await.status(), 202);
+    let mut replayed: Vec<(&str, &str)> = fields.to_vec();
+    replayed[4] = ("body-plain", "Please send the invoice to this other address.");
+    replayed[5] = ("Message-Id", "<mg-3@keller.ch>");
+    replayed.extend(signed);
+    let res = app.post_mailgun(&replayed).await;
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "replayed_signature");
+
     let mut forged: Vec<(&str, &str)> = fields.to_vec();
     let ts = chrono::Utc::now().timestamp().to_string();
     forged.extend([("timestamp", ts.as_str()), ("token", "abc"), ("signature", "00")]);

@@ -24,6 +24,10 @@ use crate::store::embedded::EmbeddedStore;
 use crate::store::supabase::SupabaseStore;
 use crate::store::{Catalog, Store};
 
+/// How long processed inbox entries are kept: redeliveries within this
+/// window are answered `duplicate` without touching the store.
+const INBOX_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
+
 /// Knobs the tests turn; production uses the defaults.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -105,7 +109,12 @@ impl Application {
         options.run_worker &= config.workers > 0;
         options.worker.concurrency = config.workers.max(1);
         let worker = Worker::new(inbox.clone(), dispatcher, options.worker.clone(), wake, metrics.clone());
-        let reconciler = Reconciler { store: store.clone(), writer: writer.clone(), interval: options.reconcile_every };
+        let reconciler = Reconciler {
+            store: store.clone(),
+            writer: writer.clone(),
+            interval: options.reconcile_every,
+            inbox: Some((inbox.clone(), INBOX_RETENTION)),
+        };
 
         let state = web::Data::new(AppState {
             writer,

@@ -17,6 +17,8 @@ pub struct Reconciler {
     pub store: Arc<dyn Store>,
     pub writer: InboxWriter,
     pub interval: Duration,
+    /// Inbox housekeeping rides along: done entries older than this go.
+    pub inbox: Option<(Arc<dyn crate::inbox::Inbox>, Duration)>,
 }
 
 impl Reconciler {
@@ -26,6 +28,14 @@ impl Reconciler {
                 Ok(0) => {}
                 Ok(n) => info!(queued = n, "reconciliation queued decisions that no webhook delivered"),
                 Err(e) => warn!(error = %e, "reconciliation failed; will try again"),
+            }
+            if let Some((inbox, keep)) = &self.inbox {
+                let before = Utc::now() - chrono::Duration::from_std(*keep).unwrap_or_default();
+                match inbox.prune(before).await {
+                    Ok(0) => {}
+                    Ok(n) => info!(pruned = n, "removed processed inbox entries past the retention"),
+                    Err(e) => warn!(error = %e, "pruning the inbox failed; will try again"),
+                }
             }
             tokio::select! {
                 _ = cancel.cancelled() => return,

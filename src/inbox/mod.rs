@@ -153,5 +153,10 @@ pub trait Inbox: Send + Sync {
 
     async fn status(&self, id: InboxId) -> Result<Option<EntryStatus>, StoreError>;
 
+    /// Deletes entries done before `before`; returns how many. Dead ones
+    /// stay for inspection. A redelivery after that is processed again,
+    /// harmlessly: effects are idempotent on the mail's Message-ID.
+    async fn prune(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+
     async fn stats(&self) -> Result<InboxStats, StoreError>;
 }

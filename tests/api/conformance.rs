@@ -192,6 +192,9 @@ async fn the_inbox_deduplicates_and_claims_in_order(b: Backend) {
     assert!(matches!(&next[0].event, InboxEvent::DbChange { change } if change.record.as_ref().unwrap()["n"] == "k2"));
     let stats = b.inbox.stats().await.unwrap();
     assert_eq!((stats.pending, stats.processing, stats.done), (0, 2, 1));
+    assert_eq!(b.inbox.prune(Utc::now() - chrono::Duration::hours(1)).await.unwrap(), 0, "too recent");
+    assert_eq!(b.inbox.prune(Utc::now() + chrono::Duration::seconds(1)).await.unwrap(), 1);
+    assert_eq!(b.inbox.status(first_id).await.unwrap(), None);
     assert_eq!(b.inbox.status(InboxId::new()).await.unwrap(), None);
 }
 

@@ -161,6 +161,17 @@ impl Inbox for EmbeddedStore {
             .await
     }
 
+    async fn prune(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let before = before.timestamp_millis();
+        self.inbox
+            .run(move |conn| {
+                conn.execute("DELETE FROM inbox WHERE status = 'done' AND finished_at < ?1", [before])
+                    .map(|n| n as u64)
+                    .map_err(sql_error)
+            })
+            .await
+    }
+
     async fn stats(&self) -> Result<InboxStats, StoreError> {
         self.inbox
             .run(|conn| {

@@ -103,6 +103,16 @@ impl Inbox for SupabaseStore {
         Ok(rows.first().and_then(|r| EntryStatus::parse(&r.status)))
     }
 
+    async fn prune(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let req = self
+            .rest
+            .request(reqwest::Method::DELETE, &format!("oe_inbox?status=eq.done&finished_at=lt.{}", stamp(before)))
+            .header("Prefer", "return=representation")
+            .query(&[("select", "id")]);
+        let deleted: Vec<Value> = self.rest.send(req).await?;
+        Ok(deleted.len() as u64)
+    }
+
     async fn stats(&self) -> Result<InboxStats, StoreError> {
         let v: Value = self.rest.rpc("oe_inbox_stats", &json!({})).await?;
         let n = |k: &str| v[k].as_u64().unwrap_or(0);

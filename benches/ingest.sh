@@ -34,3 +34,12 @@ run() {
 
 run "accept-only (OE_WORKERS=0)" 0
 run "accept+process (OE_WORKERS=64, the default)" 64
+
+# Latency at a steady 1,000 requests/s (the service also processing).
+rm -rf "$work/data"
+python3 "$tools/signed_requests.py" 12000 "$work/paced.tsv" >/dev/null
+OE_BIND=127.0.0.1:$port OE_DATA_DIR="$work/data" OE_LOG_FORMAT=json RUST_LOG=warn target/release/oe-webhooks serve >"$work/serve.log" 2>&1 &
+pid=$!
+for _ in $(seq 50); do curl -fs "127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+python3 benches/paced.py "$work/paced.tsv" 1000 10 "http://127.0.0.1:$port"
+kill $pid; wait $pid 2>/dev/null || true

@@ -49,6 +49,32 @@ pub struct Attachment {
 }
 
 impl InboundEmail {
+    /// Removes NUL characters, which Postgres text and jsonb cannot hold:
+    /// one NUL in a mail must not make its inbox batch fail.
+    pub fn without_nul(mut self) -> Self {
+        fn clean(s: &mut String) {
+            if s.contains('\0') {
+                s.retain(|c| c != '\0');
+            }
+        }
+        clean(&mut self.message_id);
+        clean(&mut self.subject);
+        clean(&mut self.text);
+        for s in self.html.iter_mut().chain(self.in_reply_to.iter_mut()).chain(self.references.iter_mut()) {
+            clean(s);
+        }
+        for m in self.to.iter_mut().chain(std::iter::once(&mut self.from)) {
+            if let Some(n) = m.name.as_mut() {
+                clean(n);
+            }
+        }
+        for a in &mut self.attachments {
+            clean(&mut a.filename);
+            clean(&mut a.content_type);
+        }
+        self
+    }
+
     /// Message-IDs this mail refers to, nearest first: In-Reply-To, then
     /// References from the newest backwards.
     pub fn thread_refs(&self) -> impl Iterator<Item = &str> {
@@ -114,6 +140,17 @@ mod tests {
         assert_eq!(mail.message_id, "abc@mail.example.ch");
         assert_eq!(mail.from.email.as_str(), "anna@example.ch");
         assert_eq!(mail.thread_refs().collect::<Vec<_>>(), ["p1@atelier.ch", "p1@atelier.ch", "p0@atelier.ch"]);
+    }
+
+    #[test]
+    fn nul_characters_are_removed() {
+        let mail: InboundEmail = serde_json::from_value(serde_json::json!({
+            "message_id": "<a@b.ch>", "from": {"email": "a@b.ch", "name": "A\u{0}"}, "subject": "S\u{0}",
+            "text": "x\u{0}y", "received_at": "2026-11-25T10:00:00Z"
+        }))
+        .unwrap();
+        let clean = mail.without_nul();
+        assert_eq!((clean.text.as_str(), clean.subject.as_str(), clean.from.name.as_deref()), ("xy", "S", Some("A")));
     }
 
     #[test]

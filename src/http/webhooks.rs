@@ -10,7 +10,7 @@ use serde_json::json;
 use tracing::{info, warn};
 
 use super::{ApiError, AppState};
-use crate::inbox::Appended;
+use crate::inbox::{AppendError, Appended};
 use crate::ingest::{self, IngestError, Ingested, Provider};
 
 /// actix's header map seen through the framework-free `ingest::Headers`.
@@ -92,7 +92,11 @@ async fn persist(
             info!(endpoint, inbox_id = %id, "redelivery acknowledged as duplicate");
             Ok(HttpResponse::Ok().json(json!({"status": "duplicate", "id": id})))
         }
-        Err(_) => {
+        Err(AppendError::Rejected) => {
+            state.metrics.received(endpoint, "rejected");
+            Err(IngestError::Unusable("the payload cannot be stored".into()).into())
+        }
+        Err(AppendError::Unavailable) => {
             state.metrics.received(endpoint, "unavailable");
             Err(ApiError::Unavailable)
         }

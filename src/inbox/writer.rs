@@ -23,6 +23,9 @@ pub enum AppendError {
     /// The inbox could not persist: the sender must retry (503).
     #[error("the inbox cannot persist right now")]
     Unavailable,
+    /// The store refused this entry itself (422): retrying cannot help.
+    #[error("the inbox refused this entry")]
+    Rejected,
 }
 
 /// Cheap to clone; hand one to every HTTP worker.
@@ -68,6 +71,8 @@ async fn run(
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (entries, replies): (Vec<NewEntry>, Vec<Reply>) = batch.drain(..).unzip();
         let size = entries.len();
+        // Kept for the one-by-one fallback; cheap next to the commit.
+        let retry = entries.clone();
         match inbox.append(entries).await {
             Ok(results) if results.len() == size => {
                 metrics.inbox_batch(size);
@@ -79,6 +84,20 @@ async fn run(
             Ok(results) => {
                 error!(expected = size, got = results.len(), "inbox returned a wrong number of results");
                 fail_all(replies);
+            }
+            Err(e) if !e.is_transient() && size > 1 => {
+                // One bad entry must not fail its neighbours: find it.
+                warn!(error = %e, batch = size, "inbox refused a batch; appending its entries one by one");
+                for (entry, reply) in retry.into_iter().zip(replies) {
+                    let result = match inbox.append(vec![entry]).await {
+                        Ok(mut r) if r.len() == 1 => Ok(r.remove(0)),
+                        Ok(_) => Err(AppendError::Unavailable),
+                        Err(e) if e.is_transient() => Err(AppendError::Unavailable),
+                        Err(_) => Err(AppendError::Rejected),
+                    };
+                    let _ = reply.send(result);
+                }
+                wake.notify_one();
             }
             Err(e) => {
                 warn!(error = %e, batch = size, "inbox append failed; senders get 503 and retry");

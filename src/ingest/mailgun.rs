@@ -18,6 +18,8 @@ use super::{Headers, IngestError, Verifier};
 use crate::domain::message_id;
 use crate::domain::InboundEmail;
 use crate::signature::mailgun::{self, MailgunSignature};
+use crate::signature::SignatureError;
+use sha2::Digest;
 
 pub(super) async fn parse(
     v: &Verifier,
@@ -25,6 +27,7 @@ pub(super) async fn parse(
     body: Bytes,
     now: DateTime<Utc>,
 ) -> Result<InboundEmail, IngestError> {
+    let digest: [u8; 32] = sha2::Sha256::digest(&body).into();
     let form = Form::parse(headers.get("content-type").unwrap_or_default(), body).await?;
     // Two signatures in one post could smuggle a valid one past a parser
     // that reads the other.
@@ -38,9 +41,14 @@ pub(super) async fn parse(
         token: form.get("token"),
         signature: form.get("signature"),
     };
+    // No key configured (a venue not on Mailgun): refuse everything. An
+    // empty HMAC key would let anyone sign.
+    if v.mailgun_key.is_empty() {
+        return Err(SignatureError::BadCredentials.into());
+    }
     mailgun::verify(&v.mailgun_key, signature, now.timestamp(), v.tolerance_s)?;
     // Only after the signature held: forged tokens must not fill the cache.
-    v.mailgun_tokens.check(signature.token.unwrap_or_default(), now.timestamp(), v.tolerance_s)?;
+    v.mailgun_tokens.check(signature.token.unwrap_or_default(), digest, now.timestamp(), v.tolerance_s)?;
     normalize(&form, now)
 }
 

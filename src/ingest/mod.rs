@@ -193,6 +193,7 @@ fn require_basic(headers: &dyn Headers, creds: &BasicCredentials) -> Result<(), 
 pub fn mail_entry(team: TeamId, provider: Provider, mail: InboundEmail, now: DateTime<Utc>) -> NewEntry {
     let dedupe_key = format!("mail:{team}:{}", mail.message_id);
     let order_key = format!("client:{}", mail.from.email);
+    let mail = mail.without_nul();
     NewEntry::new(format!("email:{}", provider.name()), dedupe_key, order_key, &InboxEvent::Mail { mail }, now)
 }
 

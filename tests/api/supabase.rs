@@ -183,3 +183,20 @@ async fn another_team_sees_none_of_the_rows_the_service_wrote() {
     assert!(anon.as_array().map(|a| a.is_empty()).unwrap_or(true), "{anon}");
     let _ = json!(null);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mail_with_nul_characters_is_stored_without_them_and_fails_no_neighbour() {
+    let h = harness().await;
+    let tenant = Tenant { team: Uuid::new_v4(), user: Uuid::new_v4() };
+    let app = spawn_supabase(&h, &tenant, vec![]).await;
+    let bad = crate::helpers::inquiry("nul@example.ch", "Hello\u{0} we are 30 people on 14.03.2027.");
+    let good = crate::helpers::inquiry("fine@example.ch", crate::helpers::WORKSHOP);
+    let (a, b) = tokio::join!(app.post_generic(&bad), app.post_generic(&good));
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (202, 202));
+    assert_eq!(app.wait_idle().await.dead, 0);
+    assert_eq!(sql(&h, "select count(*) from emails where position(chr(1) in body_text) = 0").await, "2");
+    assert_eq!(
+        sql(&h, "select body_text from emails where from_email = 'nul@example.ch'").await,
+        "Hello we are 30 people on 14.03.2027."
+    );
+}

@@ -74,6 +74,7 @@ conformance!(
     a_decided_task_is_claimed_once,
     the_inbox_deduplicates_and_claims_in_order,
     inbox_entries_retry_then_die,
+    an_unreadable_inbox_entry_is_parked_not_blocking,
 );
 
 async fn a_client_is_created_once_per_address(b: Backend) {
@@ -256,4 +257,14 @@ async fn plans_applied_together_succeed_or_fail_one_by_one(b: Backend) {
     let first = contexts[0].as_ref().unwrap();
     assert_eq!(first.booking.as_ref().map(|b| b.client.email.as_str()), Some("anna@keller.ch"));
     assert!(contexts[1].as_ref().unwrap().booking.is_none() && contexts[1].as_ref().unwrap().client.is_none());
+}
+
+async fn an_unreadable_inbox_entry_is_parked_not_blocking(b: Backend) {
+    let mut broken = entry("u1", "client:u");
+    broken.payload = r#"{"kind": "from_a_future_version"}"#.into();
+    let broken_id = broken.id;
+    b.inbox.append(vec![broken, entry("u2", "client:v")]).await.unwrap();
+    let claimed = b.inbox.claim(10, Utc::now(), Duration::from_secs(60)).await.unwrap();
+    assert_eq!(claimed.len(), 1, "the readable entry is handed out");
+    assert_eq!(b.inbox.status(broken_id).await.unwrap(), Some(EntryStatus::Dead));
 }

@@ -237,6 +237,7 @@ as $$
 declare
   p jsonb;
   r jsonb;
+  v_constraint text;
   results jsonb := '[]'::jsonb;
 begin
   for p in select * from jsonb_array_elements(p_plans) loop
@@ -244,8 +245,16 @@ begin
       r := public.oe_apply_plan(p_team, p_user, p);
     exception
       when unique_violation then
-        r := jsonb_build_object('duplicate', true, 'task_ids', '[]'::jsonb);
+        get stacked diagnostics v_constraint = constraint_name;
+        if v_constraint = 'oe_emails_team_message' then
+          -- Another replica stored this mail first: done.
+          r := jsonb_build_object('duplicate', true, 'task_ids', '[]'::jsonb);
+        else
+          r := jsonb_build_object('error', sqlerrm, 'code', sqlstate);
+        end if;
       when others then
+        -- The caller retries class 40 (deadlock, serialization) and parks
+        -- the rest; the code says which.
         r := jsonb_build_object('error', sqlerrm, 'code', sqlstate);
     end;
     results := results || jsonb_build_array(r);

@@ -89,19 +89,25 @@ impl Inbox for EmbeddedStore {
                     rows
                 };
                 tx.commit().map_err(sql_error)?;
-                claimed
-                    .into_iter()
-                    .map(|(id, source, order_key, payload, attempts)| {
-                        Ok(ClaimedEntry {
-                            id: parse_id(&id)?,
-                            source,
-                            order_key,
-                            event: serde_json::from_str(&payload)
-                                .map_err(|e| StoreError::Invalid(format!("inbox payload: {e}")))?,
-                            attempts,
-                        })
-                    })
-                    .collect()
+                let mut entries = Vec::with_capacity(claimed.len());
+                for (id, source, order_key, payload, attempts) in claimed {
+                    match serde_json::from_str(&payload) {
+                        Ok(event) => {
+                            entries.push(ClaimedEntry { id: parse_id(&id)?, source, order_key, event, attempts })
+                        }
+                        // Unreadable (e.g. written by an incompatible
+                        // version): park it, do not let it block the rest.
+                        Err(e) => {
+                            tracing::error!(inbox_id = %id, error = %e, "unreadable inbox entry parked as dead");
+                            conn.execute(
+                                "UPDATE inbox SET status = 'dead', lease_until = NULL, last_error = ?2 WHERE id = ?1",
+                                params![id, format!("unreadable payload: {e}")],
+                            )
+                            .map_err(sql_error)?;
+                        }
+                    }
+                }
+                Ok(entries)
             })
             .await
     }

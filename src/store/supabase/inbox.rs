@@ -22,7 +22,7 @@ struct ClaimedRow {
     id: InboxId,
     source: String,
     order_key: String,
-    payload: InboxEvent,
+    payload: Value,
     attempts: u32,
 }
 
@@ -68,16 +68,25 @@ impl Inbox for SupabaseStore {
         // replicas, rather than each replica's own.
         let rows: Vec<ClaimedRow> =
             self.rest.rpc("oe_inbox_claim", &json!({"p_limit": limit, "p_lease_ms": lease.as_millis() as u64})).await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| ClaimedEntry {
-                id: r.id,
-                source: r.source,
-                order_key: r.order_key,
-                event: r.payload,
-                attempts: r.attempts,
-            })
-            .collect())
+        let mut entries = Vec::with_capacity(rows.len());
+        for r in rows {
+            match serde_json::from_value::<InboxEvent>(r.payload) {
+                Ok(event) => entries.push(ClaimedEntry {
+                    id: r.id,
+                    source: r.source,
+                    order_key: r.order_key,
+                    event,
+                    attempts: r.attempts,
+                }),
+                // Unreadable (e.g. written by an incompatible version):
+                // park it, do not let it block the rest.
+                Err(e) => {
+                    tracing::error!(inbox_id = %r.id, error = %e, "unreadable inbox entry parked as dead");
+                    self.bury(r.id, &format!("unreadable payload: {e}")).await?;
+                }
+            }
+        }
+        Ok(entries)
     }
 
     async fn complete(&self, ids: &[InboxId], now: DateTime<Utc>) -> Result<(), StoreError> {

@@ -12,7 +12,7 @@ use chrono::Utc;
 use chrono_tz::Tz;
 use tracing::{debug, info, instrument, warn};
 
-use crate::domain::{DbChange, EmailAddress, InboundEmail, TaskDecision, TeamId};
+use crate::domain::{DbChange, EmailAddress, InboundEmail, InboxId, TaskDecision, TeamId};
 use crate::inbox::{ClaimedEntry, Handler, HandlerError, InboxEvent};
 use crate::ingest::resend::{FetchError, ResendApi};
 use crate::mail::{Mailer, SendError};
@@ -67,8 +67,8 @@ impl Handler for Dispatcher {
     async fn handle(&self, entry: &ClaimedEntry) -> Result<(), HandlerError> {
         match &entry.event {
             InboxEvent::Mail { mail } => self.on_mail(mail).await,
-            InboxEvent::DbChange { change } => self.on_change(change).await,
-            InboxEvent::Decision { decision } => self.on_decision(decision).await,
+            InboxEvent::DbChange { change } => self.on_change(change, entry.id).await,
+            InboxEvent::Decision { decision } => self.on_decision(decision, entry.id).await,
             InboxEvent::ResendReceived { notice } => {
                 let mail = self.resend.fetch(notice, Utc::now()).await.map_err(|e| match e {
                     FetchError::Transient(why) => HandlerError::Transient(why),
@@ -116,9 +116,9 @@ impl Dispatcher {
         Ok(())
     }
 
-    async fn on_change(&self, change: &DbChange) -> Result<(), HandlerError> {
+    async fn on_change(&self, change: &DbChange, entry: InboxId) -> Result<(), HandlerError> {
         match TaskDecision::from_change(change, self.venue.team) {
-            Some(decision) => self.on_decision(&decision).await,
+            Some(decision) => self.on_decision(&decision, entry).await,
             None => {
                 // Title edits, priority changes, our own writes' echoes.
                 debug!(table = %change.table, kind = ?change.kind, "change needs no action");
@@ -127,10 +127,16 @@ impl Dispatcher {
         }
     }
 
+    /// Acts on a manager's decision at most once. The task moves through
+    /// `claimed` (by this inbox entry) -> `sending` (just before SMTP) ->
+    /// `delivered` (the server took it) -> `sent` (recorded). A retry of the
+    /// same entry resumes from where it stopped; only a stop *during* the
+    /// send is ambiguous, and that one is parked for a human, never resent.
     #[instrument(skip_all, fields(task_id = %decision.task_id, resolution = ?decision.resolution))]
-    async fn on_decision(&self, decision: &TaskDecision) -> Result<(), HandlerError> {
-        let task = match self.store.claim_task(decision, Utc::now()).await? {
-            Claim::Claimed(task) => task,
+    async fn on_decision(&self, decision: &TaskDecision, claimant: InboxId) -> Result<(), HandlerError> {
+        let (task, resumed) = match self.store.claim_task(decision, claimant, Utc::now()).await? {
+            Claim::Claimed(task) => (task, false),
+            Claim::Resume(task) => (task, true),
             Claim::AlreadyHandled => {
                 info!("decision already acted on; no effect");
                 return Ok(());
@@ -140,6 +146,13 @@ impl Dispatcher {
                 return Ok(());
             }
         };
+        let state = if resumed { task.payload.send_state.clone() } else { None };
+        if state.as_deref() == Some("sending") {
+            return Err(HandlerError::Permanent(
+                "interrupted while sending the approved mail; not resent to avoid a duplicate: check the mail server's log"
+                    .into(),
+            ));
+        }
         let booking = match task.event_id {
             Some(event) => self.store.booking(event).await?,
             None => None,
@@ -154,17 +167,24 @@ impl Dispatcher {
                 .await?;
             return Ok(());
         };
-        let message_id = format!("{}@{}", uuid::Uuid::now_v7(), self.venue.email.domain());
+        // A resumed send records the mail that went out, under its own id.
+        let message_id = task
+            .payload
+            .outgoing_message_id
+            .clone()
+            .unwrap_or_else(|| format!("{}@{}", uuid::Uuid::now_v7(), self.venue.email.domain()));
         let approval = workflow::on_decision(&booking, &task, decision, &self.context(), &message_id);
-        if let Some(mail) = &approval.mail {
+        if let (Some(mail), false) = (&approval.mail, state.as_deref() == Some("delivered")) {
+            self.store.set_send_state(task.id, claimant, Some("sending"), Some(&message_id)).await?;
             match self.mailer.send(mail).await {
                 Ok(()) => {
                     self.metrics.mail_sent();
                     info!(to_domain = mail.to.domain(), "approved message sent");
+                    self.store.set_send_state(task.id, claimant, Some("delivered"), None).await?;
                 }
                 Err(SendError::NotSent { reason, permanent }) => {
                     // Certainly not sent: give the claim back so a retry may send.
-                    self.store.release_task(task.id).await?;
+                    self.store.set_send_state(task.id, claimant, None, None).await?;
                     return Err(if permanent {
                         HandlerError::Permanent(reason)
                     } else {
@@ -172,7 +192,7 @@ impl Dispatcher {
                     });
                 }
                 Err(e @ SendError::Uncertain(_)) => {
-                    // Keep the claim: a second send could duplicate the mail.
+                    // Stays `sending`: a second send could duplicate the mail.
                     return Err(HandlerError::Permanent(format!(
                         "{e}; not retried to avoid sending twice, check the mail server"
                     )));

@@ -79,10 +79,19 @@ pub struct TaskPayload {
     pub resolution: Option<Resolution>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edited_message: Option<String>,
-    /// Set by the service when it acts on the decision: `claimed`, `sent`,
-    /// `handled`. Makes the effect happen at most once.
+    /// Set by the service when it acts on the decision: `claimed`, then
+    /// `sending` just before the mail goes out, `delivered` once the mail
+    /// server took it, `sent` once recorded (`handled` when there was
+    /// nothing to send). Makes the effect happen at most once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_state: Option<String>,
+    /// The inbox entry that claimed the decision: only it may resume.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimed_by: Option<String>,
+    /// Message-ID of the mail being sent, so a resumed entry records the
+    /// mail that actually went out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outgoing_message_id: Option<String>,
     #[serde(flatten)]
     pub context: Map<String, Value>,
 }
@@ -98,6 +107,8 @@ impl TaskPayload {
             resolution: None,
             edited_message: None,
             send_state: None,
+            claimed_by: None,
+            outgoing_message_id: None,
             context: match context {
                 Value::Object(map) => map,
                 _ => Map::new(),

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    Booking, Client, EmailAddress, EventId, InboundEmail, Room, Task, TaskDecision, TaskId, TaskStatus,
+    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, Room, Task, TaskDecision, TaskId, TaskStatus,
 };
 use crate::workflow::{Applied, Plan};
 
@@ -68,9 +68,26 @@ pub struct MailContext {
 pub enum Claim {
     /// This caller owns the effect; the task as stored after the claim.
     Claimed(Box<Task>),
+    /// This caller claimed it before (a retry of the same inbox entry):
+    /// `payload.send_state` says how far it got.
+    Resume(Box<Task>),
     /// Someone already acted on this decision (a redelivery, a replica).
     AlreadyHandled,
     NotFound,
+}
+
+impl Claim {
+    /// What a claim that lost the compare-and-set means for `claimant`:
+    /// its own earlier, unfinished claim (resume), or someone else's.
+    pub fn of_existing(task: Task, claimant: InboxId) -> Self {
+        let mine = task.payload.claimed_by.as_deref() == Some(claimant.to_string().as_str());
+        let unfinished = matches!(task.payload.send_state.as_deref(), Some("claimed" | "sending" | "delivered"));
+        if mine && unfinished {
+            Claim::Resume(Box::new(task))
+        } else {
+            Claim::AlreadyHandled
+        }
+    }
 }
 
 /// Domain storage for one team: every read and write is scoped to it.
@@ -133,13 +150,25 @@ pub trait Store: Send + Sync {
     async fn tasks(&self, status: Option<TaskStatus>) -> Result<Vec<Task>, StoreError>;
 
     /// Conditional update: records the decision on the task (status
-    /// `completed`, resolution, edit) and marks it `claimed`, but only if
-    /// nobody has claimed it before.
-    async fn claim_task(&self, decision: &TaskDecision, now: DateTime<Utc>) -> Result<Claim, StoreError>;
+    /// `completed`, resolution, edit) and marks it `claimed` by `claimant`
+    /// (the inbox entry), but only if nobody has claimed it before.
+    async fn claim_task(
+        &self,
+        decision: &TaskDecision,
+        claimant: InboxId,
+        now: DateTime<Utc>,
+    ) -> Result<Claim, StoreError>;
 
-    /// Undoes a claim whose effect certainly did not happen (the mail
-    /// server refused before accepting the message), so a retry may act.
-    async fn release_task(&self, id: TaskId) -> Result<(), StoreError>;
+    /// Moves a claimed task to `state` (`sending`, `delivered`), or gives
+    /// the claim back with `None` when the effect certainly did not happen.
+    /// Only the claimant may.
+    async fn set_send_state(
+        &self,
+        id: TaskId,
+        claimant: InboxId,
+        state: Option<&str>,
+        outgoing_message_id: Option<&str>,
+    ) -> Result<(), StoreError>;
 
     /// Decisions recorded on tasks that the service has not acted on (a
     /// lost webhook): reconciliation feeds them through the normal path.

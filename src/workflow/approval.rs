@@ -225,6 +225,8 @@ mod tests {
                 resolution: None,
                 edited_message: None,
                 send_state: None,
+                claimed_by: None,
+                outgoing_message_id: None,
                 context: Map::new(),
             },
             created_at: ctx().now,

@@ -63,6 +63,8 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
             resolution: None,
             edited_message: None,
             send_state: None,
+            claimed_by: None,
+            outgoing_message_id: None,
             context: serde_json::from_value(json!({
                 "step": Step::Intake.number(),
                 "language": language,

@@ -202,3 +202,42 @@ async fn an_unreachable_mail_server_is_retried_then_parked_dead_without_sending(
     assert!(metrics.contains("oe_inbox_processed_total{outcome=\"dead\"} 1"), "{metrics}");
     assert!(metrics.contains("oe_inbox_processed_total{outcome=\"retry\"} 2"), "{metrics}");
 }
+
+/// A worker stopped mid-way through a decision; the same inbox entry runs
+/// again. Where it stopped decides: after the mail server took the mail it
+/// only records it; during the send it resends nothing and asks a human.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resumed_decision_never_sends_twice() {
+    use oe_webhooks::domain::{Resolution, TaskDecision};
+    use oe_webhooks::inbox::{Inbox, InboxEvent, NewEntry};
+
+    let (app, smtp) = with_smtp().await;
+    let store = app.store().await;
+    for (state, expect_dead) in [("delivered", false), ("sending", true)] {
+        let task = intake(&app, &inquiry(&format!("{state}@keller.ch"), WORKSHOP)).await;
+        let decision = TaskDecision {
+            task_id: task["id"].as_str().unwrap().parse().unwrap(),
+            resolution: Resolution::Approved,
+            edited_message: None,
+        };
+        let entry = NewEntry::new(
+            "test",
+            format!("decision:{state}"),
+            format!("client:{state}@keller.ch"),
+            &InboxEvent::Decision { decision: decision.clone() },
+            chrono::Utc::now(),
+        );
+        // The first run got this far before it stopped.
+        store.claim_task(&decision, entry.id, chrono::Utc::now()).await.unwrap();
+        let message_id = format!("out-{state}@atelier-zurich.ch");
+        store.set_send_state(decision.task_id, entry.id, Some(state), Some(&message_id)).await.unwrap();
+        store.append(vec![entry]).await.unwrap();
+
+        let stats = app.wait_idle().await;
+        assert_eq!(stats.dead, expect_dead as u64, "{state}");
+        let recorded = app.query(&format!("SELECT * FROM emails WHERE is_sent = 1 AND message_id = '{message_id}'"));
+        assert_eq!(recorded.len(), !expect_dead as usize, "{state}: recorded under the id of the mail that went out");
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(smtp.mails().is_empty(), "nothing is sent a second time");
+}

@@ -134,17 +134,26 @@ async fn a_decided_task_is_claimed_once(b: Backend) {
     assert_eq!(b.store.tasks(Some(TaskStatus::Pending)).await.unwrap().len(), 1);
     let decision =
         TaskDecision { task_id: task, resolution: Resolution::Approved, edited_message: Some("Edited".into()) };
-    let Claim::Claimed(claimed) = b.store.claim_task(&decision, Utc::now()).await.unwrap() else {
+    let (me, other) = (InboxId::new(), InboxId::new());
+    let Claim::Claimed(claimed) = b.store.claim_task(&decision, me, Utc::now()).await.unwrap() else {
         panic!("first claim wins")
     };
     assert_eq!(claimed.status, TaskStatus::Completed);
     assert_eq!(claimed.payload.edited_message.as_deref(), Some("Edited"));
     assert_eq!(claimed.payload.send_state.as_deref(), Some("claimed"));
-    assert_eq!(b.store.claim_task(&decision, Utc::now()).await.unwrap(), Claim::AlreadyHandled);
+    assert_eq!(b.store.claim_task(&decision, other, Utc::now()).await.unwrap(), Claim::AlreadyHandled);
+    // The same entry, retried after a crash, resumes where it stopped.
+    b.store.set_send_state(task, me, Some("sending"), Some("out-1@atelier.ch")).await.unwrap();
+    b.store.set_send_state(task, other, None, None).await.unwrap();
+    let Claim::Resume(resumed) = b.store.claim_task(&decision, me, Utc::now()).await.unwrap() else {
+        panic!("the claimant resumes; another entry cannot release it")
+    };
+    assert_eq!(resumed.payload.send_state.as_deref(), Some("sending"));
+    assert_eq!(resumed.payload.outgoing_message_id.as_deref(), Some("out-1@atelier.ch"));
 
-    b.store.release_task(task).await.unwrap();
+    b.store.set_send_state(task, me, None, None).await.unwrap();
     assert_eq!(b.store.unhandled_decisions().await.unwrap().len(), 1, "a released decision is waiting again");
-    assert!(matches!(b.store.claim_task(&decision, Utc::now()).await.unwrap(), Claim::Claimed(_)));
+    assert!(matches!(b.store.claim_task(&decision, other, Utc::now()).await.unwrap(), Claim::Claimed(_)));
     b.store
         .apply(&Plan {
             task_updates: vec![workflow::TaskUpdate { id: task, send_state: "sent".into() }],
@@ -153,8 +162,9 @@ async fn a_decided_task_is_claimed_once(b: Backend) {
         .await
         .unwrap();
     assert!(b.store.unhandled_decisions().await.unwrap().is_empty());
+    assert_eq!(b.store.claim_task(&decision, other, Utc::now()).await.unwrap(), Claim::AlreadyHandled, "sent is final");
     let unknown = TaskDecision { task_id: oe_webhooks::domain::TaskId::new(), ..decision };
-    assert_eq!(b.store.claim_task(&unknown, Utc::now()).await.unwrap(), Claim::NotFound);
+    assert_eq!(b.store.claim_task(&unknown, me, Utc::now()).await.unwrap(), Claim::NotFound);
 }
 
 fn entry(key: &str, order: &str) -> NewEntry {

@@ -6,7 +6,7 @@ use super::db::sql_error;
 use super::rows::{self, CLIENT_COLUMNS, EVENT_COLUMNS, TASK_COLUMNS};
 use super::EmbeddedStore;
 use crate::domain::{
-    Booking, Client, EmailAddress, EventId, InboundEmail, Room, Task, TaskDecision, TaskId, TaskStatus, TeamId,
+    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, Room, Task, TaskDecision, TaskId, TaskStatus, TeamId,
 };
 use crate::store::{Claim, Store, StoreError};
 use crate::workflow::{Applied, Plan};
@@ -128,7 +128,12 @@ impl Store for EmbeddedStore {
             .await
     }
 
-    async fn claim_task(&self, decision: &TaskDecision, now: DateTime<Utc>) -> Result<Claim, StoreError> {
+    async fn claim_task(
+        &self,
+        decision: &TaskDecision,
+        claimant: InboxId,
+        now: DateTime<Utc>,
+    ) -> Result<Claim, StoreError> {
         let (team, d, now) = (self.team.to_string(), decision.clone(), timestamp(now));
         let resolution = serde_json::to_value(d.resolution).map_err(|e| StoreError::Invalid(e.to_string()))?;
         self.data
@@ -139,12 +144,12 @@ impl Store for EmbeddedStore {
                     .query_row(
                         &format!(
                             "UPDATE tasks SET status = 'completed', completed_at = coalesce(completed_at, ?3), updated_at = ?3,
-                                 payload = json_set(payload, '$.resolution', ?4, '$.send_state', 'claimed',
+                                 payload = json_set(payload, '$.resolution', ?4, '$.send_state', 'claimed', '$.claimed_by', ?6,
                                                     '$.edited_message', coalesce(?5, json_extract(payload, '$.edited_message')))
                              WHERE id = ?1 AND team_id = ?2 AND json_extract(payload, '$.send_state') IS NULL
                              RETURNING {TASK_COLUMNS}"
                         ),
-                        params![d.task_id.to_string(), team, now, resolution.as_str(), d.edited_message],
+                        params![d.task_id.to_string(), team, now, resolution.as_str(), d.edited_message, claimant.to_string()],
                         rows::task,
                     )
                     .optional()
@@ -152,22 +157,38 @@ impl Store for EmbeddedStore {
                 if let Some(task) = claimed {
                     return Ok(Claim::Claimed(Box::new(task)));
                 }
-                let exists: bool = c
-                    .query_row("SELECT count(*) > 0 FROM tasks WHERE id = ?1 AND team_id = ?2", params![d.task_id.to_string(), team], |r| r.get(0))
+                let existing = c
+                    .query_row(
+                        &format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?1 AND team_id = ?2"),
+                        params![d.task_id.to_string(), team],
+                        rows::task,
+                    )
+                    .optional()
                     .map_err(sql_error)?;
-                Ok(if exists { Claim::AlreadyHandled } else { Claim::NotFound })
+                Ok(existing.map_or(Claim::NotFound, |t| Claim::of_existing(t, claimant)))
             })
             .await
     }
 
-    async fn release_task(&self, id: TaskId) -> Result<(), StoreError> {
+    async fn set_send_state(
+        &self,
+        id: TaskId,
+        claimant: InboxId,
+        state: Option<&str>,
+        outgoing_message_id: Option<&str>,
+    ) -> Result<(), StoreError> {
         let team = self.team.to_string();
+        let (state, message_id) = (state.map(str::to_string), outgoing_message_id.map(str::to_string));
         self.data
             .run(move |c| {
                 c.execute(
-                    "UPDATE tasks SET payload = json_remove(payload, '$.send_state')
-                     WHERE id = ?1 AND team_id = ?2 AND json_extract(payload, '$.send_state') = 'claimed'",
-                    params![id.to_string(), team],
+                    "UPDATE tasks SET payload = CASE WHEN ?3 IS NULL
+                         THEN json_remove(payload, '$.send_state', '$.claimed_by', '$.outgoing_message_id')
+                         ELSE json_set(payload, '$.send_state', ?3,
+                                       '$.outgoing_message_id', coalesce(?4, json_extract(payload, '$.outgoing_message_id')))
+                         END
+                     WHERE id = ?1 AND team_id = ?2 AND json_extract(payload, '$.claimed_by') = ?5",
+                    params![id.to_string(), team, state, message_id, claimant.to_string()],
                 )
                 .map_err(sql_error)?;
                 Ok(())

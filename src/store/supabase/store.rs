@@ -6,8 +6,8 @@ use serde_json::{json, Value};
 use super::rest::encoded;
 use super::SupabaseStore;
 use crate::domain::{
-    Booking, Client, EmailAddress, Event, EventId, InboundEmail, Room, StoredEmail, Task, TaskDecision, TaskId,
-    TaskStatus,
+    Booking, Client, EmailAddress, Event, EventId, InboundEmail, InboxId, Room, StoredEmail, Task, TaskDecision,
+    TaskId, TaskStatus,
 };
 use crate::store::{Claim, MailContext, Store, StoreError};
 use crate::workflow::{Applied, Plan};
@@ -190,14 +190,20 @@ impl Store for SupabaseStore {
         self.rest.get(&format!("tasks?team_id=eq.{}{filter}&order=created_at.desc", self.team)).await
     }
 
-    async fn claim_task(&self, decision: &TaskDecision, now: DateTime<Utc>) -> Result<Claim, StoreError> {
+    async fn claim_task(
+        &self,
+        decision: &TaskDecision,
+        claimant: InboxId,
+        now: DateTime<Utc>,
+    ) -> Result<Claim, StoreError> {
         let Some(task) = self.task(decision.task_id).await? else { return Ok(Claim::NotFound) };
         if task.payload.send_state.is_some() {
-            return Ok(Claim::AlreadyHandled);
+            return Ok(Claim::of_existing(task, claimant));
         }
         let mut payload = task.payload.clone();
         payload.resolution = Some(decision.resolution);
         payload.send_state = Some("claimed".into());
+        payload.claimed_by = Some(claimant.to_string());
         if decision.edited_message.is_some() {
             payload.edited_message = decision.edited_message.clone();
         }
@@ -218,13 +224,32 @@ impl Store for SupabaseStore {
         }
     }
 
-    async fn release_task(&self, id: TaskId) -> Result<(), StoreError> {
+    async fn set_send_state(
+        &self,
+        id: TaskId,
+        claimant: InboxId,
+        state: Option<&str>,
+        outgoing_message_id: Option<&str>,
+    ) -> Result<(), StoreError> {
         let Some(task) = self.task(id).await? else { return Ok(()) };
         let mut payload = task.payload;
-        payload.send_state = None;
+        match state {
+            Some(state) => {
+                payload.send_state = Some(state.to_string());
+                if let Some(m) = outgoing_message_id {
+                    payload.outgoing_message_id = Some(m.to_string());
+                }
+            }
+            None => {
+                payload.send_state = None;
+                payload.claimed_by = None;
+                payload.outgoing_message_id = None;
+            }
+        }
+        // Only the claimant may move its claim.
         self.rest
             .patch(
-                &format!("tasks?id=eq.{id}&team_id=eq.{}&payload->>send_state=eq.claimed", self.team),
+                &format!("tasks?id=eq.{id}&team_id=eq.{}&payload->>claimed_by=eq.{claimant}", self.team),
                 &json!({"payload": payload}),
             )
             .await?;

@@ -33,6 +33,7 @@ async fn main() -> anyhow::Result<()> {
         ("OE_SUPABASE_KEY", h.service_key.clone()),
         ("OE_TEAM_ID", uuid::Uuid::new_v4().to_string()),
         ("OE_SYSTEM_USER_ID", uuid::Uuid::new_v4().to_string()),
+        ("OE_FROM_EMAIL", dev::FROM_EMAIL.to_string()),
         ("OE_SUPABASE_WEBHOOK_SECRET", dev::SUPABASE_WEBHOOK_SECRET.to_string()),
         ("OE_EMAIL_WEBHOOK_SECRET", dev::EMAIL_WEBHOOK_SECRET.to_string()),
         ("OE_DATA_DIR", dir.path().display().to_string()),

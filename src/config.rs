@@ -240,7 +240,7 @@ impl Reader<'_> {
             }
             SecretString::from(u)
         });
-        let from_raw = self.get("OE_FROM_EMAIL").unwrap_or_else(|| dev::FROM_EMAIL.into());
+        let from_raw = self.dev_or_required("OE_FROM_EMAIL", dev::FROM_EMAIL, mode);
         let from_email = EmailAddress::parse(&from_raw).unwrap_or_else(|_| {
             self.problems.push("OE_FROM_EMAIL: not a valid email address".into());
             EmailAddress::parse(dev::FROM_EMAIL).expect("valid constant")
@@ -354,6 +354,7 @@ mod tests {
             "OE_SYSTEM_USER_ID",
             "OE_SUPABASE_WEBHOOK_SECRET",
             "OE_EMAIL_WEBHOOK_SECRET",
+            "OE_FROM_EMAIL",
         ] {
             assert!(text.contains(name), "{name} missing from: {text}");
         }
@@ -382,6 +383,7 @@ mod tests {
             ("OE_SYSTEM_USER_ID", "7d0b8a1e-4c1f-4a7e-9a63-0f9b3c2d1e01"),
             ("OE_SUPABASE_WEBHOOK_SECRET", "v1,whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
             ("OE_EMAIL_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+            ("OE_FROM_EMAIL", "events@atelier-zurich.ch"),
         ]))
         .unwrap();
         assert_eq!(c.supabase.as_ref().unwrap().url, "https://xyz.supabase.co");

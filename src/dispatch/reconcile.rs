@@ -49,10 +49,21 @@ impl Reconciler {
         let decisions = self.store.unhandled_decisions().await.map_err(|e| e.to_string())?;
         let mut queued = 0;
         for decision in decisions {
+            // Ordered with the client's mail, like the webhook it replaces.
+            let recipient = match self.store.task(decision.task_id).await {
+                Ok(Some(task)) => {
+                    task.payload.recipient_email.and_then(|e| crate::domain::EmailAddress::parse(&e).ok())
+                }
+                _ => None,
+            };
+            let order_key = match recipient {
+                Some(email) => format!("client:{email}"),
+                None => format!("tasks:{}", decision.task_id),
+            };
             let entry = NewEntry::new(
                 "reconcile",
                 format!("decision:{}", decision.task_id),
-                format!("task:{}", decision.task_id),
+                order_key,
                 &InboxEvent::Decision { decision },
                 Utc::now(),
             );

@@ -18,6 +18,7 @@ fn check(h: &SupabaseHarness, team: Uuid, key: &str) -> (bool, String) {
         .env("OE_SUPABASE_KEY", key)
         .env("OE_TEAM_ID", team.to_string())
         .env("OE_SYSTEM_USER_ID", Uuid::new_v4().to_string())
+        .env("OE_FROM_EMAIL", dev::FROM_EMAIL)
         .env("OE_SUPABASE_WEBHOOK_SECRET", dev::SUPABASE_WEBHOOK_SECRET)
         .env("OE_EMAIL_WEBHOOK_SECRET", dev::EMAIL_WEBHOOK_SECRET)
         .output()

@@ -33,6 +33,7 @@ pub async fn spawn_supabase(h: &SupabaseHarness, tenant: &Tenant, extra: Vec<(&'
         ("OE_SUPABASE_KEY", h.service_key.clone()),
         ("OE_TEAM_ID", tenant.team.to_string()),
         ("OE_SYSTEM_USER_ID", tenant.user.to_string()),
+        ("OE_FROM_EMAIL", dev::FROM_EMAIL.to_string()),
         ("OE_SUPABASE_WEBHOOK_SECRET", dev::SUPABASE_WEBHOOK_SECRET.to_string()),
         ("OE_EMAIL_WEBHOOK_SECRET", dev::EMAIL_WEBHOOK_SECRET.to_string()),
         ("OE_MAILGUN_SIGNING_KEY", dev::MAILGUN_SIGNING_KEY.to_string()),

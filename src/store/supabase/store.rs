@@ -88,11 +88,15 @@ impl Store for SupabaseStore {
     async fn client_by_email(&self, email: &EmailAddress) -> Result<Option<Client>, StoreError> {
         // The service stores addresses lower-cased; rows typed in the
         // frontend may not be, hence ilike (with LIKE's wildcards escaped).
-        let pattern = email.as_str().replace('%', "\\%").replace('_', "\\_");
-        let rows: Vec<Client> = self
-            .rest
-            .get(&format!("clients?team_id=eq.{}&email=ilike.{}&limit=1", self.team, encoded(&pattern)))
-            .await?;
+        // `*` is ilike's wildcard and cannot be escaped: such addresses
+        // (legal, rare) are matched exactly.
+        let filter = if email.as_str().contains('*') {
+            format!("eq.{}", encoded(email.as_str()))
+        } else {
+            format!("ilike.{}", encoded(&email.as_str().replace('%', "\\%").replace('_', "\\_")))
+        };
+        let rows: Vec<Client> =
+            self.rest.get(&format!("clients?team_id=eq.{}&email={filter}&limit=1", self.team)).await?;
         Ok(rows.into_iter().next())
     }
 
@@ -257,13 +261,25 @@ impl Store for SupabaseStore {
     }
 
     async fn unhandled_decisions(&self) -> Result<Vec<TaskDecision>, StoreError> {
-        let tasks: Vec<Task> = self
+        // Only what a decision needs, read leniently: one frontend task of
+        // an unusual shape must not stop reconciliation of all the others.
+        let rows: Vec<Value> = self
             .rest
             .get(&format!(
-                "tasks?team_id=eq.{}&status=eq.completed&payload->>resolution=in.(approved,rejected)&payload->>send_state=is.null",
+                "tasks?team_id=eq.{}&status=eq.completed&payload->>resolution=in.(approved,rejected)&payload->>send_state=is.null\
+                 &select=id,payload",
                 self.team
             ))
             .await?;
-        Ok(tasks.into_iter().filter_map(TaskDecision::unhandled).collect())
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                Some(TaskDecision {
+                    task_id: row["id"].as_str()?.parse().ok()?,
+                    resolution: serde_json::from_value(row["payload"]["resolution"].clone()).ok()?,
+                    edited_message: row["payload"]["edited_message"].as_str().map(str::to_string),
+                })
+            })
+            .collect())
     }
 }

@@ -188,9 +188,28 @@ pub(super) async fn run(config: &Config) -> anyhow::Result<ExitCode> {
         }
     }
 
-    match rest.send::<Value>(rest.request(Method::POST, "rpc/oe_inbox_stats").json(&serde_json::json!({}))).await {
-        Ok(_) => report.ok("RPC functions installed (oe_inbox_*, oe_apply_plan)".into()),
-        Err(e) => report.fail(format!("RPC functions not callable ({e}): {INSTALL_HINT}")),
+    // Each RPC the service calls, with arguments that change nothing: an
+    // installer from an older version shows up here.
+    let team = config.team_id;
+    let user = config.system_user_id;
+    let calls = [
+        ("oe_inbox_stats", serde_json::json!({})),
+        ("oe_inbox_claim", serde_json::json!({"p_limit": 0, "p_lease_ms": 0})),
+        ("oe_inbox_append", serde_json::json!({"p_entries": []})),
+        ("oe_apply_plans", serde_json::json!({"p_team": team, "p_user": user, "p_plans": []})),
+        ("oe_mail_contexts", serde_json::json!({"p_team": team, "p_mails": []})),
+        ("oe_booking_for_mail", serde_json::json!({"p_team": team, "p_refs": [], "p_sender": "check@example.invalid"})),
+    ];
+    let mut missing = Vec::new();
+    for (function, args) in &calls {
+        if let Err(e) = rest.send::<Value>(rest.request(Method::POST, &format!("rpc/{function}")).json(args)).await {
+            missing.push(format!("{function} ({e})"));
+        }
+    }
+    if missing.is_empty() {
+        report.ok(format!("{} RPC functions callable", calls.len()));
+    } else {
+        report.fail(format!("RPC functions not callable: {} ({INSTALL_HINT})", missing.join(", ")));
     }
 
     match rest.get::<Value>(&format!("teams?id=eq.{}&select=id", config.team_id)).await {

@@ -35,6 +35,7 @@ async fn check_passes_on_an_installed_project_and_names_what_is_wrong_otherwise(
     let (ok, out) = check(&h, team, &h.service_key);
     assert!(ok, "{out}");
     assert!(out.contains("ok    events: 20 columns readable") && out.contains("all checks passed"), "{out}");
+    assert!(out.contains("ok    6 RPC functions callable"), "{out}");
 
     let (ok, out) = check(&h, Uuid::new_v4(), &h.service_key);
     assert!(!ok);
@@ -55,5 +56,6 @@ async fn check_lists_the_missing_workflow_columns_before_the_installer_ran() {
     assert!(out.contains("FAIL  events: missing columns current_step, date_confirmed, caller_step"), "{out}");
     assert!(out.contains("FAIL  rooms: missing columns deposit_required, deposit_percent"), "{out}");
     assert!(out.contains("FAIL  oe_inbox: table missing"), "{out}");
+    assert!(out.contains("FAIL  RPC functions not callable: oe_inbox_stats"), "{out}");
     assert!(out.contains("run webhooks/supabase/install.sql"), "{out}");
 }

@@ -98,19 +98,39 @@ impl Fixture {
                 self.body.clone()
             }
             Target::Email(Provider::Mailgun) => {
-                let mut fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&self.body)
-                    .with_context(|| format!("{}: not a urlencoded form", self.name))?;
-                fields.retain(|(k, _)| !matches!(k.as_str(), "timestamp" | "token" | "signature"));
                 let token = hex::encode(uuid::Uuid::new_v4().as_bytes());
                 let key = config.secrets.mailgun.expose_secret();
                 let ts = now.to_string();
                 let sig = mailgun::sign(key.as_bytes(), &ts, &token);
-                fields.extend([("timestamp".into(), ts), ("token".into(), token), ("signature".into(), sig)]);
-                serde_urlencoded::to_string(&fields)?.into_bytes()
+                let fresh = [("timestamp", ts), ("token", token), ("signature", sig)];
+                if self.content_type.starts_with("multipart/") {
+                    resign_multipart(&self.body, &fresh)
+                        .with_context(|| format!("{}: no signature parts", self.name))?
+                } else {
+                    let mut fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&self.body)
+                        .with_context(|| format!("{}: not a urlencoded form", self.name))?;
+                    fields.retain(|(k, _)| !matches!(k.as_str(), "timestamp" | "token" | "signature"));
+                    fields.extend(fresh.map(|(k, v)| (k.to_string(), v)));
+                    serde_urlencoded::to_string(&fields)?.into_bytes()
+                }
             }
         };
         Ok(SignedRequest { path: self.path(), headers, body })
     }
+}
+
+/// Replaces the values of a multipart form's signature parts (the fixture
+/// carries stale ones) and keeps every other byte.
+fn resign_multipart(body: &[u8], fresh: &[(&str, String); 3]) -> Option<Vec<u8>> {
+    let mut out = body.to_vec();
+    for (name, value) in fresh {
+        let pattern =
+            regex::bytes::Regex::new(&format!(r#"(name="{name}"\r?\n(?:[^\r\n]+\r?\n)*\r?\n)[^\r\n]*"#)).ok()?;
+        let found = pattern.captures(&out)?;
+        let (whole, head) = (found.get(0)?.range(), found.get(1)?.as_bytes().to_vec());
+        out.splice(whole, head.into_iter().chain(value.bytes()));
+    }
+    Some(out)
 }
 
 /// Files to play: each file as given, a directory's fixtures in name order.

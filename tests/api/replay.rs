@@ -88,3 +88,11 @@ async fn every_provider_fixture_replays_into_a_booking_and_only_once() {
     assert!(!again.contains("202 accepted"), "{again}");
     assert_eq!(app.query("SELECT id FROM events").len(), events);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mailgun_store_notification_is_refused_with_a_clear_reason() {
+    let app = spawn_app().await;
+    let (ok, out) = cli(&app, &["replay", "fixtures/mailgun/refused/store-notify.mailgun.form", "--to", &app.address]);
+    assert!(!ok);
+    assert!(out.contains("422 unprocessable") && out.contains("forward()"), "{out}");
+}

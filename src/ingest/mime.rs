@@ -240,6 +240,27 @@ Content-Transfer-Encoding: base64\r\n\
 JVBERi0xLjQKJcfsj6IKMSAwIG9iago8PC9UeXBlL0NhdGFsb2c+PgplbmRvYmoK\r\n\
 --outer-7f3a--\r\n";
 
+    /// What every provider's delivery of the inquiry normalizes to; the
+    /// recipient and HTML differ by what each provider posts.
+    pub fn expected_inquiry_de(to: &str, html: &str) -> InboundEmail {
+        InboundEmail {
+            message_id: "8f2c1d0e.4b7a@mail.baumann-partner.ch".into(),
+            from: crate::ingest::parse_mailbox("Jürg Müller <juerg.mueller@baumann-partner.ch>").unwrap(),
+            to: vec![crate::ingest::parse_mailbox(to).unwrap()],
+            subject: "Anfrage Weihnachtsessen für 40 Personen".into(),
+            text: INQUIRY_DE_TEXT.into(),
+            html: Some(html.into()),
+            in_reply_to: Some("offer-2026-0412@atelier-zurich.ch".into()),
+            references: vec!["inq-2026-0398@atelier-zurich.ch".into(), "offer-2026-0412@atelier-zurich.ch".into()],
+            received_at: Utc.with_ymd_and_hms(2026, 11, 26, 8, 14, 2).unwrap(),
+            attachments: vec![crate::domain::Attachment {
+                filename: "Sitzplan.pdf".into(),
+                content_type: "application/pdf".into(),
+                size: 48,
+            }],
+        }
+    }
+
     pub const INQUIRY_DE_TEXT: &str = "Guten Tag\n\nWir möchten am 10.12.2027 unser Weihnachtsessen bei Ihnen \
 durchführen: 40 Personen, Bankett an runden Tischen, ab 18:30 Uhr.\nBitte senden Sie uns eine Offerte inkl. \
 Apéro.\n\nFreundliche Grüsse\nJürg Müller";

@@ -114,9 +114,8 @@ fn attachments(form: &Form) -> Vec<Attachment> {
 
 #[cfg(test)]
 pub(super) mod tests {
-    use chrono::TimeZone;
 
-    use super::super::mime::tests::{now, Lcg, INQUIRY_DE, INQUIRY_DE_TEXT};
+    use super::super::mime::tests::{expected_inquiry_de, now, Lcg, INQUIRY_DE, INQUIRY_DE_TEXT};
     use super::*;
 
     /// One part of a multipart body: name, file name, content type, bytes.
@@ -232,24 +231,10 @@ Content-Type: multipart/mixed; boundary=\"outer-7f3a\"\n";
     const CT: &str = "multipart/form-data; boundary=xYzZY";
 
     fn expected_de() -> InboundEmail {
-        InboundEmail {
-            message_id: "8f2c1d0e.4b7a@mail.baumann-partner.ch".into(),
-            from: parse_mailbox("Jürg Müller <juerg.mueller@baumann-partner.ch>").unwrap(),
-            to: vec![parse_mailbox("The Atelier Events <events@atelier-zurich.ch>").unwrap()],
-            subject: "Anfrage Weihnachtsessen für 40 Personen".into(),
-            text: INQUIRY_DE_TEXT.into(),
-            html: Some(
-                "<p>Guten Tag</p><p>Wir möchten am 10.12.2027 unser Weihnachtsessen bei Ihnen durchführen.</p>".into(),
-            ),
-            in_reply_to: Some("offer-2026-0412@atelier-zurich.ch".into()),
-            references: vec!["inq-2026-0398@atelier-zurich.ch".into(), "offer-2026-0412@atelier-zurich.ch".into()],
-            received_at: Utc.with_ymd_and_hms(2026, 11, 26, 8, 14, 2).unwrap(),
-            attachments: vec![Attachment {
-                filename: "Sitzplan.pdf".into(),
-                content_type: "application/pdf".into(),
-                size: 48,
-            }],
-        }
+        expected_inquiry_de(
+            "The Atelier Events <events@atelier-zurich.ch>",
+            "<p>Guten Tag</p><p>Wir möchten am 10.12.2027 unser Weihnachtsessen bei Ihnen durchführen.</p>",
+        )
     }
 
     #[tokio::test]

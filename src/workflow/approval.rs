@@ -153,20 +153,13 @@ fn rejected(booking: &Booking, task: &Task) -> Approval {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
+    use chrono::{NaiveDate, NaiveTime};
     use serde_json::Map;
 
     use super::*;
     use crate::domain::{Client, Event, StoredEmail, TaskPriority, TaskStatus, TeamId};
 
-    fn ctx() -> Context {
-        Context {
-            now: Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap(),
-            timezone: chrono_tz::Europe::Zurich,
-            venue_name: "The Atelier".into(),
-            venue_email: EmailAddress::parse("events@atelier-zurich.ch").unwrap(),
-        }
-    }
+    use super::super::tests::ctx;
 
     fn booking(status: EventStatus, step: i32) -> Booking {
         let team = TeamId::new();

@@ -187,19 +187,10 @@ fn hm((h, m): (u32, u32)) -> NaiveTime {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{TimeZone, Utc};
 
     use super::*;
-    use crate::domain::EmailAddress;
 
-    fn ctx() -> Context {
-        Context {
-            now: Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap(),
-            timezone: chrono_tz::Europe::Zurich,
-            venue_name: "The Atelier".into(),
-            venue_email: EmailAddress::parse("events@atelier-zurich.ch").unwrap(),
-        }
-    }
+    use super::super::tests::ctx;
 
     fn mail(name: Option<&str>, text: &str) -> InboundEmail {
         serde_json::from_value(serde_json::json!({

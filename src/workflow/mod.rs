@@ -49,3 +49,20 @@ pub fn on_mail(booking: Option<&Booking>, known_client: Option<&Client>, mail: &
         Some(b) => intake::manual_review(b, mail, ctx),
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    /// The venue on a fixed morning: handlers' tests are deterministic.
+    pub fn ctx() -> Context {
+        Context {
+            now: Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap(),
+            timezone: chrono_tz::Europe::Zurich,
+            venue_name: "The Atelier".into(),
+            venue_email: EmailAddress::parse("events@atelier-zurich.ch").unwrap(),
+        }
+    }
+}

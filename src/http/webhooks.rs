@@ -71,7 +71,9 @@ async fn persist(
             state.limiter.record_failure(req.peer_addr().map(|a| a.ip()), Utc::now().timestamp());
             warn!(endpoint, %reason, "webhook refused: authentication failed");
         } else {
-            info!(endpoint, error = %e, "webhook refused");
+            // Parser messages can quote the payload: keep the log line short.
+            let reason: String = e.to_string().chars().take(120).collect();
+            info!(endpoint, %reason, "webhook refused");
         }
     })?;
     let entry = match ingested {

@@ -7,7 +7,9 @@ mod approval;
 mod draft;
 pub mod extract;
 mod intake;
+pub mod offer;
 mod plan;
+pub mod rooms;
 mod step;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono_tz::Tz;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use uuid::Uuid;
 
 use crate::domain::{EmailAddress, TeamId, UserId};
@@ -313,12 +313,6 @@ impl Reader<'_> {
             self.problems.push(format!("{name}: {e}"));
             Vec::new()
         })
-    }
-}
-
-impl Config {
-    pub fn supabase_key(&self) -> Option<&str> {
-        self.supabase.as_ref().map(|s| s.key.expose_secret())
     }
 }
 

@@ -13,7 +13,6 @@ use tracing::{error, info};
 
 use crate::config::{Config, Mode};
 use crate::dispatch::{Dispatcher, Reconciler, Venue};
-use crate::domain::EmailAddress;
 use crate::http::{self, AppState, FailureLimiter};
 use crate::inbox::{Inbox, InboxWriter, Worker, WorkerSettings};
 use crate::ingest::resend::ResendApi;
@@ -31,7 +30,7 @@ const INBOX_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
 /// Knobs the tests turn; production uses the defaults.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Run the inbox worker (tests switch it off to step it by hand).
+    /// Run the inbox worker (tests switch it off to leave entries pending).
     pub run_worker: bool,
     pub worker: WorkerSettings,
     pub reconcile_every: Duration,
@@ -150,15 +149,6 @@ impl Application {
         Stopper { server: self.server.handle(), cancel: self.cancel.clone() }
     }
 
-    /// The worker, to step the inbox by hand when `run_worker` is off.
-    pub fn worker(&self) -> Worker {
-        self.worker.clone()
-    }
-
-    pub fn reconciler(&self) -> &Reconciler {
-        &self.reconciler
-    }
-
     /// Serves until stopped, then drains the worker.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let cancel = self.cancel.clone();
@@ -187,9 +177,4 @@ impl Stopper {
         self.cancel.cancel();
         self.server.stop(true).await;
     }
-}
-
-/// The venue address used when `OE_FROM_EMAIL` is not set.
-pub fn default_from() -> EmailAddress {
-    EmailAddress::parse(crate::config::dev::FROM_EMAIL).expect("valid constant")
 }

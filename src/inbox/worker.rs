@@ -118,26 +118,6 @@ impl Worker {
         let _ = completer.await;
     }
 
-    /// Claims and processes what is due now; returns how many entries it
-    /// handled. Tests call this until it returns 0.
-    pub async fn process_available(&self) -> usize {
-        let claimed = self.claim(self.settings.concurrency).await;
-        let n = claimed.len();
-        let mut set = JoinSet::new();
-        for entry in claimed {
-            let me = self.clone();
-            set.spawn(async move { me.process(entry).await });
-        }
-        let mut done = Vec::new();
-        while let Some(result) = set.join_next().await {
-            done.extend(result.ok().flatten());
-        }
-        if let Err(e) = self.inbox.complete(&done, Utc::now()).await {
-            warn!(error = %e, "could not mark entries done; they will be processed again (idempotently)");
-        }
-        n
-    }
-
     async fn claim(&self, limit: usize) -> Vec<ClaimedEntry> {
         match self.inbox.claim(limit, Utc::now(), self.settings.lease).await {
             Ok(entries) => entries,

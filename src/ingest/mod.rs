@@ -29,12 +29,6 @@ pub trait Headers {
     fn get(&self, name: &str) -> Option<&str>;
 }
 
-impl Headers for [(&str, &str)] {
-    fn get(&self, name: &str) -> Option<&str> {
-        self.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
-    }
-}
-
 /// Why a webhook was refused; each maps to one status (SPEC §3).
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {

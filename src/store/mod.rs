@@ -16,6 +16,11 @@ use crate::workflow::{Applied, Plan};
 
 pub use catalog::Catalog;
 
+/// Timestamps as both stores write them: RFC 3339, milliseconds, UTC.
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 #[derive(Debug, thiserror::Error)]

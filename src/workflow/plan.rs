@@ -20,16 +20,6 @@ pub struct Plan {
     pub task_updates: Vec<TaskUpdate>,
 }
 
-impl Plan {
-    pub fn is_empty(&self) -> bool {
-        self.client.is_none()
-            && self.event.is_none()
-            && self.emails.is_empty()
-            && self.tasks.is_empty()
-            && self.task_updates.is_empty()
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum ClientWrite {

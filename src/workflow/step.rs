@@ -16,17 +16,4 @@ impl Step {
     pub fn number(self) -> i32 {
         self as i32
     }
-
-    pub fn from_number(n: i32) -> Option<Self> {
-        Some(match n {
-            1 => Self::Intake,
-            2 => Self::DateConfirmation,
-            3 => Self::RoomAvailability,
-            4 => Self::Offer,
-            5 => Self::Negotiation,
-            6 => Self::Transition,
-            7 => Self::Confirmation,
-            _ => return None,
-        })
-    }
 }

@@ -4,8 +4,9 @@ use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::db::sql_error;
-use super::store::{client_by_email, timestamp};
+use super::store::client_by_email;
 use crate::domain::{ClientId, EventId, TaskId, TeamId, UserId};
+use crate::store::timestamp;
 use crate::store::StoreError;
 use crate::workflow::{Applied, ClientWrite, EventWrite, Plan};
 

@@ -222,23 +222,6 @@ impl EmbeddedStore {
             })
             .await
     }
-
-    /// The most recent inbox errors of dead entries (for `/readyz` detail).
-    pub async fn dead_entries(&self, limit: usize) -> Result<Vec<(InboxId, String)>, StoreError> {
-        self.inbox
-            .run(move |conn| {
-                let mut stmt = conn
-                    .prepare_cached("SELECT id, coalesce(last_error, '') FROM inbox WHERE status = 'dead' ORDER BY seq DESC LIMIT ?1")
-                    .map_err(sql_error)?;
-                let rows = stmt.query_map([limit as i64], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(sql_error)?;
-                rows.map(|r| {
-                    let (id, err) = r.map_err(sql_error)?;
-                    Ok((parse_id(&id)?, err))
-                })
-                .collect()
-            })
-            .await
-    }
 }
 
 fn parse_id(s: &str) -> Result<InboxId, StoreError> {

@@ -7,9 +7,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{Map, Value};
 
 use super::db::sql_error;
-use super::store::timestamp;
 use super::EmbeddedStore;
 use crate::domain::{Resolution, TaskId};
+use crate::store::timestamp;
 use crate::store::StoreError;
 
 impl EmbeddedStore {

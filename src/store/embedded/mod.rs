@@ -38,8 +38,4 @@ impl EmbeddedStore {
         store.seed_catalog().await?;
         Ok(store)
     }
-
-    pub fn team(&self) -> TeamId {
-        self.team
-    }
 }

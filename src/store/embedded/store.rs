@@ -1,5 +1,5 @@
 use async_trait::async_trait;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::db::sql_error;
@@ -8,12 +8,8 @@ use super::EmbeddedStore;
 use crate::domain::{
     Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, Room, Task, TaskDecision, TaskId, TaskStatus, TeamId,
 };
-use crate::store::{Claim, Store, StoreError};
+use crate::store::{timestamp, Claim, Store, StoreError};
 use crate::workflow::{Applied, Plan};
-
-pub(super) fn timestamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
 
 #[async_trait]
 impl Store for EmbeddedStore {

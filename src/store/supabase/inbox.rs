@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::SupabaseStore;
 use crate::domain::InboxId;
 use crate::inbox::{Appended, ClaimedEntry, EntryStatus, Inbox, InboxEvent, InboxStats, NewEntry};
-use crate::store::StoreError;
+use crate::store::{timestamp, StoreError};
 
 #[derive(Deserialize)]
 struct AppendResult {
@@ -31,10 +31,6 @@ struct StatusRow {
     status: String,
 }
 
-fn stamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
 impl SupabaseStore {
     async fn set_entry(&self, id: InboxId, body: Value) -> Result<(), StoreError> {
         self.rest.patch(&format!("oe_inbox?id=eq.{id}"), &body).await.map(drop)
@@ -52,7 +48,7 @@ impl Inbox for SupabaseStore {
                     RawValue::from_string(e.payload.clone()).map_err(|e| StoreError::Invalid(e.to_string()))?;
                 Ok(json!({
                     "id": e.id, "source": e.source, "dedupe_key": e.dedupe_key, "order_key": e.order_key,
-                    "payload": payload, "received_at": stamp(e.received_at),
+                    "payload": payload, "received_at": timestamp(e.received_at),
                 }))
             })
             .collect::<Result<Vec<Value>, StoreError>>()?;
@@ -94,13 +90,16 @@ impl Inbox for SupabaseStore {
             return Ok(());
         }
         let list: Vec<String> = ids.iter().map(InboxId::to_string).collect();
-        let body = json!({"status": "done", "lease_until": null, "finished_at": stamp(now)});
+        let body = json!({"status": "done", "lease_until": null, "finished_at": timestamp(now)});
         self.rest.patch(&format!("oe_inbox?id=in.({})", list.join(",")), &body).await.map(drop)
     }
 
     async fn retry_at(&self, id: InboxId, due: DateTime<Utc>, error: &str) -> Result<(), StoreError> {
-        self.set_entry(id, json!({"status": "pending", "lease_until": null, "due_at": stamp(due), "last_error": error}))
-            .await
+        self.set_entry(
+            id,
+            json!({"status": "pending", "lease_until": null, "due_at": timestamp(due), "last_error": error}),
+        )
+        .await
     }
 
     async fn bury(&self, id: InboxId, error: &str) -> Result<(), StoreError> {
@@ -115,7 +114,7 @@ impl Inbox for SupabaseStore {
     async fn prune(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         let req = self
             .rest
-            .request(reqwest::Method::DELETE, &format!("oe_inbox?status=eq.done&finished_at=lt.{}", stamp(before)))
+            .request(reqwest::Method::DELETE, &format!("oe_inbox?status=eq.done&finished_at=lt.{}", timestamp(before)))
             .header("Prefer", "return=representation")
             .query(&[("select", "id")]);
         let deleted: Vec<Value> = self.rest.send(req).await?;

@@ -24,8 +24,4 @@ impl SupabaseStore {
     pub fn new(config: &SupabaseConfig, team: TeamId, user: UserId) -> Result<Self, StoreError> {
         Ok(Self { rest: Rest::new(config)?, team, user })
     }
-
-    pub fn rest(&self) -> &Rest {
-        &self.rest
-    }
 }

@@ -1,5 +1,5 @@
 use async_trait::async_trait;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -9,7 +9,7 @@ use crate::domain::{
     Booking, Client, EmailAddress, Event, EventId, InboundEmail, InboxId, Room, StoredEmail, Task, TaskDecision,
     TaskId, TaskStatus,
 };
-use crate::store::{Claim, MailContext, Store, StoreError};
+use crate::store::{timestamp, Claim, MailContext, Store, StoreError};
 use crate::workflow::{Applied, Plan};
 
 /// An event row with its client embedded (`select=*,client:clients(*)`).
@@ -63,10 +63,6 @@ impl EmailRow {
             self.received_at.unwrap_or_default(),
         )
     }
-}
-
-fn stamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 fn invalid(e: serde_json::Error) -> StoreError {
@@ -213,7 +209,7 @@ impl Store for SupabaseStore {
         }
         let body = json!({
             "status": "completed",
-            "completed_at": stamp(task.completed_at.unwrap_or(now)),
+            "completed_at": timestamp(task.completed_at.unwrap_or(now)),
             "payload": payload,
         });
         // The filter on send_state makes this a compare-and-set: of two

@@ -23,6 +23,11 @@ pub fn sign(key: &[u8], timestamp: &str, token: &str) -> String {
 }
 
 pub fn verify(key: &[u8], fields: MailgunSignature<'_>, now: i64, tolerance_s: i64) -> Result<(), SignatureError> {
+    // No key configured (a venue not on Mailgun): refuse everything; an
+    // empty HMAC key would let anyone sign.
+    if key.is_empty() {
+        return Err(SignatureError::BadCredentials);
+    }
     let ts = fields.timestamp.ok_or(SignatureError::MissingField("timestamp"))?;
     let token = fields.token.ok_or(SignatureError::MissingField("token"))?;
     let sig = fields.signature.ok_or(SignatureError::MissingField("signature"))?;
@@ -72,6 +77,15 @@ mod tests {
             Err(SignatureError::StaleTimestamp)
         );
         assert_eq!(verify(KEY, fields("1764064800", "tok", "zz"), 1764064800, 300), Err(SignatureError::NoMatch));
+    }
+
+    #[test]
+    fn an_empty_key_refuses_even_a_matching_signature() {
+        let sig = sign(b"", "1764064800", "tok");
+        assert_eq!(
+            verify(b"", fields("1764064800", "tok", &sig), 1764064800, 300),
+            Err(SignatureError::BadCredentials)
+        );
     }
 
     #[test]

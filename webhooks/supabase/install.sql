@@ -39,6 +39,12 @@ alter table public.rooms
   add column if not exists deposit_required boolean not null default false,
   add column if not exists deposit_percent numeric(5, 2);
 
+-- Threading and idempotency keys on emails (kept if the frontend has them).
+alter table public.emails
+  add column if not exists message_id text,
+  add column if not exists in_reply_to text,
+  add column if not exists thread_id text;
+
 -- 2. Uniqueness ------------------------------------------------------------
 
 -- One client per lower-cased address and team, even when two inquiries of a

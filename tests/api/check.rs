@@ -1,29 +1,23 @@
 //! `oe-webhooks check` against a live PostgREST, as an operator runs it.
 
-use std::path::Path;
-use std::process::Command;
-
 use oe_webhooks::config::dev;
+use std::path::Path;
 use uuid::Uuid;
 
 use crate::postgrest::SupabaseHarness;
 
 fn check(h: &SupabaseHarness, team: Uuid, key: &str) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_oe-webhooks"))
-        .arg("check")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("OE_INTEGRATION_MODE", "supabase")
-        .env("OE_SUPABASE_URL", &h.base_url)
-        .env("OE_SUPABASE_KEY", key)
-        .env("OE_TEAM_ID", team.to_string())
-        .env("OE_SYSTEM_USER_ID", Uuid::new_v4().to_string())
-        .env("OE_FROM_EMAIL", dev::FROM_EMAIL)
-        .env("OE_SUPABASE_WEBHOOK_SECRET", dev::SUPABASE_WEBHOOK_SECRET)
-        .env("OE_EMAIL_WEBHOOK_SECRET", dev::EMAIL_WEBHOOK_SECRET)
-        .output()
-        .expect("the binary runs");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+    let env = [
+        ("OE_INTEGRATION_MODE", "supabase".to_string()),
+        ("OE_SUPABASE_URL", h.base_url.clone()),
+        ("OE_SUPABASE_KEY", key.to_string()),
+        ("OE_TEAM_ID", team.to_string()),
+        ("OE_SYSTEM_USER_ID", Uuid::new_v4().to_string()),
+        ("OE_FROM_EMAIL", dev::FROM_EMAIL.to_string()),
+        ("OE_SUPABASE_WEBHOOK_SECRET", dev::SUPABASE_WEBHOOK_SECRET.to_string()),
+        ("OE_EMAIL_WEBHOOK_SECRET", dev::EMAIL_WEBHOOK_SECRET.to_string()),
+    ];
+    crate::helpers::run_cli(&["check"], &env)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -214,3 +214,17 @@ pub fn inquiry(from: &str, text: &str) -> Value {
 pub const WORKSHOP: &str =
     "Hello,\n\nwe would like to book a room for a team workshop on 14.03.2027 from 09:00 to 17:00 \
 for 24 people, U-shape seating.\n\nBest regards,\nAnna Keller\n";
+
+/// Runs the `oe-webhooks` binary with only `env` for configuration (no
+/// inherited `OE_*`); returns success and stdout followed by stderr.
+pub fn run_cli(args: &[&str], env: &[(&str, String)]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_oe-webhooks"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .expect("the binary runs");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}

@@ -1,20 +1,10 @@
 //! The CLI as a developer uses it: `replay` a scenario against a running
 //! embedded service, `tasks` to act as the manager.
 
-use std::process::Command;
-
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{run_cli, spawn_app, TestApp};
 
 fn cli(app: &TestApp, args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_oe-webhooks"))
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("OE_DATA_DIR", app.dir.path())
-        .output()
-        .expect("the binary runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    (out.status.success(), text)
+    run_cli(args, &[("OE_DATA_DIR", app.dir.path().display().to_string())])
 }
 
 fn outbox(app: &TestApp) -> Vec<String> {

@@ -4,12 +4,18 @@ mod db_change;
 mod email_address;
 mod ids;
 mod inbound;
+pub mod money;
+mod offer;
 mod records;
 mod task;
+mod workflow_state;
 
 pub use db_change::{ChangeKind, DbChange};
 pub use email_address::{EmailAddress, InvalidEmailAddress};
 pub use ids::{ClientId, EventId, InboxId, OfferId, ProductId, RoomId, TaskId, TeamId, UserId};
 pub use inbound::{message_id, Attachment, InboundEmail, Mailbox};
-pub use records::{Booking, Client, Event, EventStatus, Room, StoredEmail};
+pub use records::{
+    Booking, Client, Event, EventStatus, OfferItemRecord, OfferRecord, OfferStatus, Room, StoredEmail, WorkflowState,
+};
+pub use workflow_state::{MailDigest, ProductChoice, SiteVisit};
 pub use task::{Resolution, Task, TaskAction, TaskCategory, TaskDecision, TaskPayload, TaskPriority, TaskStatus};

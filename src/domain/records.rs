@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{ClientId, EmailAddress, EventId, RoomId, TeamId};
 
+pub use super::offer::{OfferItemRecord, OfferRecord, OfferStatus};
+pub use super::workflow_state::WorkflowState;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Client {
     pub id: ClientId,
@@ -13,6 +16,24 @@ pub struct Client {
     pub name: String,
     pub company: Option<String>,
     pub status: String,
+    /// Street line(s) of the billing address; with the parts below, step 6
+    /// asks for whatever is missing.
+    #[serde(default)]
+    pub billing_address: Option<String>,
+    #[serde(default)]
+    pub billing_postal_code: Option<String>,
+    #[serde(default)]
+    pub billing_city: Option<String>,
+    #[serde(default)]
+    pub billing_country: Option<String>,
+}
+
+impl Client {
+    /// Street, postal code and city are known (the country defaults to the venue's).
+    pub fn has_billing_address(&self) -> bool {
+        let known = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+        known(&self.billing_address) && known(&self.billing_postal_code) && known(&self.billing_city)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,8 +68,25 @@ pub struct Event {
     pub caller_step: Option<i32>,
     pub seating_layout: Option<String>,
     pub preferred_room: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub room_ids: Vec<RoomId>,
+    #[serde(default)]
+    pub requirements_hash: Option<String>,
+    #[serde(default)]
+    pub room_eval_hash: Option<String>,
+    #[serde(default)]
+    pub offer_hash: Option<String>,
+    /// The conversation's memory beyond the columns (`events.workflow_state`).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub workflow_state: WorkflowState,
+}
+
+fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 /// A mail stored in `emails`, as far as threading needs it.
@@ -89,6 +127,9 @@ pub struct Booking {
     pub event: Event,
     /// The client's latest inbound mail, to thread replies to it.
     pub last_inbound: Option<StoredEmail>,
+    /// The event's current offer (the latest one not cancelled).
+    #[serde(default)]
+    pub offer: Option<OfferRecord>,
 }
 
 /// A bookable room (read only). Per-layout capacities fall back to `capacity`.

@@ -7,12 +7,13 @@ pub mod embedded;
 pub mod supabase;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::{
-    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, Room, Task, TaskDecision, TaskId, TaskStatus,
+    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, Room, RoomId, Task, TaskDecision, TaskId,
+    TaskStatus,
 };
-use crate::workflow::{Applied, Plan};
+use crate::workflow::{Applied, Catalogue, Plan};
 
 pub use catalog::Catalog;
 
@@ -102,6 +103,28 @@ pub trait Store: Send + Sync {
     async fn ping(&self) -> Result<(), StoreError>;
 
     async fn rooms(&self) -> Result<Vec<Room>, StoreError>;
+
+    /// The team's rooms with their prices and its available products.
+    async fn catalogue(&self) -> Result<Catalogue, StoreError>;
+
+    /// Rooms held from `from` to `to` (inclusive) by events in `option` or
+    /// `confirmed` other than `except`: (event_date, room) pairs.
+    async fn booked_rooms(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        except: EventId,
+    ) -> Result<Vec<(NaiveDate, RoomId)>, StoreError>;
+
+    /// 1 + the highest sequence of the offer numbers of `offer_date`'s month
+    /// (`OE-YYYY-MM-XXXX`). Two bookings may read the same number at once:
+    /// the unique offer number then refuses the second plan, which the store
+    /// reports as `Unavailable` so it is planned again with a fresh number.
+    async fn next_offer_sequence(&self, offer_date: NaiveDate) -> Result<u32, StoreError>;
+
+    /// Open events whose current offer has its deposit paid but that are not
+    /// confirmed yet (a lost deposit webhook): reconciliation confirms them.
+    async fn paid_unconfirmed(&self) -> Result<Vec<EventId>, StoreError>;
 
     async fn client_by_email(&self, email: &EmailAddress) -> Result<Option<Client>, StoreError>;
 

@@ -7,7 +7,9 @@ use super::draft::{self, Understood};
 use super::extract::{self, Extracted};
 use super::plan::{ClientWrite, EmailWrite, EventWrite, NewClient, NewEvent, Plan, TaskWrite};
 use super::{Context, Step};
-use crate::domain::{Booking, Client, EventStatus, InboundEmail, TaskAction, TaskCategory, TaskPayload, TaskPriority};
+use crate::domain::{
+    Booking, Client, EventStatus, InboundEmail, TaskAction, TaskCategory, TaskPayload, TaskPriority, WorkflowState,
+};
 
 /// Default times when the client named none: the schema requires them, the
 /// draft does not claim them (it only restates what the client wrote).
@@ -45,6 +47,12 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
         date_confirmed: false,
         seating_layout: understood.layout.map(|l| layout_code(l).to_string()),
         description: None,
+        workflow_state: WorkflowState {
+            language: Some(language),
+            date_requested: understood.date.is_some(),
+            vague_date: found.vague_date.clone(),
+            ..WorkflowState::default()
+        },
     };
 
     let body = draft::intake(&name, &understood, language, &ctx.venue_name);
@@ -88,7 +96,7 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
         event: Some(EventWrite::Create(event)),
         emails: vec![inbound_row(mail, ctx)],
         tasks: vec![task],
-        task_updates: Vec::new(),
+        ..Plan::default()
     }
 }
 
@@ -111,7 +119,7 @@ pub(super) fn manual_review(booking: &Booking, mail: &InboundEmail, ctx: &Contex
                 json!({"step": booking.event.current_step, "reason": "no automatic handler for this step yet"}),
             ),
         }],
-        task_updates: Vec::new(),
+        ..Plan::default()
     }
 }
 

@@ -4,6 +4,7 @@
 //! unit-testable.
 
 mod approval;
+mod catalogue;
 mod draft;
 pub mod extract;
 mod intake;
@@ -18,9 +19,10 @@ use chrono_tz::Tz;
 use crate::domain::{Booking, Client, EmailAddress, InboundEmail};
 
 pub use approval::{on_decision, Approval};
+pub use catalogue::{CatalogProduct, CatalogRoom, Catalogue, Occupancy};
 pub use plan::{
-    Applied, ClientWrite, EmailWrite, EventPatch, EventWrite, NewClient, NewEvent, OutgoingMail, Plan, TaskUpdate,
-    TaskWrite,
+    Applied, ClientPatch, ClientWrite, EmailWrite, EventPatch, EventWrite, NewClient, NewEvent, NewOffer, OfferPatch,
+    OfferWrite, OutgoingMail, Plan, TaskUpdate, TaskWrite,
 };
 pub use step::Step;
 

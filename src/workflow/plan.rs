@@ -6,21 +6,31 @@
 //! wrong tenant or point a task at the wrong event.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 
-use crate::domain::{ClientId, EmailAddress, EventId, EventStatus, TaskCategory, TaskId, TaskPayload, TaskPriority};
+use super::offer::{Deposit, LineItem};
+use crate::domain::{
+    ClientId, EmailAddress, Event, EventId, EventStatus, OfferId, OfferStatus, RoomId, TaskCategory, TaskId,
+    TaskPayload, TaskPriority, WorkflowState,
+};
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Plan {
     pub client: Option<ClientWrite>,
+    /// Columns to change on the plan's client (billing details, status).
+    #[serde(skip_serializing_if = "ClientPatch::is_empty")]
+    pub client_update: ClientPatch,
     pub event: Option<EventWrite>,
+    /// Offers of the plan's event: a new one with its line items, status changes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub offers: Vec<OfferWrite>,
     /// Inbound and outbound mails; rows are tied to the plan's event/client.
     pub emails: Vec<EmailWrite>,
     pub tasks: Vec<TaskWrite>,
     pub task_updates: Vec<TaskUpdate>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum ClientWrite {
     /// Find the client by (team, lower-cased email) or create it. Done in
@@ -31,21 +41,44 @@ pub enum ClientWrite {
     Existing { id: ClientId },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NewClient {
     pub email: EmailAddress,
     pub name: String,
     pub company: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Billing details and status; `None` leaves a column as is.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ClientPatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billing_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billing_postal_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billing_city: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billing_country: Option<String>,
+}
+
+impl ClientPatch {
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum EventWrite {
     Create(NewEvent),
     Update { id: EventId, patch: EventPatch },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NewEvent {
     pub title: String,
     pub event_date: NaiveDate,
@@ -57,10 +90,12 @@ pub struct NewEvent {
     pub date_confirmed: bool,
     pub seating_layout: Option<String>,
     pub description: Option<String>,
+    pub workflow_state: WorkflowState,
 }
 
 /// Columns to change on an existing event; `None` leaves a column as is.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// `caller_step: Some(None)` clears the column (serialized as `null`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct EventPatch {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<EventStatus>,
@@ -68,18 +103,104 @@ pub struct EventPatch {
     pub current_step: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date_confirmed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "inner")]
+    pub caller_step: Option<Option<i32>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_date: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<NaiveTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<NaiveTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attendees: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seating_layout: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferred_room: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub room_ids: Option<Vec<RoomId>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requirements_hash: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub room_eval_hash: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offer_hash: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workflow_state: Option<WorkflowState>,
+}
+
+fn inner<S: Serializer>(v: &Option<Option<i32>>, s: S) -> Result<S::Ok, S::Error> {
+    v.flatten().serialize(s)
 }
 
 impl EventPatch {
     pub fn is_empty(&self) -> bool {
         self == &Self::default()
     }
+
+    /// The columns that differ from `before` to `after`: handlers change a
+    /// copy of the event and write only the difference.
+    pub fn between(before: &Event, after: &Event) -> Self {
+        fn changed<T: PartialEq + Clone>(a: &T, b: &T) -> Option<T> {
+            (a != b).then(|| b.clone())
+        }
+        Self {
+            status: changed(&before.status, &after.status),
+            current_step: changed(&before.current_step, &after.current_step),
+            date_confirmed: changed(&before.date_confirmed, &after.date_confirmed),
+            caller_step: changed(&before.caller_step, &after.caller_step),
+            event_date: changed(&before.event_date, &after.event_date),
+            start_time: changed(&before.start_time, &after.start_time),
+            end_time: changed(&before.end_time, &after.end_time),
+            attendees: changed(&before.attendees, &after.attendees).flatten(),
+            seating_layout: changed(&before.seating_layout, &after.seating_layout).flatten(),
+            preferred_room: changed(&before.preferred_room, &after.preferred_room).flatten(),
+            room_ids: changed(&before.room_ids, &after.room_ids),
+            requirements_hash: changed(&before.requirements_hash, &after.requirements_hash).flatten(),
+            room_eval_hash: changed(&before.room_eval_hash, &after.room_eval_hash).flatten(),
+            offer_hash: changed(&before.offer_hash, &after.offer_hash).flatten(),
+            workflow_state: changed(&before.workflow_state, &after.workflow_state),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum OfferWrite {
+    Create(NewOffer),
+    Update { id: OfferId, patch: OfferPatch },
+}
+
+/// A new offer of the plan's event (status `draft`). Its id is chosen by the
+/// handler so the plan's task can point at it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewOffer {
+    pub id: OfferId,
+    pub offer_number: String,
+    pub subject: String,
+    pub offer_date: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub subtotal_rappen: i64,
+    pub vat_rappen: i64,
+    pub total_rappen: i64,
+    pub deposit: Option<Deposit>,
+    pub items: Vec<LineItem>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct OfferPatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<OfferStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_status: Option<String>,
 }
 
 /// An `emails` row. For inbound mail, `message_id` doubles as the
 /// idempotency key of the whole plan: a plan whose inbound mail is already
 /// stored is not applied again.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EmailWrite {
     pub from_email: String,
     pub to_email: String,
@@ -94,7 +215,7 @@ pub struct EmailWrite {
     pub thread_id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskWrite {
     pub title: String,
     pub description: Option<String>,
@@ -105,7 +226,7 @@ pub struct TaskWrite {
 }
 
 /// Marks how the service acted on a decided task (`payload.send_state`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskUpdate {
     pub id: TaskId,
     pub send_state: String,

@@ -1,0 +1,56 @@
+//! What the conversation remembers beyond the event's columns, kept in one
+//! jsonb column (`events.workflow_state`): the proposals the client may pick
+//! from, the wishes that feed the offer, and guards against repeats.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{ProductId, RoomId};
+use crate::workflow::extract::{Language, VagueDate};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WorkflowState {
+    /// The client's language, for drafts made without a mail (approvals,
+    /// the deposit webhook).
+    pub language: Option<Language>,
+    /// `event_date` is a date the client asked for, not intake's placeholder.
+    pub date_requested: bool,
+    /// "A Friday in May": the month to propose dates from.
+    pub vague_date: Option<VagueDate>,
+    /// Dates offered to the client, who may answer "the second one".
+    pub proposed_dates: Vec<NaiveDate>,
+    /// Rooms offered, best first; the first is held when the manager approves.
+    pub proposed_rooms: Vec<RoomId>,
+    /// Amenities the client asked for, in their words.
+    pub wanted_amenities: Vec<String>,
+    /// Products for the offer.
+    pub products: Vec<ProductChoice>,
+    /// A discount the client asked for, for the manager to approve or not.
+    pub discount_percent: Option<u32>,
+    pub site_visit: Option<SiteVisit>,
+    /// The last inbound body's digest: an identical mail shortly after is a resend.
+    pub last_mail: Option<MailDigest>,
+    /// A confirmation draft exists: a repeated deposit webhook adds no second one.
+    pub confirmation_drafted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductChoice {
+    pub id: ProductId,
+    /// Pieces (per-unit products) or hours (per-hour); `None` = the default.
+    pub quantity: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SiteVisit {
+    pub proposed: Vec<NaiveDateTime>,
+    pub booked: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailDigest {
+    pub digest: String,
+    pub at: DateTime<Utc>,
+}

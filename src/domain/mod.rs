@@ -17,5 +17,5 @@ pub use inbound::{message_id, Attachment, InboundEmail, Mailbox};
 pub use records::{
     Booking, Client, Event, EventStatus, OfferItemRecord, OfferRecord, OfferStatus, Room, StoredEmail, WorkflowState,
 };
-pub use workflow_state::{MailDigest, ProductChoice, SiteVisit};
 pub use task::{Resolution, Task, TaskAction, TaskCategory, TaskDecision, TaskPayload, TaskPriority, TaskStatus};
+pub use workflow_state::{MailDigest, ProductChoice, SiteVisit};

@@ -77,4 +77,3 @@ pub fn de_percent<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Err
 pub fn de_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     Ok(Option::<bool>::deserialize(d)?.unwrap_or(false))
 }
-

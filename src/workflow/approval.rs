@@ -171,6 +171,10 @@ mod tests {
                 name: "Anna Keller".into(),
                 company: None,
                 status: "lead".into(),
+                billing_address: None,
+                billing_postal_code: None,
+                billing_city: None,
+                billing_country: None,
             },
             event: Event {
                 id: Default::default(),
@@ -188,6 +192,10 @@ mod tests {
                 seating_layout: None,
                 preferred_room: None,
                 room_ids: Vec::new(),
+                requirements_hash: None,
+                room_eval_hash: None,
+                offer_hash: None,
+                workflow_state: Default::default(),
             },
             last_inbound: Some(StoredEmail::new(
                 Some("m2@keller.ch".into()),
@@ -197,6 +205,7 @@ mod tests {
                 false,
                 ctx().now,
             )),
+            offer: None,
         }
     }
 

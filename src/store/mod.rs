@@ -4,14 +4,14 @@
 
 pub mod catalog;
 pub mod embedded;
+mod sequence;
 pub mod supabase;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::{
-    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, Room, RoomId, Task, TaskDecision, TaskId,
-    TaskStatus,
+    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, Room, RoomId, Task, TaskDecision, TaskId, TaskStatus,
 };
 use crate::workflow::{Applied, Catalogue, Plan};
 

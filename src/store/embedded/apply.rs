@@ -8,7 +8,7 @@ use super::store::client_by_email;
 use crate::domain::{ClientId, EventId, TaskId, TeamId, UserId};
 use crate::store::timestamp;
 use crate::store::StoreError;
-use crate::workflow::{Applied, ClientWrite, EventWrite, Plan};
+use crate::workflow::{Applied, ClientPatch, ClientWrite, EventPatch, EventWrite, Plan};
 
 pub(super) fn apply(c: &mut Connection, team: TeamId, user: UserId, plan: &Plan) -> Result<Applied, StoreError> {
     let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql_error)?;
@@ -42,27 +42,20 @@ pub(super) fn apply(c: &mut Connection, team: TeamId, user: UserId, plan: &Plan)
             let id = EventId::new();
             tx.execute(
                 "INSERT INTO events (id, team_id, user_id, client_id, title, description, event_date, start_time, end_time,
-                     attendees, status, current_step, date_confirmed, seating_layout, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
+                     attendees, status, current_step, date_confirmed, seating_layout, workflow_state, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)",
                 params![
                     id.to_string(), team_s, user_s, client_id.map(|c| c.to_string()), e.title, e.description,
-                    e.event_date.to_string(), e.start_time.format("%H:%M:%S").to_string(), e.end_time.format("%H:%M:%S").to_string(),
-                    e.attendees, enum_text(&e.status)?, e.current_step, e.date_confirmed, e.seating_layout, now,
+                    e.event_date.to_string(), time_text(e.start_time), time_text(e.end_time),
+                    e.attendees, enum_text(&e.status)?, e.current_step, e.date_confirmed, e.seating_layout,
+                    json_text(&e.workflow_state)?, now,
                 ],
             )
             .map_err(sql_error)?;
             Some(id)
         }
         Some(EventWrite::Update { id, patch }) => {
-            let status = patch.status.as_ref().map(enum_text).transpose()?;
-            let changed = tx
-                .execute(
-                    "UPDATE events SET status = coalesce(?3, status), current_step = coalesce(?4, current_step),
-                         date_confirmed = coalesce(?5, date_confirmed), updated_at = ?6
-                     WHERE id = ?1 AND team_id = ?2",
-                    params![id.to_string(), team_s, status, patch.current_step, patch.date_confirmed, now],
-                )
-                .map_err(sql_error)?;
+            let changed = update_event(&tx, &team_s, &id.to_string(), patch, &now)?;
             if changed == 0 {
                 return Err(StoreError::Invalid(format!("event {id} not found")));
             }
@@ -77,6 +70,15 @@ pub(super) fn apply(c: &mut Connection, team: TeamId, user: UserId, plan: &Plan)
             Some(*id)
         }
     };
+
+    if !plan.client_update.is_empty() {
+        let id = client_id.ok_or_else(|| StoreError::Invalid("a client update needs the plan's client".into()))?;
+        update_client(&tx, &team_s, &id.to_string(), &plan.client_update, &now)?;
+    }
+
+    for offer in &plan.offers {
+        super::apply_offer::write(&tx, &team_s, &user_s, event_id, offer, &now)?;
+    }
 
     for m in &plan.emails {
         tx.execute(
@@ -140,8 +142,89 @@ fn already_applied(tx: &Transaction<'_>, team: TeamId, plan: &Plan) -> Result<bo
     Ok(false)
 }
 
+/// Every column of the patch; `None` leaves a column as it is. The flags
+/// (?16, ?18) tell "set caller_step / room_ids" from "leave it", since both
+/// may be set to an empty value.
+fn update_event(tx: &Transaction<'_>, team: &str, id: &str, p: &EventPatch, now: &str) -> Result<usize, StoreError> {
+    let status = p.status.as_ref().map(enum_text).transpose()?;
+    let room_ids = p.room_ids.as_ref().map(json_text).transpose()?;
+    let workflow_state = p.workflow_state.as_ref().map(json_text).transpose()?;
+    tx.execute(
+        "UPDATE events SET status = coalesce(?3, status), current_step = coalesce(?4, current_step),
+             date_confirmed = coalesce(?5, date_confirmed), event_date = coalesce(?6, event_date),
+             start_time = coalesce(?7, start_time), end_time = coalesce(?8, end_time),
+             attendees = coalesce(?9, attendees), seating_layout = coalesce(?10, seating_layout),
+             preferred_room = coalesce(?11, preferred_room), requirements_hash = coalesce(?12, requirements_hash),
+             room_eval_hash = coalesce(?13, room_eval_hash), offer_hash = coalesce(?14, offer_hash),
+             workflow_state = coalesce(?15, workflow_state),
+             caller_step = CASE WHEN ?16 THEN ?17 ELSE caller_step END,
+             room_ids = CASE WHEN ?18 THEN ?19 ELSE room_ids END,
+             updated_at = ?20
+         WHERE id = ?1 AND team_id = ?2",
+        params![
+            id,
+            team,
+            status,
+            p.current_step,
+            p.date_confirmed,
+            p.event_date.map(|d| d.to_string()),
+            p.start_time.map(time_text),
+            p.end_time.map(time_text),
+            p.attendees,
+            p.seating_layout,
+            p.preferred_room,
+            p.requirements_hash,
+            p.room_eval_hash,
+            p.offer_hash,
+            workflow_state,
+            p.caller_step.is_some(),
+            p.caller_step.flatten(),
+            room_ids.is_some(),
+            room_ids,
+            now,
+        ],
+    )
+    .map_err(sql_error)
+}
+
+fn update_client(tx: &Transaction<'_>, team: &str, id: &str, p: &ClientPatch, now: &str) -> Result<(), StoreError> {
+    let changed = tx
+        .execute(
+            "UPDATE clients SET status = coalesce(?3, status), company = coalesce(?4, company),
+                 billing_address = coalesce(?5, billing_address), billing_postal_code = coalesce(?6, billing_postal_code),
+                 billing_city = coalesce(?7, billing_city), billing_country = coalesce(?8, billing_country),
+                 updated_at = ?9
+             WHERE id = ?1 AND team_id = ?2",
+            params![
+                id,
+                team,
+                p.status,
+                p.company,
+                p.billing_address,
+                p.billing_postal_code,
+                p.billing_city,
+                p.billing_country,
+                now
+            ],
+        )
+        .map_err(sql_error)?;
+    if changed == 0 {
+        return Err(StoreError::Invalid(format!("client {id} not found")));
+    }
+    Ok(())
+}
+
+/// `HH:MM:SS`, as Supabase's `time` columns read back.
+fn time_text(t: chrono::NaiveTime) -> String {
+    t.format("%H:%M:%S").to_string()
+}
+
+fn json_text<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
 /// The lower-case text of a serde enum (`lead`, `Email Tasks`, ...).
-fn enum_text<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+pub(super) fn enum_text<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
     match serde_json::to_value(v) {
         Ok(serde_json::Value::String(s)) => Ok(s),
         _ => Err(StoreError::Invalid("expected a string enum".into())),

@@ -3,12 +3,16 @@
 //! inbox; separate files keep webhook commits off the workflow's write lock.
 
 mod apply;
+mod apply_offer;
 mod db;
 mod inbox;
 mod manager;
+mod migrate;
+mod offers;
 mod rows;
 mod seed;
 mod store;
+mod venue;
 
 use std::path::Path;
 
@@ -31,11 +35,15 @@ impl EmbeddedStore {
     pub async fn open(dir: &Path, team: TeamId, user: UserId) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(StoreError::unavailable)?;
         let data = Db::open(&dir.join("openevent.sqlite3"), include_str!("schema.sql"))?;
+        let added = data.run_here(migrate::upgrade)?;
         let inbox_path = dir.join("inbox.sqlite3");
         let inbox = Db::open(&inbox_path, include_str!("inbox.sql"))?;
         inbox.checkpoint_in_background(&inbox_path)?;
         let store = Self { data, inbox, team, user };
         store.seed_catalog().await?;
+        if added.iter().any(|c| c == "products.synonyms") {
+            store.backfill_synonyms().await?;
+        }
         Ok(store)
     }
 }

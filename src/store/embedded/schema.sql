@@ -1,6 +1,9 @@
 -- The embedded store mirrors the Supabase tables and column names
 -- (SPEC §6) so that both stores speak the same rows. Timestamps are
 -- RFC 3339 text, dates YYYY-MM-DD, times HH:MM:SS, arrays and jsonb JSON.
+-- Columns added after a first release must also be listed in migrate.rs:
+-- CREATE TABLE IF NOT EXISTS leaves the tables of an older data dir as
+-- they were.
 
 CREATE TABLE IF NOT EXISTS product_categories (
     id TEXT PRIMARY KEY,
@@ -8,6 +11,9 @@ CREATE TABLE IF NOT EXISTS product_categories (
     name TEXT NOT NULL
 );
 
+-- products.synonyms: a JSON array of other names the client may use
+-- ("finger food"); the embedded store's own column, Supabase's products
+-- have none.
 CREATE TABLE IF NOT EXISTS products (
     id TEXT PRIMARY KEY,
     team_id TEXT NOT NULL,
@@ -17,7 +23,8 @@ CREATE TABLE IF NOT EXISTS products (
     price_type TEXT NOT NULL,
     vat_rate REAL,
     category_id TEXT REFERENCES product_categories(id),
-    available INTEGER NOT NULL DEFAULT 1
+    available INTEGER NOT NULL DEFAULT 1,
+    synonyms TEXT
 );
 
 CREATE TABLE IF NOT EXISTS rooms (
@@ -48,6 +55,9 @@ CREATE TABLE IF NOT EXISTS clients (
     company TEXT,
     phone TEXT,
     billing_address TEXT,
+    billing_postal_code TEXT,
+    billing_city TEXT,
+    billing_country TEXT,
     status TEXT NOT NULL DEFAULT 'lead' CHECK (status IN ('lead', 'active', 'confirmed', 'inactive')),
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
@@ -76,10 +86,12 @@ CREATE TABLE IF NOT EXISTS events (
     requirements_hash TEXT,
     room_eval_hash TEXT,
     offer_hash TEXT,
+    workflow_state TEXT NOT NULL DEFAULT '{}',
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_client ON events (team_id, client_id, created_at);
+CREATE INDEX IF NOT EXISTS events_date ON events (team_id, event_date);
 
 CREATE TABLE IF NOT EXISTS offers (
     id TEXT PRIMARY KEY,
@@ -105,6 +117,7 @@ CREATE TABLE IF NOT EXISTS offers (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS offers_event ON offers (event_id, created_at);
 
 CREATE TABLE IF NOT EXISTS offer_line_items (
     id TEXT PRIMARY KEY,
@@ -118,6 +131,7 @@ CREATE TABLE IF NOT EXISTS offer_line_items (
     unit_price REAL NOT NULL,
     total REAL NOT NULL
 );
+CREATE INDEX IF NOT EXISTS offer_line_items_offer ON offer_line_items (offer_id);
 
 CREATE TABLE IF NOT EXISTS tasks (
     id TEXT PRIMARY KEY,

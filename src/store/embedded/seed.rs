@@ -39,11 +39,12 @@ impl EmbeddedStore {
                 }
                 for p in &catalog.products {
                     tx.execute(
-                        "INSERT OR IGNORE INTO products (id, team_id, name, description, base_price, price_type, vat_rate, category_id, available)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                        "INSERT OR IGNORE INTO products (id, team_id, name, description, base_price, price_type, vat_rate, category_id, available,
+                             synonyms)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                         params![
                             s(p, "id"), team, s(p, "name"), s(p, "description"), f(p, "base_price"), s(p, "price_type"),
-                            f(p, "vat_rate"), s(p, "category_id"), p["available"].as_bool().unwrap_or(true),
+                            f(p, "vat_rate"), s(p, "category_id"), p["available"].as_bool().unwrap_or(true), synonyms(p),
                         ],
                     )
                     .map_err(sql_error)?;
@@ -52,6 +53,31 @@ impl EmbeddedStore {
             })
             .await
     }
+
+    /// Fills `products.synonyms` of the built-in products in a store seeded
+    /// before the column existed (only where it is still empty).
+    pub(super) async fn backfill_synonyms(&self) -> Result<(), StoreError> {
+        let catalog = Catalog::builtin();
+        let team = self.team.to_string();
+        self.data
+            .run(move |conn| {
+                let tx = conn.transaction().map_err(sql_error)?;
+                for p in &catalog.products {
+                    tx.execute(
+                        "UPDATE products SET synonyms = ?3 WHERE id = ?1 AND team_id = ?2 AND synonyms IS NULL",
+                        params![s(p, "id"), team, synonyms(p)],
+                    )
+                    .map_err(sql_error)?;
+                }
+                tx.commit().map_err(sql_error)
+            })
+            .await
+    }
+}
+
+/// The catalogue entry's synonyms as the column's JSON text.
+fn synonyms(p: &Value) -> Option<String> {
+    p.get("synonyms").filter(|v| v.is_array()).map(Value::to_string)
 }
 
 fn s<'a>(v: &'a Value, k: &str) -> Option<&'a str> {

@@ -1,15 +1,17 @@
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::db::sql_error;
 use super::rows::{self, CLIENT_COLUMNS, EVENT_COLUMNS, TASK_COLUMNS};
 use super::EmbeddedStore;
+use super::{offers, venue};
 use crate::domain::{
-    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, Room, Task, TaskDecision, TaskId, TaskStatus, TeamId,
+    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, Room, RoomId, Task, TaskDecision, TaskId,
+    TaskStatus, TeamId,
 };
 use crate::store::{timestamp, Claim, Store, StoreError};
-use crate::workflow::{Applied, Plan};
+use crate::workflow::{Applied, Catalogue, Plan};
 
 #[async_trait]
 impl Store for EmbeddedStore {
@@ -33,6 +35,31 @@ impl Store for EmbeddedStore {
                 Ok(rooms)
             })
             .await
+    }
+
+    async fn catalogue(&self) -> Result<Catalogue, StoreError> {
+        let team = self.team;
+        self.data.run(move |c| venue::catalogue(c, team)).await
+    }
+
+    async fn booked_rooms(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        except: EventId,
+    ) -> Result<Vec<(NaiveDate, RoomId)>, StoreError> {
+        let team = self.team;
+        self.data.run(move |c| venue::booked_rooms(c, team, from, to, except)).await
+    }
+
+    async fn next_offer_sequence(&self, offer_date: NaiveDate) -> Result<u32, StoreError> {
+        let team = self.team;
+        self.data.run(move |c| offers::next_offer_sequence(c, team, offer_date)).await
+    }
+
+    async fn paid_unconfirmed(&self) -> Result<Vec<EventId>, StoreError> {
+        let team = self.team;
+        self.data.run(move |c| offers::paid_unconfirmed(c, team)).await
     }
 
     async fn client_by_email(&self, email: &EmailAddress) -> Result<Option<Client>, StoreError> {
@@ -255,5 +282,7 @@ fn load_booking(c: &Connection, team: TeamId, event_id: &str) -> Result<Option<B
         )
         .optional()
         .map_err(sql_error)?;
-    Ok(client.map(|client| Booking { client, event, last_inbound }))
+    let Some(client) = client else { return Ok(None) };
+    let offer = offers::latest_offer(c, team, event_id)?;
+    Ok(Some(Booking { client, event, last_inbound, offer }))
 }

@@ -1,0 +1,82 @@
+//! Brings the tables of a data dir created by an older version up to
+//! `schema.sql`: `CREATE TABLE IF NOT EXISTS` leaves existing tables alone,
+//! so columns added since are added here. Idempotent, run at every open.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::db::sql_error;
+use crate::store::StoreError;
+
+/// (table, column, definition): every column added after the first release.
+const ADDED: &[(&str, &str, &str)] = &[
+    ("clients", "billing_postal_code", "TEXT"),
+    ("clients", "billing_city", "TEXT"),
+    ("clients", "billing_country", "TEXT"),
+    ("events", "workflow_state", "TEXT NOT NULL DEFAULT '{}'"),
+    ("products", "synonyms", "TEXT"),
+];
+
+/// Adds the missing columns; returns the ones it added as `table.column`.
+pub(super) fn upgrade(conn: &mut Connection) -> Result<Vec<String>, StoreError> {
+    // IMMEDIATE: a second process opening the same dir (the CLI beside the
+    // service) waits, then finds the columns there instead of adding twice.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_error)?;
+    let mut added = Vec::new();
+    for (table, column, definition) in ADDED {
+        if !has_column(&tx, table, column)? {
+            tx.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {definition}")).map_err(sql_error)?;
+            added.push(format!("{table}.{column}"));
+        }
+    }
+    tx.commit().map_err(sql_error)?;
+    Ok(added)
+}
+
+fn has_column(c: &Connection, table: &str, column: &str) -> Result<bool, StoreError> {
+    let mut stmt = c.prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2").map_err(sql_error)?;
+    stmt.exists([table, column]).map_err(sql_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_old_schema_gets_the_new_columns_once() {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.execute_batch(
+            "CREATE TABLE clients (id TEXT PRIMARY KEY, billing_address TEXT);
+             CREATE TABLE events (id TEXT PRIMARY KEY);
+             CREATE TABLE products (id TEXT PRIMARY KEY);
+             INSERT INTO events (id) VALUES ('e1');",
+        )
+        .unwrap();
+        let added = upgrade(&mut c).unwrap();
+        assert_eq!(added.len(), ADDED.len(), "{added:?}");
+        let state: String = c.query_row("SELECT workflow_state FROM events", [], |r| r.get(0)).unwrap();
+        assert_eq!(state, "{}", "existing rows get the default");
+        assert!(upgrade(&mut c).unwrap().is_empty(), "nothing to do the second time");
+    }
+
+    #[tokio::test]
+    async fn a_data_dir_of_the_previous_version_opens_with_synonyms() {
+        use crate::domain::{TeamId, UserId};
+        use crate::store::embedded::EmbeddedStore;
+        use crate::store::Store;
+
+        let dir = tempfile::TempDir::new().unwrap();
+        let team = TeamId::new();
+        drop(EmbeddedStore::open(dir.path(), team, UserId::new()).await.unwrap());
+        // What the previous version left: its tables, seeded, without the new columns.
+        let old = Connection::open(dir.path().join("openevent.sqlite3")).unwrap();
+        for (table, column, _) in ADDED {
+            old.execute_batch(&format!("ALTER TABLE {table} DROP COLUMN {column}")).unwrap();
+        }
+        drop(old);
+
+        let store = EmbeddedStore::open(dir.path(), team, UserId::new()).await.unwrap();
+        let catalogue = store.catalogue().await.unwrap();
+        let apero = catalogue.products.iter().find(|p| p.pricing.name == "Classic Apéro").unwrap();
+        assert!(apero.synonyms.iter().any(|s| s == "finger food"), "synonyms filled in: {:?}", apero.synonyms);
+    }
+}

@@ -1,0 +1,73 @@
+//! Reads of `offers` for the workflow: the booking's current offer, the
+//! month's offer numbers, deposits paid on bookings not yet confirmed.
+
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::db::sql_error;
+use super::rows::{self, OFFER_COLUMNS};
+use crate::domain::{EventId, OfferRecord, TeamId};
+use crate::store::sequence::{month_prefix, next_sequence};
+use crate::store::StoreError;
+
+/// The event's current offer: the latest one not cancelled (by creation,
+/// then insertion order), with its line items in insertion order.
+pub(super) fn latest_offer(c: &Connection, team: TeamId, event_id: &str) -> Result<Option<OfferRecord>, StoreError> {
+    let team = team.to_string();
+    let offer = c
+        .query_row(
+            &format!(
+                "SELECT {OFFER_COLUMNS} FROM offers WHERE event_id = ?1 AND team_id = ?2 AND status <> 'cancelled'
+                 ORDER BY created_at DESC, rowid DESC LIMIT 1"
+            ),
+            params![event_id, team],
+            rows::offer,
+        )
+        .optional()
+        .map_err(sql_error)?;
+    let Some(mut offer) = offer else { return Ok(None) };
+    let mut stmt = c
+        .prepare_cached(
+            "SELECT name, product_id, total FROM offer_line_items WHERE offer_id = ?1 AND team_id = ?2 ORDER BY rowid",
+        )
+        .map_err(sql_error)?;
+    offer.items = stmt
+        .query_map(params![offer.id.to_string(), team], rows::offer_item)
+        .map_err(sql_error)?
+        .collect::<Result<_, _>>()
+        .map_err(sql_error)?;
+    Ok(Some(offer))
+}
+
+pub(super) fn next_offer_sequence(c: &Connection, team: TeamId, offer_date: NaiveDate) -> Result<u32, StoreError> {
+    // LIKE narrows the rows (its `_`/`%` cannot occur in the prefix); the
+    // exact prefix and the numeric maximum are checked in Rust.
+    let mut stmt = c
+        .prepare_cached("SELECT offer_number FROM offers WHERE team_id = ?1 AND offer_number LIKE ?2")
+        .map_err(sql_error)?;
+    let numbers: Vec<String> = stmt
+        .query_map(params![team.to_string(), format!("{}%", month_prefix(offer_date))], |r| r.get(0))
+        .map_err(sql_error)?
+        .collect::<Result<_, _>>()
+        .map_err(sql_error)?;
+    Ok(next_sequence(offer_date, numbers.iter().map(String::as_str)))
+}
+
+pub(super) fn paid_unconfirmed(c: &Connection, team: TeamId) -> Result<Vec<EventId>, StoreError> {
+    let mut stmt = c
+        .prepare_cached(
+            "SELECT e.id FROM events e
+             WHERE e.team_id = ?1 AND e.status IN ('lead', 'option')
+               AND (SELECT o.deposit_paid_at FROM offers o
+                    WHERE o.event_id = e.id AND o.team_id = ?1 AND o.status <> 'cancelled'
+                    ORDER BY o.created_at DESC, o.rowid DESC LIMIT 1) IS NOT NULL
+             ORDER BY e.created_at, e.rowid",
+        )
+        .map_err(sql_error)?;
+    let ids: Vec<String> = stmt
+        .query_map([team.to_string()], |r| r.get(0))
+        .map_err(sql_error)?
+        .collect::<Result<_, _>>()
+        .map_err(sql_error)?;
+    ids.iter().map(|id| id.parse().map_err(|e| StoreError::Invalid(format!("events.id {id}: {e}")))).collect()
+}

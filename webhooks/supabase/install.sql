@@ -2,11 +2,12 @@
 -- on top of the OpenEvent frontend's tables. Idempotent: safe to run again
 -- after an upgrade.
 --
---   1. the workflow columns on events and rooms,
+--   1. the workflow columns on events, rooms and clients,
 --   2. the uniqueness the service relies on (one client per address, one
 --      row per Message-ID),
 --   3. the inbox shared by all replicas, and its RPC functions,
---   4. the RPC that applies one workflow step atomically,
+--   4. the RPC that applies one workflow step atomically, and the reads
+--      of a booking in one round trip,
 --   5. the database webhooks on tasks and offers, signed per Standard
 --      Webhooks with pgcrypto and posted with pg_net.
 --
@@ -33,7 +34,17 @@ alter table public.events
   add column if not exists preferred_room text,
   add column if not exists requirements_hash text,
   add column if not exists room_eval_hash text,
-  add column if not exists offer_hash text;
+  add column if not exists offer_hash text,
+  -- What the conversation remembers beyond the columns (proposed dates and
+  -- rooms, wished products, ...), written by the service only.
+  add column if not exists workflow_state jsonb not null default '{}'::jsonb;
+
+-- The billing address step 6 asks for (kept if the frontend has them).
+alter table public.clients
+  add column if not exists billing_address text,
+  add column if not exists billing_postal_code text,
+  add column if not exists billing_city text,
+  add column if not exists billing_country text;
 
 alter table public.rooms
   add column if not exists deposit_required boolean not null default false,
@@ -145,9 +156,81 @@ $$;
 
 -- 4. One workflow step, atomically ---------------------------------------
 
+-- One entry of a plan's `offers`: {op: create, id, offer_number, subject,
+-- offer_date, valid_until, subtotal_rappen, vat_rappen, total_rappen,
+-- deposit: null | {percentage_bp, amount_rappen, deadline_days}, items:
+-- [{name, description, quantity, unit_price_rappen, total_rappen,
+-- product_id}]} or {op: update, id, patch: {status, confirmed_at,
+-- payment_status}}. Part of oe_apply_plan's transaction.
+create or replace function public.oe_write_offer(p_team uuid, p_user uuid, p_event uuid, o jsonb)
+returns void
+language plpgsql
+set search_path = public, pg_temp
+as $$
+declare
+  d jsonb := o->'deposit';
+  has_deposit boolean := coalesce(jsonb_typeof(o->'deposit') = 'object', false);
+  v_constraint text;
+begin
+  if o->>'op' = 'update' then
+    update public.offers set
+      status = coalesce(o->'patch'->>'status', status),
+      confirmed_at = coalesce((o->'patch'->>'confirmed_at')::timestamptz, confirmed_at),
+      payment_status = coalesce(o->'patch'->>'payment_status', payment_status)
+    where id = (o->>'id')::uuid and team_id = p_team;
+    if not found then
+      raise exception 'offer % not found', o->>'id' using errcode = 'P0002';
+    end if;
+    return;
+  end if;
+
+  if p_event is null then
+    raise exception 'an offer needs the plan''s event' using errcode = '22023';
+  end if;
+  begin
+    insert into public.offers (id, team_id, user_id, event_id, offer_number, subject, offer_date, valid_until, status,
+                               subtotal, vat_amount, total_amount, deposit_enabled, deposit_type, deposit_percentage,
+                               deposit_amount, deposit_deadline_days, payment_status)
+    values ((o->>'id')::uuid, p_team, p_user, p_event, o->>'offer_number', o->>'subject', (o->>'offer_date')::date,
+            (o->>'valid_until')::date, 'draft',
+            (o->>'subtotal_rappen')::numeric / 100, (o->>'vat_rappen')::numeric / 100,
+            (o->>'total_rappen')::numeric / 100,
+            has_deposit, case when has_deposit then 'percentage' end, (d->>'percentage_bp')::numeric / 100,
+            (d->>'amount_rappen')::numeric / 100, (d->>'deadline_days')::integer,
+            case when has_deposit and (d->>'amount_rappen')::bigint > 0 then 'pending' end);
+  exception when unique_violation then
+    -- Two bookings read the same next sequence at once: the unique offer
+    -- number refuses the second. A race, not bad data: SQLSTATE OE001 tells
+    -- the service to retry, and the retry plans again with a fresh number.
+    -- Not 40001: PostgREST retries a serialization failure itself, forever
+    -- (PostgREST issue 3673). Any other conflict stays 23505.
+    get stacked diagnostics v_constraint = constraint_name;
+    if exists (
+      select 1 from pg_index x
+        join pg_class i on i.oid = x.indexrelid
+        join pg_attribute a on a.attrelid = x.indrelid and a.attnum = any (x.indkey)
+       where x.indrelid = 'public.offers'::regclass and i.relname = v_constraint and a.attname = 'offer_number'
+    ) then
+      raise exception 'offer number % is taken', o->>'offer_number'
+        using errcode = 'OE001', hint = 'plan again with the next sequence';
+    end if;
+    raise;
+  end;
+  -- created_at one microsecond apart keeps the items in the plan's order
+  -- (the room line first) for readers that sort by it.
+  insert into public.offer_line_items (team_id, user_id, offer_id, product_id, name, description, quantity, unit_price,
+                                       total, created_at)
+  select p_team, p_user, (o->>'id')::uuid, (i->>'product_id')::uuid, i->>'name', i->>'description',
+         (i->>'quantity')::numeric, (i->>'unit_price_rappen')::numeric / 100, (i->>'total_rappen')::numeric / 100,
+         now() + (n - 1) * interval '1 microsecond'
+    from jsonb_array_elements(coalesce(o->'items', '[]'::jsonb)) with ordinality as x(i, n);
+end
+$$;
+
 -- Applies a plan (the JSON of the service's workflow::Plan) for one team:
--- client, event, mails, tasks and task marks in one transaction. A plan
--- whose mail (by Message-ID) is stored already writes nothing.
+-- client, event, client changes, offers, mails, tasks and task marks in one
+-- transaction. A plan whose mail (by Message-ID) is stored already writes
+-- nothing. Amounts arrive as integer Rappen and are written as exact CHF.
 create or replace function public.oe_apply_plan(p_team uuid, p_user uuid, p_plan jsonb)
 returns jsonb
 language plpgsql
@@ -156,6 +239,9 @@ as $$
 declare
   c jsonb := p_plan->'client';
   ev jsonb := p_plan->'event';
+  pa jsonb := ev->'patch';
+  cu jsonb := p_plan->'client_update';
+  o jsonb;
   m jsonb;
   t jsonb;
   u jsonb;
@@ -189,16 +275,33 @@ begin
   if ev is not null and ev <> 'null'::jsonb then
     if ev->>'op' = 'create' then
       insert into public.events (team_id, user_id, client_id, title, description, event_date, start_time, end_time,
-                                 attendees, status, current_step, date_confirmed, seating_layout)
+                                 attendees, status, current_step, date_confirmed, seating_layout, workflow_state)
       values (p_team, p_user, v_client, ev->>'title', ev->>'description', (ev->>'event_date')::date,
               (ev->>'start_time')::time, (ev->>'end_time')::time, (ev->>'attendees')::integer, ev->>'status',
-              (ev->>'current_step')::integer, (ev->>'date_confirmed')::boolean, ev->>'seating_layout')
+              (ev->>'current_step')::integer, (ev->>'date_confirmed')::boolean, ev->>'seating_layout',
+              coalesce(ev->'workflow_state', '{}'::jsonb))
       returning id into v_event;
     else
+      -- An absent key leaves the column; caller_step and room_ids may be
+      -- set to null / [] on purpose, so for them the key's presence decides.
       update public.events set
-        status = coalesce(ev->'patch'->>'status', status),
-        current_step = coalesce((ev->'patch'->>'current_step')::integer, current_step),
-        date_confirmed = coalesce((ev->'patch'->>'date_confirmed')::boolean, date_confirmed)
+        status = coalesce(pa->>'status', status),
+        current_step = coalesce((pa->>'current_step')::integer, current_step),
+        date_confirmed = coalesce((pa->>'date_confirmed')::boolean, date_confirmed),
+        caller_step = case when pa ? 'caller_step' then (pa->>'caller_step')::integer else caller_step end,
+        event_date = coalesce((pa->>'event_date')::date, event_date),
+        start_time = coalesce((pa->>'start_time')::time, start_time),
+        end_time = coalesce((pa->>'end_time')::time, end_time),
+        attendees = coalesce((pa->>'attendees')::integer, attendees),
+        seating_layout = coalesce(pa->>'seating_layout', seating_layout),
+        preferred_room = coalesce(pa->>'preferred_room', preferred_room),
+        room_ids = case when pa ? 'room_ids'
+                        then array(select r::uuid from jsonb_array_elements_text(pa->'room_ids') r)
+                        else room_ids end,
+        requirements_hash = coalesce(pa->>'requirements_hash', requirements_hash),
+        room_eval_hash = coalesce(pa->>'room_eval_hash', room_eval_hash),
+        offer_hash = coalesce(pa->>'offer_hash', offer_hash),
+        workflow_state = coalesce(pa->'workflow_state', workflow_state)
       where id = (ev->>'id')::uuid and team_id = p_team
       returning id, coalesce(v_client, client_id) into v_event, v_client;
       if v_event is null then
@@ -206,6 +309,27 @@ begin
       end if;
     end if;
   end if;
+
+  if cu is not null and jsonb_typeof(cu) = 'object' and cu <> '{}'::jsonb then
+    if v_client is null then
+      raise exception 'a client update needs the plan''s client' using errcode = '22023';
+    end if;
+    update public.clients set
+      status = coalesce(cu->>'status', status),
+      company = coalesce(cu->>'company', company),
+      billing_address = coalesce(cu->>'billing_address', billing_address),
+      billing_postal_code = coalesce(cu->>'billing_postal_code', billing_postal_code),
+      billing_city = coalesce(cu->>'billing_city', billing_city),
+      billing_country = coalesce(cu->>'billing_country', billing_country)
+    where id = v_client and team_id = p_team;
+    if not found then
+      raise exception 'client % not found', v_client using errcode = 'P0002';
+    end if;
+  end if;
+
+  for o in select * from jsonb_array_elements(coalesce(p_plan->'offers', '[]')) loop
+    perform public.oe_write_offer(p_team, p_user, v_event, o);
+  end loop;
 
   for m in select * from jsonb_array_elements(coalesce(p_plan->'emails', '[]')) loop
     insert into public.emails (team_id, user_id, from_email, to_email, subject, body_text, body_html, event_id,
@@ -259,8 +383,8 @@ begin
           r := jsonb_build_object('error', sqlerrm, 'code', sqlstate);
         end if;
       when others then
-        -- The caller retries class 40 (deadlock, serialization) and parks
-        -- the rest; the code says which.
+        -- The caller retries class 40 (deadlock, serialization) and OE001
+        -- (a taken offer number) and parks the rest; the code says which.
         r := jsonb_build_object('error', sqlerrm, 'code', sqlstate);
     end;
     results := results || jsonb_build_array(r);
@@ -307,23 +431,45 @@ begin
 end
 $$;
 
--- A mail's context in one round trip: its booking (event, client, the
--- client's latest inbound mail), else the known client of the sender.
+-- One booking in one round trip: the event, its client, the client's
+-- latest inbound mail and the current offer (the latest not cancelled, with
+-- its line items in order). Null when the event is not the team's.
+create or replace function public.oe_booking(p_team uuid, p_event uuid)
+returns jsonb
+language sql stable
+set search_path = public, pg_temp
+as $$
+  select jsonb_build_object(
+    'event', to_jsonb(e),
+    'client', (select to_jsonb(c) from public.clients c where c.id = e.client_id and c.team_id = p_team),
+    'last_inbound', (
+      select to_jsonb(m) from public.emails m
+      where m.event_id = e.id and m.team_id = p_team and not m.is_sent
+      order by m.received_at desc nulls last, m.created_at desc limit 1),
+    'offer', (
+      select to_jsonb(o) || jsonb_build_object('items', coalesce((
+        select jsonb_agg(jsonb_build_object('name', i.name, 'product_id', i.product_id, 'total', i.total)
+                         order by i.created_at, i.id)
+        from public.offer_line_items i where i.offer_id = o.id), '[]'::jsonb))
+      from public.offers o
+      where o.event_id = e.id and o.team_id = p_team and o.status <> 'cancelled'
+      order by o.created_at desc, o.id desc limit 1))
+  from public.events e
+  where e.id = p_event and e.team_id = p_team;
+$$;
+
+-- A mail's context in one round trip: its booking (as oe_booking), else the
+-- known client of the sender.
 create or replace function public.oe_mail_context(p_team uuid, p_refs text[], p_sender text)
 returns jsonb
 language sql stable
 set search_path = public, pg_temp
 as $$
-  with ev as (select public.oe_booking_for_mail(p_team, p_refs, p_sender) as id)
-  select jsonb_build_object(
-    'event', (select to_jsonb(e) from public.events e join ev on e.id = ev.id where e.team_id = p_team),
-    'client', coalesce(
-      (select to_jsonb(c) from public.events e join ev on e.id = ev.id join public.clients c on c.id = e.client_id),
-      (select to_jsonb(c) from public.clients c where c.team_id = p_team and lower(c.email) = lower(p_sender) limit 1)),
-    'last_inbound', (
-      select to_jsonb(m) from public.emails m join ev on m.event_id = ev.id
-      where m.team_id = p_team and not m.is_sent
-      order by m.received_at desc nulls last, m.created_at desc limit 1));
+  with b as (select public.oe_booking(p_team, public.oe_booking_for_mail(p_team, p_refs, p_sender)) as j)
+  select coalesce(b.j, '{}'::jsonb) || jsonb_build_object('client', coalesce(
+      nullif(b.j->'client', 'null'::jsonb),
+      (select to_jsonb(c) from public.clients c where c.team_id = p_team and lower(c.email) = lower(p_sender) limit 1)))
+  from b;
 $$;
 
 -- oe_mail_context for several mails: [{refs: [...], sender: "..."}].
@@ -339,11 +485,13 @@ as $$
 $$;
 
 revoke all on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint), public.oe_inbox_stats(),
-  public.oe_apply_plan(uuid, uuid, jsonb), public.oe_booking_for_mail(uuid, text[], text),
+  public.oe_write_offer(uuid, uuid, uuid, jsonb), public.oe_apply_plan(uuid, uuid, jsonb),
+  public.oe_booking_for_mail(uuid, text[], text), public.oe_booking(uuid, uuid),
   public.oe_mail_context(uuid, text[], text), public.oe_apply_plans(uuid, uuid, jsonb),
   public.oe_mail_contexts(uuid, jsonb) from public, anon, authenticated;
 grant execute on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint), public.oe_inbox_stats(),
-  public.oe_apply_plan(uuid, uuid, jsonb), public.oe_booking_for_mail(uuid, text[], text),
+  public.oe_write_offer(uuid, uuid, uuid, jsonb), public.oe_apply_plan(uuid, uuid, jsonb),
+  public.oe_booking_for_mail(uuid, text[], text), public.oe_booking(uuid, uuid),
   public.oe_mail_context(uuid, text[], text), public.oe_apply_plans(uuid, uuid, jsonb),
   public.oe_mail_contexts(uuid, jsonb) to service_role;
 

@@ -74,16 +74,28 @@ impl Rest {
     }
 }
 
-/// Transient (retry): 5xx, 429, timeouts. Configuration (never retried):
-/// 401/403, insufficient privilege, bad JWT. A unique violation is its own
-/// kind: on an idempotent write it means "already done".
+/// SQLSTATE of `oe_apply_plan` for an offer number another booking took
+/// first (`webhooks/supabase/install.sql`): a race, retried.
+pub const OFFER_NUMBER_TAKEN: &str = "OE001";
+
+/// Transient (retry): 5xx (but P0002, a missing row), 429, timeouts,
+/// SQLSTATE class 40 (deadlock, serialization failure) and
+/// [`OFFER_NUMBER_TAKEN`]. Configuration (never retried): 401/403,
+/// insufficient privilege, bad JWT. A unique violation is its own kind: on
+/// an idempotent write it means "already done".
 fn classify(status: StatusCode, err: PgError) -> StoreError {
     let what = if err.message.is_empty() { status.to_string() } else { format!("{} ({})", err.message, err.code) };
     match (status, err.code.as_str()) {
+        (_, code) if code.starts_with("40") || code == OFFER_NUMBER_TAKEN => {
+            StoreError::Unavailable(format!("PostgREST answered {what}").into())
+        }
         (_, "23505") | (StatusCode::CONFLICT, _) => StoreError::Duplicate(what),
         (StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN, _) | (_, "42501" | "PGRST300" | "PGRST301" | "PGRST302") => {
             StoreError::Forbidden(what)
         }
+        // A row an RPC looked for is not there (`oe_apply_plan`: an unknown
+        // event, offer or client). PostgREST answers 500, but it is the data.
+        (_, "P0002") => StoreError::Invalid(what),
         (s, _) if s.is_server_error() || s == StatusCode::TOO_MANY_REQUESTS => {
             StoreError::Unavailable(format!("PostgREST answered {what}").into())
         }
@@ -122,7 +134,10 @@ mod tests {
         assert!(matches!(e(401, "PGRST301"), StoreError::Forbidden(_)));
         assert!(matches!(e(403, "42501"), StoreError::Forbidden(_)));
         assert!(e(503, "").is_transient() && e(429, "").is_transient() && e(500, "XX000").is_transient());
+        assert!(e(500, "40001").is_transient() && e(500, "40P01").is_transient(), "class 40 is a race: retry");
+        assert!(e(400, OFFER_NUMBER_TAKEN).is_transient(), "so is a taken offer number");
         assert!(matches!(e(400, "42703"), StoreError::Invalid(_)));
+        assert!(matches!(e(500, "P0002"), StoreError::Invalid(_)), "a missing row is not retried");
     }
 
     #[test]

@@ -1,24 +1,17 @@
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::rest::encoded;
+use super::rest::{encoded, OFFER_NUMBER_TAKEN};
 use super::SupabaseStore;
 use crate::domain::{
-    Booking, Client, EmailAddress, Event, EventId, InboundEmail, InboxId, Room, StoredEmail, Task, TaskDecision,
-    TaskId, TaskStatus,
+    Booking, Client, EmailAddress, Event, EventId, InboundEmail, InboxId, OfferRecord, Room, RoomId, StoredEmail, Task,
+    TaskDecision, TaskId, TaskStatus,
 };
+use crate::store::sequence::{month_prefix, next_sequence};
 use crate::store::{timestamp, Claim, MailContext, Store, StoreError};
-use crate::workflow::{Applied, Plan};
-
-/// An event row with its client embedded (`select=*,client:clients(*)`).
-#[derive(Deserialize)]
-struct EventWithClient {
-    #[serde(flatten)]
-    event: Event,
-    client: Option<Client>,
-}
+use crate::workflow::{Applied, Catalogue, Plan};
 
 #[derive(Deserialize)]
 struct EmailRow {
@@ -30,12 +23,14 @@ struct EmailRow {
     received_at: Option<DateTime<Utc>>,
 }
 
-/// What `oe_mail_context` returns.
+/// What `oe_booking` returns, and `oe_mail_context` (whose client may be
+/// the sender's without a booking).
 #[derive(Deserialize)]
 struct ContextRow {
     event: Option<Event>,
     client: Option<Client>,
     last_inbound: Option<EmailRow>,
+    offer: Option<OfferRecord>,
 }
 
 impl ContextRow {
@@ -45,6 +40,7 @@ impl ContextRow {
                 client: client.clone(),
                 event,
                 last_inbound: self.last_inbound.map(EmailRow::into_stored),
+                offer: self.offer,
             }),
             _ => None,
         };
@@ -65,6 +61,25 @@ impl EmailRow {
     }
 }
 
+#[derive(Deserialize)]
+struct BookedRow {
+    event_date: NaiveDate,
+    #[serde(default)]
+    room_ids: Option<Vec<RoomId>>,
+}
+
+/// An error `oe_apply_plans` reports for one plan, by SQLSTATE: class 40
+/// (deadlock, serialization failure), 53 (resources) and an offer number
+/// another booking took first pass with a retry; the rest is the data.
+fn plan_error(error: &str, code: &str) -> StoreError {
+    let what = format!("{error} ({code})");
+    if code.starts_with("40") || code.starts_with("53") || code == OFFER_NUMBER_TAKEN {
+        StoreError::unavailable(what)
+    } else {
+        StoreError::Invalid(what)
+    }
+}
+
 fn invalid(e: serde_json::Error) -> StoreError {
     StoreError::Invalid(format!("unexpected row shape: {e}"))
 }
@@ -79,6 +94,69 @@ impl Store for SupabaseStore {
 
     async fn rooms(&self) -> Result<Vec<Room>, StoreError> {
         self.rest.get(&format!("rooms?team_id=eq.{}&order=name", self.team)).await
+    }
+
+    async fn catalogue(&self) -> Result<Catalogue, StoreError> {
+        let rooms = format!("rooms?team_id=eq.{}&order=name", self.team);
+        let products = format!("products?team_id=eq.{}&available=is.true&order=name", self.team);
+        let (rooms, products) = tokio::try_join!(self.rest.get::<Value>(&rooms), self.rest.get::<Value>(&products))?;
+        Catalogue::from_rows(&rooms, &products).map_err(StoreError::Invalid)
+    }
+
+    async fn booked_rooms(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        except: EventId,
+    ) -> Result<Vec<(NaiveDate, RoomId)>, StoreError> {
+        let rows: Vec<BookedRow> = self
+            .rest
+            .get(&format!(
+                "events?team_id=eq.{}&status=in.(option,confirmed)&event_date=gte.{from}&event_date=lte.{to}\
+                 &id=neq.{except}&select=event_date,room_ids&order=event_date",
+                self.team
+            ))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .flat_map(|r| r.room_ids.unwrap_or_default().into_iter().map(move |room| (r.event_date, room)))
+            .collect())
+    }
+
+    async fn next_offer_sequence(&self, offer_date: NaiveDate) -> Result<u32, StoreError> {
+        // `*` is PostgREST's LIKE wildcard; the prefix holds no `_` or `%`.
+        // The numeric maximum is taken here: SQL would compare text.
+        let rows: Vec<Value> = self
+            .rest
+            .get(&format!(
+                "offers?team_id=eq.{}&offer_number=like.{}*&select=offer_number",
+                self.team,
+                encoded(&month_prefix(offer_date))
+            ))
+            .await?;
+        Ok(next_sequence(offer_date, rows.iter().filter_map(|r| r["offer_number"].as_str())))
+    }
+
+    async fn paid_unconfirmed(&self) -> Result<Vec<EventId>, StoreError> {
+        // Events with a paid offer (`paid`, an inner join, keeps the answer
+        // small), with their current offer (`current`): only when that one
+        // is paid, since a newer revised offer replaces a paid older one.
+        let rows: Vec<Value> = self
+            .rest
+            .get(&format!(
+                "events?team_id=eq.{}&status=in.(lead,option)\
+                 &select=id,paid:offers!inner(id),current:offers(deposit_paid_at)\
+                 &paid.deposit_paid_at=not.is.null&paid.status=neq.cancelled\
+                 &current.status=neq.cancelled&current.order=created_at.desc,id.desc&current.limit=1\
+                 &order=created_at",
+                self.team
+            ))
+            .await?;
+        Ok(rows
+            .iter()
+            .filter(|r| r["current"].get(0).is_some_and(|o| !o["deposit_paid_at"].is_null()))
+            .filter_map(|r| r["id"].as_str()?.parse().ok())
+            .collect())
     }
 
     async fn client_by_email(&self, email: &EmailAddress) -> Result<Option<Client>, StoreError> {
@@ -97,40 +175,13 @@ impl Store for SupabaseStore {
     }
 
     async fn booking_for_mail(&self, mail: &InboundEmail) -> Result<Option<Booking>, StoreError> {
-        let refs: Vec<&str> = mail.thread_refs().collect();
-        let event: Option<EventId> = self
-            .rest
-            .rpc("oe_booking_for_mail", &json!({"p_team": self.team, "p_refs": refs, "p_sender": mail.from.email}))
-            .await?;
-        match event {
-            Some(id) => self.booking(id).await,
-            None => Ok(None),
-        }
+        Ok(self.mail_context(mail).await?.booking)
     }
 
     async fn booking(&self, event: EventId) -> Result<Option<Booking>, StoreError> {
-        let rows: Vec<EventWithClient> =
-            self.rest.get(&format!("events?id=eq.{event}&team_id=eq.{}&select=*,client:clients(*)", self.team)).await?;
-        let Some(EventWithClient { event, client: Some(client) }) = rows.into_iter().next() else { return Ok(None) };
-        let mails: Vec<EmailRow> = self
-            .rest
-            .get(&format!(
-                "emails?event_id=eq.{}&team_id=eq.{}&is_sent=is.false&order=received_at.desc.nullslast,created_at.desc&limit=1\
-                 &select=message_id,subject,thread_id,in_reply_to,is_sent,received_at",
-                event.id, self.team
-            ))
-            .await?;
-        let last_inbound = mails.into_iter().next().map(|m| {
-            StoredEmail::new(
-                m.message_id,
-                m.subject,
-                m.thread_id,
-                m.in_reply_to,
-                m.is_sent,
-                m.received_at.unwrap_or_default(),
-            )
-        });
-        Ok(Some(Booking { client, event, last_inbound }))
+        let row: Option<ContextRow> =
+            self.rest.rpc("oe_booking", &json!({"p_team": self.team, "p_event": event})).await?;
+        Ok(row.and_then(|r| r.into_context().booking))
     }
 
     async fn mail_context(&self, mail: &InboundEmail) -> Result<MailContext, StoreError> {
@@ -159,9 +210,7 @@ impl Store for SupabaseStore {
         Ok(results
             .into_iter()
             .map(|r| match r.get("error").and_then(Value::as_str) {
-                Some(error) => {
-                    Err(StoreError::Invalid(format!("{error} ({})", r["code"].as_str().unwrap_or_default())))
-                }
+                Some(error) => Err(plan_error(error, r["code"].as_str().unwrap_or_default())),
                 None => serde_json::from_value(r).map_err(invalid),
             })
             .collect())

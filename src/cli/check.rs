@@ -12,7 +12,22 @@ use crate::store::supabase::Rest;
 /// Every table and column the service reads or writes (SPEC §6 plus the
 /// workflow columns and the inbox of `webhooks/supabase/install.sql`).
 const NEEDED: &[(&str, &[&str])] = &[
-    ("clients", &["id", "team_id", "user_id", "name", "email", "company", "status"]),
+    (
+        "clients",
+        &[
+            "id",
+            "team_id",
+            "user_id",
+            "name",
+            "email",
+            "company",
+            "status",
+            "billing_address",
+            "billing_postal_code",
+            "billing_city",
+            "billing_country",
+        ],
+    ),
     (
         "events",
         &[
@@ -36,6 +51,7 @@ const NEEDED: &[(&str, &[&str])] = &[
             "requirements_hash",
             "room_eval_hash",
             "offer_hash",
+            "workflow_state",
         ],
     ),
     (
@@ -199,6 +215,7 @@ pub(super) async fn run(config: &Config) -> anyhow::Result<ExitCode> {
         ("oe_apply_plans", serde_json::json!({"p_team": team, "p_user": user, "p_plans": []})),
         ("oe_mail_contexts", serde_json::json!({"p_team": team, "p_mails": []})),
         ("oe_booking_for_mail", serde_json::json!({"p_team": team, "p_refs": [], "p_sender": "check@example.invalid"})),
+        ("oe_booking", serde_json::json!({"p_team": team, "p_event": uuid::Uuid::nil()})),
     ];
     let mut missing = Vec::new();
     for (function, args) in &calls {

@@ -28,8 +28,8 @@ async fn check_passes_on_an_installed_project_and_names_what_is_wrong_otherwise(
 
     let (ok, out) = check(&h, team, &h.service_key);
     assert!(ok, "{out}");
-    assert!(out.contains("ok    events: 20 columns readable") && out.contains("all checks passed"), "{out}");
-    assert!(out.contains("ok    6 RPC functions callable"), "{out}");
+    assert!(out.contains("ok    events: 21 columns readable") && out.contains("all checks passed"), "{out}");
+    assert!(out.contains("ok    7 RPC functions callable"), "{out}");
 
     let (ok, out) = check(&h, Uuid::new_v4(), &h.service_key);
     assert!(!ok);

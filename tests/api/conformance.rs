@@ -2,7 +2,6 @@
 //! once for `EmbeddedStore` (SQLite) and once for `SupabaseStore` (real
 //! PostgREST 12 over Postgres).
 
-use std::any::Any;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,24 +16,39 @@ use oe_webhooks::workflow::{self, Context, EventPatch, EventWrite, Plan};
 use serde_json::json;
 
 use crate::helpers::{inquiry, WORKSHOP};
+use crate::postgrest::SupabaseHarness;
+
+#[path = "conformance_steps.rs"]
+mod steps;
+use steps::*;
 
 pub struct Backend {
     store: Arc<dyn Store>,
     inbox: Arc<dyn Inbox>,
-    _keep: Box<dyn Any + Send>,
+    team: TeamId,
+    db: Db,
+}
+
+/// The database under the store, for what no store method writes (a
+/// deposit paid in the frontend) and for rows the frontend owns.
+enum Db {
+    Sqlite(tempfile::TempDir),
+    Postgres(Box<SupabaseHarness>),
 }
 
 async fn embedded() -> Backend {
     let dir = tempfile::TempDir::new().unwrap();
-    let s = EmbeddedStore::open(dir.path(), TeamId::new(), UserId::new()).await.unwrap();
-    Backend { store: Arc::new(s.clone()), inbox: Arc::new(s), _keep: Box::new(dir) }
+    let team = TeamId::new();
+    let s = EmbeddedStore::open(dir.path(), team, UserId::new()).await.unwrap();
+    Backend { store: Arc::new(s.clone()), inbox: Arc::new(s), team, db: Db::Sqlite(dir) }
 }
 
 async fn supabase() -> Backend {
     let h = crate::supabase::harness().await;
     let config = SupabaseConfig { url: h.base_url.clone(), key: h.service_key.clone().into() };
-    let s = SupabaseStore::new(&config, TeamId::new(), UserId::new()).unwrap();
-    Backend { store: Arc::new(s.clone()), inbox: Arc::new(s), _keep: Box::new(h) }
+    let team = TeamId::new();
+    let s = SupabaseStore::new(&config, team, UserId::new()).unwrap();
+    Backend { store: Arc::new(s.clone()), inbox: Arc::new(s), team, db: Db::Postgres(Box::new(h)) }
 }
 
 fn ctx() -> Context {
@@ -75,6 +89,14 @@ conformance!(
     the_inbox_deduplicates_and_claims_in_order,
     inbox_entries_retry_then_die,
     an_unreadable_inbox_entry_is_parked_not_blocking,
+    every_event_column_is_written_and_read_back,
+    billing_details_are_written_on_the_plans_client,
+    an_offer_is_written_with_its_items_and_replaced,
+    a_taken_offer_number_is_transient_and_writes_nothing,
+    the_next_offer_sequence_counts_the_month_numerically,
+    rooms_are_booked_by_options_and_confirmed_events_only,
+    paid_deposits_of_open_bookings_are_found,
+    the_catalogue_has_the_rooms_with_prices_and_the_products,
 );
 
 async fn a_client_is_created_once_per_address(b: Backend) {

@@ -146,6 +146,12 @@ pub(crate) fn is_negated(text: &str, pos: usize) -> bool {
     NEGATION.is_match(near) && !UNCERTAINTY.is_match(near)
 }
 
+/// Is the candidate starting at `pos` named as the thing being replaced
+/// ("instead of the projector", "statt Raum A")?
+pub(crate) fn is_replaced(text: &str, pos: usize) -> bool {
+    REPLACED.is_match(clause_before(text, pos, 40, true))
+}
+
 /// Is the candidate ending at `end` negated by what follows in its clause
 /// ("am 5. März können wir leider nicht", "15 March doesn't work")?
 pub(crate) fn is_negated_after(text: &str, end: usize) -> bool {

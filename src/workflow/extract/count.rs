@@ -123,8 +123,13 @@ fn range_count(text: &str, captures: &Captures) -> Option<u32> {
         return None;
     }
     // "from 100 to 80 guests" (reducing) ends at the second number too.
+    // Otherwise a range runs upwards ("40-50"): "Auftrag 4711 - 80 Personen"
+    // is a label and a count, which the single-count pattern finds.
     let is_from = captures.name("prefix").is_some_and(|p| matches!(p.as_str().to_lowercase().as_str(), "from" | "von"));
-    let count = if is_from { high } else { low.max(high) };
+    if !is_from && low >= high {
+        return None;
+    }
+    let count = high;
     PLAUSIBLE.contains(&count).then_some(count)
 }
 

@@ -1,8 +1,9 @@
 //! Deterministic (no LLM) understanding of English and German client mails.
 //!
-//! [`extract`] first drops everything the sender did not newly write (quoted
-//! history, forwarded mails, signatures, see [`strip_quoted`]) and then runs
-//! small, independent extractors over the fresh text. Every extractor is
+//! [`extract_with`] (or [`extract`], without a catalogue) first drops
+//! everything the sender did not newly write (quoted history, forwarded
+//! mails, signatures, see [`strip_quoted`]) and then runs small,
+//! independent extractors over the fresh text. Every extractor is
 //! conservative: when a phrase is ambiguous it yields nothing rather than a
 //! guess, because a wrong date or head count written into a booking is worse
 //! than asking the client again.
@@ -18,34 +19,50 @@
 //! - `count`: attendee counts
 //! - `layout`: seating layouts
 //! - `intent`: what the client wants (accept, change, ...)
+//! - `vocabulary`: the caller's rooms and products ([`Vocabulary`]) and the
+//!   word matcher that finds them (accents, umlauts, plurals, longest match)
+//! - `rooms`, `products`: rooms and products named in the mail
+//! - `billing`: a labelled billing address
+//! - `discount`: a discount percentage the client asks for
 
+mod billing;
 mod context;
 mod count;
 mod date;
 mod date_relative;
 mod date_vague;
+mod discount;
 mod intent;
 mod language;
 mod layout;
 mod lexicon;
 mod numbers;
+mod products;
 mod quoted;
+mod rooms;
 mod time;
+mod vocabulary;
 
 #[cfg(test)]
 mod tests;
 
+use crate::domain::{ProductId, RoomId};
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 
+pub use billing::extract_billing;
 pub use count::extract_attendees;
 pub use date::{extract_dates, DateFindings};
+pub use discount::extract_discount;
 pub use intent::extract_intents;
 pub use language::detect_language;
 pub use layout::extract_layout;
 pub use numbers::normalize_number_words;
+pub use products::extract_products;
 pub use quoted::strip_quoted;
+pub use rooms::extract_rooms;
 pub use time::extract_times;
+pub use vocabulary::{Term, Vocabulary};
 
 /// Everything the deterministic extractors understood in one mail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,7 +84,59 @@ pub struct Extracted {
     pub attendees: Option<u32>,
     pub layout: Option<Layout>,
     /// Deduplicated, in the declaration order of [`Intent`]; may be empty.
+    /// [`Extracted::change_requested`] tells whether a change was asked for.
     pub intents: Vec<Intent>,
+    /// Rooms of the [`Vocabulary`] the client names, in order, deduplicated;
+    /// rooms named only to be ruled out ("not Room A", "instead of Room A",
+    /// the old room of a move) are left out. Empty without a vocabulary.
+    #[serde(default)]
+    pub rooms: Vec<RoomId>,
+    /// Products of the [`Vocabulary`] the client names, in order of first
+    /// mention; see [`ProductMention`]. Empty without a vocabulary.
+    #[serde(default)]
+    pub products: Vec<ProductMention>,
+    /// A billing address the client labelled as such; never a signature.
+    #[serde(default)]
+    pub billing: Option<BillingAddress>,
+    /// A discount in whole percent the client asks for ("10% off").
+    #[serde(default)]
+    pub discount_percent: Option<u32>,
+}
+
+impl Extracted {
+    /// Did the client explicitly ask to change something ("move it to",
+    /// "instead", "verschieben", "ändern")? A detour back to an earlier step
+    /// needs this: a date or head count that merely appears in a mail is not
+    /// a change request. This is `intents` containing [`Intent::Change`].
+    pub fn change_requested(&self) -> bool {
+        self.intents.contains(&Intent::Change)
+    }
+}
+
+/// A product named in the mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductMention {
+    pub id: ProductId,
+    /// A number written right at the product ("2 wireless microphones",
+    /// "3 Flipcharts", "Beamer x2"); `None` when the client gave none.
+    pub quantity: Option<u32>,
+    /// The client asks to drop it ("without the DJ", "ohne DJ", "remove the
+    /// projector", "streichen Sie den Apéro", "instead of the Classic Apéro").
+    pub removed: bool,
+}
+
+/// A billing address as labelled in the mail; parts not written are `None`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BillingAddress {
+    /// The line with a legal form (AG, GmbH, ...), else the line before the
+    /// street (which may be a person's name).
+    pub company: Option<String>,
+    pub street: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    /// ISO 3166 alpha-2 ("CH", "DE", "AT", "LI", "FR", "IT"), from a country
+    /// line or a postal code prefix ("CH-8001"); never guessed from the code.
+    pub country: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,9 +201,16 @@ pub enum Intent {
     Cancel,
 }
 
-/// Understand one inbound mail. `today` anchors relative dates ("tomorrow",
-/// "next Friday") and years that the client left out ("15 March").
+/// Understand one inbound mail without a catalogue: no rooms or products
+/// are found. Same as [`extract_with`] and an empty [`Vocabulary`].
 pub fn extract(text: &str, today: NaiveDate) -> Extracted {
+    extract_with(text, today, &Vocabulary::default())
+}
+
+/// Understand one inbound mail. `today` anchors relative dates ("tomorrow",
+/// "next Friday") and years that the client left out ("15 March");
+/// `vocabulary` holds the venue's rooms and products to look for.
+pub fn extract_with(text: &str, today: NaiveDate, vocabulary: &Vocabulary) -> Extracted {
     let stripped = strip_quoted(text);
     let fresh = leading_part(&stripped, MAX_FRESH_BYTES);
     let language = detect_language(fresh);
@@ -153,6 +229,10 @@ pub fn extract(text: &str, today: NaiveDate) -> Extracted {
         attendees: extract_attendees(&normalized),
         layout: extract_layout(fresh),
         intents: extract_intents(fresh),
+        rooms: extract_rooms(&normalized, &vocabulary.rooms),
+        products: extract_products(&normalized, &vocabulary.products),
+        billing: extract_billing(fresh),
+        discount_percent: extract_discount(&normalized),
     }
 }
 

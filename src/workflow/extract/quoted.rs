@@ -7,8 +7,18 @@
 //! "Am ... schrieb ...:"), from an "-----Original Message-----" style
 //! separator, from an Outlook header block ("From:/Von:" followed by
 //! "Sent:/Gesendet:/Date:/Datum:"), and everything after a signature
-//! delimiter line ("-- "). Greeting and closing lines stay: they are harmless.
+//! delimiter line ("-- ").
+//!
+//! Most clients write no delimiter: their signature (name, title, company
+//! address, phone, "member since 2019") follows the closing line ("Best
+//! regards", "Kind regards, Anna", "Freundliche Grüsse", "Mit freundlichen
+//! Grüssen", "Liebe Grüsse"). Lines after such a closing are dropped too,
+//! except from a "P.S." or a labelled billing address ("Rechnungsadresse:")
+//! on, which the sender did write. Greeting and closing lines themselves
+//! stay: they are harmless. "Thanks"/"Cheers" are not closings here: "Thanks!"
+//! often opens a mail.
 
+use super::billing::is_label_line;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -45,12 +55,42 @@ static ATTRIBUTION_WITH_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
 /// A line of underscores: Outlook puts one above the quoted header.
 static UNDERSCORE_RULE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*_{8,}\s*$").expect("static regex"));
 
+/// A closing formula alone on its line, maybe with the sender's name
+/// ("Kind regards, Anna Muster"); nothing else may follow on the line.
+static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(?:(?:(?:with\s+)?(?:best|kind|kindest|warm|warmest|many)\s+)?regards|best wishes|(?:yours\s+)?sincerely|yours faithfully|(?:mit\s+)?(?:freundliche[nm]?|liebe[n]?|herzliche[n]?|viele[n]?|beste[n]?|sonnige[n]?)\s+gr(?:ü|ue|u)(?:ss|ß)(?:e|en)?|gr(?:ü|ue)(?:ss|ß)e|gruss|mfg|lg)(?:\s+(?:aus|from)\s+\p{Lu}\p{L}*)?[\s,.!]*(?:\p{Lu}[\p{L}.'-]*(?:\s+\p{Lu}[\p{L}.'-]*){0,2}\s*)?$",
+    )
+    .expect("static regex")
+});
+
+/// "P.S.", "PS:", "P.P.S.": written after the closing, still fresh text.
+static POSTSCRIPT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\s*p\.?\s?(?:p\.?\s?)?s\b\.?").expect("static regex"));
+
+/// Is `line` a closing such as "Best regards" or "Freundliche Grüsse, Anna"?
+pub(crate) fn is_closing_line(line: &str) -> bool {
+    CLOSING.is_match(line)
+}
+
 /// Keep only what the sender newly wrote (see the module docs).
 pub fn strip_quoted(text: &str) -> String {
     let normalized = text.replace("\r\n", "\n").replace('\r', "\n");
     let lines: Vec<&str> = normalized.split('\n').collect();
     let cut = first_history_line(&lines);
-    let mut kept: Vec<&str> = lines[..cut].iter().copied().filter(|line| !line.trim_start().starts_with('>')).collect();
+    let mut kept: Vec<&str> = Vec::new();
+    let mut in_signature = false;
+    for line in lines[..cut].iter().copied().filter(|line| !line.trim_start().starts_with('>')) {
+        if in_signature && (POSTSCRIPT.is_match(line) || is_label_line(line)) {
+            in_signature = false;
+        }
+        if !in_signature {
+            kept.push(line);
+        }
+        if is_closing_line(line) {
+            in_signature = true;
+        }
+    }
     while kept.last().is_some_and(|line| line.trim().is_empty()) {
         kept.pop();
     }
@@ -169,6 +209,31 @@ mod tests {
     #[test]
     fn keeps_a_sentence_starting_with_on() {
         let mail = "On 12 June we will be 40 people.\nThanks";
+        assert_eq!(strip_quoted(mail), mail);
+    }
+
+    #[test]
+    fn drops_an_unmarked_signature_after_the_closing() {
+        let mail =
+            "Room B on 12 June, please.\n\nKind regards\nAnna Muster\nMuster AG | since 01.03.2027\n+41 44 123 45 67";
+        assert_eq!(strip_quoted(mail), "Room B on 12 June, please.\n\nKind regards");
+        let de = "Passt so.\nFreundliche Grüsse aus Zürich\nPeter Keller\nBahnhofstrasse 1\n8001 Zürich";
+        assert_eq!(strip_quoted(de), "Passt so.\nFreundliche Grüsse aus Zürich");
+        let named = "Ok.\nMit freundlichen Grüßen, Dr. Martin Weber\nCEO";
+        assert_eq!(strip_quoted(named), "Ok.\nMit freundlichen Grüßen, Dr. Martin Weber");
+    }
+
+    #[test]
+    fn keeps_a_postscript_and_a_labelled_billing_address_after_the_closing() {
+        let mail = "Fine.\nBest regards\nTom\nTom Keller, CEO\nP.S. Please add 3 flipcharts.";
+        assert_eq!(strip_quoted(mail), "Fine.\nBest regards\nP.S. Please add 3 flipcharts.");
+        let de = "Danke.\nLiebe Grüsse\nAnna\n\nRechnungsadresse:\nMuster AG\n8001 Zürich";
+        assert_eq!(strip_quoted(de), "Danke.\nLiebe Grüsse\nRechnungsadresse:\nMuster AG\n8001 Zürich");
+    }
+
+    #[test]
+    fn thanks_and_sentences_with_regards_are_not_closings() {
+        let mail = "Thanks!\nWe would like Room B.\nWith regards to the menu: vegetarian please.\nCheers, Tom";
         assert_eq!(strip_quoted(mail), mail);
     }
 

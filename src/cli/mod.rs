@@ -1,7 +1,7 @@
 //! The `oe-webhooks` command line (SPEC §2).
 
 mod check;
-mod fixture;
+pub mod fixture;
 mod replay;
 mod serve;
 mod sign;

@@ -2,6 +2,7 @@
 //! apply its plan, send approved mail. The only place where the workflow
 //! meets I/O.
 
+mod catalogue;
 mod coalesce;
 mod reconcile;
 
@@ -12,14 +13,17 @@ use chrono::Utc;
 use chrono_tz::Tz;
 use tracing::{debug, info, instrument, warn};
 
-use crate::domain::{DbChange, EmailAddress, InboundEmail, InboxId, TaskDecision, TeamId};
+use crate::domain::{
+    Booking, DbChange, DepositPayment, EmailAddress, EventId, InboundEmail, InboxId, OfferId, TaskDecision, TeamId,
+};
 use crate::inbox::{ClaimedEntry, Handler, HandlerError, InboxEvent};
 use crate::ingest::resend::{FetchError, ResendApi};
 use crate::mail::{Mailer, SendError};
 use crate::metrics::Metrics;
 use crate::store::{Claim, MailContext, Store, StoreError};
-use crate::workflow::{self, Applied, Context, Plan, TaskUpdate};
+use crate::workflow::{self, Applied, Context, Facts, Occupancy, Plan, TaskUpdate};
 
+use catalogue::CatalogueCache;
 use coalesce::Coalescer;
 pub use reconcile::Reconciler;
 
@@ -35,11 +39,16 @@ pub struct Dispatcher {
     store: Arc<dyn Store>,
     contexts: Coalescer<InboundEmail, MailContext>,
     applies: Coalescer<Plan, Applied>,
+    catalogue: CatalogueCache,
     mailer: Mailer,
     resend: ResendApi,
     venue: Venue,
     metrics: Arc<Metrics>,
 }
+
+/// How far ahead room occupancy is read for a booking: date proposals and
+/// detours look at most this far.
+const OCCUPANCY_DAYS: u64 = 550;
 
 impl From<StoreError> for HandlerError {
     fn from(e: StoreError) -> Self {
@@ -68,6 +77,7 @@ impl Handler for Dispatcher {
         match &entry.event {
             InboxEvent::Mail { mail } => self.on_mail(mail).await,
             InboxEvent::DbChange { change } => self.on_change(change, entry.id).await,
+            InboxEvent::DepositPaid { event } => self.on_deposit_paid(*event, None).await,
             InboxEvent::Decision { decision } => self.on_decision(decision, entry.id).await,
             InboxEvent::ResendReceived { notice } => {
                 let mail = self.resend.fetch(notice, Utc::now()).await.map_err(|e| match e {
@@ -91,7 +101,8 @@ impl Dispatcher {
             let store = s2.clone();
             async move { store.apply_many(plans).await }
         });
-        Self { store, contexts, applies, mailer, resend, venue, metrics }
+        let catalogue = CatalogueCache::new(store.clone());
+        Self { store, contexts, applies, catalogue, mailer, resend, venue, metrics }
     }
 
     fn context(&self) -> Context {
@@ -106,7 +117,11 @@ impl Dispatcher {
     #[instrument(skip_all, fields(message_id = %mail.message_id))]
     async fn on_mail(&self, mail: &InboundEmail) -> Result<(), HandlerError> {
         let MailContext { booking, client } = self.contexts.call(mail.clone()).await?;
-        let plan = workflow::on_mail(booking.as_ref(), client.as_ref(), mail, &self.context());
+        let ctx = self.context();
+        let plan = match &booking {
+            None => workflow::on_inquiry(client.as_ref(), mail, &ctx, &*self.catalogue.get().await?),
+            Some(b) => workflow::on_reply(b, mail, &ctx, &self.facts(b, &ctx).await?),
+        };
         let applied = self.applies.call(plan).await?;
         if applied.duplicate {
             info!("mail was already processed; no effect");
@@ -116,15 +131,48 @@ impl Dispatcher {
         Ok(())
     }
 
+    /// What steps 2–7 read besides the booking (see [`Facts`]).
+    async fn facts(&self, booking: &Booking, ctx: &Context) -> Result<Facts, StoreError> {
+        let today = ctx.today();
+        let until = today.checked_add_days(chrono::Days::new(OCCUPANCY_DAYS)).unwrap_or(today);
+        let booked = self.store.booked_rooms(today, until, booking.event.id).await?;
+        Ok(Facts {
+            catalogue: self.catalogue.get().await?,
+            occupancy: Occupancy::new(booked),
+            offer_sequence: self.store.next_offer_sequence(today).await?,
+            new_offer_id: OfferId::new(),
+        })
+    }
+
     async fn on_change(&self, change: &DbChange, entry: InboxId) -> Result<(), HandlerError> {
-        match TaskDecision::from_change(change, self.venue.team) {
-            Some(decision) => self.on_decision(&decision, entry).await,
-            None => {
-                // Title edits, priority changes, our own writes' echoes.
-                debug!(table = %change.table, kind = ?change.kind, "change needs no action");
-                Ok(())
-            }
+        if let Some(decision) = TaskDecision::from_change(change, self.venue.team) {
+            return self.on_decision(&decision, entry).await;
         }
+        if let Some(payment) = change.deposit_paid(self.venue.team) {
+            return self.on_deposit_paid(payment.event, Some(payment)).await;
+        }
+        // Title edits, priority changes, our own writes' echoes.
+        debug!(table = %change.table, kind = ?change.kind, "change needs no action");
+        Ok(())
+    }
+
+    /// `payment` is the webhook's report; reconciliation passes `None` (the
+    /// payment is recorded on the offer already).
+    #[instrument(skip_all, fields(event_id = %event))]
+    async fn on_deposit_paid(&self, event: EventId, payment: Option<DepositPayment>) -> Result<(), HandlerError> {
+        let Some(booking) = self.store.booking(event).await? else {
+            warn!("deposit paid on an event that does not exist in this team; ignored");
+            return Ok(());
+        };
+        let ctx = self.context();
+        let plan = workflow::on_deposit_paid(&booking, payment.as_ref(), &ctx, &self.facts(&booking, &ctx).await?);
+        if plan == Plan::default() {
+            info!("deposit needs no action (already handled, or the booking is closed)");
+            return Ok(());
+        }
+        self.store.apply(&plan).await?;
+        info!("deposit paid: booking moves to confirmation");
+        Ok(())
     }
 
     /// Acts on a manager's decision at most once. The task moves through
@@ -173,7 +221,9 @@ impl Dispatcher {
             .outgoing_message_id
             .clone()
             .unwrap_or_else(|| format!("{}@{}", uuid::Uuid::now_v7(), self.venue.email.domain()));
-        let approval = workflow::on_decision(&booking, &task, decision, &self.context(), &message_id);
+        let ctx = self.context();
+        let facts = self.facts(&booking, &ctx).await?;
+        let approval = workflow::on_decision(&booking, &task, decision, &ctx, &facts, &message_id);
         if let (Some(mail), false) = (&approval.mail, state.as_deref() == Some("delivered")) {
             self.store.set_send_state(task.id, claimant, Some("sending"), Some(&message_id)).await?;
             match self.mailer.send(mail).await {

@@ -1,7 +1,8 @@
 //! Database webhooks are fire-and-forget (pg_net tries once): a decision
-//! made while the service was down never arrives. On start and at a fixed
-//! interval, decisions recorded in the database but not acted on are fed
-//! into the inbox, through the same idempotent path as a webhook.
+//! made (or a deposit marked paid) while the service was down never
+//! arrives. On start and at a fixed interval, decisions recorded in the
+//! database but not acted on, and paid deposits of unconfirmed bookings, are
+//! fed into the inbox, through the same idempotent path as a webhook.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,7 +27,7 @@ impl Reconciler {
         loop {
             match self.reconcile_once().await {
                 Ok(0) => {}
-                Ok(n) => info!(queued = n, "reconciliation queued decisions that no webhook delivered"),
+                Ok(n) => info!(queued = n, "reconciliation queued decisions or deposits that no webhook delivered"),
                 Err(e) => warn!(error = %e, "reconciliation failed; will try again"),
             }
             if let Some((inbox, keep)) = &self.inbox {
@@ -65,6 +66,20 @@ impl Reconciler {
                 format!("decision:{}", decision.task_id),
                 order_key,
                 &InboxEvent::Decision { decision },
+                Utc::now(),
+            );
+            if matches!(self.writer.append(entry).await, Ok(crate::inbox::Appended::Accepted(_))) {
+                queued += 1;
+            }
+        }
+        // Keyed by event: the handler is idempotent, and once it drafted the
+        // confirmation a repeat would add nothing.
+        for event in self.store.paid_unconfirmed().await.map_err(|e| e.to_string())? {
+            let entry = NewEntry::new(
+                "reconcile",
+                format!("deposit:{event}"),
+                format!("event:{event}"),
+                &InboxEvent::DepositPaid { event },
                 Utc::now(),
             );
             if matches!(self.writer.append(entry).await, Ok(crate::inbox::Appended::Accepted(_))) {

@@ -10,7 +10,7 @@ mod records;
 mod task;
 mod workflow_state;
 
-pub use db_change::{ChangeKind, DbChange};
+pub use db_change::{ChangeKind, DbChange, DepositPayment};
 pub use email_address::{EmailAddress, InvalidEmailAddress};
 pub use ids::{ClientId, EventId, InboxId, OfferId, ProductId, RoomId, TaskId, TeamId, UserId};
 pub use inbound::{message_id, Attachment, InboundEmail, Mailbox};

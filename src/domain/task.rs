@@ -97,6 +97,20 @@ pub struct TaskPayload {
 }
 
 impl TaskPayload {
+    /// A draft for the manager to approve before it goes to `recipient_email`.
+    pub fn draft(action: TaskAction, body: String, subject: String, recipient_email: String, context: Value) -> Self {
+        Self {
+            draft_message: Some(body),
+            draft_subject: Some(subject),
+            ..Self::manual_review(Some(recipient_email), context)
+        }
+        .with_action(action)
+    }
+
+    fn with_action(self, action: TaskAction) -> Self {
+        Self { action, ..self }
+    }
+
     /// A `manual_review` payload: no draft, the manager acts by hand.
     pub fn manual_review(recipient_email: Option<String>, context: Value) -> Self {
         Self {

@@ -37,6 +37,10 @@ pub enum InboxEvent {
     ResendReceived {
         notice: crate::ingest::resend::ResendNotice,
     },
+    /// A paid deposit found by reconciliation rather than a webhook.
+    DepositPaid {
+        event: crate::domain::EventId,
+    },
 }
 
 /// A webhook accepted at the edge, ready to persist.

@@ -2,11 +2,17 @@
 
 use serde_json::json;
 
-use super::plan::{EmailWrite, EventPatch, EventWrite, OutgoingMail, Plan, TaskUpdate, TaskWrite};
-use super::{Context, Step};
+use super::extract::Language;
+use super::plan::{
+    EmailWrite, EventPatch, EventWrite, OfferPatch, OfferWrite, OutgoingMail, Plan, TaskUpdate, TaskWrite,
+};
+use super::rooms::requirements_hash;
+use super::steps::{self, advance};
+use super::turn::{Trigger, Turn};
+use super::{Context, Facts, Step};
 use crate::domain::{
-    Booking, EmailAddress, EventStatus, Resolution, Task, TaskAction, TaskCategory, TaskDecision, TaskPayload,
-    TaskPriority,
+    Booking, EmailAddress, EventStatus, OfferId, OfferStatus, Resolution, RoomId, Task, TaskAction, TaskCategory,
+    TaskDecision, TaskPayload, TaskPriority,
 };
 
 /// The effects of one decision: the mail to send (if any), and the writes
@@ -24,15 +30,23 @@ pub fn on_decision(
     task: &Task,
     decision: &TaskDecision,
     ctx: &Context,
+    facts: &Facts,
     message_id: &str,
 ) -> Approval {
     match decision.resolution {
-        Resolution::Approved => approved(booking, task, decision, ctx, message_id),
+        Resolution::Approved => approved(booking, task, decision, ctx, facts, message_id),
         Resolution::Rejected => rejected(booking, task),
     }
 }
 
-fn approved(booking: &Booking, task: &Task, decision: &TaskDecision, ctx: &Context, message_id: &str) -> Approval {
+fn approved(
+    booking: &Booking,
+    task: &Task,
+    decision: &TaskDecision,
+    ctx: &Context,
+    facts: &Facts,
+    message_id: &str,
+) -> Approval {
     let body = decision
         .edited_message
         .clone()
@@ -40,13 +54,19 @@ fn approved(booking: &Booking, task: &Task, decision: &TaskDecision, ctx: &Conte
         .or_else(|| task.payload.draft_message.clone())
         .filter(|b| !b.trim().is_empty());
     let done = TaskUpdate { id: task.id, send_state: "sent".into() };
+    let mut t = Turn::new(booking, facts, ctx, Trigger::Approval);
+    if let Some(lang) =
+        task.payload.context.get("language").and_then(|l| serde_json::from_value::<Language>(l.clone()).ok())
+    {
+        t.lang = lang;
+    }
+    after_approval(&mut t, task);
+    let mut plan = t.finish();
     let Some(body) = body else {
         // Approving a task without a message (e.g. a manual review) is an
         // acknowledgement: nothing to send.
-        return Approval {
-            mail: None,
-            plan: Plan { task_updates: vec![TaskUpdate { send_state: "handled".into(), ..done }], ..Plan::default() },
-        };
+        plan.task_updates.push(TaskUpdate { send_state: "handled".into(), ..done });
+        return Approval { mail: None, plan };
     };
     let to = task
         .payload
@@ -88,40 +108,63 @@ fn approved(booking: &Booking, task: &Task, decision: &TaskDecision, ctx: &Conte
         in_reply_to,
         thread_id: references.first().cloned().unwrap_or_else(|| message_id.to_string()),
     };
-    let patch = after_approval(task.payload.action, booking);
-    Approval {
-        mail: Some(mail),
-        plan: Plan {
-            event: (!patch.is_empty()).then_some(EventWrite::Update { id: booking.event.id, patch }),
-            emails: vec![sent_row],
-            task_updates: vec![done],
-            ..Plan::default()
-        },
-    }
+    plan.emails.push(sent_row);
+    plan.task_updates.push(done);
+    Approval { mail: Some(mail), plan }
 }
 
-/// The step transition an approval completes (WORKFLOW.md, "state written").
-/// Writes only what moves forward, so a repeated approval never regresses.
-fn after_approval(action: TaskAction, booking: &Booking) -> EventPatch {
-    let event = &booking.event;
-    let advance_to = |step: Step| (event.current_step < step.number()).then_some(step.number());
-    match action {
-        TaskAction::ApproveMessage | TaskAction::ManualReview => EventPatch::default(),
-        TaskAction::ApproveDate => EventPatch {
-            date_confirmed: (!event.date_confirmed).then_some(true),
-            current_step: advance_to(Step::RoomAvailability),
-            ..EventPatch::default()
-        },
-        TaskAction::ApproveRoom => EventPatch { current_step: advance_to(Step::Offer), ..EventPatch::default() },
-        TaskAction::ApproveOffer => EventPatch {
-            status: (event.status == EventStatus::Lead).then_some(EventStatus::Option),
-            current_step: advance_to(Step::Negotiation),
-            ..EventPatch::default()
-        },
-        TaskAction::ConfirmEvent => EventPatch {
-            status: (event.status != EventStatus::Confirmed).then_some(EventStatus::Confirmed),
-            ..EventPatch::default()
-        },
+/// The step transition an approval completes (WORKFLOW.md, "state
+/// written"), and the steps that can run right after it without the
+/// client (the room proposal after the intake reply, the offer after the
+/// room). Only moves forward, so a repeated approval never regresses.
+fn after_approval(t: &mut Turn<'_>, task: &Task) {
+    let context = &task.payload.context;
+    let kind = context.get("kind").and_then(|k| k.as_str()).unwrap_or_default();
+    match task.payload.action {
+        TaskAction::ApproveMessage if kind == "intake" => {
+            let nothing_missing = context.get("missing").and_then(|m| m.as_array()).map_or(true, |m| m.is_empty());
+            if nothing_missing {
+                advance(t);
+            }
+        }
+        TaskAction::ApproveMessage if kind == "prerequisites" => {
+            t.event.current_step = t.event.current_step.max(Step::Confirmation.number());
+        }
+        TaskAction::ApproveMessage | TaskAction::ApproveDate | TaskAction::ManualReview => {}
+        TaskAction::ApproveRoom => {
+            let Some(room) = context.get("room_id").and_then(|r| serde_json::from_value::<RoomId>(r.clone()).ok())
+            else {
+                return;
+            };
+            if t.event.current_step <= Step::Offer.number() && t.event.room_ids.first() != Some(&room) {
+                t.event.room_ids = vec![room];
+                t.event.room_eval_hash = Some(requirements_hash(&steps::requirements(t)));
+                t.event.current_step = Step::Offer.number();
+                t.event.workflow_state.proposed_rooms.clear();
+                advance(t);
+            }
+        }
+        TaskAction::ApproveOffer => {
+            let id = context.get("offer_id").and_then(|o| serde_json::from_value::<OfferId>(o.clone()).ok());
+            let Some(offer) = t.offer.as_mut().filter(|o| Some(o.id) == id && o.status == OfferStatus::Draft) else {
+                return;
+            };
+            offer.status = OfferStatus::Sent;
+            t.offers.push(OfferWrite::Update {
+                id: offer.id,
+                patch: OfferPatch { status: Some(OfferStatus::Sent), ..OfferPatch::default() },
+            });
+            if t.event.status == EventStatus::Lead {
+                t.event.status = EventStatus::Option;
+            }
+            t.event.current_step = Step::Negotiation.number();
+            t.event.caller_step = None;
+        }
+        TaskAction::ConfirmEvent => {
+            t.event.status = EventStatus::Confirmed;
+            t.event.current_step = Step::Confirmation.number();
+            t.client.status = "confirmed".into();
+        }
     }
 }
 
@@ -153,61 +196,12 @@ fn rejected(booking: &Booking, task: &Task) -> Approval {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{NaiveDate, NaiveTime};
     use serde_json::Map;
 
     use super::*;
-    use crate::domain::{Client, Event, StoredEmail, TaskPriority, TaskStatus, TeamId};
+    use crate::domain::{OfferRecord, TaskPriority, TaskStatus, TeamId};
 
-    use super::super::tests::ctx;
-
-    fn booking(status: EventStatus, step: i32) -> Booking {
-        let team = TeamId::new();
-        Booking {
-            client: Client {
-                id: Default::default(),
-                team_id: team,
-                email: EmailAddress::parse("anna@keller.ch").unwrap(),
-                name: "Anna Keller".into(),
-                company: None,
-                status: "lead".into(),
-                billing_address: None,
-                billing_postal_code: None,
-                billing_city: None,
-                billing_country: None,
-            },
-            event: Event {
-                id: Default::default(),
-                team_id: team,
-                client_id: None,
-                title: "Workshop".into(),
-                event_date: NaiveDate::from_ymd_opt(2027, 3, 14).unwrap(),
-                start_time: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
-                end_time: NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
-                attendees: Some(24),
-                status,
-                current_step: step,
-                date_confirmed: false,
-                caller_step: None,
-                seating_layout: None,
-                preferred_room: None,
-                room_ids: Vec::new(),
-                requirements_hash: None,
-                room_eval_hash: None,
-                offer_hash: None,
-                workflow_state: Default::default(),
-            },
-            last_inbound: Some(StoredEmail::new(
-                Some("m2@keller.ch".into()),
-                "Workshop".into(),
-                Some("m1@keller.ch".into()),
-                Some("r1@atelier-zurich.ch".into()),
-                false,
-                ctx().now,
-            )),
-            offer: None,
-        }
-    }
+    use super::super::tests::{booking, ctx, facts};
 
     fn task(action: TaskAction) -> Task {
         Task {
@@ -247,6 +241,7 @@ mod tests {
             &task(TaskAction::ApproveMessage),
             &decide(Resolution::Approved, None),
             &ctx(),
+            &facts(),
             "out1@atelier-zurich.ch",
         );
         let mail = a.mail.unwrap();
@@ -259,7 +254,9 @@ mod tests {
         assert_eq!(a.plan.emails.len(), 1);
         assert!(a.plan.emails[0].is_sent);
         assert_eq!(a.plan.task_updates[0].send_state, "sent");
-        assert!(a.plan.event.is_none(), "an acknowledgement changes no booking state");
+        let Some(EventWrite::Update { patch, .. }) = &a.plan.event else { panic!("the sent mail joins its event") };
+        assert!(patch.is_empty(), "an acknowledgement changes no booking state");
+        assert!(a.plan.tasks.is_empty());
     }
 
     #[test]
@@ -269,31 +266,62 @@ mod tests {
             &task(TaskAction::ApproveMessage),
             &decide(Resolution::Approved, Some("Edited")),
             &ctx(),
+            &facts(),
             "x@y.ch",
         );
         assert_eq!(a.mail.unwrap().body, "Edited");
     }
 
     #[test]
-    fn approving_an_offer_makes_the_event_an_option_once() {
-        let a = on_decision(
-            &booking(EventStatus::Lead, 4),
-            &task(TaskAction::ApproveOffer),
-            &decide(Resolution::Approved, None),
-            &ctx(),
-            "x@y.ch",
-        );
-        let Some(EventWrite::Update { patch, .. }) = a.plan.event else { panic!("event patch expected") };
+    fn approving_an_offer_sends_it_and_makes_the_event_an_option_once() {
+        let mut b = booking(EventStatus::Lead, 4);
+        let offer = OfferRecord {
+            id: OfferId::new(),
+            offer_number: "OE-2026-11-0001".into(),
+            status: OfferStatus::Draft,
+            offer_date: ctx().today(),
+            valid_until: None,
+            total_rappen: 100_000,
+            deposit_enabled: false,
+            deposit_rappen: None,
+            deposit_deadline_days: None,
+            deposit_paid_at: None,
+            confirmed_at: None,
+            items: Vec::new(),
+        };
+        b.offer = Some(offer.clone());
+        let mut t = task(TaskAction::ApproveOffer);
+        t.payload.context.insert("offer_id".into(), json!(offer.id));
+        let a = on_decision(&b, &t, &decide(Resolution::Approved, None), &ctx(), &facts(), "x@y.ch");
+        let Some(EventWrite::Update { patch, .. }) = &a.plan.event else { panic!("event patch expected") };
         assert_eq!((patch.status, patch.current_step), (Some(EventStatus::Option), Some(5)));
-        // Approved again later (already an option at step 5): nothing regresses.
-        let again = on_decision(
-            &booking(EventStatus::Option, 5),
-            &task(TaskAction::ApproveOffer),
-            &decide(Resolution::Approved, None),
-            &ctx(),
-            "x@y.ch",
+        assert!(
+            matches!(&a.plan.offers[..], [OfferWrite::Update { id, patch }] if *id == offer.id && patch.status == Some(OfferStatus::Sent))
         );
-        assert!(again.plan.event.is_none());
+        // Approved again later (already sent, an option at step 5): nothing regresses.
+        b.event.status = EventStatus::Option;
+        b.event.current_step = 5;
+        b.offer = Some(OfferRecord { status: OfferStatus::Sent, ..offer });
+        let again = on_decision(&b, &t, &decide(Resolution::Approved, None), &ctx(), &facts(), "x@y.ch");
+        let Some(EventWrite::Update { patch, .. }) = &again.plan.event else { panic!() };
+        assert!(patch.is_empty() && again.plan.offers.is_empty());
+    }
+
+    #[test]
+    fn approving_the_room_holds_it_and_drafts_the_offer_right_away() {
+        let mut b = booking(EventStatus::Lead, 3);
+        b.event.attendees = Some(30);
+        let room = facts().catalogue.rooms.iter().find(|r| r.option.name == "Room A").unwrap().option.id;
+        let mut t = task(TaskAction::ApproveRoom);
+        t.payload.context.insert("room_id".into(), json!(room));
+        let a = on_decision(&b, &t, &decide(Resolution::Approved, None), &ctx(), &facts(), "x@y.ch");
+        let Some(EventWrite::Update { patch, .. }) = &a.plan.event else { panic!() };
+        assert_eq!(patch.room_ids, Some(vec![room]));
+        assert!(patch.offer_hash.is_some());
+        assert!(matches!(&a.plan.offers[..], [OfferWrite::Create(o)] if o.offer_number == "OE-2026-11-0001"));
+        assert_eq!(a.plan.tasks[0].payload.action, TaskAction::ApproveOffer);
+        let draft = a.plan.tasks[0].payload.draft_message.as_deref().unwrap();
+        assert!(draft.contains("- Room A: CHF 500.00 full day"), "{draft}");
     }
 
     #[test]
@@ -303,6 +331,7 @@ mod tests {
             &task(TaskAction::ApproveMessage),
             &decide(Resolution::Rejected, None),
             &ctx(),
+            &facts(),
             "x@y.ch",
         );
         assert!(a.mail.is_none());

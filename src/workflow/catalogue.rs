@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::extract::{Term, Vocabulary};
 use super::offer::{ProductPricing, RoomPricing};
 use super::rooms::RoomOption;
 use crate::domain::{ProductId, RoomId};
@@ -74,6 +75,22 @@ impl Catalogue {
     pub fn room_options(&self) -> Vec<RoomOption> {
         self.rooms.iter().map(|r| r.option.clone()).collect()
     }
+
+    /// The names the extractor looks for in a mail.
+    pub fn vocabulary(&self) -> Vocabulary {
+        Vocabulary {
+            rooms: self
+                .rooms
+                .iter()
+                .map(|r| Term { id: r.option.id, name: r.option.name.clone(), synonyms: Vec::new() })
+                .collect(),
+            products: self
+                .products
+                .iter()
+                .map(|p| Term { id: p.pricing.id, name: p.pricing.name.clone(), synonyms: p.synonyms.clone() })
+                .collect(),
+        }
+    }
 }
 
 /// Rooms held by other bookings (`option` or `confirmed`), by date.
@@ -114,5 +131,6 @@ pub(crate) mod tests {
         assert!(c.products.len() > 40);
         let apero = c.products.iter().find(|p| p.pricing.name == "Classic Apéro").unwrap();
         assert!(apero.synonyms.iter().any(|s| s == "finger food"));
+        assert_eq!(c.vocabulary().rooms.len(), 6);
     }
 }

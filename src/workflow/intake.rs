@@ -6,19 +6,22 @@ use serde_json::json;
 use super::draft::{self, Understood};
 use super::extract::{self, Extracted};
 use super::plan::{ClientWrite, EmailWrite, EventWrite, NewClient, NewEvent, Plan, TaskWrite};
-use super::{Context, Step};
+use super::reply::digest;
+use super::steps::layout_code;
+use super::{Catalogue, Context, Step};
 use crate::domain::{
-    Booking, Client, EventStatus, InboundEmail, TaskAction, TaskCategory, TaskPayload, TaskPriority, WorkflowState,
+    Client, EventStatus, InboundEmail, TaskAction, TaskCategory, TaskPayload, TaskPriority, WorkflowState,
 };
+use crate::domain::{MailDigest, ProductChoice};
 
 /// Default times when the client named none: the schema requires them, the
 /// draft does not claim them (it only restates what the client wrote).
 const DEFAULT_START: (u32, u32) = (9, 0);
 const DEFAULT_END: (u32, u32) = (17, 0);
 
-pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Context) -> Plan {
+pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Context, catalogue: &Catalogue) -> Plan {
     let today = ctx.today();
-    let found = extract::extract(&mail.text, today);
+    let found = extract::extract_with(&mail.text, today, &catalogue.vocabulary());
     let understood = understand(&found, today);
     let name = client_name(known_client, mail);
     let language = found.language;
@@ -45,12 +48,19 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
         status: EventStatus::Lead,
         current_step: Step::DateConfirmation.number(),
         date_confirmed: false,
-        seating_layout: understood.layout.map(|l| layout_code(l).to_string()),
+        seating_layout: understood.layout.map(layout_code),
         description: None,
         workflow_state: WorkflowState {
             language: Some(language),
             date_requested: understood.date.is_some(),
             vague_date: found.vague_date.clone(),
+            products: found
+                .products
+                .iter()
+                .filter(|p| !p.removed)
+                .map(|p| ProductChoice { id: p.id, quantity: p.quantity })
+                .collect(),
+            last_mail: Some(MailDigest { digest: digest(&extract::strip_quoted(&mail.text)), at: mail.received_at }),
             ..WorkflowState::default()
         },
     };
@@ -74,6 +84,7 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
             claimed_by: None,
             outgoing_message_id: None,
             context: serde_json::from_value(json!({
+                "kind": "intake",
                 "step": Step::Intake.number(),
                 "language": language,
                 "understood": {
@@ -100,37 +111,22 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
     }
 }
 
-/// A mail on an open booking whose step has no handler yet: record it and
-/// ask the manager, without drafting anything.
-pub(super) fn manual_review(booking: &Booking, mail: &InboundEmail, ctx: &Context) -> Plan {
-    let name = booking.client.name.clone();
-    Plan {
-        client: Some(ClientWrite::Existing { id: booking.client.id }),
-        event: Some(EventWrite::Update { id: booking.event.id, patch: Default::default() }),
-        emails: vec![inbound_row(mail, ctx)],
-        tasks: vec![TaskWrite {
-            title: format!("Review reply from {name}"),
-            description: Some(format!("Reply at step {}: {}", booking.event.current_step, mail.subject.trim())),
-            category: TaskCategory::Email,
-            priority: TaskPriority::High,
-            client_name: Some(name),
-            payload: TaskPayload::manual_review(
-                Some(booking.client.email.to_string()),
-                json!({"step": booking.event.current_step, "reason": "no automatic handler for this step yet"}),
-            ),
-        }],
-        ..Plan::default()
-    }
-}
-
 fn understand(found: &Extracted, today: NaiveDate) -> Understood {
     // Only a future date is a usable event date; a past one is left for the
     // manager (and the draft asks again).
     let date = found.dates.iter().copied().chain(found.date_range.map(|(start, _)| start)).find(|d| *d >= today);
-    Understood { date, start: found.start_time, end: found.end_time, attendees: found.attendees, layout: found.layout }
+    let vague = found.vague_date.clone().filter(|_| date.is_none());
+    Understood {
+        date,
+        start: found.start_time,
+        end: found.end_time,
+        attendees: found.attendees,
+        layout: found.layout,
+        vague,
+    }
 }
 
-fn inbound_row(mail: &InboundEmail, ctx: &Context) -> EmailWrite {
+pub(super) fn inbound_row(mail: &InboundEmail, ctx: &Context) -> EmailWrite {
     let to = mail.to.first().map(|m| m.email.to_string()).unwrap_or_else(|| ctx.venue_email.to_string());
     EmailWrite {
         from_email: mail.from.email.to_string(),
@@ -176,19 +172,6 @@ fn event_title(mail: &InboundEmail, name: &str) -> String {
     }
 }
 
-fn layout_code(layout: extract::Layout) -> &'static str {
-    use extract::Layout::*;
-    match layout {
-        Theatre => "theatre",
-        Cocktail => "cocktail",
-        Dinner => "dinner",
-        Workshop => "workshop",
-        Boardroom => "boardroom",
-        UShape => "u_shape",
-        Classroom => "classroom",
-    }
-}
-
 fn hm((h, m): (u32, u32)) -> NaiveTime {
     NaiveTime::from_hms_opt(h, m, 0).expect("valid constant time")
 }
@@ -198,6 +181,7 @@ mod tests {
 
     use super::*;
 
+    use super::super::catalogue::tests::builtin;
     use super::super::tests::ctx;
 
     fn mail(name: Option<&str>, text: &str) -> InboundEmail {
@@ -214,6 +198,7 @@ mod tests {
             None,
             &mail(Some("Jonas Meier"), "Wir planen am 12. Juni 2027 ein Fest mit 80 Personen ab 18 Uhr."),
             &ctx(),
+            &builtin(),
         );
         let Some(ClientWrite::Ensure(client)) = &plan.client else { panic!("new client expected") };
         assert_eq!((client.email.as_str(), client.name.as_str()), ("jonas.meier@meier.ch", "Jonas Meier"));
@@ -230,7 +215,7 @@ mod tests {
 
     #[test]
     fn without_a_date_a_placeholder_is_stored_unconfirmed_and_the_draft_asks() {
-        let plan = plan(None, &mail(None, "Hello, do you have space for a team dinner?"), &ctx());
+        let plan = plan(None, &mail(None, "Hello, do you have space for a team dinner?"), &ctx(), &builtin());
         let Some(ClientWrite::Ensure(client)) = &plan.client else { panic!() };
         assert_eq!(client.name, "jonas.meier", "no display name: the local part");
         let Some(EventWrite::Create(event)) = &plan.event else { panic!() };
@@ -243,7 +228,7 @@ mod tests {
 
     #[test]
     fn a_past_date_is_not_taken_as_the_event_date() {
-        let plan = plan(None, &mail(None, "We would like 10.01.2026 for 20 people."), &ctx());
+        let plan = plan(None, &mail(None, "We would like 10.01.2026 for 20 people."), &ctx(), &builtin());
         let Some(EventWrite::Create(event)) = &plan.event else { panic!() };
         assert_ne!(event.event_date, NaiveDate::from_ymd_opt(2026, 1, 10).unwrap());
         assert!(!plan.tasks[0].payload.draft_message.as_deref().unwrap().contains("10.01.2026"));

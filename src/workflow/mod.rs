@@ -5,18 +5,22 @@
 
 mod approval;
 mod catalogue;
+mod deposit;
 mod draft;
 pub mod extract;
 mod intake;
 pub mod offer;
 mod plan;
+mod reply;
 pub mod rooms;
 mod step;
+mod steps;
+mod turn;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use crate::domain::{Booking, Client, EmailAddress, InboundEmail};
+use crate::domain::{Booking, Client, DepositPayment, EmailAddress, InboundEmail, OfferId};
 
 pub use approval::{on_decision, Approval};
 pub use catalogue::{CatalogProduct, CatalogRoom, Catalogue, Occupancy};
@@ -42,31 +46,35 @@ impl Context {
     }
 }
 
-/// An inbound client mail: intake when it belongs to no open booking,
-/// otherwise the handler of the booking's current step.
-pub fn on_mail(booking: Option<&Booking>, known_client: Option<&Client>, mail: &InboundEmail, ctx: &Context) -> Plan {
-    match booking {
-        None => intake::plan(known_client, mail, ctx),
-        // Steps 2–7 are not implemented yet: the mail is recorded on its
-        // booking and a manager reviews it (WORKFLOW.md: anything the rules
-        // cannot answer goes to `manual_review`, no draft).
-        Some(b) => intake::manual_review(b, mail, ctx),
-    }
+/// What steps 2–7 read besides the booking: the catalogue, which rooms
+/// other bookings hold, and the fresh values an offer needs (passed in to
+/// keep the handlers deterministic).
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub catalogue: std::sync::Arc<Catalogue>,
+    pub occupancy: Occupancy,
+    /// The sequence the next offer number of this month would get.
+    pub offer_sequence: u32,
+    pub new_offer_id: OfferId,
+}
+
+/// A mail that belongs to no open booking (step 1).
+pub fn on_inquiry(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Context, catalogue: &Catalogue) -> Plan {
+    intake::plan(known_client, mail, ctx, catalogue)
+}
+
+/// A client's mail on an open booking: the handler of its current step,
+/// after whatever the mail changes (detours, cancellation, site visit).
+pub fn on_reply(booking: &Booking, mail: &InboundEmail, ctx: &Context, facts: &Facts) -> Plan {
+    reply::on_reply(booking, mail, ctx, facts)
+}
+
+/// A deposit was paid: `payment` as a database webhook reports it (recorded
+/// on the offer if the store does not have it yet, as in embedded mode), or
+/// `None` when reconciliation found it recorded already.
+pub fn on_deposit_paid(booking: &Booking, payment: Option<&DepositPayment>, ctx: &Context, facts: &Facts) -> Plan {
+    deposit::on_deposit_paid(booking, payment, ctx, facts)
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use chrono::TimeZone;
-
-    use super::*;
-
-    /// The venue on a fixed morning: handlers' tests are deterministic.
-    pub fn ctx() -> Context {
-        Context {
-            now: Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap(),
-            timezone: chrono_tz::Europe::Zurich,
-            venue_name: "The Atelier".into(),
-            venue_email: EmailAddress::parse("events@atelier-zurich.ch").unwrap(),
-        }
-    }
-}
+pub(crate) mod tests;

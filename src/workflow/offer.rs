@@ -111,6 +111,10 @@ pub struct OfferRequest {
     pub offer_date: NaiveDate,
     /// The offer's sequence within its month, from 1.
     pub sequence: u32,
+    /// A discount on the subtotal the manager is asked to grant (basis
+    /// points; 0 = none). It becomes its own negative line, so the line
+    /// totals still add up to the subtotal.
+    pub discount_bp: u32,
 }
 
 /// One `offer_line_items` row. `total_rappen == quantity * unit_price_rappen`.
@@ -125,6 +129,22 @@ pub struct LineItem {
     pub vat_rate_bp: u32,
     /// `None` for the room line.
     pub product_id: Option<ProductId>,
+    /// What one unit is, so drafts can state each price with its unit.
+    pub unit: LineUnit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineUnit {
+    Person,
+    Event,
+    Piece,
+    Hour,
+    HalfDay,
+    FullDay,
+    /// The room has no rate: the manager prices it.
+    OnRequest,
+    Discount,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -177,9 +197,29 @@ pub fn calculate(req: &OfferRequest) -> Offer {
             total_rappen: i64::from(quantity) * p.base_price_rappen,
             vat_rate_bp: p.vat_rate_bp.unwrap_or(DEFAULT_VAT_BP),
             product_id: Some(p.id),
+            unit: match p.price_type {
+                PriceType::PerPerson => LineUnit::Person,
+                PriceType::PerEvent => LineUnit::Event,
+                PriceType::PerUnit => LineUnit::Piece,
+                PriceType::PerHour => LineUnit::Hour,
+            },
         });
     }
 
+    if req.discount_bp > 0 {
+        let before: i64 = items.iter().map(|i| i.total_rappen).sum();
+        let discount = round_to_5(i128::from(before) * i128::from(req.discount_bp.min(10_000)), 10_000);
+        items.push(LineItem {
+            name: format!("Discount {} %", percent(req.discount_bp)),
+            description: None,
+            quantity: 1,
+            unit_price_rappen: -discount,
+            total_rappen: -discount,
+            vat_rate_bp: DEFAULT_VAT_BP,
+            product_id: None,
+            unit: LineUnit::Discount,
+        });
+    }
     let subtotal_rappen: i64 = items.iter().map(|i| i.total_rappen).sum();
     let vat_exact: i128 = items.iter().map(|i| i128::from(i.total_rappen) * i128::from(i.vat_rate_bp)).sum();
     let vat_rappen = round_to_5(vat_exact, 10_000);
@@ -208,11 +248,11 @@ pub fn calculate(req: &OfferRequest) -> Offer {
 /// The room line: the cheapest applicable rate for the event's length.
 fn room_line(room: &RoomPricing, minutes: u32, vat_rate_bp: u32) -> LineItem {
     let hours = billable_hours(minutes);
-    let hourly = room.hourly_rappen.map(|r| (hours, r, format!("{hours} h at {}", chf(r))));
+    let hourly = room.hourly_rappen.map(|r| (hours, r, format!("{hours} h at {}", chf(r)), LineUnit::Hour));
     let package = if minutes <= HALF_DAY_MINUTES {
-        room.half_day_rappen.map(|r| (1, r, "Half day (4 h)".to_string()))
+        room.half_day_rappen.map(|r| (1, r, "Half day (4 h)".to_string(), LineUnit::HalfDay))
     } else {
-        room.full_day_rappen.map(|r| (1, r, "Full day".to_string()))
+        room.full_day_rappen.map(|r| (1, r, "Full day".to_string(), LineUnit::FullDay))
     };
     // A package wins a tie with the hourly price.
     let chosen = match (package, hourly) {
@@ -221,9 +261,13 @@ fn room_line(room: &RoomPricing, minutes: u32, vat_rate_bp: u32) -> LineItem {
     }
     // A short event in a room with only a full-day rate.
     .or_else(|| {
-        (minutes <= HALF_DAY_MINUTES).then_some(room.full_day_rappen).flatten().map(|r| (1, r, "Full day".into()))
+        (minutes <= HALF_DAY_MINUTES)
+            .then_some(room.full_day_rappen)
+            .flatten()
+            .map(|r| (1, r, "Full day".into(), LineUnit::FullDay))
     });
-    let (quantity, unit_price_rappen, description) = chosen.unwrap_or((1, 0, "Rate on request".into()));
+    let (quantity, unit_price_rappen, description, unit) =
+        chosen.unwrap_or((1, 0, "Rate on request".into(), LineUnit::OnRequest));
     LineItem {
         name: room.name.clone(),
         description: Some(description),
@@ -232,6 +276,7 @@ fn room_line(room: &RoomPricing, minutes: u32, vat_rate_bp: u32) -> LineItem {
         total_rappen: i64::from(quantity) * unit_price_rappen,
         vat_rate_bp,
         product_id: None,
+        unit,
     }
 }
 
@@ -348,6 +393,7 @@ mod tests {
             products: vec![],
             offer_date: date(2026, 3, 5),
             sequence: 1,
+            discount_bp: 0,
         }
     }
 

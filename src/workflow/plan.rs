@@ -195,6 +195,8 @@ pub struct OfferPatch {
     pub confirmed_at: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deposit_paid_at: Option<DateTime<Utc>>,
 }
 
 /// An `emails` row. For inbound mail, `message_id` doubles as the

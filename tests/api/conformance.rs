@@ -62,7 +62,7 @@ fn ctx() -> Context {
 
 fn intake_plan(from: &str) -> (oe_webhooks::domain::InboundEmail, Plan) {
     let mail: oe_webhooks::domain::InboundEmail = serde_json::from_value(inquiry(from, WORKSHOP)).unwrap();
-    let plan = workflow::on_mail(None, None, &mail, &ctx());
+    let plan = workflow::on_inquiry(None, &mail, &ctx(), &workflow::Catalogue::default());
     (mail, plan)
 }
 

@@ -16,7 +16,7 @@ use oe_webhooks::store::embedded::EmbeddedStore;
 use oe_webhooks::store::supabase::SupabaseStore;
 use oe_webhooks::store::{Catalog, Store, StoreError};
 use oe_webhooks::workflow::extract::Language;
-use oe_webhooks::workflow::offer::{Deposit, LineItem};
+use oe_webhooks::workflow::offer::{Deposit, LineItem, LineUnit};
 use oe_webhooks::workflow::{ClientPatch, ClientWrite, EventPatch, EventWrite, NewOffer, OfferPatch, OfferWrite, Plan};
 use serde_json::{json, Value};
 
@@ -154,6 +154,7 @@ fn new_offer(number: &str, product: Option<ProductId>) -> NewOffer {
         deposit: Some(Deposit { percentage_bp: 3000, amount_rappen: 37_035, deadline_days: 14 }),
         items: vec![
             LineItem {
+                unit: LineUnit::Piece,
                 name: "Room C".into(),
                 description: Some("full day".into()),
                 quantity: 1,
@@ -163,6 +164,7 @@ fn new_offer(number: &str, product: Option<ProductId>) -> NewOffer {
                 product_id: None,
             },
             LineItem {
+                unit: LineUnit::Piece,
                 name: "Classic Apéro".into(),
                 description: Some("5 x CHF 68.41 per person".into()),
                 quantity: 5,
@@ -344,6 +346,7 @@ pub(super) async fn an_offer_is_written_with_its_items_and_replaced(b: Backend) 
         status: Some(OfferStatus::Confirmed),
         confirmed_at: Some(accepted),
         payment_status: Some("awaiting_deposit".into()),
+        ..OfferPatch::default()
     };
     set_offer(&*b.store, event, first.id, confirm).await;
     expected.status = OfferStatus::Confirmed;
@@ -353,6 +356,15 @@ pub(super) async fn an_offer_is_written_with_its_items_and_replaced(b: Backend) 
         b.db.query("select payment_status from offers where offer_number = 'OE-2027-03-0001'").await,
         "awaiting_deposit"
     );
+    // The deposit is recorded once; a later report does not move it.
+    let paid: DateTime<Utc> = Utc.with_ymd_and_hms(2027, 3, 8, 9, 0, 0).unwrap();
+    for at in [paid, paid + chrono::Duration::days(1)] {
+        let patch =
+            OfferPatch { deposit_paid_at: Some(at), payment_status: Some("paid".into()), ..OfferPatch::default() };
+        set_offer(&*b.store, event, first.id, patch).await;
+    }
+    expected.deposit_paid_at = Some(paid);
+    assert_eq!(current_offer(&*b.store, event).await, Some(expected.clone()));
 
     // A revised offer replaces it; cancelling the revision brings back the
     // first; with both cancelled the booking has no offer.

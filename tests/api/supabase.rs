@@ -136,7 +136,12 @@ async fn a_mailgun_inquiry_and_its_approval_go_through_postgrest_once() {
     assert_eq!(mails[0].to, ["anna.keller@keller-consulting.ch"]);
     assert!(mails[0].data.contains("14.03.2027"));
 
-    assert_eq!(sql(&h, "select payload->>'send_state' from tasks").await, "sent");
+    assert_eq!(sql(&h, "select payload->>'send_state' from tasks where payload->>'kind' = 'intake'").await, "sent");
+    // This team has no rooms: the availability step that follows asks a person.
+    assert_eq!(
+        sql(&h, "select payload->>'action' from tasks where payload->>'kind' is distinct from 'intake'").await,
+        "manual_review"
+    );
     assert_eq!(sql(&h, &format!("select count(*) from emails where is_sent and team_id = '{team}'")).await, "1");
     // The service's own writes after the decision fire no webhook.
     assert!(h.deliver_pg_net_requests().await.unwrap().is_empty());

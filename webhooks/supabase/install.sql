@@ -161,7 +161,8 @@ $$;
 -- deposit: null | {percentage_bp, amount_rappen, deadline_days}, items:
 -- [{name, description, quantity, unit_price_rappen, total_rappen,
 -- product_id}]} or {op: update, id, patch: {status, confirmed_at,
--- payment_status}}. Part of oe_apply_plan's transaction.
+-- payment_status, deposit_paid_at}}. A recorded payment is never
+-- overwritten. Part of oe_apply_plan's transaction.
 create or replace function public.oe_write_offer(p_team uuid, p_user uuid, p_event uuid, o jsonb)
 returns void
 language plpgsql
@@ -176,7 +177,8 @@ begin
     update public.offers set
       status = coalesce(o->'patch'->>'status', status),
       confirmed_at = coalesce((o->'patch'->>'confirmed_at')::timestamptz, confirmed_at),
-      payment_status = coalesce(o->'patch'->>'payment_status', payment_status)
+      payment_status = coalesce(o->'patch'->>'payment_status', payment_status),
+      deposit_paid_at = coalesce(deposit_paid_at, (o->'patch'->>'deposit_paid_at')::timestamptz)
     where id = (o->>'id')::uuid and team_id = p_team;
     if not found then
       raise exception 'offer % not found', o->>'id' using errcode = 'P0002';

@@ -108,9 +108,18 @@ fn update(tx: &Transaction<'_>, team: &str, id: &str, patch: &OfferPatch, now: &
     let changed = tx
         .execute(
             "UPDATE offers SET status = coalesce(?3, status), confirmed_at = coalesce(?4, confirmed_at),
-                 payment_status = coalesce(?5, payment_status), updated_at = ?6
+                 payment_status = coalesce(?5, payment_status), deposit_paid_at = coalesce(deposit_paid_at, ?7),
+                 updated_at = ?6
              WHERE id = ?1 AND team_id = ?2",
-            params![id, team, status, patch.confirmed_at.map(crate::store::timestamp), patch.payment_status, now],
+            params![
+                id,
+                team,
+                status,
+                patch.confirmed_at.map(crate::store::timestamp),
+                patch.payment_status,
+                now,
+                patch.deposit_paid_at.map(crate::store::timestamp),
+            ],
         )
         .map_err(sql_error)?;
     if changed == 0 {

@@ -1,11 +1,11 @@
-//! Drafts to the client, in the client's language. Hard facts (dates,
-//! times, counts) come from the state handed in, never from the mail text.
+//! Step 1: the acknowledgement of a new inquiry.
 
 use std::fmt::Write;
 
-use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
+use chrono::{NaiveDate, NaiveTime};
 
-use super::extract::{Language, Layout};
+use super::{format_date, format_time};
+use crate::workflow::extract::{Language, Layout, VagueDate};
 
 /// What intake understood from the inquiry; `None` means "ask for it".
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -15,13 +15,15 @@ pub struct Understood {
     pub end: Option<NaiveTime>,
     pub attendees: Option<u32>,
     pub layout: Option<Layout>,
+    /// Only a month (and maybe a weekday): concrete dates will be proposed.
+    pub vague: Option<VagueDate>,
 }
 
 impl Understood {
     /// Facts the workflow cannot go on without (WORKFLOW.md step 1).
     pub fn missing(&self) -> Vec<&'static str> {
         let mut missing = Vec::new();
-        if self.date.is_none() {
+        if self.date.is_none() && self.vague.is_none() {
             missing.push("event_date");
         }
         if self.attendees.is_none() {
@@ -35,9 +37,10 @@ pub fn intake(name: &str, u: &Understood, lang: Language, venue: &str) -> String
     let mut facts = Vec::new();
     let mut asks = Vec::new();
     let de = lang == Language::De;
-    match u.date {
-        Some(d) => facts.push(format!("{}: {}", if de { "Datum" } else { "Date" }, format_date(d, lang))),
-        None => asks.push(if de {
+    match (u.date, &u.vague) {
+        (Some(d), _) => facts.push(format!("{}: {}", if de { "Datum" } else { "Date" }, format_date(d, lang))),
+        (None, Some(v)) => facts.push(vague_line(v, lang)),
+        (None, None) => asks.push(if de {
             "das gewünschte Datum (oder einige mögliche Daten)"
         } else {
             "the date you have in mind (or a few options)"
@@ -97,37 +100,46 @@ pub fn intake(name: &str, u: &Understood, lang: Language, venue: &str) -> String
     out
 }
 
-pub fn reply_subject(subject: &str, lang: Language) -> String {
-    let s = subject.trim();
-    let lower = s.to_lowercase();
-    if lower.starts_with("re:") || lower.starts_with("aw:") {
-        s.to_string()
-    } else if s.is_empty() {
-        match lang {
-            Language::De => "Ihre Anfrage".into(),
-            Language::En => "Your inquiry".into(),
+/// "Date: a Friday in May 2027 (we will suggest available dates)".
+fn vague_line(v: &VagueDate, lang: Language) -> String {
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    const DE: [&str; 12] = [
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ];
+    let i = (v.month.clamp(1, 12) - 1) as usize;
+    let year = v.year.map(|y| format!(" {y}")).unwrap_or_default();
+    let day = v.weekday.map(|w| super::weekday_name(w, lang));
+    match (lang, day) {
+        (Language::De, Some(w)) => {
+            format!("Datum: ein {w} im {}{year} (wir schlagen Ihnen freie Daten vor)", DE[i])
         }
-    } else {
-        format!("Re: {s}")
-    }
-}
-
-/// The venue's date format: weekday and `dd.mm.yyyy` (Swiss usage).
-pub fn format_date(d: NaiveDate, lang: Language) -> String {
-    format!("{}, {}", weekday_name(d.weekday(), lang), d.format("%d.%m.%Y"))
-}
-
-pub fn format_time(t: NaiveTime) -> String {
-    t.format("%H:%M").to_string()
-}
-
-fn weekday_name(w: Weekday, lang: Language) -> &'static str {
-    const EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-    const DE: [&str; 7] = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"];
-    let i = w.num_days_from_monday() as usize;
-    match lang {
-        Language::En => EN[i],
-        Language::De => DE[i],
+        (Language::De, None) => format!("Datum: im {}{year} (wir schlagen Ihnen freie Daten vor)", DE[i]),
+        (Language::En, Some(w)) => format!("Date: a {w} in {}{year} (we will suggest available dates)", EN[i]),
+        (Language::En, None) => format!("Date: in {}{year} (we will suggest available dates)", EN[i]),
     }
 }
 
@@ -151,6 +163,7 @@ mod tests {
             end: Some(t(17, 0)),
             attendees: Some(24),
             layout: Some(Layout::UShape),
+            vague: None,
         };
         let text = intake("Anna Keller", &u, Language::En, "The Atelier");
         assert!(text.starts_with("Dear Anna Keller,"));
@@ -168,12 +181,5 @@ mod tests {
         assert!(text.contains("- das gewünschte Datum"));
         assert!(text.contains("- die ungefähre Anzahl Personen"));
         assert!(!text.contains("Datum:"), "no date was understood, none may be stated");
-    }
-
-    #[test]
-    fn replies_keep_an_existing_prefix() {
-        assert_eq!(reply_subject("Workshop", Language::En), "Re: Workshop");
-        assert_eq!(reply_subject("AW: Anfrage", Language::De), "AW: Anfrage");
-        assert_eq!(reply_subject(" ", Language::De), "Ihre Anfrage");
     }
 }

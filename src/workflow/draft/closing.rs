@@ -1,0 +1,139 @@
+//! Steps 5–7 and the ends of a conversation: what is still needed after an
+//! acceptance, the confirmation, and the goodbyes.
+
+use chrono::{NaiveDate, NaiveTime};
+
+use super::{format_date, format_span, Letter};
+use crate::workflow::extract::Language;
+use crate::workflow::offer::chf;
+
+/// What stands between an accepted offer and the confirmation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prerequisites {
+    pub offer_number: String,
+    /// The client accepted in the mail this answers (thank them for it).
+    pub just_accepted: bool,
+    pub billing_missing: bool,
+    /// Amount in Rappen and the day it is due.
+    pub deposit: Option<(i64, NaiveDate)>,
+}
+
+pub fn prerequisites(name: &str, lang: Language, venue: &str, p: &Prerequisites) -> String {
+    let mut l = Letter::new(lang, name);
+    let number = &p.offer_number;
+    if p.just_accepted {
+        l.para(
+            &format!("Thank you very much for accepting our offer {number}. We are delighted to host your event."),
+            &format!(
+                "Herzlichen Dank für die Annahme unseres Angebots {number}. Wir freuen uns sehr auf Ihren Anlass."
+            ),
+        );
+    } else {
+        l.para(
+            &format!("Thank you for your message regarding offer {number}."),
+            &format!("Vielen Dank für Ihre Nachricht zu unserem Angebot {number}."),
+        );
+    }
+    l.intro("To confirm your booking we still need:", "Für die definitive Bestätigung benötigen wir noch:");
+    if p.billing_missing {
+        l.bullet(if l.de() {
+            "Ihre Rechnungsadresse (Firma, Strasse, PLZ und Ort)"
+        } else {
+            "your billing address (company, street, postal code and city)"
+        });
+    }
+    if let Some((amount, due)) = p.deposit {
+        let due = format_date(due, lang);
+        l.bullet(&if l.de() {
+            format!("die Anzahlung von {} bis {due} (Zahlungsreferenz: {number})", chf(amount))
+        } else {
+            format!("the deposit of {} by {due} (payment reference: {number})", chf(amount))
+        });
+    }
+    l.gap();
+    l.para(
+        "As soon as we have everything, we will send you the booking confirmation.",
+        "Sobald alles vorliegt, senden wir Ihnen die Buchungsbestätigung.",
+    );
+    l.sign(venue)
+}
+
+pub fn confirmation(
+    name: &str,
+    lang: Language,
+    venue: &str,
+    date: NaiveDate,
+    (start, end): (NaiveTime, NaiveTime),
+    room: Option<&str>,
+    attendees: Option<u32>,
+) -> String {
+    let mut l = Letter::new(lang, name);
+    let when = format!("{}, {}", format_date(date, lang), format_span(start, end));
+    l.para("We are pleased to confirm your booking:", "Gerne bestätigen wir Ihnen Ihre Buchung:");
+    let de = l.de();
+    l.bullet(&format!("{}: {when}", if de { "Datum" } else { "Date" }));
+    if let Some(r) = room {
+        l.bullet(&format!("{}: {r}", if de { "Raum" } else { "Room" }));
+    }
+    if let Some(n) = attendees {
+        l.bullet(&format!("{}: {n}", if de { "Personen" } else { "Guests" }));
+    }
+    l.gap();
+    l.para(
+        "We will be in touch about the final details closer to the date. We look forward to welcoming you.",
+        "Wir melden uns rechtzeitig vor dem Anlass für die letzten Details. Wir freuen uns auf Sie.",
+    );
+    l.sign(venue)
+}
+
+pub fn declined(name: &str, lang: Language, venue: &str) -> String {
+    let mut l = Letter::new(lang, name);
+    l.para(
+        "Thank you for letting us know. We are sorry we could not host your event this time and have released the reservation.",
+        "Vielen Dank für Ihre Rückmeldung. Schade, dass es diesmal nicht klappt; wir haben die Reservation freigegeben.",
+    );
+    l.para(
+        "We would be happy to welcome you at another occasion.",
+        "Gerne dürfen Sie sich bei einem nächsten Anlass wieder an uns wenden.",
+    );
+    l.sign(venue)
+}
+
+pub fn cancelled(name: &str, lang: Language, venue: &str, date: NaiveDate, confirmed: bool) -> String {
+    let mut l = Letter::new(lang, name);
+    let d = format_date(date, lang);
+    l.para(
+        &format!("We have received your cancellation and cancelled your reservation for {d}."),
+        &format!("Wir haben Ihre Absage erhalten und Ihre Reservation für den {d} storniert."),
+    );
+    if confirmed {
+        l.para(
+            "As your booking was already confirmed, our cancellation terms apply; we will send you the final statement separately.",
+            "Da Ihre Buchung bereits bestätigt war, gelten unsere Annullationsbedingungen; die Schlussabrechnung erhalten Sie separat.",
+        );
+    }
+    l.para("We hope to welcome you another time.", "Wir hoffen, Sie ein anderes Mal bei uns begrüssen zu dürfen.");
+    l.sign(venue)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prerequisites_list_the_billing_address_and_the_deposit_with_amount_and_due_date() {
+        let p = Prerequisites {
+            offer_number: "OE-2026-11-0001".into(),
+            just_accepted: true,
+            billing_missing: true,
+            deposit: Some((134_585, NaiveDate::from_ymd_opt(2026, 12, 9).unwrap())),
+        };
+        let en = prerequisites("Anna", Language::En, "The Atelier", &p);
+        assert!(en.contains("accepting our offer OE-2026-11-0001"), "{en}");
+        assert!(en.contains("- your billing address"), "{en}");
+        assert!(en.contains("- the deposit of CHF 1'345.85 by Wednesday, 09.12.2026"), "{en}");
+        let de = prerequisites("Anna", Language::De, "The Atelier", &Prerequisites { billing_missing: false, ..p });
+        assert!(de.contains("Anzahlung von CHF 1'345.85 bis Mittwoch, 09.12.2026"), "{de}");
+        assert!(!de.contains("Rechnungsadresse"), "{de}");
+    }
+}

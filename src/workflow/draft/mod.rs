@@ -1,0 +1,140 @@
+//! Drafts to the client, in the client's language (English or German).
+//! Hard facts (dates, times, counts, rooms, prices) come from the state the
+//! caller hands in, never from the mail text; every price is in CHF with its
+//! unit. One file per kind of letter; [`Letter`] gives them one voice.
+
+mod closing;
+mod dates;
+mod intake;
+mod offer;
+mod rooms;
+mod visit;
+
+use std::fmt::Write;
+
+use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
+
+use super::extract::Language;
+
+pub use closing::{cancelled, confirmation, declined, prerequisites, Prerequisites};
+pub use dates::{ask_for_date, date_proposals, DateIssue};
+pub use intake::{intake, Understood};
+pub use offer::offer;
+pub use rooms::{ask_for_attendees, room_proposal, too_many_attendees, RoomLine};
+pub use visit::{visit_booked, visit_slots};
+
+/// A letter being written: greeting, paragraphs, bullet lines, sign-off.
+pub struct Letter {
+    lang: Language,
+    out: String,
+}
+
+impl Letter {
+    pub fn new(lang: Language, name: &str) -> Self {
+        let out = match lang {
+            Language::De => format!("Guten Tag {name}\n\n"),
+            Language::En => format!("Dear {name},\n\n"),
+        };
+        Self { lang, out }
+    }
+
+    pub fn de(&self) -> bool {
+        self.lang == Language::De
+    }
+
+    /// A paragraph in the letter's language.
+    pub fn para(&mut self, en: &str, de: &str) -> &mut Self {
+        let text = if self.de() { de } else { en };
+        let _ = writeln!(self.out, "{text}\n");
+        self
+    }
+
+    /// An intro line directly followed by bullet lines.
+    pub fn intro(&mut self, en: &str, de: &str) -> &mut Self {
+        let text = if self.de() { de } else { en };
+        let _ = writeln!(self.out, "{text}");
+        self
+    }
+
+    pub fn bullet(&mut self, text: &str) -> &mut Self {
+        let _ = writeln!(self.out, "- {text}");
+        self
+    }
+
+    /// Ends a bullet list.
+    pub fn gap(&mut self) -> &mut Self {
+        self.out.push('\n');
+        self
+    }
+
+    pub fn sign(mut self, venue: &str) -> String {
+        let closing = if self.de() { "Freundliche Grüsse" } else { "Kind regards," };
+        let _ = write!(self.out, "{closing}\n{venue}");
+        self.out
+    }
+}
+
+pub fn reply_subject(subject: &str, lang: Language) -> String {
+    let s = subject.trim();
+    let lower = s.to_lowercase();
+    if lower.starts_with("re:") || lower.starts_with("aw:") {
+        s.to_string()
+    } else if s.is_empty() {
+        match lang {
+            Language::De => "Ihre Anfrage".into(),
+            Language::En => "Your inquiry".into(),
+        }
+    } else {
+        format!("Re: {s}")
+    }
+}
+
+/// The venue's date format: weekday and `dd.mm.yyyy` (Swiss usage).
+pub fn format_date(d: NaiveDate, lang: Language) -> String {
+    format!("{}, {}", weekday_name(d.weekday(), lang), d.format("%d.%m.%Y"))
+}
+
+pub fn format_time(t: NaiveTime) -> String {
+    t.format("%H:%M").to_string()
+}
+
+pub fn weekday_name(w: Weekday, lang: Language) -> &'static str {
+    const EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+    const DE: [&str; 7] = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"];
+    let i = w.num_days_from_monday() as usize;
+    match lang {
+        Language::En => EN[i],
+        Language::De => DE[i],
+    }
+}
+
+/// "09:00–17:00".
+pub fn format_span(start: NaiveTime, end: NaiveTime) -> String {
+    format!("{}–{}", format_time(start), format_time(end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replies_keep_an_existing_prefix() {
+        assert_eq!(reply_subject("Workshop", Language::En), "Re: Workshop");
+        assert_eq!(reply_subject("AW: Anfrage", Language::De), "AW: Anfrage");
+        assert_eq!(reply_subject(" ", Language::De), "Ihre Anfrage");
+    }
+
+    #[test]
+    fn dates_are_written_the_venues_way_in_both_languages() {
+        let d = NaiveDate::from_ymd_opt(2027, 6, 12).unwrap();
+        assert_eq!(format_date(d, Language::En), "Saturday, 12.06.2027");
+        assert_eq!(format_date(d, Language::De), "Samstag, 12.06.2027");
+    }
+
+    #[test]
+    fn a_letter_greets_and_signs_in_the_clients_language() {
+        let mut l = Letter::new(Language::De, "Jonas Meier");
+        l.para("Thanks.", "Danke.");
+        assert_eq!(l.sign("The Atelier"), "Guten Tag Jonas Meier\n\nDanke.\n\nFreundliche Grüsse\nThe Atelier");
+    }
+}

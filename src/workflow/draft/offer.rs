@@ -1,0 +1,149 @@
+//! Step 4: the offer, line by line, every price in CHF with its unit.
+
+use chrono::{NaiveDate, NaiveTime};
+
+use super::{format_date, format_span, Letter};
+use crate::workflow::extract::Language;
+use crate::workflow::offer::{chf, LineItem, LineUnit, Offer};
+
+fn unit_label(unit: LineUnit, lang: Language) -> Option<&'static str> {
+    let (en, de) = match unit {
+        LineUnit::Person => ("per person", "pro Person"),
+        LineUnit::Event => ("per event", "pauschal"),
+        LineUnit::Piece => ("per piece", "pro Stück"),
+        LineUnit::Hour => ("per hour", "pro Stunde"),
+        LineUnit::HalfDay => ("half day", "Halbtag"),
+        LineUnit::FullDay => ("full day", "Ganztag"),
+        LineUnit::OnRequest | LineUnit::Discount => return None,
+    };
+    Some(if lang == Language::De { de } else { en })
+}
+
+fn line(item: &LineItem, lang: Language) -> String {
+    match (item.unit, unit_label(item.unit, lang)) {
+        (LineUnit::OnRequest, _) => {
+            format!("{}: {}", item.name, if lang == Language::De { "Preis auf Anfrage" } else { "price on request" })
+        }
+        (LineUnit::Discount, _) => format!("{}: {}", item.name, chf(item.total_rappen)),
+        (_, Some(unit)) if item.quantity == 1 => format!("{}: {} {unit}", item.name, chf(item.total_rappen)),
+        (_, Some(unit)) => format!(
+            "{}: {} × {} {unit} = {}",
+            item.name,
+            item.quantity,
+            chf(item.unit_price_rappen),
+            chf(item.total_rappen)
+        ),
+        (_, None) => format!("{}: {}", item.name, chf(item.total_rappen)),
+    }
+}
+
+/// The offer letter. `revised` when it replaces an offer the client has.
+#[allow(clippy::too_many_arguments)]
+pub fn offer(
+    name: &str,
+    lang: Language,
+    venue: &str,
+    offer: &Offer,
+    date: NaiveDate,
+    (start, end): (NaiveTime, NaiveTime),
+    attendees: u32,
+    revised: bool,
+) -> String {
+    let mut l = Letter::new(lang, name);
+    let when = format!("{}, {}", format_date(date, lang), format_span(start, end));
+    let number = &offer.offer_number;
+    if revised {
+        l.para(
+            &format!("As discussed, here is our revised offer {number} for your event on {when} with {attendees} guests. It replaces our previous offer."),
+            &format!("Wie besprochen erhalten Sie unser überarbeitetes Angebot {number} für Ihren Anlass am {when} mit {attendees} Personen. Es ersetzt unser bisheriges Angebot."),
+        );
+    } else {
+        l.para(
+            &format!("Thank you for your interest. Here is our offer {number} for your event on {when} with {attendees} guests."),
+            &format!("Vielen Dank für Ihr Interesse. Gerne unterbreiten wir Ihnen unser Angebot {number} für Ihren Anlass am {when} mit {attendees} Personen."),
+        );
+    }
+    for item in &offer.items {
+        l.bullet(&line(item, lang));
+    }
+    l.gap();
+    let de = l.de();
+    l.bullet(&format!("{}: {}", if de { "Zwischensumme" } else { "Subtotal" }, chf(offer.subtotal_rappen)));
+    l.bullet(&format!("{}: {}", if de { "MWST" } else { "VAT" }, chf(offer.vat_rappen)));
+    l.bullet(&format!("{}: {}", if de { "Total inkl. MWST" } else { "Total incl. VAT" }, chf(offer.total_rappen)));
+    l.gap();
+    if let Some(d) = offer.deposit {
+        l.para(
+            &format!(
+                "To secure the booking we ask for a deposit of {}, payable within {} days of your confirmation.",
+                chf(d.amount_rappen),
+                d.deadline_days
+            ),
+            &format!(
+                "Zur Sicherung der Reservation bitten wir um eine Anzahlung von {}, zahlbar innert {} Tagen nach Ihrer Bestätigung.",
+                chf(d.amount_rappen),
+                d.deadline_days
+            ),
+        );
+    }
+    let until = format_date(offer.valid_until, lang);
+    l.para(
+        &format!("The offer is valid until {until}. To confirm, simply reply to this email; if you would like to change anything, let us know."),
+        &format!("Das Angebot ist gültig bis {until}. Zur Bestätigung genügt eine Antwort auf diese E-Mail; wünschen Sie Anpassungen, melden Sie sich gerne."),
+    );
+    l.sign(venue)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ProductId;
+    use crate::workflow::offer::{Deposit, DEFAULT_VAT_BP};
+
+    fn item(name: &str, quantity: u32, unit_price_rappen: i64, unit: LineUnit) -> LineItem {
+        LineItem {
+            name: name.into(),
+            description: None,
+            quantity,
+            unit_price_rappen,
+            total_rappen: i64::from(quantity) * unit_price_rappen,
+            vat_rate_bp: DEFAULT_VAT_BP,
+            product_id: (unit != LineUnit::FullDay).then(ProductId::new),
+            unit,
+        }
+    }
+
+    #[test]
+    fn every_line_states_its_price_in_chf_with_its_unit() {
+        let o = Offer {
+            offer_number: "OE-2026-11-0001".into(),
+            offer_date: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+            valid_until: NaiveDate::from_ymd_opt(2026, 12, 25).unwrap(),
+            items: vec![
+                item("Room B", 1, 75_000, LineUnit::FullDay),
+                item("Three-Course Dinner", 40, 8_500, LineUnit::Person),
+            ],
+            subtotal_rappen: 415_000,
+            vat_rappen: 33_615,
+            total_rappen: 448_615,
+            deposit: Some(Deposit { percentage_bp: 3000, amount_rappen: 134_585, deadline_days: 14 }),
+        };
+        let t = (NaiveTime::from_hms_opt(18, 0, 0).unwrap(), NaiveTime::from_hms_opt(23, 0, 0).unwrap());
+        let en =
+            offer("Anna", Language::En, "The Atelier", &o, NaiveDate::from_ymd_opt(2027, 3, 12).unwrap(), t, 40, false);
+        assert!(
+            en.contains("offer OE-2026-11-0001 for your event on Friday, 12.03.2027, 18:00–23:00 with 40 guests"),
+            "{en}"
+        );
+        assert!(en.contains("- Room B: CHF 750.00 full day"), "{en}");
+        assert!(en.contains("- Three-Course Dinner: 40 × CHF 85.00 per person = CHF 3'400.00"), "{en}");
+        assert!(en.contains("- Total incl. VAT: CHF 4'486.15"), "{en}");
+        assert!(en.contains("deposit of CHF 1'345.85, payable within 14 days"), "{en}");
+        assert!(en.contains("valid until Friday, 25.12.2026"), "{en}");
+        let de =
+            offer("Anna", Language::De, "The Atelier", &o, NaiveDate::from_ymd_opt(2027, 3, 12).unwrap(), t, 40, true);
+        assert!(de.contains("überarbeitetes Angebot OE-2026-11-0001"), "{de}");
+        assert!(de.contains("- Three-Course Dinner: 40 × CHF 85.00 pro Person = CHF 3'400.00"), "{de}");
+        assert!(de.contains("- Total inkl. MWST: CHF 4'486.15"), "{de}");
+    }
+}

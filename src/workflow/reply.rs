@@ -1,0 +1,246 @@
+//! A client's mail on an open booking: understand it, apply what it
+//! changes (at any step: billing details, cancellation, a site visit; by
+//! step: the date, the room's requirements, products, the answer to the
+//! offer), then let the steps run. Anything the rules cannot answer goes to
+//! a manager as `manual_review`, without a draft.
+
+use std::sync::LazyLock;
+
+use chrono::{Duration, NaiveDate};
+use regex::Regex;
+use serde_json::Value;
+
+use super::extract::{self, Extracted, Intent};
+use super::intake::inbound_row;
+use super::plan::Plan;
+use super::steps::{accept_offer, advance, cancel, decline, detour, layout_code, visit};
+use super::turn::{Reply, Trigger, Turn};
+use super::{Context, Facts};
+use crate::domain::{Booking, InboundEmail, MailDigest, ProductChoice, TaskAction, TaskPriority};
+
+/// An identical body within this window is the same mail sent twice.
+const RESEND_WINDOW_MINUTES: i64 = 60;
+
+pub(super) fn on_reply(booking: &Booking, mail: &InboundEmail, ctx: &Context, facts: &Facts) -> Plan {
+    let found = extract::extract_with(&mail.text, ctx.today(), &facts.catalogue.vocabulary());
+    let fresh = extract::strip_quoted(&mail.text);
+    let digest = digest(&fresh);
+    if let Some(last) = &booking.event.workflow_state.last_mail {
+        if last.digest == digest && mail.received_at - last.at < Duration::minutes(RESEND_WINDOW_MINUTES) {
+            return Plan::default();
+        }
+    }
+
+    let mut t = Turn::new(booking, facts, ctx, Trigger::ClientMail);
+    t.lang = found.language;
+    t.subject = mail.subject.clone();
+    t.inbound = Some(inbound_row(mail, ctx));
+    let state = &mut t.event.workflow_state;
+    state.language = Some(found.language);
+    state.last_mail = Some(MailDigest { digest, at: mail.received_at });
+    take_billing(&mut t, &found);
+
+    let asked = found.intents.contains(&Intent::Question);
+    if found.intents.contains(&Intent::Cancel) {
+        cancel(&mut t);
+    } else if !visit::handle(&mut t, &found, &fresh) {
+        if read(&mut t, &found, &fresh) {
+            advance(&mut t);
+        }
+        if t.reply.is_none() {
+            t.reply(Reply::manual_review(if asked {
+                "the client asks something the rules cannot answer"
+            } else {
+                "no automatic answer for this message"
+            }));
+        }
+    }
+    if asked {
+        flag_question(&mut t);
+    }
+    t.finish()
+}
+
+/// Applies the mail to the booking; `false` when the steps need not run
+/// (the mail closed the booking, or is ambiguous).
+fn read(t: &mut Turn<'_>, found: &Extracted, fresh: &str) -> bool {
+    let step = t.event.current_step;
+    let change = found.intents.contains(&Intent::Change);
+    let today = t.ctx.today();
+
+    if found.intents.contains(&Intent::Decline) && !found.intents.contains(&Intent::Accept) {
+        decline(t);
+        return false;
+    }
+
+    // The date: while none is confirmed any date is an answer; later only
+    // an explicit change moves it (a date in a payment line is not one).
+    let picked = pick_proposal(found, fresh, &t.event.workflow_state.proposed_dates);
+    let mentioned = found.dates.iter().copied().find(|d| *d > today).or(found.dates.first().copied());
+    if !t.event.date_confirmed {
+        if let Some(d) = picked.or(mentioned) {
+            set_date(t, d);
+        } else if let Some(v) = &found.vague_date {
+            t.event.workflow_state.vague_date = Some(v.clone());
+        }
+        take_times(t, found);
+    } else if change {
+        let new: Vec<NaiveDate> =
+            found.dates.iter().copied().filter(|d| *d != t.event.event_date && *d > today).collect();
+        match new.as_slice() {
+            [] => {}
+            [d] => {
+                let d = *d;
+                detour(t, 2);
+                set_date(t, d);
+                t.event.date_confirmed = false;
+            }
+            // "Move it from the 12th to the 19th" names two: let a person read it.
+            _ => {
+                t.reply(Reply::manual_review("several new dates in one change request"));
+                return false;
+            }
+        }
+        take_times(t, found);
+    }
+
+    // The room's requirements: a new count or layout re-evaluates the room.
+    let mut requirements_changed = false;
+    if let Some(n) = found.attendees.and_then(|n| i32::try_from(n).ok()) {
+        requirements_changed |= t.event.attendees != Some(n);
+        t.event.attendees = Some(n);
+    }
+    if let Some(l) = found.layout {
+        let code = layout_code(l);
+        requirements_changed |= t.event.seating_layout.as_deref() != Some(code.as_str());
+        t.event.seating_layout = Some(code);
+    }
+    if let Some(&room) = found.rooms.first() {
+        if t.event.room_ids.first() != Some(&room) {
+            t.event.preferred_room = t.facts.catalogue.room(room).map(|r| r.option.name.clone());
+            t.event.room_ids.clear();
+            requirements_changed = true;
+        }
+    }
+    if requirements_changed && t.event.date_confirmed {
+        detour(t, 3);
+    }
+
+    // Products and price: they change the offer only.
+    if take_products(t, found) && step >= 4 {
+        detour(t, 4);
+    }
+    if found.intents.contains(&Intent::Counter) && step >= 4 {
+        match found.discount_percent {
+            Some(p) if p > 0 && p < 100 => {
+                t.event.workflow_state.discount_percent = Some(p);
+                detour(t, 4);
+            }
+            _ if t.event.current_step >= 5 => {
+                t.reply(Reply::manual_review("the client negotiates the price without a concrete request"));
+                return false;
+            }
+            _ => {}
+        }
+    }
+
+    if found.intents.contains(&Intent::Accept) && t.event.current_step == 5 {
+        accept_offer(t);
+    }
+    true
+}
+
+fn set_date(t: &mut Turn<'_>, d: NaiveDate) {
+    t.event.event_date = d;
+    let state = &mut t.event.workflow_state;
+    state.date_requested = true;
+    state.vague_date = None;
+}
+
+fn take_times(t: &mut Turn<'_>, found: &Extracted) {
+    if let Some(s) = found.start_time {
+        t.event.start_time = s;
+    }
+    if let Some(e) = found.end_time {
+        t.event.end_time = e;
+    }
+}
+
+/// Products named in the mail join (or leave) the offer; `true` if the
+/// selection changed.
+fn take_products(t: &mut Turn<'_>, found: &Extracted) -> bool {
+    let chosen = &mut t.event.workflow_state.products;
+    let before = chosen.clone();
+    for m in &found.products {
+        chosen.retain(|c| c.id != m.id);
+        if !m.removed {
+            chosen.push(ProductChoice { id: m.id, quantity: m.quantity });
+        }
+    }
+    *chosen != before
+}
+
+/// Billing details are captured at any step; a part the mail leaves out
+/// stays as it was.
+fn take_billing(t: &mut Turn<'_>, found: &Extracted) {
+    let Some(b) = &found.billing else { return };
+    let c = &mut t.client;
+    for (field, value) in [
+        (&mut c.billing_address, &b.street),
+        (&mut c.billing_postal_code, &b.postal_code),
+        (&mut c.billing_city, &b.city),
+        (&mut c.billing_country, &b.country),
+        (&mut c.company, &b.company),
+    ] {
+        if let Some(v) = value.as_ref().filter(|v| !v.trim().is_empty()) {
+            *field = Some(v.trim().to_string());
+        }
+    }
+}
+
+/// A question next to an answer: the draft goes to the manager flagged, so
+/// the question is answered before it is sent.
+fn flag_question(t: &mut Turn<'_>) {
+    if let Some(r) = t.reply.as_mut().filter(|r| r.action != TaskAction::ManualReview) {
+        r.priority = TaskPriority::High;
+        if let Value::Object(map) = &mut r.context {
+            map.insert("open_question".into(), Value::Bool(true));
+        }
+    }
+}
+
+/// The proposal the client chose: a proposed date they name, "the second
+/// one", or a plain yes when there was only one.
+fn pick_proposal(found: &Extracted, fresh: &str, proposals: &[NaiveDate]) -> Option<NaiveDate> {
+    if proposals.is_empty() {
+        return None;
+    }
+    if let Some(d) = found.dates.iter().find(|d| proposals.contains(d)) {
+        return Some(*d);
+    }
+    if found.dates.is_empty() {
+        if let Some(i) = ordinal(fresh) {
+            return proposals.get(i).copied();
+        }
+    }
+    (proposals.len() == 1 && found.intents.contains(&Intent::Accept)).then(|| proposals[0])
+}
+
+/// "The second one", "die erste Option": the 0-based position named.
+pub(super) fn ordinal(fresh: &str) -> Option<usize> {
+    static ORDINAL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(first|second|third|fourth|fifth|erste[nmrs]?|zweite[nmrs]?|dritte[nmrs]?|vierte[nmrs]?|fünfte[nmrs]?)\b")
+            .expect("static regex")
+    });
+    let w = ORDINAL.find(fresh)?.as_str().to_lowercase();
+    ["fir", "sec", "thi", "fou", "fif"]
+        .iter()
+        .position(|p| w.starts_with(p))
+        .or_else(|| ["ers", "zwe", "dri", "vie", "fün"].iter().position(|p| w.starts_with(p)))
+}
+
+/// The fresh text, whitespace-normalized, fingerprinted.
+pub(super) fn digest(fresh: &str) -> String {
+    let normalized: String = fresh.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    format!("{:016x}", super::rooms::fnv1a64(normalized.as_bytes()))
+}

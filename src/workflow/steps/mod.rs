@@ -1,0 +1,88 @@
+//! Steps 2–7 (WORKFLOW.md) over a [`Turn`]: each step either moves the
+//! booking on and lets the next one run, or stops with a reply for the
+//! manager to approve (or nothing, when the client has to answer first).
+//! [`advance`] runs them until one stops, so one input produces at most one
+//! draft.
+
+mod closing;
+mod date;
+mod offering;
+mod room;
+pub(super) mod visit;
+
+use super::extract::Layout;
+use super::rooms::Requirements;
+use super::turn::Turn;
+
+pub(super) use closing::{accept_offer, cancel, decline};
+
+/// What a step did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Flow {
+    /// The booking moved on: run the step it is at now.
+    Next,
+    /// Wait for the client or the manager.
+    Stop,
+}
+
+/// Runs the booking's current step, and the next, until one stops. Bounded:
+/// a step that sends the booking back (a detour) can do so only a few times.
+pub(super) fn advance(t: &mut Turn<'_>) {
+    for _ in 0..12 {
+        let flow = match t.event.current_step {
+            ..=2 => date::run(t),
+            3 => room::run(t),
+            4 => offering::run(t),
+            5 => Flow::Stop,
+            6 => closing::prerequisites(t),
+            _ => closing::confirmation(t),
+        };
+        if flow == Flow::Stop {
+            return;
+        }
+    }
+}
+
+/// Moves the booking to `step`, remembering where to come back to.
+pub(super) fn detour(t: &mut Turn<'_>, step: i32) {
+    if t.event.current_step > step {
+        t.event.caller_step.get_or_insert(t.event.current_step);
+        t.event.current_step = step;
+    }
+}
+
+pub(super) fn layout(t: &Turn<'_>) -> Option<Layout> {
+    t.event.seating_layout.as_deref().and_then(layout_from_code)
+}
+
+/// `events.seating_layout` holds the layout's snake_case name.
+pub(super) fn layout_from_code(code: &str) -> Option<Layout> {
+    serde_json::from_value(serde_json::Value::String(code.to_string())).ok()
+}
+
+pub(super) fn layout_code(layout: Layout) -> String {
+    serde_json::to_value(layout).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+/// The room-relevant part of the state (what `requirements_hash` covers).
+pub(super) fn requirements(t: &Turn<'_>) -> Requirements {
+    Requirements {
+        attendees: t.event.attendees.and_then(|a| u32::try_from(a).ok()),
+        layout: layout(t),
+        wanted_amenities: t.event.workflow_state.wanted_amenities.clone(),
+        preferred_room: t.event.preferred_room.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_codes_round_trip() {
+        for l in [Layout::Theatre, Layout::UShape, Layout::Cocktail, Layout::Dinner] {
+            assert_eq!(layout_from_code(&layout_code(l)), Some(l));
+        }
+        assert_eq!(layout_code(Layout::UShape), "u_shape");
+    }
+}

@@ -1,0 +1,142 @@
+//! Step 4: the offer for the held room. A new offer is made only when its
+//! inputs changed (`offer_hash`); it replaces (cancels) the previous one.
+
+use serde_json::json;
+
+use super::Flow;
+use crate::domain::{OfferRecord, OfferStatus, ProductChoice, TaskAction};
+use crate::workflow::draft;
+use crate::workflow::offer::{calculate, decimal, OfferRequest};
+use crate::workflow::plan::{NewOffer, OfferPatch, OfferWrite};
+use crate::workflow::rooms::fnv1a64;
+use crate::workflow::turn::{Reply, Turn};
+
+pub(super) fn run(t: &mut Turn<'_>) -> Flow {
+    let Some(&room_id) = t.event.room_ids.first() else {
+        t.event.current_step = 3;
+        return Flow::Next;
+    };
+    t.event.current_step = 4;
+    let Some(room) = t.facts.catalogue.room(room_id) else {
+        t.reply(Reply::manual_review("the held room is not in the room list any more"));
+        return Flow::Stop;
+    };
+    let hash = offer_hash(t);
+    if let Some(current) = t.offer.as_ref().filter(|o| o.status != OfferStatus::Cancelled) {
+        if t.event.offer_hash.as_deref() == Some(hash.as_str()) {
+            return unchanged(t, current.status);
+        }
+    }
+
+    let products = t
+        .event
+        .workflow_state
+        .products
+        .iter()
+        .filter_map(|c| t.facts.catalogue.product(c.id).map(|p| (p.pricing.clone(), c.quantity)))
+        .collect();
+    let attendees = t.event.attendees.and_then(|a| u32::try_from(a).ok()).unwrap_or(0);
+    let offer = calculate(&OfferRequest {
+        room: room.pricing.clone(),
+        start: t.event.start_time,
+        end: t.event.end_time,
+        attendees,
+        products,
+        offer_date: t.ctx.today(),
+        sequence: t.facts.offer_sequence,
+        discount_bp: t.event.workflow_state.discount_percent.unwrap_or(0).min(100) * 100,
+    });
+    let revised = t.offer.as_ref().is_some_and(|o| o.status != OfferStatus::Cancelled);
+    if let Some(old) = t.offer.take().filter(|o| o.status != OfferStatus::Cancelled) {
+        t.offers.push(OfferWrite::Update {
+            id: old.id,
+            patch: OfferPatch { status: Some(OfferStatus::Cancelled), ..OfferPatch::default() },
+        });
+    }
+    let id = t.facts.new_offer_id;
+    t.offers.push(OfferWrite::Create(NewOffer {
+        id,
+        offer_number: offer.offer_number.clone(),
+        subject: format!("{} – {}", offer.offer_number, t.event.title),
+        offer_date: offer.offer_date,
+        valid_until: offer.valid_until,
+        subtotal_rappen: offer.subtotal_rappen,
+        vat_rappen: offer.vat_rappen,
+        total_rappen: offer.total_rappen,
+        deposit: offer.deposit,
+        items: offer.items.clone(),
+    }));
+    t.offer = Some(OfferRecord {
+        id,
+        offer_number: offer.offer_number.clone(),
+        status: OfferStatus::Draft,
+        offer_date: offer.offer_date,
+        valid_until: Some(offer.valid_until),
+        total_rappen: offer.total_rappen,
+        deposit_enabled: offer.deposit.is_some(),
+        deposit_rappen: offer.deposit.map(|d| d.amount_rappen),
+        deposit_deadline_days: offer.deposit.map(|d| d.deadline_days as i32),
+        deposit_paid_at: None,
+        confirmed_at: None,
+        items: Vec::new(),
+    });
+    t.event.offer_hash = Some(hash);
+    let body = draft::offer(
+        t.name(),
+        t.lang,
+        &t.ctx.venue_name,
+        &offer,
+        t.event.event_date,
+        (t.event.start_time, t.event.end_time),
+        attendees,
+        revised,
+    );
+    let context = json!({
+        "kind": if revised { "revised_offer" } else { "offer" },
+        "offer_id": id,
+        "offer_number": offer.offer_number,
+        "room_name": room.option.name,
+        "total_chf": decimal(offer.total_rappen),
+        "deposit_chf": offer.deposit.map(|d| decimal(d.amount_rappen)),
+        "discount_percent": t.event.workflow_state.discount_percent,
+    });
+    t.draft(TaskAction::ApproveOffer, body, context);
+    Flow::Stop
+}
+
+/// The offer already matches the state: continue where the booking was.
+fn unchanged(t: &mut Turn<'_>, status: OfferStatus) -> Flow {
+    match status {
+        // Its approval task is pending: the manager will send it.
+        OfferStatus::Draft => Flow::Stop,
+        // Sent and not accepted yet: whatever the detour came from, the
+        // client's answer to it is what comes next.
+        OfferStatus::Sent => {
+            t.event.caller_step = None;
+            t.event.current_step = 5;
+            Flow::Next
+        }
+        OfferStatus::Confirmed | OfferStatus::Cancelled => {
+            t.event.current_step = t.event.caller_step.take().unwrap_or(6).max(6);
+            Flow::Next
+        }
+    }
+}
+
+/// Everything the offer is computed from, fingerprinted.
+fn offer_hash(t: &Turn<'_>) -> String {
+    let e = &t.event;
+    let mut products: Vec<&ProductChoice> = e.workflow_state.products.iter().collect();
+    products.sort_by_key(|p| p.id);
+    let canonical = format!(
+        "offer-v1|{:?}|{}|{}|{}|{:?}|{:?}|{:?}",
+        e.room_ids.first(),
+        e.event_date,
+        e.start_time,
+        e.end_time,
+        e.attendees,
+        products.iter().map(|p| (p.id.to_string(), p.quantity)).collect::<Vec<_>>(),
+        e.workflow_state.discount_percent,
+    );
+    format!("{:016x}", fnv1a64(canonical.as_bytes()))
+}

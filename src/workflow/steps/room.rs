@@ -1,0 +1,116 @@
+//! Step 3: rank the rooms for the confirmed date and propose the best 2–3.
+//! Re-runs only when the requirements changed (`requirements_hash` against
+//! `room_eval_hash`), and keeps a held room that still fits and is free.
+
+use serde_json::json;
+
+use super::{layout, requirements, Flow};
+use crate::domain::TaskAction;
+use crate::workflow::draft::{self, RoomLine};
+use crate::workflow::rooms::{rank, requirements_hash, top};
+use crate::workflow::turn::{Reply, Trigger, Turn};
+
+const PROPOSED_ROOMS: usize = 3;
+
+pub(super) fn run(t: &mut Turn<'_>) -> Flow {
+    if !t.event.date_confirmed {
+        t.event.current_step = 2;
+        return Flow::Next;
+    }
+    t.event.current_step = 3;
+    let req = requirements(t);
+    let hash = requirements_hash(&req);
+    let Some(attendees) = req.attendees else {
+        if t.trigger != Trigger::Approval {
+            let body = draft::ask_for_attendees(t.name(), t.lang, &t.ctx.venue_name, t.event.event_date);
+            t.draft(TaskAction::ApproveMessage, body, json!({"kind": "ask_attendees"}));
+        }
+        return Flow::Stop;
+    };
+    if t.facts.catalogue.rooms.is_empty() {
+        t.reply(Reply::manual_review("the venue has no rooms in its catalogue"));
+        return Flow::Stop;
+    }
+    let booked = t.facts.occupancy.booked_on(t.event.event_date);
+
+    if let Some(&held) = t.event.room_ids.first() {
+        let still_fits = t
+            .facts
+            .catalogue
+            .room(held)
+            .and_then(|r| r.option.capacity_for(req.layout))
+            .is_some_and(|cap| cap >= attendees as i32);
+        if still_fits && !booked.contains(&held) {
+            // Nothing changed for the room choice: on to the offer (which
+            // itself checks whether its inputs changed).
+            t.event.requirements_hash = Some(hash.clone());
+            t.event.room_eval_hash = Some(hash);
+            t.event.current_step = 4;
+            return Flow::Next;
+        }
+        t.event.room_ids.clear();
+    }
+
+    let ranked = rank(&t.facts.catalogue.room_options(), booked, &req);
+    let fitting: Vec<_> = ranked.iter().filter(|r| r.fits).cloned().collect();
+    t.event.requirements_hash = Some(hash);
+    let conflicts: Vec<&str> = t
+        .facts
+        .catalogue
+        .rooms
+        .iter()
+        .filter(|r| booked.contains(&r.option.id))
+        .map(|r| r.option.name.as_str())
+        .collect();
+    if fitting.is_empty() {
+        let largest = t
+            .facts
+            .catalogue
+            .rooms
+            .iter()
+            .filter_map(|r| r.option.capacity_for(req.layout).map(|c| (r.option.name.as_str(), c)))
+            .max_by_key(|(_, c)| *c);
+        let body = draft::too_many_attendees(t.name(), t.lang, &t.ctx.venue_name, attendees, layout(t), largest);
+        let context = json!({
+            "kind": "no_room_fits",
+            "attendees": attendees,
+            "largest_room": largest.map(|(n, c)| json!({"name": n, "capacity": c})),
+            "conflicts": conflicts,
+        });
+        t.draft(TaskAction::ApproveMessage, body, context);
+        return Flow::Stop;
+    }
+
+    let best = top(&fitting, PROPOSED_ROOMS);
+    t.event.workflow_state.proposed_rooms = best.iter().map(|r| r.room.id).collect();
+    let lines: Vec<RoomLine> = best
+        .iter()
+        .map(|r| RoomLine {
+            name: r.room.name.clone(),
+            capacity: r.capacity,
+            matched: r.matched.clone(),
+            missing: r.missing.clone(),
+        })
+        .collect();
+    let body = draft::room_proposal(
+        t.name(),
+        t.lang,
+        &t.ctx.venue_name,
+        t.event.event_date,
+        (t.event.start_time, t.event.end_time),
+        attendees,
+        layout(t),
+        &lines,
+    );
+    let context = json!({
+        "kind": "room_proposal",
+        "room_id": best[0].room.id,
+        "room_name": best[0].room.name,
+        "alternatives": best[1..].iter().map(|r| json!({"id": r.room.id, "name": r.room.name})).collect::<Vec<_>>(),
+        "matched": best[0].matched,
+        "missing": best[0].missing,
+        "conflicts": conflicts,
+    });
+    t.draft(TaskAction::ApproveRoom, body, context);
+    Flow::Stop
+}

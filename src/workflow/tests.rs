@@ -1,0 +1,292 @@
+//! Shared test fixtures of the workflow, and the rules of steps 2–7 played
+//! through the pure entry points (no store: state in, plan out).
+
+use std::sync::Arc;
+
+use chrono::{NaiveDate, NaiveTime, TimeZone};
+use serde_json::json;
+
+use super::catalogue::tests::builtin;
+use super::*;
+use crate::domain::{
+    Client, Event, EventStatus, OfferRecord, OfferStatus, RoomId, StoredEmail, TaskAction, TeamId, WorkflowState,
+};
+
+/// The venue on a fixed morning: handlers' tests are deterministic.
+pub fn ctx() -> Context {
+    Context {
+        now: Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap(),
+        timezone: chrono_tz::Europe::Zurich,
+        venue_name: "The Atelier".into(),
+        venue_email: EmailAddress::parse("events@atelier-zurich.ch").unwrap(),
+    }
+}
+
+/// The built-in catalogue, nothing booked, the month's first offer.
+pub fn facts() -> Facts {
+    Facts {
+        catalogue: Arc::new(builtin()),
+        occupancy: Occupancy::default(),
+        offer_sequence: 1,
+        new_offer_id: OfferId::new(),
+    }
+}
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+/// Anna Keller's workshop on 14.03.2027 for 24, at `step`.
+pub fn booking(status: EventStatus, step: i32) -> Booking {
+    let team = TeamId::new();
+    Booking {
+        client: Client {
+            id: Default::default(),
+            team_id: team,
+            email: EmailAddress::parse("anna@keller.ch").unwrap(),
+            name: "Anna Keller".into(),
+            company: None,
+            status: "lead".into(),
+            billing_address: None,
+            billing_postal_code: None,
+            billing_city: None,
+            billing_country: None,
+        },
+        event: Event {
+            id: Default::default(),
+            team_id: team,
+            client_id: None,
+            title: "Workshop".into(),
+            event_date: d(2027, 3, 14),
+            start_time: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            end_time: NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
+            attendees: Some(24),
+            status,
+            current_step: step,
+            date_confirmed: step > 2,
+            caller_step: None,
+            seating_layout: None,
+            preferred_room: None,
+            room_ids: Vec::new(),
+            requirements_hash: None,
+            room_eval_hash: None,
+            offer_hash: None,
+            workflow_state: WorkflowState { date_requested: true, ..WorkflowState::default() },
+        },
+        last_inbound: Some(StoredEmail::new(
+            Some("m2@keller.ch".into()),
+            "Workshop".into(),
+            Some("m1@keller.ch".into()),
+            Some("r1@atelier-zurich.ch".into()),
+            false,
+            ctx().now,
+        )),
+        offer: None,
+    }
+}
+
+pub fn mail(text: &str) -> InboundEmail {
+    serde_json::from_value(json!({
+        "message_id": format!("<{}@keller.ch>", crate::workflow::rooms::fnv1a64(text.as_bytes())),
+        "from": {"email": "anna@keller.ch", "name": "Anna Keller"},
+        "subject": "Re: Workshop", "text": text, "received_at": "2026-11-25T09:30:00Z"
+    }))
+    .unwrap()
+}
+
+fn room(name: &str) -> RoomId {
+    builtin().rooms.iter().find(|r| r.option.name == name).unwrap().option.id
+}
+
+fn the_task(plan: &Plan) -> &TaskWrite {
+    assert_eq!(plan.tasks.len(), 1, "{plan:#?}");
+    &plan.tasks[0]
+}
+
+fn patch(plan: &Plan) -> &EventPatch {
+    match &plan.event {
+        Some(EventWrite::Update { patch, .. }) => patch,
+        other => panic!("event update expected: {other:?}"),
+    }
+}
+
+fn draft(plan: &Plan) -> &str {
+    the_task(plan).payload.draft_message.as_deref().unwrap()
+}
+
+#[test]
+fn a_free_date_is_confirmed_and_rooms_are_proposed_in_one_reply() {
+    let b = booking(EventStatus::Lead, 2);
+    let plan =
+        on_reply(&b, &mail("The 12th of March 2027 would be ideal, 40 people, theatre style."), &ctx(), &facts());
+    let p = patch(&plan);
+    assert_eq!((p.event_date, p.date_confirmed, p.attendees), (Some(d(2027, 3, 12)), Some(true), Some(40)));
+    let task = the_task(&plan);
+    assert_eq!(task.payload.action, TaskAction::ApproveRoom);
+    assert_eq!(task.payload.context["kind"], "room_proposal");
+    assert!(draft(&plan).contains("Friday, 12.03.2027"), "{}", draft(&plan));
+    assert!(draft(&plan).contains("40 guests (theatre seating)"), "{}", draft(&plan));
+    assert_eq!(plan.emails.len(), 1, "the client's mail is stored");
+}
+
+#[test]
+fn a_taken_date_gets_three_free_alternatives() {
+    let b = booking(EventStatus::Lead, 2);
+    let all_rooms: Vec<(NaiveDate, RoomId)> = builtin().rooms.iter().map(|r| (d(2027, 3, 12), r.option.id)).collect();
+    let facts = Facts { occupancy: Occupancy::new(all_rooms), ..facts() };
+    let plan = on_reply(&b, &mail("Could we do 12.03.2027 for 40 guests?"), &ctx(), &facts);
+    let task = the_task(&plan);
+    assert_eq!(task.payload.action, TaskAction::ApproveDate);
+    assert_eq!(task.payload.context["reason"], "taken");
+    let proposals: Vec<NaiveDate> = serde_json::from_value(task.payload.context["proposals"].clone()).unwrap();
+    assert_eq!(proposals.len(), 3);
+    assert!(!proposals.contains(&d(2027, 3, 12)));
+    assert!(proposals.contains(&d(2027, 3, 19)), "the same weekday a week later first: {proposals:?}");
+    assert_eq!(patch(&plan).date_confirmed, None, "not confirmed");
+}
+
+#[test]
+fn more_guests_than_any_room_holds_is_said_with_the_largest_room() {
+    let b = booking(EventStatus::Lead, 2);
+    let plan = on_reply(&b, &mail("We are 900 guests on 12.03.2027."), &ctx(), &facts());
+    let task = the_task(&plan);
+    assert_eq!(task.payload.context["kind"], "no_room_fits");
+    assert!(draft(&plan).contains("none of our rooms can host 900 guests"), "{}", draft(&plan));
+}
+
+#[test]
+fn the_picked_proposal_is_confirmed() {
+    let mut b = booking(EventStatus::Lead, 2);
+    b.event.workflow_state.proposed_dates = vec![d(2027, 3, 19), d(2027, 3, 26)];
+    b.event.workflow_state.date_requested = false;
+    let plan = on_reply(&b, &mail("The second one works for us."), &ctx(), &facts());
+    assert_eq!(patch(&plan).event_date, Some(d(2027, 3, 26)));
+    assert_eq!(patch(&plan).date_confirmed, Some(true));
+}
+
+/// At step 5 with a sent offer for Room A.
+fn negotiating() -> Booking {
+    let mut b = booking(EventStatus::Option, 5);
+    b.event.room_ids = vec![room("Room A")];
+    b.event.offer_hash = Some("x".into());
+    b.offer = Some(OfferRecord {
+        id: OfferId::new(),
+        offer_number: "OE-2026-11-0001".into(),
+        status: OfferStatus::Sent,
+        offer_date: d(2026, 11, 25),
+        valid_until: Some(d(2026, 12, 25)),
+        total_rappen: 100_000,
+        deposit_enabled: true,
+        deposit_rappen: Some(30_000),
+        deposit_deadline_days: Some(14),
+        deposit_paid_at: None,
+        confirmed_at: None,
+        items: Vec::new(),
+    });
+    b
+}
+
+#[test]
+fn a_date_in_a_payment_line_is_not_a_change_of_date() {
+    let plan = on_reply(&negotiating(), &mail("We will pay the deposit by 15.01.2027."), &ctx(), &facts());
+    assert_eq!(patch(&plan).event_date, None);
+    assert_eq!(the_task(&plan).payload.action, TaskAction::ManualReview);
+}
+
+#[test]
+fn accepting_the_offer_asks_for_billing_address_and_deposit() {
+    let plan = on_reply(&negotiating(), &mail("We accept the offer."), &ctx(), &facts());
+    assert_eq!(patch(&plan).current_step, Some(6));
+    assert!(
+        matches!(&plan.offers[..], [OfferWrite::Update { patch, .. }] if patch.status == Some(OfferStatus::Confirmed))
+    );
+    let text = draft(&plan);
+    assert!(text.contains("Thank you very much for accepting our offer OE-2026-11-0001"), "{text}");
+    assert!(text.contains("your billing address"), "{text}");
+    assert!(text.contains("the deposit of CHF 300.00 by Wednesday, 09.12.2026"), "{text}");
+}
+
+#[test]
+fn a_counter_offer_with_a_discount_makes_a_revised_offer_for_the_manager() {
+    let plan = on_reply(&negotiating(), &mail("Could you do 10% off? Our budget is tight."), &ctx(), &facts());
+    let task = the_task(&plan);
+    assert_eq!(task.payload.action, TaskAction::ApproveOffer);
+    assert_eq!(task.payload.context["kind"], "revised_offer");
+    assert_eq!(task.payload.context["discount_percent"], 10);
+    let created = plan.offers.iter().find_map(|o| match o {
+        OfferWrite::Create(n) => Some(n),
+        _ => None,
+    });
+    let created = created.expect("a new offer");
+    assert!(created.items.iter().any(|i| i.total_rappen < 0), "a discount line");
+    assert!(plan
+        .offers
+        .iter()
+        .any(|o| matches!(o, OfferWrite::Update { patch, .. } if patch.status == Some(OfferStatus::Cancelled))));
+    assert!(draft(&plan).contains("revised offer OE-2026-11-0001"), "{}", draft(&plan));
+}
+
+#[test]
+fn the_same_mail_twice_has_no_effect() {
+    let mut b = negotiating();
+    let m = mail("We accept the offer.");
+    let first = on_reply(&b, &m, &ctx(), &facts());
+    b.event.workflow_state = patch(&first).workflow_state.clone().unwrap();
+    let mut again = m.clone();
+    again.message_id = "other@keller.ch".into();
+    assert_eq!(on_reply(&b, &again, &ctx(), &facts()), Plan::default());
+}
+
+#[test]
+fn a_repeated_acceptance_does_not_regress_the_booking() {
+    let mut b = negotiating();
+    b.event.current_step = 7;
+    if let Some(o) = b.offer.as_mut() {
+        o.status = OfferStatus::Confirmed;
+    }
+    let plan = on_reply(&b, &mail("Yes, we confirm the booking."), &ctx(), &facts());
+    assert_eq!(patch(&plan).current_step, None, "stays at step 7");
+    assert!(plan.offers.is_empty());
+}
+
+#[test]
+fn cancelling_closes_the_booking_and_its_offer() {
+    let plan = on_reply(&negotiating(), &mail("Unfortunately we have to cancel the event."), &ctx(), &facts());
+    assert_eq!(patch(&plan).status, Some(EventStatus::Cancelled));
+    assert!(
+        matches!(&plan.offers[..], [OfferWrite::Update { patch, .. }] if patch.status == Some(OfferStatus::Cancelled))
+    );
+    assert_eq!(the_task(&plan).payload.context["kind"], "cancelled");
+}
+
+#[test]
+fn a_site_visit_request_proposes_slots_without_moving_the_step() {
+    let plan = on_reply(&negotiating(), &mail("Could we come by and see the room first?"), &ctx(), &facts());
+    assert_eq!(the_task(&plan).payload.context["kind"], "site_visit_slots");
+    assert_eq!(patch(&plan).current_step, None);
+    assert!(draft(&plan).contains("Friday, 27.11.2026, 10:00"), "{}", draft(&plan));
+}
+
+#[test]
+fn a_paid_deposit_with_the_billing_address_known_drafts_the_confirmation() {
+    let mut b = negotiating();
+    b.event.current_step = 7;
+    b.client.billing_address = Some("Bahnhofstrasse 1".into());
+    b.client.billing_postal_code = Some("8001".into());
+    b.client.billing_city = Some("Zürich".into());
+    let offer = b.offer.as_mut().unwrap();
+    offer.status = OfferStatus::Confirmed;
+    let payment = DepositPayment { event: b.event.id, offer: offer.id, paid_at: ctx().now };
+    let plan = on_deposit_paid(&b, Some(&payment), &ctx(), &facts());
+    assert_eq!(the_task(&plan).payload.action, TaskAction::ConfirmEvent);
+    assert!(draft(&plan).contains("We are pleased to confirm your booking"), "{}", draft(&plan));
+    assert!(plan
+        .offers
+        .iter()
+        .any(|o| matches!(o, OfferWrite::Update { patch, .. } if patch.deposit_paid_at.is_some())));
+    // The same payment reported again: the confirmation is not drafted twice.
+    let mut after = b.clone();
+    after.event.workflow_state.confirmation_drafted = true;
+    after.offer.as_mut().unwrap().deposit_paid_at = Some(ctx().now);
+    assert!(on_deposit_paid(&after, Some(&payment), &ctx(), &facts()).tasks.is_empty());
+}

@@ -14,6 +14,8 @@ use crate::store::embedded::EmbeddedStore;
 /// Placeholder in Supabase task fixtures: `{{task}}` or `{{task:<action>}}`
 /// stands for the newest pending task (with that `payload.action`).
 const TASK_PLACEHOLDER: &str = "{{task";
+/// Placeholder in Supabase offer fixtures: the newest offer not cancelled.
+const OFFER_PLACEHOLDER: &str = "{{offer}}";
 
 pub(super) async fn run(config: &Config, paths: &[PathBuf], to: &str, wait: bool) -> anyhow::Result<ExitCode> {
     let files = expand(paths)?;
@@ -32,13 +34,12 @@ pub(super) async fn run(config: &Config, paths: &[PathBuf], to: &str, wait: bool
     let mut failures = 0;
     for file in files {
         let mut fixture = Fixture::load(&file)?;
-        if fixture.target == Target::Supabase
-            && fixture.body.windows(TASK_PLACEHOLDER.len()).any(|w| w == TASK_PLACEHOLDER.as_bytes())
-        {
+        let mentions = |p: &str| fixture.body.windows(p.len()).any(|w| w == p.as_bytes());
+        if fixture.target == Target::Supabase && (mentions(TASK_PLACEHOLDER) || mentions(OFFER_PLACEHOLDER)) {
             let store = local
                 .as_ref()
                 .context("approval fixtures need the running service's data directory (set OE_DATA_DIR)")?;
-            fixture.body = resolve_task(store, &fixture).await?;
+            fixture.body = resolve_row(store, &fixture).await?;
         }
         let req = fixture.sign(config)?;
         let mut builder = http.post(format!("{base}{}", req.path)).body(req.body);
@@ -65,6 +66,9 @@ pub(super) async fn run(config: &Config, paths: &[PathBuf], to: &str, wait: bool
             if outcome == "dead" {
                 failures += 1;
             }
+            if let Some(progress) = store.progress().await? {
+                line.push_str(&format!("  · {progress}"));
+            }
         }
         println!("{line}");
     }
@@ -82,20 +86,25 @@ async fn wait_processed(store: &EmbeddedStore, id: InboxId) -> anyhow::Result<&'
     }
 }
 
-/// Turns a task fixture into the payload Supabase would send: `old_record`
-/// is the task as stored, `record` the same row with the fixture's changes.
-async fn resolve_task(store: &EmbeddedStore, fixture: &Fixture) -> anyhow::Result<Vec<u8>> {
+/// Turns a task or offer fixture into the payload Supabase would send:
+/// `old_record` is the row as stored, `record` the same row with the
+/// fixture's changes.
+async fn resolve_row(store: &EmbeddedStore, fixture: &Fixture) -> anyhow::Result<Vec<u8>> {
     let mut change: Value =
         serde_json::from_slice(&fixture.body).with_context(|| format!("{}: invalid JSON", fixture.name))?;
     let placeholder = change["record"]["id"].as_str().unwrap_or_default().to_string();
-    let action = placeholder.trim_start_matches("{{task").trim_end_matches("}}").trim_start_matches(':');
-    let row = store.latest_pending_task_row((!action.is_empty()).then_some(action)).await?.with_context(|| {
-        format!(
-            "{}: no pending task{} to decide on",
-            fixture.name,
-            if action.is_empty() { String::new() } else { format!(" with action {action}") }
-        )
-    })?;
+    let row = if placeholder == OFFER_PLACEHOLDER {
+        store.latest_offer_row().await?.with_context(|| format!("{}: no offer to update", fixture.name))?
+    } else {
+        let action = placeholder.trim_start_matches("{{task").trim_end_matches("}}").trim_start_matches(':');
+        store.latest_pending_task_row((!action.is_empty()).then_some(action)).await?.with_context(|| {
+            format!(
+                "{}: no pending task{} to decide on",
+                fixture.name,
+                if action.is_empty() { String::new() } else { format!(" with action {action}") }
+            )
+        })?
+    };
     let mut record = row.clone();
     merge(&mut record, &change["record"]);
     record["id"] = row["id"].clone();

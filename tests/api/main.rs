@@ -11,6 +11,7 @@ mod helpers;
 mod postgrest;
 mod providers;
 mod replay;
+mod scenarios;
 mod smtp;
 mod supabase;
 mod webhooks;

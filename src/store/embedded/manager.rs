@@ -37,6 +37,48 @@ impl EmbeddedStore {
             .await
     }
 
+    /// The newest offer that is not cancelled, as a webhook's row JSON
+    /// (`replay`'s `{{offer}}` placeholder, e.g. to mark its deposit paid).
+    pub async fn latest_offer_row(&self) -> Result<Option<Value>, StoreError> {
+        let team = self.team.to_string();
+        self.data
+            .run(move |c| {
+                row_json(
+                    c,
+                    "SELECT * FROM offers WHERE team_id = ?1 AND status <> 'cancelled'
+                     ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                    &team,
+                )
+            })
+            .await
+    }
+
+    /// Where the most recently changed booking stands, in one line: how
+    /// `replay` shows a conversation advancing.
+    pub async fn progress(&self) -> Result<Option<String>, StoreError> {
+        let team = self.team.to_string();
+        self.data
+            .run(move |c| {
+                c.query_row(
+                    "SELECT e.title, e.current_step, e.status,
+                            (SELECT json_extract(t.payload, '$.action') FROM tasks t
+                              WHERE t.event_id = e.id AND t.status = 'pending'
+                              ORDER BY t.created_at DESC, t.rowid DESC LIMIT 1)
+                       FROM events e WHERE e.team_id = ?1 ORDER BY e.updated_at DESC, e.rowid DESC LIMIT 1",
+                    [team],
+                    |r| {
+                        let (title, step, status, task): (String, i64, String, Option<String>) =
+                            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+                        let task = task.map(|t| format!(", awaiting {t}")).unwrap_or_default();
+                        Ok(format!("\"{title}\": step {step}, {status}{task}"))
+                    },
+                )
+                .optional()
+                .map_err(sql_error)
+            })
+            .await
+    }
+
     /// Sets status `completed`, `payload.resolution` and the edit, like the
     /// frontend; returns the row before and after.
     pub async fn record_manager_decision(
@@ -70,12 +112,16 @@ impl EmbeddedStore {
     }
 }
 
-/// A `tasks` row as JSON with its columns' natural types (`payload` as an
-/// object), like PostgREST and database webhooks render it.
 fn task_row(c: &Connection, id: &str) -> Result<Option<Value>, StoreError> {
-    let mut stmt = c.prepare_cached("SELECT * FROM tasks WHERE id = ?1").map_err(sql_error)?;
+    row_json(c, "SELECT * FROM tasks WHERE id = ?1", id)
+}
+
+/// A row as JSON with its columns' natural types (`payload` as an object),
+/// like PostgREST and database webhooks render it.
+fn row_json(c: &Connection, sql: &str, param: &str) -> Result<Option<Value>, StoreError> {
+    let mut stmt = c.prepare_cached(sql).map_err(sql_error)?;
     let names: Vec<String> = stmt.column_names().into_iter().map(str::to_string).collect();
-    stmt.query_row([id], |row| {
+    stmt.query_row([param], |row| {
         let mut obj = Map::new();
         for (i, name) in names.iter().enumerate() {
             let v = match row.get_ref(i)? {

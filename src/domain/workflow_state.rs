@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ProductId, RoomId};
+use super::{OfferId, ProductId, RoomId};
 use crate::workflow::extract::{Language, VagueDate};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -31,8 +31,12 @@ pub struct WorkflowState {
     pub site_visit: Option<SiteVisit>,
     /// The last inbound body's digest: an identical mail shortly after is a resend.
     pub last_mail: Option<MailDigest>,
-    /// A confirmation draft exists: a repeated deposit webhook adds no second one.
+    /// A confirmation of the current offer is drafted: a repeated deposit
+    /// report adds no second one (a new offer clears it).
     pub confirmation_drafted: bool,
+    /// The offer whose paid deposit was handled: the webhook, its redelivery
+    /// and reconciliation act once.
+    pub deposit_handled: Option<OfferId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -17,7 +17,8 @@ pub(super) fn entry(webhook_id: String, body: &[u8], now: DateTime<Utc>) -> Resu
 
 /// A task decision is ordered with its client's mails (the task's
 /// `recipient_email`), so an approval and a reply of one booking never run
-/// at once; other rows by their own id.
+/// at once; a paid deposit with its event's reconciliation; other rows by
+/// their own id.
 pub fn order_key(change: &DbChange) -> String {
     let record = change.record.as_ref().or(change.old_record.as_ref());
     let recipient = record
@@ -25,9 +26,12 @@ pub fn order_key(change: &DbChange) -> String {
         .and_then(|p| p.get("recipient_email"))
         .and_then(|e| e.as_str())
         .and_then(|e| crate::domain::EmailAddress::parse(e).ok());
-    match recipient {
-        Some(email) => format!("client:{email}"),
-        None => {
+    let event = record.and_then(|r| r.get("event_id")).and_then(|v| v.as_str()).filter(|_| change.table == "offers");
+    match (recipient, event) {
+        (Some(email), _) => format!("client:{email}"),
+        // A paid deposit: in line with its reconciliation (`event:{id}`).
+        (None, Some(event)) => format!("event:{event}"),
+        (None, None) => {
             let id = record.and_then(|r| r.get("id")).and_then(|v| v.as_str()).unwrap_or_default();
             format!("{}:{id}", change.table)
         }

@@ -8,7 +8,7 @@ use super::plan::{
 };
 use super::rooms::requirements_hash;
 use super::steps::{self, advance};
-use super::turn::{Trigger, Turn};
+use super::turn::{Reply, Trigger, Turn};
 use super::{Context, Facts, Step};
 use crate::domain::{
     Booking, EmailAddress, EventStatus, OfferId, OfferStatus, Resolution, RoomId, Task, TaskAction, TaskCategory,
@@ -116,56 +116,92 @@ fn approved(
 /// The step transition an approval completes (WORKFLOW.md, "state
 /// written"), and the steps that can run right after it without the
 /// client (the room proposal after the intake reply, the offer after the
-/// room). Only moves forward, so a repeated approval never regresses.
+/// room). A transition applies only while the booking is where the task
+/// left it: an approval that arrives after the client changed or cancelled
+/// something still sends what the manager approved, but moves nothing and
+/// asks the manager to look (a stale room or offer must not be held or sent
+/// as current).
 fn after_approval(t: &mut Turn<'_>, task: &Task) {
     let context = &task.payload.context;
     let kind = context.get("kind").and_then(|k| k.as_str()).unwrap_or_default();
-    match task.payload.action {
+    let step = t.event.current_step;
+    let open = matches!(t.event.status, EventStatus::Lead | EventStatus::Option);
+    let current = match task.payload.action {
         TaskAction::ApproveMessage if kind == "intake" => {
             let nothing_missing = context.get("missing").and_then(|m| m.as_array()).map_or(true, |m| m.is_empty());
-            if nothing_missing {
+            // A client reply may have run step 2 already.
+            if open && nothing_missing && step == Step::DateConfirmation.number() && !t.event.date_confirmed {
                 advance(t);
             }
+            true
         }
         TaskAction::ApproveMessage if kind == "prerequisites" => {
-            t.event.current_step = t.event.current_step.max(Step::Confirmation.number());
+            if open && step == Step::Transition.number() {
+                t.event.current_step = Step::Confirmation.number();
+            }
+            !open || step >= Step::Transition.number()
         }
-        TaskAction::ApproveMessage | TaskAction::ApproveDate | TaskAction::ManualReview => {}
+        TaskAction::ApproveMessage | TaskAction::ApproveDate | TaskAction::ManualReview => true,
         TaskAction::ApproveRoom => {
-            let Some(room) = context.get("room_id").and_then(|r| serde_json::from_value::<RoomId>(r.clone()).ok())
-            else {
-                return;
-            };
-            if t.event.current_step <= Step::Offer.number() && t.event.room_ids.first() != Some(&room) {
-                t.event.room_ids = vec![room];
-                t.event.room_eval_hash = Some(requirements_hash(&steps::requirements(t)));
-                t.event.current_step = Step::Offer.number();
-                t.event.workflow_state.proposed_rooms.clear();
-                advance(t);
+            let room = context.get("room_id").and_then(|r| serde_json::from_value::<RoomId>(r.clone()).ok());
+            match room.filter(|r| open && room_still_proposed(t, *r)) {
+                Some(room) => {
+                    t.event.room_ids = vec![room];
+                    t.event.room_eval_hash = Some(requirements_hash(&steps::requirements(t)));
+                    t.event.current_step = Step::Offer.number();
+                    t.event.workflow_state.proposed_rooms.clear();
+                    advance(t);
+                    true
+                }
+                None => false,
             }
         }
         TaskAction::ApproveOffer => {
             let id = context.get("offer_id").and_then(|o| serde_json::from_value::<OfferId>(o.clone()).ok());
-            let Some(offer) = t.offer.as_mut().filter(|o| Some(o.id) == id && o.status == OfferStatus::Draft) else {
-                return;
-            };
-            offer.status = OfferStatus::Sent;
-            t.offers.push(OfferWrite::Update {
-                id: offer.id,
-                patch: OfferPatch { status: Some(OfferStatus::Sent), ..OfferPatch::default() },
-            });
-            if t.event.status == EventStatus::Lead {
-                t.event.status = EventStatus::Option;
+            let draft = t.offer.as_mut().filter(|o| Some(o.id) == id && o.status == OfferStatus::Draft);
+            match draft.filter(|_| open && step == Step::Offer.number()) {
+                Some(offer) => {
+                    offer.status = OfferStatus::Sent;
+                    t.offers.push(OfferWrite::Update {
+                        id: offer.id,
+                        patch: OfferPatch { status: Some(OfferStatus::Sent), ..OfferPatch::default() },
+                    });
+                    t.event.status = EventStatus::Option;
+                    t.event.current_step = Step::Negotiation.number();
+                    t.event.caller_step = None;
+                    true
+                }
+                None => false,
             }
-            t.event.current_step = Step::Negotiation.number();
-            t.event.caller_step = None;
         }
         TaskAction::ConfirmEvent => {
-            t.event.status = EventStatus::Confirmed;
-            t.event.current_step = Step::Confirmation.number();
-            t.client.status = "confirmed".into();
+            if open && step == Step::Confirmation.number() && steps::prerequisites_met(t) {
+                t.event.status = EventStatus::Confirmed;
+                t.client.status = "confirmed".into();
+                true
+            } else {
+                false
+            }
         }
+    };
+    if !current {
+        let mut review = Reply::manual_review(
+            "approved after the booking moved on: the message was sent, the booking was not changed",
+        );
+        if let serde_json::Value::Object(map) = &mut review.context {
+            map.insert("approved_task_id".into(), json!(task.id));
+        }
+        t.reply(review);
     }
+}
+
+/// The room is still the proposal on the table: date confirmed, step 3,
+/// among the rooms proposed, and still free that day.
+fn room_still_proposed(t: &Turn<'_>, room: RoomId) -> bool {
+    t.event.date_confirmed
+        && t.event.current_step == Step::RoomAvailability.number()
+        && t.event.workflow_state.proposed_rooms.contains(&room)
+        && !t.facts.occupancy.booked_on(t.event.event_date).contains(&room)
 }
 
 /// Nothing is sent; the booking stays where it was and a manual-review task
@@ -312,6 +348,7 @@ mod tests {
         let mut b = booking(EventStatus::Lead, 3);
         b.event.attendees = Some(30);
         let room = facts().catalogue.rooms.iter().find(|r| r.option.name == "Room A").unwrap().option.id;
+        b.event.workflow_state.proposed_rooms = vec![room];
         let mut t = task(TaskAction::ApproveRoom);
         t.payload.context.insert("room_id".into(), json!(room));
         let a = on_decision(&b, &t, &decide(Resolution::Approved, None), &ctx(), &facts(), "x@y.ch");

@@ -3,7 +3,7 @@
 
 use super::plan::{OfferPatch, OfferWrite, Plan};
 use super::steps::{accept_offer, advance};
-use super::turn::{Trigger, Turn};
+use super::turn::{Reply, Trigger, Turn};
 use super::{Context, Facts, Step};
 use crate::domain::{Booking, DepositPayment, EventStatus, OfferStatus};
 
@@ -38,11 +38,23 @@ pub(super) fn on_deposit_paid(
     if !t.offer.as_ref().is_some_and(|o| o.deposit_paid_at.is_some()) {
         return Plan::default();
     }
-    if t.event.current_step <= Step::Negotiation.number() {
-        t.event.current_step = Step::Negotiation.number();
+    // The webhook, its redelivery and reconciliation all report it: act once.
+    if t.event.workflow_state.deposit_handled == Some(offer.id) {
+        return Plan::default();
+    }
+    t.event.workflow_state.deposit_handled = Some(offer.id);
+    let step = t.event.current_step;
+    let sent_or_accepted = matches!(offer.status, OfferStatus::Sent | OfferStatus::Confirmed);
+    if step < Step::Negotiation.number() || !sent_or_accepted {
+        // Paid while the booking is being changed (a detour) or before the
+        // offer went out: the payment is recorded, a person decides.
+        t.reply(Reply::manual_review("deposit paid while the booking is being changed or before the offer was sent"));
+        return t.finish();
+    }
+    if step == Step::Negotiation.number() {
         accept_offer(&mut t);
     }
-    t.event.current_step = t.event.current_step.max(Step::Confirmation.number());
+    t.event.current_step = Step::Confirmation.number();
     advance(&mut t);
     t.finish()
 }

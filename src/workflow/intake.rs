@@ -43,12 +43,13 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
         title: event_title(mail, &name),
         event_date: understood.date.unwrap_or(placeholder),
         start_time: understood.start.unwrap_or_else(|| hm(DEFAULT_START)),
-        end_time: understood.end.unwrap_or_else(|| hm(DEFAULT_END)),
+        end_time: understood.end.unwrap_or_else(|| understood.start.map(end_after).unwrap_or_else(|| hm(DEFAULT_END))),
         attendees: understood.attendees.map(|n| n as i32),
         status: EventStatus::Lead,
         current_step: Step::DateConfirmation.number(),
         date_confirmed: false,
         seating_layout: understood.layout.map(layout_code),
+        preferred_room: found.rooms.first().and_then(|id| catalogue.room(*id)).map(|r| r.option.name.clone()),
         description: None,
         workflow_state: WorkflowState {
             language: Some(language),
@@ -60,7 +61,11 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
                 .filter(|p| !p.removed)
                 .map(|p| ProductChoice { id: p.id, quantity: p.quantity })
                 .collect(),
-            last_mail: Some(MailDigest { digest: digest(&extract::strip_quoted(&mail.text)), at: mail.received_at }),
+            last_mail: Some(MailDigest {
+                digest: digest(mail, &extract::strip_quoted(&mail.text)),
+                at: mail.received_at,
+            }),
+            wanted_amenities: super::rooms::amenities_in(&extract::strip_quoted(&mail.text)),
             ..WorkflowState::default()
         },
     };
@@ -169,6 +174,20 @@ fn event_title(mail: &InboundEmail, name: &str) -> String {
         format!("Inquiry from {name}")
     } else {
         stripped.chars().take(120).collect()
+    }
+}
+
+/// How long an event runs when the client gave only its start.
+const ASSUMED_HOURS: i64 = 5;
+
+/// The assumed end of an event starting at `start`: [`ASSUMED_HOURS`] later,
+/// but on the same day (the schema keeps one date per event).
+pub(super) fn end_after(start: NaiveTime) -> NaiveTime {
+    let (end, wrapped) = start.overflowing_add_signed(chrono::Duration::hours(ASSUMED_HOURS));
+    if wrapped != 0 || end < start {
+        hm((23, 59))
+    } else {
+        end
     }
 }
 

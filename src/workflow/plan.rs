@@ -89,6 +89,8 @@ pub struct NewEvent {
     pub current_step: i32,
     pub date_confirmed: bool,
     pub seating_layout: Option<String>,
+    /// A room the client named ("Room B").
+    pub preferred_room: Option<String>,
     pub description: Option<String>,
     pub workflow_state: WorkflowState,
 }

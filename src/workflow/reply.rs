@@ -24,7 +24,7 @@ const RESEND_WINDOW_MINUTES: i64 = 60;
 pub(super) fn on_reply(booking: &Booking, mail: &InboundEmail, ctx: &Context, facts: &Facts) -> Plan {
     let found = extract::extract_with(&mail.text, ctx.today(), &facts.catalogue.vocabulary());
     let fresh = extract::strip_quoted(&mail.text);
-    let digest = digest(&fresh);
+    let digest = digest(mail, &fresh);
     if let Some(last) = &booking.event.workflow_state.last_mail {
         if last.digest == digest && mail.received_at - last.at < Duration::minutes(RESEND_WINDOW_MINUTES) {
             return Plan::default();
@@ -32,20 +32,40 @@ pub(super) fn on_reply(booking: &Booking, mail: &InboundEmail, ctx: &Context, fa
     }
 
     let mut t = Turn::new(booking, facts, ctx, Trigger::ClientMail);
-    t.lang = found.language;
+    // "Ok, passt." is too short to tell the language: keep the known one.
+    if t.event.workflow_state.language.is_none() || fresh.split_whitespace().count() >= MIN_WORDS_FOR_LANGUAGE {
+        t.lang = found.language;
+    }
     t.subject = mail.subject.clone();
     t.inbound = Some(inbound_row(mail, ctx));
     let state = &mut t.event.workflow_state;
-    state.language = Some(found.language);
+    state.language = Some(t.lang);
     state.last_mail = Some(MailDigest { digest, at: mail.received_at });
     take_billing(&mut t, &found);
 
     let asked = found.intents.contains(&Intent::Question);
+    let visit = found.intents.contains(&Intent::SiteVisit);
+    // Anything that moves the booking comes first; a site visit asked for in
+    // the same mail is flagged for the manager rather than answered alone.
+    let moves =
+        [Intent::Accept, Intent::Decline, Intent::Counter, Intent::Change].iter().any(|i| found.intents.contains(i))
+            || (!t.event.date_confirmed && !found.dates.is_empty() && t.event.workflow_state.site_visit.is_none());
     if found.intents.contains(&Intent::Cancel) {
-        cancel(&mut t);
-    } else if !visit::handle(&mut t, &found, &fresh) {
+        if visit {
+            // "Cancel the site visit" must not cancel the event.
+            t.reply(Reply::manual_review("the client cancels something around a site visit"));
+        } else {
+            cancel(&mut t);
+        }
+    } else if moves || !visit::handle(&mut t, &found, &fresh) {
         if read(&mut t, &found, &fresh) {
             advance(&mut t);
+        }
+        if visit {
+            flag(&mut t, "site_visit_requested");
+        }
+        if t.accepted_with_changes {
+            flag(&mut t, "accepted_with_changes");
         }
         if t.reply.is_none() {
             t.reply(Reply::manual_review(if asked {
@@ -56,10 +76,23 @@ pub(super) fn on_reply(booking: &Booking, mail: &InboundEmail, ctx: &Context, fa
         }
     }
     if asked {
-        flag_question(&mut t);
+        flag(&mut t, "open_question");
     }
     t.finish()
 }
+
+/// Fewer words than this keep the booking's language.
+const MIN_WORDS_FOR_LANGUAGE: usize = 6;
+
+/// "We will be 55 now", "wir sind neu 30", "instead of 40": a new head
+/// count stated as a change. Once a room is held, a number alone ("10 of
+/// the guests are vegetarian") does not change the booking.
+static COUNT_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:we(?:['’]ll| will| are going to)? be|we are now|there will be|wir sind (?:jetzt|nun|neu)|wir werden|es werden|es kommen)\b|\b(?:instead of|statt|anstatt)\s+\d+|\b(?:more|fewer|less|mehr|weniger) (?:people|guests|personen|gäste)\b",
+    )
+    .expect("static regex")
+});
 
 /// Applies the mail to the booking; `false` when the steps need not run
 /// (the mail closed the booking, or is ambiguous).
@@ -101,16 +134,28 @@ fn read(t: &mut Turn<'_>, found: &Extracted, fresh: &str) -> bool {
                 return false;
             }
         }
-        take_times(t, found);
+        if take_times(t, found) && step >= 4 {
+            detour(t, 4);
+        }
     }
 
     // The room's requirements: a new count or layout re-evaluates the room.
+    // Before a room is held any number answers the question; after, only a
+    // count stated as a change does.
+    let stated = step < 4 || change || COUNT_CHANGE.is_match(fresh);
     let mut requirements_changed = false;
-    if let Some(n) = found.attendees.and_then(|n| i32::try_from(n).ok()) {
+    if let Some(n) = found.attendees.and_then(|n| i32::try_from(n).ok()).filter(|_| stated) {
         requirements_changed |= t.event.attendees != Some(n);
         t.event.attendees = Some(n);
     }
-    if let Some(l) = found.layout {
+    let wanted = &mut t.event.workflow_state.wanted_amenities;
+    for a in super::rooms::amenities_in(fresh) {
+        if stated && !wanted.iter().any(|w| w.eq_ignore_ascii_case(&a)) {
+            wanted.push(a);
+            requirements_changed = true;
+        }
+    }
+    if let Some(l) = found.layout.filter(|_| stated) {
         let code = layout_code(l);
         requirements_changed |= t.event.seating_layout.as_deref() != Some(code.as_str());
         t.event.seating_layout = Some(code);
@@ -144,8 +189,14 @@ fn read(t: &mut Turn<'_>, found: &Extracted, fresh: &str) -> bool {
         }
     }
 
-    if found.intents.contains(&Intent::Accept) && t.event.current_step == 5 {
-        accept_offer(t);
+    if found.intents.contains(&Intent::Accept) {
+        if t.event.current_step == 5 {
+            accept_offer(t);
+        } else if step == 5 {
+            // Accepted and changed in one mail: the change wins (a revised
+            // offer), and the manager sees that the client also accepted.
+            t.accepted_with_changes = true;
+        }
     }
     true
 }
@@ -157,13 +208,17 @@ fn set_date(t: &mut Turn<'_>, d: NaiveDate) {
     state.vague_date = None;
 }
 
-fn take_times(t: &mut Turn<'_>, found: &Extracted) {
-    if let Some(s) = found.start_time {
-        t.event.start_time = s;
+/// `true` if the times changed. A start without an end keeps the
+/// event's length where it can, else runs to [`super::intake::end_after`].
+fn take_times(t: &mut Turn<'_>, found: &Extracted) -> bool {
+    let before = (t.event.start_time, t.event.end_time);
+    match (found.start_time, found.end_time) {
+        (Some(s), Some(e)) => (t.event.start_time, t.event.end_time) = (s, e),
+        (Some(s), None) => (t.event.start_time, t.event.end_time) = (s, super::intake::end_after(s)),
+        (None, Some(e)) => t.event.end_time = e,
+        (None, None) => {}
     }
-    if let Some(e) = found.end_time {
-        t.event.end_time = e;
-    }
+    before != (t.event.start_time, t.event.end_time)
 }
 
 /// Products named in the mail join (or leave) the offer; `true` if the
@@ -198,13 +253,14 @@ fn take_billing(t: &mut Turn<'_>, found: &Extracted) {
     }
 }
 
-/// A question next to an answer: the draft goes to the manager flagged, so
-/// the question is answered before it is sent.
-fn flag_question(t: &mut Turn<'_>) {
+/// Something in the mail the draft does not answer (a question, a visit
+/// wish): the draft goes to the manager flagged and with high priority, to
+/// be completed before it is sent.
+fn flag(t: &mut Turn<'_>, what: &str) {
     if let Some(r) = t.reply.as_mut().filter(|r| r.action != TaskAction::ManualReview) {
         r.priority = TaskPriority::High;
         if let Value::Object(map) = &mut r.context {
-            map.insert("open_question".into(), Value::Bool(true));
+            map.insert(what.into(), Value::Bool(true));
         }
     }
 }
@@ -226,21 +282,27 @@ fn pick_proposal(found: &Extracted, fresh: &str, proposals: &[NaiveDate]) -> Opt
     (proposals.len() == 1 && found.intents.contains(&Intent::Accept)).then(|| proposals[0])
 }
 
-/// "The second one", "die erste Option": the 0-based position named.
+/// "The second one", "die erste Option": the 0-based position named. The
+/// ordinal must name a choice ("first of all" does not).
 pub(super) fn ordinal(fresh: &str) -> Option<usize> {
     static ORDINAL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(first|second|third|fourth|fifth|erste[nmrs]?|zweite[nmrs]?|dritte[nmrs]?|vierte[nmrs]?|fünfte[nmrs]?)\b")
-            .expect("static regex")
+        Regex::new(
+            r"(?i)\b(first|second|third|fourth|fifth|erste[nmrs]?|zweite[nmrs]?|dritte[nmrs]?|vierte[nmrs]?|fünfte[nmrs]?)\s+(?:one|option|slot|date|proposal|time|suggestion|termin|option|vorschlag|datum|zeit)",
+        )
+        .expect("static regex")
     });
-    let w = ORDINAL.find(fresh)?.as_str().to_lowercase();
+    let w = ORDINAL.captures(fresh)?.get(1)?.as_str().to_lowercase();
     ["fir", "sec", "thi", "fou", "fif"]
         .iter()
         .position(|p| w.starts_with(p))
         .or_else(|| ["ers", "zwe", "dri", "vie", "fün"].iter().position(|p| w.starts_with(p)))
 }
 
-/// The fresh text, whitespace-normalized, fingerprinted.
-pub(super) fn digest(fresh: &str) -> String {
-    let normalized: String = fresh.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+/// The mail's fresh text (`fresh`, quotes stripped), whitespace-normalized,
+/// with the message it answers: the same words answering another message
+/// are a new answer, not a resend.
+pub(super) fn digest(mail: &InboundEmail, fresh: &str) -> String {
+    let words: String = fresh.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let normalized = format!("{words}\u{1e}{}", mail.in_reply_to.as_deref().unwrap_or_default());
     format!("{:016x}", super::rooms::fnv1a64(normalized.as_bytes()))
 }

@@ -235,6 +235,22 @@ const SYNONYMS: &[&[&str]] = &[
     &["air conditioning", "climate control", "klimaanlage"],
 ];
 
+/// The amenities a text asks for, in its own words (one per synonym group,
+/// the first phrase of the group that occurs). Words that mostly mean
+/// something else in a mail ("our speakers", "a display of") are not read
+/// as wishes, only matched when a client's wish names them.
+pub fn amenities_in(text: &str) -> Vec<String> {
+    const AMBIGUOUS: [&str; 6] = ["speakers", "internet", "display", "pa", "mic", "mikro"];
+    let words = tokens(text);
+    SYNONYMS
+        .iter()
+        .filter_map(|group| {
+            group.iter().filter(|p| !AMBIGUOUS.contains(p)).find(|p| contains_phrase(&words, &tokens(p)))
+        })
+        .map(|p| p.to_string())
+        .collect()
+}
+
 /// Lower-case word tokens (letters and digits, Unicode-aware), each with a
 /// trailing plural "s" dropped ("Flip charts" -> ["flip", "chart"]).
 fn tokens(s: &str) -> Vec<String> {
@@ -293,6 +309,12 @@ mod tests {
 
     fn names(r: &[Ranked]) -> Vec<&str> {
         r.iter().map(|x| x.room.name.as_str()).collect()
+    }
+
+    #[test]
+    fn amenities_are_found_in_the_clients_words_once_per_group() {
+        assert_eq!(amenities_in("We need a Beamer, a stage and WLAN; a projector too."), ["beamer", "wlan", "stage"]);
+        assert!(amenities_in("Dinner for 40 people").is_empty());
     }
 
     #[test]

@@ -9,7 +9,8 @@ use serde_json::json;
 use super::catalogue::tests::builtin;
 use super::*;
 use crate::domain::{
-    Client, Event, EventStatus, OfferRecord, OfferStatus, RoomId, StoredEmail, TaskAction, TeamId, WorkflowState,
+    Client, Event, EventStatus, OfferRecord, OfferStatus, Resolution, RoomId, StoredEmail, Task, TaskAction,
+    TaskDecision, TaskPayload, TeamId, WorkflowState,
 };
 
 /// The venue on a fixed morning: handlers' tests are deterministic.
@@ -289,4 +290,152 @@ fn a_paid_deposit_with_the_billing_address_known_drafts_the_confirmation() {
     after.event.workflow_state.confirmation_drafted = true;
     after.offer.as_mut().unwrap().deposit_paid_at = Some(ctx().now);
     assert!(on_deposit_paid(&after, Some(&payment), &ctx(), &facts()).tasks.is_empty());
+}
+
+/// A room proposal for Room A waits at step 3.
+fn room_proposed() -> (Booking, Task) {
+    let mut b = booking(EventStatus::Lead, 3);
+    let room_a = room("Room A");
+    b.event.workflow_state.proposed_rooms = vec![room_a];
+    let task = approved_task(TaskAction::ApproveRoom, json!({"kind": "room_proposal", "room_id": room_a}));
+    (b, task)
+}
+
+fn approved_task(action: TaskAction, context: serde_json::Value) -> Task {
+    let payload = TaskPayload::draft(action, "Draft".into(), "Re: Workshop".into(), "anna@keller.ch".into(), context);
+    Task {
+        id: Default::default(),
+        team_id: TeamId::new(),
+        title: "Approve".into(),
+        category: crate::domain::TaskCategory::Email,
+        status: crate::domain::TaskStatus::Completed,
+        priority: crate::domain::TaskPriority::Medium,
+        event_id: None,
+        client_name: None,
+        payload,
+        created_at: ctx().now,
+        completed_at: None,
+    }
+}
+
+fn approve(b: &Booking, task: &Task) -> Approval {
+    let decision = TaskDecision { task_id: task.id, resolution: Resolution::Approved, edited_message: None };
+    on_decision(b, task, &decision, &ctx(), &facts(), "out@atelier-zurich.ch")
+}
+
+#[test]
+fn a_room_approved_after_the_client_cancelled_holds_nothing() {
+    let (mut b, task) = room_proposed();
+    b.event.status = EventStatus::Cancelled;
+    let a = approve(&b, &task);
+    assert!(a.mail.is_some(), "what the manager approved is sent");
+    assert!(patch(&a.plan).room_ids.is_none() && a.plan.offers.is_empty());
+    assert_eq!(the_task(&a.plan).payload.action, TaskAction::ManualReview);
+}
+
+#[test]
+fn a_room_approved_after_a_date_change_to_a_day_it_is_taken_holds_nothing() {
+    let (mut b, task) = room_proposed();
+    b.event.event_date = d(2027, 3, 19);
+    let facts = Facts { occupancy: Occupancy::new([(d(2027, 3, 19), room("Room A"))]), ..facts() };
+    let decision = TaskDecision { task_id: task.id, resolution: Resolution::Approved, edited_message: None };
+    let a = on_decision(&b, &task, &decision, &ctx(), &facts, "out@atelier-zurich.ch");
+    assert!(a.plan.offers.is_empty());
+    assert_eq!(the_task(&a.plan).payload.action, TaskAction::ManualReview);
+}
+
+#[test]
+fn an_offer_approved_after_a_detour_is_not_marked_sent() {
+    let mut b = negotiating();
+    let offer = b.offer.as_mut().unwrap();
+    offer.status = OfferStatus::Draft;
+    let task = approved_task(TaskAction::ApproveOffer, json!({"kind": "offer", "offer_id": offer.id}));
+    b.event.current_step = 3; // the head count changed meanwhile
+    let a = approve(&b, &task);
+    assert!(a.plan.offers.is_empty());
+    assert_eq!(patch(&a.plan).status, None);
+}
+
+#[test]
+fn a_confirmation_approved_after_a_cancellation_does_not_confirm() {
+    let mut b = negotiating();
+    b.event.status = EventStatus::Cancelled;
+    b.event.current_step = 7;
+    let a = approve(&b, &approved_task(TaskAction::ConfirmEvent, json!({"kind": "confirmation"})));
+    assert_eq!(patch(&a.plan).status, None);
+    assert!(a.plan.client_update.is_empty());
+}
+
+#[test]
+fn a_deposit_is_acted_on_once_however_often_it_is_reported() {
+    let mut b = negotiating();
+    let offer = b.offer.as_mut().unwrap();
+    offer.deposit_paid_at = Some(ctx().now);
+    let first = on_deposit_paid(&b, None, &ctx(), &facts());
+    assert_eq!(the_task(&first).payload.context["kind"], "prerequisites", "billing still missing");
+    b.event.workflow_state = patch(&first).workflow_state.clone().unwrap();
+    assert_eq!(on_deposit_paid(&b, None, &ctx(), &facts()), Plan::default());
+}
+
+#[test]
+fn a_deposit_paid_during_a_detour_goes_to_a_person() {
+    let mut b = negotiating();
+    b.event.current_step = 3;
+    b.offer.as_mut().unwrap().deposit_paid_at = Some(ctx().now);
+    let plan = on_deposit_paid(&b, None, &ctx(), &facts());
+    assert_eq!(the_task(&plan).payload.action, TaskAction::ManualReview);
+    assert_eq!(patch(&plan).current_step, None);
+}
+
+#[test]
+fn an_acceptance_with_a_visit_wish_accepts_and_flags_the_visit() {
+    let plan = on_reply(
+        &negotiating(),
+        &mail("We accept the offer. Could we also come by and see the room beforehand?"),
+        &ctx(),
+        &facts(),
+    );
+    assert_eq!(patch(&plan).current_step, Some(6));
+    assert_eq!(the_task(&plan).payload.context["site_visit_requested"], true);
+}
+
+#[test]
+fn cancelling_the_site_visit_does_not_cancel_the_event() {
+    let plan = on_reply(&negotiating(), &mail("We have to cancel the site visit, sorry."), &ctx(), &facts());
+    assert_eq!(patch(&plan).status, None);
+    assert_eq!(the_task(&plan).payload.action, TaskAction::ManualReview);
+}
+
+#[test]
+fn after_the_offer_a_number_alone_does_not_change_the_head_count() {
+    let plan = on_reply(&negotiating(), &mail("About 10 people will arrive a bit later."), &ctx(), &facts());
+    assert_eq!(patch(&plan).attendees, None);
+    let plan = on_reply(&negotiating(), &mail("Good news: we will be 30 people now."), &ctx(), &facts());
+    assert_eq!(patch(&plan).attendees, Some(30));
+}
+
+#[test]
+fn first_of_all_is_not_a_choice() {
+    let mut b = booking(EventStatus::Lead, 2);
+    b.event.workflow_state.proposed_dates = vec![d(2027, 3, 19), d(2027, 3, 26)];
+    b.event.workflow_state.date_requested = false;
+    let plan =
+        on_reply(&b, &mail("First of all, thank you. Unfortunately none of these dates suit us."), &ctx(), &facts());
+    assert_eq!(patch(&plan).date_confirmed, None);
+}
+
+#[test]
+fn a_short_reply_keeps_the_bookings_language() {
+    let mut b = negotiating();
+    b.event.workflow_state.language = Some(extract::Language::De);
+    let plan = on_reply(&b, &mail("Ok, wir nehmen das Angebot an."), &ctx(), &facts());
+    assert!(draft(&plan).starts_with("Guten Tag"), "{}", draft(&plan));
+}
+
+#[test]
+fn a_start_without_an_end_runs_five_hours_not_until_the_default_end() {
+    let b = booking(EventStatus::Lead, 2);
+    let plan = on_reply(&b, &mail("12.03.2027 ab 18 Uhr, 40 Personen."), &ctx(), &facts());
+    let p = patch(&plan);
+    assert_eq!((p.start_time, p.end_time), (NaiveTime::from_hms_opt(18, 0, 0), NaiveTime::from_hms_opt(23, 0, 0)));
 }

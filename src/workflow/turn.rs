@@ -36,8 +36,9 @@ impl Reply {
     }
 }
 
-/// Whether the step runs because the client wrote (a draft answers them)
-/// or after a manager's approval (only news worth a mail is drafted).
+/// What started the turn: a client's mail (a draft answers them), a
+/// manager's approval (only news worth a mail is drafted, no reminders), or
+/// a paid deposit (the confirmation, or what is still missing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Trigger {
     ClientMail,
@@ -62,6 +63,8 @@ pub(super) struct Turn<'a> {
     pub subject: String,
     /// The client accepted the offer in this turn (the draft thanks them).
     pub accepted_now: bool,
+    /// The client accepted and changed something in one mail.
+    pub accepted_with_changes: bool,
 }
 
 impl<'a> Turn<'a> {
@@ -83,6 +86,7 @@ impl<'a> Turn<'a> {
             inbound: None,
             subject,
             accepted_now: false,
+            accepted_with_changes: false,
         }
     }
 

@@ -277,11 +277,12 @@ begin
   if ev is not null and ev <> 'null'::jsonb then
     if ev->>'op' = 'create' then
       insert into public.events (team_id, user_id, client_id, title, description, event_date, start_time, end_time,
-                                 attendees, status, current_step, date_confirmed, seating_layout, workflow_state)
+                                 attendees, status, current_step, date_confirmed, seating_layout, workflow_state,
+                                 preferred_room)
       values (p_team, p_user, v_client, ev->>'title', ev->>'description', (ev->>'event_date')::date,
               (ev->>'start_time')::time, (ev->>'end_time')::time, (ev->>'attendees')::integer, ev->>'status',
               (ev->>'current_step')::integer, (ev->>'date_confirmed')::boolean, ev->>'seating_layout',
-              coalesce(ev->'workflow_state', '{}'::jsonb))
+              coalesce(ev->'workflow_state', '{}'::jsonb), ev->>'preferred_room')
       returning id into v_event;
     else
       -- An absent key leaves the column; caller_step and room_ids may be

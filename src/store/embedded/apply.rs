@@ -42,13 +42,14 @@ pub(super) fn apply(c: &mut Connection, team: TeamId, user: UserId, plan: &Plan)
             let id = EventId::new();
             tx.execute(
                 "INSERT INTO events (id, team_id, user_id, client_id, title, description, event_date, start_time, end_time,
-                     attendees, status, current_step, date_confirmed, seating_layout, workflow_state, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)",
+                     attendees, status, current_step, date_confirmed, seating_layout, workflow_state, preferred_room,
+                     created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?17, ?16, ?16)",
                 params![
                     id.to_string(), team_s, user_s, client_id.map(|c| c.to_string()), e.title, e.description,
                     e.event_date.to_string(), time_text(e.start_time), time_text(e.end_time),
                     e.attendees, enum_text(&e.status)?, e.current_step, e.date_confirmed, e.seating_layout,
-                    json_text(&e.workflow_state)?, now,
+                    json_text(&e.workflow_state)?, now, e.preferred_room,
                 ],
             )
             .map_err(sql_error)?;

@@ -34,11 +34,11 @@ pub(super) fn prerequisites(t: &mut Turn<'_>) -> Flow {
         t.event.current_step = 5;
         return Flow::Stop;
     }
-    let p = missing(t);
-    if !p.billing_missing && p.deposit.is_none() {
+    if prerequisites_met(t) {
         t.event.current_step = 7;
         return Flow::Next;
     }
+    let p = missing(t);
     let p = Prerequisites { just_accepted: t.accepted_now, ..p };
     draft_prerequisites(t, &p);
     Flow::Stop
@@ -79,6 +79,12 @@ pub(super) fn confirmation(t: &mut Turn<'_>) -> Flow {
     Flow::Stop
 }
 
+/// Billing address known and no deposit due: the booking may be confirmed.
+pub(in crate::workflow) fn prerequisites_met(t: &Turn<'_>) -> bool {
+    let p = missing(t);
+    !p.billing_missing && p.deposit.is_none()
+}
+
 fn missing(t: &Turn<'_>) -> Prerequisites {
     let offer = t.offer.as_ref();
     let deposit = offer.filter(|o| o.deposit_due()).map(|o| {
@@ -110,8 +116,12 @@ fn draft_prerequisites(t: &mut Turn<'_>, p: &Prerequisites) {
 }
 
 /// The client declines the offer (or drops the inquiry): the booking and its
-/// offer are cancelled and a goodbye is drafted.
+/// offer are cancelled and a goodbye is drafted. Declining a confirmed
+/// booking is a cancellation (its terms apply).
 pub(in crate::workflow) fn decline(t: &mut Turn<'_>) {
+    if t.event.status == EventStatus::Confirmed {
+        return cancel(t);
+    }
     close(t);
     let body = draft::declined(t.name(), t.lang, &t.ctx.venue_name);
     t.draft(TaskAction::ApproveMessage, body, json!({"kind": "declined"}));

@@ -14,7 +14,7 @@ use super::extract::Layout;
 use super::rooms::Requirements;
 use super::turn::Turn;
 
-pub(super) use closing::{accept_offer, cancel, decline};
+pub(super) use closing::{accept_offer, cancel, decline, prerequisites_met};
 
 /// What a step did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -81,6 +81,7 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
         items: Vec::new(),
     });
     t.event.offer_hash = Some(hash);
+    t.event.workflow_state.confirmation_drafted = false;
     let body = draft::offer(
         t.name(),
         t.lang,
@@ -116,6 +117,8 @@ fn unchanged(t: &mut Turn<'_>, status: OfferStatus) -> Flow {
             t.event.current_step = 5;
             Flow::Next
         }
+        // Accepted already (cancelled offers never get here): back to where
+        // the detour came from, at least the transition.
         OfferStatus::Confirmed | OfferStatus::Cancelled => {
             t.event.current_step = t.event.caller_step.take().unwrap_or(6).max(6);
             Flow::Next

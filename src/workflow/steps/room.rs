@@ -51,6 +51,12 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
         t.event.room_ids.clear();
     }
 
+    // A proposal for exactly these requirements is waiting for the manager
+    // or the client: nothing new to say.
+    let proposal_open = !t.event.workflow_state.proposed_rooms.is_empty();
+    if proposal_open && t.event.requirements_hash.as_deref() == Some(hash.as_str()) {
+        return Flow::Stop;
+    }
     let ranked = rank(&t.facts.catalogue.room_options(), booked, &req);
     let fitting: Vec<_> = ranked.iter().filter(|r| r.fits).cloned().collect();
     t.event.requirements_hash = Some(hash);

@@ -22,6 +22,7 @@ const DEFAULT_END: (u32, u32) = (17, 0);
 pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Context, catalogue: &Catalogue) -> Plan {
     let today = ctx.today();
     let found = extract::extract_with(&mail.text, today, &catalogue.vocabulary());
+    let fresh = extract::strip_quoted(&mail.text);
     let understood = understand(&found, today);
     let name = client_name(known_client, mail);
     let language = found.language;
@@ -65,7 +66,7 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
                 digest: digest(mail, &extract::strip_quoted(&mail.text)),
                 at: mail.received_at,
             }),
-            wanted_amenities: super::rooms::amenities_in(&extract::strip_quoted(&mail.text)),
+            wanted_amenities: super::rooms::amenities_in(&fresh),
             ..WorkflowState::default()
         },
     };

@@ -6,7 +6,7 @@
 
 use std::sync::LazyLock;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use regex::Regex;
 use serde_json::Value;
 
@@ -277,6 +277,19 @@ fn pick_proposal(found: &Extracted, fresh: &str, proposals: &[NaiveDate]) -> Opt
     if found.dates.is_empty() {
         if let Some(i) = ordinal(fresh) {
             return proposals.get(i).copied();
+        }
+        // "The 19th would be great", "am 19. passt es": a day of the month
+        // that only one proposal has.
+        static DAY: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"(?i)\b(\d{1,2})(?:st|nd|rd|th)\b|\b(?:den|der|am|dem)\s+(\d{1,2})\.").expect("static regex")
+        });
+        let days: Vec<u32> =
+            DAY.captures_iter(fresh).filter_map(|c| c.get(1).or_else(|| c.get(2))?.as_str().parse().ok()).collect();
+        if let [day] = days.as_slice() {
+            let matching: Vec<&NaiveDate> = proposals.iter().filter(|p| p.day() == *day).collect();
+            if let [only] = matching.as_slice() {
+                return Some(**only);
+            }
         }
     }
     (proposals.len() == 1 && found.intents.contains(&Intent::Accept)).then(|| proposals[0])

@@ -415,6 +415,17 @@ fn after_the_offer_a_number_alone_does_not_change_the_head_count() {
 }
 
 #[test]
+fn a_bare_day_of_the_month_picks_the_proposal_with_that_day() {
+    let mut b = booking(EventStatus::Lead, 2);
+    b.event.workflow_state.proposed_dates = vec![d(2027, 3, 19), d(2027, 3, 26)];
+    b.event.workflow_state.date_requested = false;
+    let plan = on_reply(&b, &mail("The 26th would be great."), &ctx(), &facts());
+    assert_eq!(patch(&plan).event_date, Some(d(2027, 3, 26)));
+    let plan = on_reply(&b, &mail("Am 19. passt es uns."), &ctx(), &facts());
+    assert_eq!(patch(&plan).event_date, Some(d(2027, 3, 19)));
+}
+
+#[test]
 fn first_of_all_is_not_a_choice() {
     let mut b = booking(EventStatus::Lead, 2);
     b.event.workflow_state.proposed_dates = vec![d(2027, 3, 19), d(2027, 3, 26)];

@@ -3,6 +3,17 @@
 
 use super::driver::{Scenario, State};
 
+/// Inquiry, then the manager approves the acknowledgement, the room and the
+/// offer: where the booking stands after each of the four messages.
+async fn through_the_sent_offer(s: &mut Scenario) {
+    let expected = [(2, Some("approve_message")), (3, Some("approve_room")), (4, Some("approve_offer")), (5, None)];
+    for (i, (step, action)) in expected.into_iter().enumerate() {
+        s.play().await;
+        let st = s.state().await;
+        assert_eq!((st.step, st.action(), st.sent), (step, action, i), "after message {}: {st:#?}", i + 1);
+    }
+}
+
 /// Happy path in English; the same checks on both stores.
 async fn happy_path_en(mut s: Scenario) {
     s.play().await; // the inquiry
@@ -134,7 +145,9 @@ async fn a_vague_date_gets_concrete_proposals() {
     assert_eq!(proposals, ["2027-05-07", "2027-05-14", "2027-05-21", "2027-05-28"]);
     st.says(&["- Friday, 07.05.2027", "- Friday, 28.05.2027"]);
 
-    s.play().await;
+    s.play().await; // the proposals are approved and sent
+    let st = s.state().await;
+    assert_eq!((st.step, st.pending, st.sent), (2, None, 2));
     s.play().await; // "the 14th of May works best"
     let st = s.state().await;
     assert_eq!((st.step, st.date_confirmed, st.event_date.as_str()), (3, true, "2027-05-14"));
@@ -145,13 +158,13 @@ async fn a_vague_date_gets_concrete_proposals() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_taken_date_gets_alternatives() {
     let mut s = Scenario::embedded("date-taken").await;
-    for _ in 0..4 {
-        s.play().await; // the first client's booking becomes an option on Room E
-    }
+    through_the_sent_offer(&mut s).await; // the first client's booking becomes an option on Room E
     let st = s.state().await;
     assert_eq!((st.status.as_str(), st.room.as_deref()), ("option", Some("Room E")));
 
     s.play().await; // the second client asks for the same date
+    let st = s.state().await;
+    assert_eq!((st.events, st.step, st.action()), (2, 2, Some("approve_message")));
     s.play().await; // acknowledgement approved: the date is checked
     let st = s.state().await;
     assert_eq!((st.step, st.date_confirmed, st.action()), (2, false, Some("approve_date")));
@@ -160,7 +173,9 @@ async fn a_taken_date_gets_alternatives() {
     assert_eq!(proposals, ["2027-04-09", "2027-04-23", "2027-04-30"]);
     st.says(&["none of our suitable rooms is free on Friday, 16.04.2027", "- Friday, 09.04.2027"]);
 
-    s.play().await;
+    s.play().await; // the proposals are approved and sent
+    let st = s.state().await;
+    assert_eq!((st.step, st.pending, st.date_confirmed), (2, None, false));
     s.play().await; // "the first option works for us"
     let st = s.state().await;
     assert_eq!((st.event_date.as_str(), st.date_confirmed, st.action()), ("2027-04-09", true, Some("approve_room")));
@@ -172,6 +187,9 @@ async fn a_taken_date_gets_alternatives() {
 async fn too_many_attendees_for_every_room() {
     let mut s = Scenario::embedded("too-many-attendees").await;
     s.play().await;
+    let st = s.state().await;
+    assert_eq!((st.attendees, st.action()), (Some(250), Some("approve_message")));
+    st.says(&["Guests: 250", "Date: Saturday, 20.11.2027"]);
     s.play().await;
     let st = s.state().await;
     assert_eq!((st.step, st.date_confirmed, st.action()), (3, true, Some("approve_message")));
@@ -183,9 +201,7 @@ async fn too_many_attendees_for_every_room() {
 /// The English happy path up to the sent offer (4 messages).
 async fn up_to_the_sent_offer(name: &str) -> Scenario {
     let mut s = Scenario::embedded(name).await;
-    for _ in 0..4 {
-        s.play().await;
-    }
+    through_the_sent_offer(&mut s).await;
     let st = s.state().await;
     assert_eq!((st.step, st.status.as_str(), st.offers.len()), (5, "option", 1));
     s
@@ -212,9 +228,7 @@ async fn a_date_change_after_the_offer_makes_a_revised_offer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn more_attendees_re_evaluate_the_room() {
     let mut s = Scenario::embedded("attendee-change").await;
-    for _ in 0..4 {
-        s.play().await;
-    }
+    through_the_sent_offer(&mut s).await;
     let st = s.state().await;
     assert_eq!((st.step, st.room.as_deref()), (5, Some("Room A")));
 
@@ -262,9 +276,7 @@ async fn a_decline_cancels_the_booking() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_paid_deposit_confirms_the_booking() {
     let mut s = Scenario::embedded("deposit-paid").await;
-    for _ in 0..4 {
-        s.play().await;
-    }
+    through_the_sent_offer(&mut s).await;
     assert_eq!(s.state().await.room.as_deref(), Some("Room E"));
     s.play().await; // accepts, no billing address
     let st = s.state().await;
@@ -280,7 +292,9 @@ async fn a_paid_deposit_confirms_the_booking() {
     st.says(&["the deposit of CHF"]);
     st.never_says(&["your billing address"]);
 
-    s.play().await;
+    s.play().await; // the reminder is approved
+    let st = s.state().await;
+    assert_eq!((st.step, st.pending, st.client_status.as_str()), (7, None, "lead"));
     s.play().await; // the deposit is paid
     let st = s.state().await;
     assert_eq!(st.action(), Some("confirm_event"));
@@ -294,6 +308,7 @@ async fn a_paid_deposit_confirms_the_booking() {
 async fn a_site_visit_is_proposed_and_booked() {
     let mut s = Scenario::embedded("site-visit").await;
     s.play().await;
+    assert_eq!(s.state().await.action(), Some("approve_message"));
     s.play().await;
     let before = s.state().await;
     assert_eq!((before.step, before.action()), (3, Some("approve_room")));
@@ -306,7 +321,9 @@ async fn a_site_visit_is_proposed_and_booked() {
     assert_eq!(slots.len(), 3);
     st.says(&["We could offer you one of these times for a visit:"]);
 
-    s.play().await;
+    s.play().await; // the slots are approved and sent; the room proposal still waits
+    let st = s.state().await;
+    assert_eq!((st.pending_count, st.action()), (1, Some("approve_room")));
     s.play().await; // "the second slot works"
     let st = s.state().await;
     assert_eq!(st.context("kind"), "site_visit_booked");

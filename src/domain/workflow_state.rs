@@ -11,6 +11,9 @@ use crate::workflow::extract::{Language, VagueDate};
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct WorkflowState {
+    /// Counts the turns that wrote the booking: a turn's write is applied
+    /// only if no other turn wrote in between (optimistic concurrency).
+    pub turn: u64,
     /// The client's language, for drafts made without a mail (approvals,
     /// the deposit webhook).
     pub language: Option<Language>,

@@ -75,7 +75,16 @@ impl ClientPatch {
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum EventWrite {
     Create(NewEvent),
-    Update { id: EventId, patch: EventPatch },
+    /// `expected_turn`: apply only if the event's `workflow_state.turn` is
+    /// still this (no other turn wrote the booking since it was read);
+    /// otherwise the store refuses the plan as `Unavailable` and it is
+    /// planned again on fresh state.
+    Update {
+        id: EventId,
+        patch: EventPatch,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        expected_turn: Option<u64>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -450,3 +450,12 @@ fn a_start_without_an_end_runs_five_hours_not_until_the_default_end() {
     let p = patch(&plan);
     assert_eq!((p.start_time, p.end_time), (NaiveTime::from_hms_opt(18, 0, 0), NaiveTime::from_hms_opt(23, 0, 0)));
 }
+
+#[test]
+fn every_turn_writes_only_if_no_other_turn_wrote_since_it_read() {
+    let mut b = booking(EventStatus::Lead, 2);
+    b.event.workflow_state.turn = 7;
+    let plan = on_reply(&b, &mail("The 12th of March 2027 would be ideal, 40 people."), &ctx(), &facts());
+    let Some(EventWrite::Update { expected_turn, patch, .. }) = &plan.event else { panic!() };
+    assert_eq!((*expected_turn, patch.workflow_state.as_ref().map(|s| s.turn)), (Some(7), Some(8)));
+}

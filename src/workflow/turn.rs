@@ -103,7 +103,9 @@ impl<'a> Turn<'a> {
     }
 
     /// The plan that writes what this turn changed, with its reply as a task.
-    pub fn finish(self) -> Plan {
+    pub fn finish(mut self) -> Plan {
+        let read = self.before.event.workflow_state.turn;
+        self.event.workflow_state.turn = read + 1;
         let patch = EventPatch::between(&self.before.event, &self.event);
         let client_update = client_patch(&self.before.client, &self.client);
         let step = self.event.current_step;
@@ -113,7 +115,7 @@ impl<'a> Turn<'a> {
             client: Some(ClientWrite::Existing { id: self.client.id }),
             client_update,
             // An empty patch still names the event: mails and tasks attach to it.
-            event: Some(EventWrite::Update { id: self.event.id, patch }),
+            event: Some(EventWrite::Update { id: self.event.id, patch, expected_turn: Some(read) }),
             offers: self.offers,
             emails: self.inbound.into_iter().collect(),
             tasks,

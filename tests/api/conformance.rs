@@ -97,6 +97,7 @@ conformance!(
     rooms_are_booked_by_options_and_confirmed_events_only,
     paid_deposits_of_open_bookings_are_found,
     the_catalogue_has_the_rooms_with_prices_and_the_products,
+    a_turn_that_read_an_older_booking_is_refused_whole,
 );
 
 async fn a_client_is_created_once_per_address(b: Backend) {
@@ -138,7 +139,10 @@ async fn a_booking_is_created_found_by_thread_and_advanced(b: Backend) {
         current_step: Some(5),
         ..EventPatch::default()
     };
-    b.store.apply(&Plan { event: Some(EventWrite::Update { id: event, patch }), ..Plan::default() }).await.unwrap();
+    b.store
+        .apply(&Plan { event: Some(EventWrite::Update { id: event, patch, expected_turn: None }), ..Plan::default() })
+        .await
+        .unwrap();
     let advanced = b.store.booking(event).await.unwrap().unwrap();
     assert_eq!((advanced.event.status, advanced.event.current_step), (oe_webhooks::domain::EventStatus::Option, 5));
 }
@@ -273,7 +277,11 @@ async fn plans_applied_together_succeed_or_fail_one_by_one(b: Backend) {
     let (mail_a, a) = intake_plan("anna@keller.ch");
     let (_, c) = intake_plan("jonas@meier.ch");
     let broken = Plan {
-        event: Some(EventWrite::Update { id: oe_webhooks::domain::EventId::new(), patch: EventPatch::default() }),
+        event: Some(EventWrite::Update {
+            id: oe_webhooks::domain::EventId::new(),
+            patch: EventPatch::default(),
+            expected_turn: None,
+        }),
         ..Plan::default()
     };
     let results = b.store.apply_many(vec![a.clone(), broken, a, c]).await.unwrap();

@@ -17,7 +17,9 @@ use oe_webhooks::store::supabase::SupabaseStore;
 use oe_webhooks::store::{Catalog, Store, StoreError};
 use oe_webhooks::workflow::extract::Language;
 use oe_webhooks::workflow::offer::{Deposit, LineItem, LineUnit};
-use oe_webhooks::workflow::{ClientPatch, ClientWrite, EventPatch, EventWrite, NewOffer, OfferPatch, OfferWrite, Plan};
+use oe_webhooks::workflow::{
+    ClientPatch, ClientWrite, EventPatch, EventWrite, NewOffer, OfferPatch, OfferWrite, Plan, TaskWrite,
+};
 use serde_json::{json, Value};
 
 use super::{intake_plan, Backend, Db};
@@ -122,7 +124,10 @@ async fn booking_of(store: &dyn Store, from: &str) -> (EventId, ClientId) {
 }
 
 async fn patch_event(store: &dyn Store, id: EventId, patch: EventPatch) {
-    store.apply(&Plan { event: Some(EventWrite::Update { id, patch }), ..Plan::default() }).await.unwrap();
+    store
+        .apply(&Plan { event: Some(EventWrite::Update { id, patch, expected_turn: None }), ..Plan::default() })
+        .await
+        .unwrap();
 }
 
 async fn hold(store: &dyn Store, id: EventId, status: EventStatus, on: NaiveDate, rooms: &[RoomId]) {
@@ -136,7 +141,11 @@ async fn hold(store: &dyn Store, id: EventId, status: EventStatus, on: NaiveDate
 }
 
 fn offer_plan(event: EventId, offers: Vec<OfferWrite>) -> Plan {
-    Plan { event: Some(EventWrite::Update { id: event, patch: EventPatch::default() }), offers, ..Plan::default() }
+    Plan {
+        event: Some(EventWrite::Update { id: event, patch: EventPatch::default(), expected_turn: None }),
+        offers,
+        ..Plan::default()
+    }
 }
 
 /// An offer of CHF 1234.55: a room line and one product line, 30 % deposit.
@@ -214,6 +223,7 @@ pub(super) async fn every_event_column_is_written_and_read_back(b: Backend) {
     expected.room_eval_hash = Some("eval-1".into());
     expected.offer_hash = Some("offer-1".into());
     expected.workflow_state = WorkflowState {
+        turn: 3,
         language: Some(Language::De),
         date_requested: true,
         vague_date: None,
@@ -280,7 +290,7 @@ pub(super) async fn billing_details_are_written_on_the_plans_client(b: Backend) 
 
     // A plan on the event alone changes the event's client; unset fields stay.
     let plan = Plan {
-        event: Some(EventWrite::Update { id: event, patch: EventPatch::default() }),
+        event: Some(EventWrite::Update { id: event, patch: EventPatch::default(), expected_turn: None }),
         client_update: ClientPatch { status: Some("confirmed".into()), ..ClientPatch::default() },
         ..Plan::default()
     };
@@ -412,6 +422,7 @@ pub(super) async fn a_taken_offer_number_is_transient_and_writes_nothing(b: Back
         event: Some(EventWrite::Update {
             id: event,
             patch: EventPatch { current_step: Some(5), offer_hash: Some("h2".into()), ..EventPatch::default() },
+            expected_turn: None,
         }),
         offers: vec![OfferWrite::Create(new_offer("OE-2027-03-0007", None))],
         emails: intake.emails.clone(),
@@ -586,4 +597,37 @@ pub(super) async fn the_catalogue_has_the_rooms_with_prices_and_the_products(b: 
         // store holds one venue per data dir).
         assert!(b.other_team().await.catalogue().await.unwrap().rooms.is_empty());
     }
+}
+
+/// Two turns read the booking at once: the first write wins, the second is
+/// refused whole as transient (planned again on fresh state), nothing of it
+/// written.
+pub(super) async fn a_turn_that_read_an_older_booking_is_refused_whole(b: Backend) {
+    let (event, _) = booking_of(&*b.store, "anna@keller.ch").await;
+    let turn = |n: u64, step: i32, title: &str| {
+        let (_, intake) = intake_plan("anna@keller.ch");
+        Plan {
+            event: Some(EventWrite::Update {
+                id: event,
+                patch: EventPatch {
+                    current_step: Some(step),
+                    workflow_state: Some(WorkflowState { turn: n + 1, ..WorkflowState::default() }),
+                    ..EventPatch::default()
+                },
+                expected_turn: Some(n),
+            }),
+            tasks: vec![TaskWrite { title: title.into(), ..intake.tasks[0].clone() }],
+            ..Plan::default()
+        }
+    };
+    b.store.apply(&turn(0, 3, "first")).await.unwrap();
+    let late = b.store.apply(&turn(0, 5, "late")).await.unwrap_err();
+    assert!(late.is_transient(), "{late:?}");
+    let booking = b.store.booking(event).await.unwrap().unwrap();
+    assert_eq!((booking.event.current_step, booking.event.workflow_state.turn), (3, 1));
+    let titles: Vec<String> = b.store.tasks(None).await.unwrap().into_iter().map(|t| t.title).collect();
+    assert!(titles.contains(&"first".to_string()) && !titles.contains(&"late".to_string()), "{titles:?}");
+    // Planned again on what the first wrote, it applies.
+    b.store.apply(&turn(1, 5, "again")).await.unwrap();
+    assert_eq!(b.store.booking(event).await.unwrap().unwrap().event.current_step, 5);
 }

@@ -306,8 +306,16 @@ begin
         offer_hash = coalesce(pa->>'offer_hash', offer_hash),
         workflow_state = coalesce(pa->'workflow_state', workflow_state)
       where id = (ev->>'id')::uuid and team_id = p_team
+        -- Optimistic concurrency: only if no other turn wrote the booking
+        -- since the plan's turn read it.
+        and (not ev ? 'expected_turn'
+             or coalesce((workflow_state->>'turn')::bigint, 0) = (ev->>'expected_turn')::bigint)
       returning id, coalesce(v_client, client_id) into v_event, v_client;
       if v_event is null then
+        if exists (select 1 from public.events where id = (ev->>'id')::uuid and team_id = p_team) then
+          -- Transient for the service (like a taken offer number): plan again.
+          raise exception 'event % changed since it was read', ev->>'id' using errcode = 'OE001';
+        end if;
         raise exception 'event % not found', ev->>'id' using errcode = 'P0002';
       end if;
     end if;

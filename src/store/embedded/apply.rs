@@ -55,10 +55,13 @@ pub(super) fn apply(c: &mut Connection, team: TeamId, user: UserId, plan: &Plan)
             .map_err(sql_error)?;
             Some(id)
         }
-        Some(EventWrite::Update { id, patch }) => {
-            let changed = update_event(&tx, &team_s, &id.to_string(), patch, &now)?;
+        Some(EventWrite::Update { id, patch, expected_turn }) => {
+            let changed = update_event(&tx, &team_s, &id.to_string(), patch, *expected_turn, &now)?;
             if changed == 0 {
-                return Err(StoreError::Invalid(format!("event {id} not found")));
+                return Err(match event_turn(&tx, &team_s, &id.to_string())? {
+                    None => StoreError::Invalid(format!("event {id} not found")),
+                    Some(_) => StoreError::unavailable(format!("event {id} changed since it was read; plan again")),
+                });
             }
             if client_id.is_none() {
                 client_id = tx
@@ -146,7 +149,25 @@ fn already_applied(tx: &Transaction<'_>, team: TeamId, plan: &Plan) -> Result<bo
 /// Every column of the patch; `None` leaves a column as it is. The flags
 /// (?16, ?18) tell "set caller_step / room_ids" from "leave it", since both
 /// may be set to an empty value.
-fn update_event(tx: &Transaction<'_>, team: &str, id: &str, p: &EventPatch, now: &str) -> Result<usize, StoreError> {
+/// The event's `workflow_state.turn`, `None` when the event does not exist.
+fn event_turn(tx: &Transaction<'_>, team: &str, id: &str) -> Result<Option<i64>, StoreError> {
+    tx.query_row(
+        "SELECT coalesce(json_extract(workflow_state, '$.turn'), 0) FROM events WHERE id = ?1 AND team_id = ?2",
+        params![id, team],
+        |r| r.get(0),
+    )
+    .optional()
+    .map_err(sql_error)
+}
+
+fn update_event(
+    tx: &Transaction<'_>,
+    team: &str,
+    id: &str,
+    p: &EventPatch,
+    expected_turn: Option<u64>,
+    now: &str,
+) -> Result<usize, StoreError> {
     let status = p.status.as_ref().map(enum_text).transpose()?;
     let room_ids = p.room_ids.as_ref().map(json_text).transpose()?;
     let workflow_state = p.workflow_state.as_ref().map(json_text).transpose()?;
@@ -161,7 +182,8 @@ fn update_event(tx: &Transaction<'_>, team: &str, id: &str, p: &EventPatch, now:
              caller_step = CASE WHEN ?16 THEN ?17 ELSE caller_step END,
              room_ids = CASE WHEN ?18 THEN ?19 ELSE room_ids END,
              updated_at = ?20
-         WHERE id = ?1 AND team_id = ?2",
+         WHERE id = ?1 AND team_id = ?2
+           AND (?21 IS NULL OR coalesce(json_extract(workflow_state, '$.turn'), 0) = ?21)",
         params![
             id,
             team,
@@ -183,6 +205,7 @@ fn update_event(tx: &Transaction<'_>, team: &str, id: &str, p: &EventPatch, now:
             room_ids.is_some(),
             room_ids,
             now,
+            expected_turn.and_then(|t| i64::try_from(t).ok()),
         ],
     )
     .map_err(sql_error)

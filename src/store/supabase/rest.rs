@@ -74,19 +74,21 @@ impl Rest {
     }
 }
 
-/// SQLSTATE of `oe_apply_plan` for an offer number another booking took
-/// first (`webhooks/supabase/install.sql`): a race, retried.
-pub const OFFER_NUMBER_TAKEN: &str = "OE001";
+/// SQLSTATE of `oe_apply_plan` for a race another turn won
+/// (`webhooks/supabase/install.sql`): an offer number another booking took
+/// first, or a booking written since the plan read it. Retried, and planned
+/// again on fresh state.
+pub const PLAN_AGAIN: &str = "OE001";
 
 /// Transient (retry): 5xx (but P0002, a missing row), 429, timeouts,
 /// SQLSTATE class 40 (deadlock, serialization failure) and
-/// [`OFFER_NUMBER_TAKEN`]. Configuration (never retried): 401/403,
+/// [`PLAN_AGAIN`]. Configuration (never retried): 401/403,
 /// insufficient privilege, bad JWT. A unique violation is its own kind: on
 /// an idempotent write it means "already done".
 fn classify(status: StatusCode, err: PgError) -> StoreError {
     let what = if err.message.is_empty() { status.to_string() } else { format!("{} ({})", err.message, err.code) };
     match (status, err.code.as_str()) {
-        (_, code) if code.starts_with("40") || code == OFFER_NUMBER_TAKEN => {
+        (_, code) if code.starts_with("40") || code == PLAN_AGAIN => {
             StoreError::Unavailable(format!("PostgREST answered {what}").into())
         }
         (_, "23505") | (StatusCode::CONFLICT, _) => StoreError::Duplicate(what),
@@ -135,7 +137,7 @@ mod tests {
         assert!(matches!(e(403, "42501"), StoreError::Forbidden(_)));
         assert!(e(503, "").is_transient() && e(429, "").is_transient() && e(500, "XX000").is_transient());
         assert!(e(500, "40001").is_transient() && e(500, "40P01").is_transient(), "class 40 is a race: retry");
-        assert!(e(400, OFFER_NUMBER_TAKEN).is_transient(), "so is a taken offer number");
+        assert!(e(400, PLAN_AGAIN).is_transient(), "so is a race another turn won");
         assert!(matches!(e(400, "42703"), StoreError::Invalid(_)));
         assert!(matches!(e(500, "P0002"), StoreError::Invalid(_)), "a missing row is not retried");
     }

@@ -3,7 +3,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::rest::{encoded, OFFER_NUMBER_TAKEN};
+use super::rest::{encoded, PLAN_AGAIN};
 use super::SupabaseStore;
 use crate::domain::{
     Booking, Client, EmailAddress, Event, EventId, InboundEmail, InboxId, OfferRecord, Room, RoomId, StoredEmail, Task,
@@ -73,7 +73,7 @@ struct BookedRow {
 /// another booking took first pass with a retry; the rest is the data.
 fn plan_error(error: &str, code: &str) -> StoreError {
     let what = format!("{error} ({code})");
-    if code.starts_with("40") || code.starts_with("53") || code == OFFER_NUMBER_TAKEN {
+    if code.starts_with("40") || code.starts_with("53") || code == PLAN_AGAIN {
         StoreError::unavailable(what)
     } else {
         StoreError::Invalid(what)

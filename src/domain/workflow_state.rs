@@ -19,6 +19,9 @@ pub struct WorkflowState {
     pub language: Option<Language>,
     /// `event_date` is a date the client asked for, not intake's placeholder.
     pub date_requested: bool,
+    /// The client gave no time: `start_time`/`end_time` are the venue's
+    /// defaults, and drafts say so.
+    pub times_assumed: bool,
     /// "A Friday in May": the month to propose dates from.
     pub vague_date: Option<VagueDate>,
     /// Dates offered to the client, who may answer "the second one".

@@ -363,7 +363,7 @@ mod tests {
         assert!(matches!(&a.plan.offers[..], [OfferWrite::Create(o)] if o.offer_number == "OE-2026-11-0001"));
         assert_eq!(a.plan.tasks[0].payload.action, TaskAction::ApproveOffer);
         let draft = a.plan.tasks[0].payload.draft_message.as_deref().unwrap();
-        assert!(draft.contains("- Room A: CHF 500.00 full day"), "{draft}");
+        assert!(draft.contains("- Room A: CHF 500.00 full-day rate"), "{draft}");
     }
 
     #[test]

@@ -55,6 +55,7 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
         workflow_state: WorkflowState {
             language: Some(language),
             date_requested: understood.date.is_some(),
+            times_assumed: understood.start.is_none() && understood.end.is_none(),
             vague_date: found.vague_date.clone(),
             products: found
                 .products

@@ -210,7 +210,7 @@ pub fn calculate(req: &OfferRequest) -> Offer {
         let before: i64 = items.iter().map(|i| i.total_rappen).sum();
         let discount = round_to_5(i128::from(before) * i128::from(req.discount_bp.min(10_000)), 10_000);
         items.push(LineItem {
-            name: format!("Discount {} %", percent(req.discount_bp)),
+            name: format!("Discount ({} %)", percent(req.discount_bp)),
             description: None,
             quantity: 1,
             unit_price_rappen: -discount,

@@ -212,6 +212,9 @@ fn set_date(t: &mut Turn<'_>, d: NaiveDate) {
 /// event's length where it can, else runs to [`super::intake::end_after`].
 fn take_times(t: &mut Turn<'_>, found: &Extracted) -> bool {
     let before = (t.event.start_time, t.event.end_time);
+    if found.start_time.is_some() || found.end_time.is_some() {
+        t.event.workflow_state.times_assumed = false;
+    }
     match (found.start_time, found.end_time) {
         (Some(s), Some(e)) => (t.event.start_time, t.event.end_time) = (s, e),
         (Some(s), None) => (t.event.start_time, t.event.end_time) = (s, super::intake::end_after(s)),

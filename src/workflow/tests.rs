@@ -152,7 +152,7 @@ fn more_guests_than_any_room_holds_is_said_with_the_largest_room() {
     let plan = on_reply(&b, &mail("We are 900 guests on 12.03.2027."), &ctx(), &facts());
     let task = the_task(&plan);
     assert_eq!(task.payload.context["kind"], "no_room_fits");
-    assert!(draft(&plan).contains("none of our rooms can host 900 guests"), "{}", draft(&plan));
+    assert!(draft(&plan).contains("none of our rooms can accommodate 900 guests"), "{}", draft(&plan));
 }
 
 #[test]

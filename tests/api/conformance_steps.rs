@@ -226,6 +226,7 @@ pub(super) async fn every_event_column_is_written_and_read_back(b: Backend) {
         turn: 3,
         language: Some(Language::De),
         date_requested: true,
+        times_assumed: true,
         vague_date: None,
         proposed_dates: vec![date(2027, 4, 2), date(2027, 4, 9)],
         proposed_rooms: vec![room_c, room_b],

@@ -1,9 +1,9 @@
 //! Steps 5–7 and the ends of a conversation: what is still needed after an
 //! acceptance, the confirmation, and the goodbyes.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveDate;
 
-use super::{format_date, format_span, Letter};
+use super::{format_date, Letter, When};
 use crate::workflow::extract::Language;
 use crate::workflow::offer::chf;
 
@@ -34,7 +34,7 @@ pub fn prerequisites(name: &str, lang: Language, venue: &str, p: &Prerequisites)
             &format!("Vielen Dank für Ihre Nachricht zu unserem Angebot {number}."),
         );
     }
-    l.intro("To confirm your booking we still need:", "Für die definitive Bestätigung benötigen wir noch:");
+    l.intro("To confirm your booking, we still need:", "Für die definitive Bestätigung benötigen wir noch:");
     if p.billing_missing {
         l.bullet(if l.de() {
             "Ihre Rechnungsadresse (Firma, Strasse, PLZ und Ort)"
@@ -62,13 +62,12 @@ pub fn confirmation(
     name: &str,
     lang: Language,
     venue: &str,
-    date: NaiveDate,
-    (start, end): (NaiveTime, NaiveTime),
+    when: When,
     room: Option<&str>,
     attendees: Option<u32>,
 ) -> String {
     let mut l = Letter::new(lang, name);
-    let when = format!("{}, {}", format_date(date, lang), format_span(start, end));
+    let when = when.text(lang);
     l.para("We are pleased to confirm your booking:", "Gerne bestätigen wir Ihnen Ihre Buchung:");
     let de = l.de();
     l.bullet(&format!("{}: {when}", if de { "Datum" } else { "Date" }));
@@ -76,12 +75,12 @@ pub fn confirmation(
         l.bullet(&format!("{}: {r}", if de { "Raum" } else { "Room" }));
     }
     if let Some(n) = attendees {
-        l.bullet(&format!("{}: {n}", if de { "Personen" } else { "Guests" }));
+        l.bullet(&format!("{}: {n}", if de { "Anzahl Personen" } else { "Guests" }));
     }
     l.gap();
     l.para(
         "We will be in touch about the final details closer to the date. We look forward to welcoming you.",
-        "Wir melden uns rechtzeitig vor dem Anlass für die letzten Details. Wir freuen uns auf Sie.",
+        "Rechtzeitig vor dem Anlass melden wir uns bei Ihnen, um die letzten Details zu besprechen. Wir freuen uns auf Sie.",
     );
     l.sign(venue)
 }
@@ -89,11 +88,11 @@ pub fn confirmation(
 pub fn declined(name: &str, lang: Language, venue: &str) -> String {
     let mut l = Letter::new(lang, name);
     l.para(
-        "Thank you for letting us know. We are sorry we could not host your event this time and have released the reservation.",
-        "Vielen Dank für Ihre Rückmeldung. Schade, dass es diesmal nicht klappt; wir haben die Reservation freigegeben.",
+        "Thank you for letting us know. We are sorry it did not work out this time. We have released your reservation.",
+        "Vielen Dank für Ihre Rückmeldung. Wir bedauern, dass es diesmal nicht geklappt hat, und haben die Reservation freigegeben.",
     );
     l.para(
-        "We would be happy to welcome you at another occasion.",
+        "We would be happy to welcome you on another occasion.",
         "Gerne dürfen Sie sich bei einem nächsten Anlass wieder an uns wenden.",
     );
     l.sign(venue)
@@ -103,12 +102,12 @@ pub fn cancelled(name: &str, lang: Language, venue: &str, date: NaiveDate, confi
     let mut l = Letter::new(lang, name);
     let d = format_date(date, lang);
     l.para(
-        &format!("We have received your cancellation and cancelled your reservation for {d}."),
-        &format!("Wir haben Ihre Absage erhalten und Ihre Reservation für den {d} storniert."),
+        &format!("Thank you for letting us know. We have cancelled your reservation for {d}."),
+        &format!("Vielen Dank für Ihre Mitteilung. Wir haben Ihre Reservation für {d}, storniert."),
     );
     if confirmed {
         l.para(
-            "As your booking was already confirmed, our cancellation terms apply; we will send you the final statement separately.",
+            "As your booking was already confirmed, our cancellation terms apply; we will send you the final invoice separately.",
             "Da Ihre Buchung bereits bestätigt war, gelten unsere Annullationsbedingungen; die Schlussabrechnung erhalten Sie separat.",
         );
     }

@@ -53,32 +53,32 @@ pub fn date_proposals(name: &str, lang: Language, venue: &str, issue: DateIssue,
             let d = format_date(d, lang);
             l.para(
                 &format!("Thank you for your inquiry. Unfortunately the venue is closed on {d}."),
-                &format!("Vielen Dank für Ihre Anfrage. Leider ist unser Haus am {d} geschlossen."),
+                &format!("Vielen Dank für Ihre Anfrage. Leider ist unser Haus am {d}, geschlossen."),
             )
         }
         DateIssue::Taken(d) => {
             let d = format_date(d, lang);
             l.para(
-                &format!("Thank you for your inquiry. Unfortunately, none of our suitable rooms is free on {d}."),
-                &format!("Vielen Dank für Ihre Anfrage. Leider ist am {d} keiner unserer passenden Räume mehr frei."),
+                &format!("Unfortunately, all rooms suitable for your event are already booked on {d}."),
+                &format!("Leider sind am {d}, alle für Ihren Anlass passenden Räume bereits belegt."),
             )
         }
-        DateIssue::Vague => l.para("Thank you for your inquiry.", "Vielen Dank für Ihre Anfrage."),
+        DateIssue::Vague => &mut l,
     };
     if proposals.is_empty() {
         l.para(
             "Could you tell us a few other dates that would suit you? We will check them right away.",
-            "Könnten Sie uns einige andere Daten nennen, die für Sie in Frage kommen? Wir prüfen sie umgehend.",
+            "Könnten Sie uns einige andere Termine nennen, die für Sie in Frage kommen? Wir prüfen sie umgehend.",
         );
     } else {
-        l.intro("These dates are available for your event:", "Für Ihren Anlass sind folgende Daten verfügbar:");
+        l.intro("We can offer you the following dates:", "Gerne schlagen wir Ihnen folgende Termine vor:");
         for d in proposals {
             l.bullet(&format_date(*d, lang));
         }
         l.gap();
         l.para(
-            "Please let us know which date suits you best, and we will reserve a room for you.",
-            "Bitte teilen Sie uns mit, welches Datum Ihnen am besten passt; wir reservieren Ihnen dann gerne einen Raum.",
+            "Please let us know which date suits you best, and we will send you a room proposal.",
+            "Bitte teilen Sie uns mit, welcher Termin Ihnen am besten passt; wir senden Ihnen dann gerne einen passenden Raumvorschlag.",
         );
     }
     l.sign(venue)
@@ -101,14 +101,14 @@ mod tests {
             DateIssue::Taken(d(2027, 3, 12)),
             &[d(2027, 3, 19), d(2027, 3, 26)],
         );
-        assert!(text.contains("none of our suitable rooms is free on Friday, 12.03.2027"), "{text}");
+        assert!(text.contains("all rooms suitable for your event are already booked on Friday, 12.03.2027"), "{text}");
         assert!(text.contains("- Friday, 19.03.2027\n- Friday, 26.03.2027\n"), "{text}");
     }
 
     #[test]
     fn german_proposals_without_any_free_date_ask_for_others() {
         let text = date_proposals("Jonas Meier", Language::De, "The Atelier", DateIssue::Vague, &[]);
-        assert!(text.contains("einige andere Daten"), "{text}");
+        assert!(text.contains("einige andere Termine"), "{text}");
         assert!(!text.contains("- "), "no date may be claimed: {text}");
     }
 }

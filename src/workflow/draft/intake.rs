@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use chrono::{NaiveDate, NaiveTime};
 
-use super::{format_date, format_time};
+use super::{format_date, format_span, format_time};
 use crate::workflow::extract::{Language, Layout, VagueDate};
 
 /// What intake understood from the inquiry; `None` means "ask for it".
@@ -47,16 +47,13 @@ pub fn intake(name: &str, u: &Understood, lang: Language, venue: &str) -> String
         }),
     }
     match (u.start, u.end) {
-        (Some(s), Some(e)) => {
-            facts.push(format!("{}: {}–{}", if de { "Zeit" } else { "Time" }, format_time(s), format_time(e)))
-        }
-        (Some(s), None) => facts.push(format!(
-            "{}: {} {}",
-            if de { "Beginn" } else { "Start" },
-            if de { "ab" } else { "from" },
-            format_time(s)
-        )),
-        _ => {}
+        (Some(s), Some(e)) => facts.push(format!("{}: {}", if de { "Zeit" } else { "Time" }, format_span(s, e, lang))),
+        (Some(s), None) => facts.push(if de {
+            format!("Beginn: {} Uhr", format_time(s))
+        } else {
+            format!("Start: {}", format_time(s))
+        }),
+        _ => asks.push(if de { "die geplante Anfangs- und Endzeit" } else { "your planned start and end time" }),
     }
     match u.attendees {
         Some(n) => facts.push(format!("{}: {n}", if de { "Anzahl Personen" } else { "Guests" })),
@@ -68,32 +65,40 @@ pub fn intake(name: &str, u: &Understood, lang: Language, venue: &str) -> String
 
     let mut out = String::new();
     if de {
-        let _ = writeln!(out, "Guten Tag {name}\n\nVielen Dank für Ihre Anfrage an {venue}.");
+        let _ = writeln!(out, "Guten Tag {name}\n\nVielen Dank für Ihre Anfrage.");
     } else {
-        let _ = writeln!(out, "Dear {name},\n\nThank you for your inquiry to {venue}.");
+        let _ = writeln!(out, "Dear {name},\n\nThank you for your inquiry.");
     }
     if !facts.is_empty() {
-        out.push_str(if de { "So haben wir Ihre Anfrage verstanden:\n" } else { "This is what we understood:\n" });
+        out.push_str(if de {
+            "Wir haben folgende Angaben notiert:\n"
+        } else {
+            "We have noted the following details:\n"
+        });
         for f in &facts {
             let _ = writeln!(out, "- {f}");
         }
     }
     out.push('\n');
-    if asks.is_empty() {
+    if !asks.is_empty() {
         out.push_str(if de {
-            "Wir prüfen nun die Verfügbarkeit unserer Räume und melden uns in Kürze mit einem Vorschlag.\n"
+            "Damit wir Ihnen einen passenden Raum vorschlagen und ein Angebot erstellen können, benötigen wir noch:\n"
         } else {
-            "We are now checking which of our rooms are available and will come back to you shortly with a proposal.\n"
-        });
-    } else {
-        out.push_str(if de {
-            "Damit wir Ihnen passende Räume und ein Angebot vorschlagen können, teilen Sie uns bitte noch mit:\n"
-        } else {
-            "So that we can suggest the right room and prepare an offer, could you let us know:\n"
+            "So that we can suggest the right room and prepare an offer, we still need:\n"
         });
         for a in &asks {
             let _ = writeln!(out, "- {a}");
         }
+    }
+    if u.date.is_some() || u.vague.is_some() {
+        if !asks.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(if de {
+            "Wir prüfen nun die Verfügbarkeit und melden uns in Kürze bei Ihnen.\n"
+        } else {
+            "We are now checking availability and will get back to you shortly.\n"
+        });
     }
     out.push_str(if de { "\nFreundliche Grüsse\n" } else { "\nKind regards,\n" });
     let _ = write!(out, "{venue}");

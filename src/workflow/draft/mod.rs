@@ -61,6 +61,12 @@ impl Letter {
         self
     }
 
+    /// A bullet under the previous one.
+    pub fn sub_bullet(&mut self, text: &str) -> &mut Self {
+        let _ = writeln!(self.out, "  - {text}");
+        self
+    }
+
     /// Ends a bullet list.
     pub fn gap(&mut self) -> &mut Self {
         self.out.push('\n');
@@ -108,9 +114,35 @@ pub fn weekday_name(w: Weekday, lang: Language) -> &'static str {
     }
 }
 
-/// "09:00–17:00".
-pub fn format_span(start: NaiveTime, end: NaiveTime) -> String {
-    format!("{}–{}", format_time(start), format_time(end))
+/// "09:00–17:00" / "09:00–17:00 Uhr".
+pub fn format_span(start: NaiveTime, end: NaiveTime, lang: Language) -> String {
+    let span = format!("{}–{}", format_time(start), format_time(end));
+    match lang {
+        Language::En => span,
+        Language::De => format!("{span} Uhr"),
+    }
+}
+
+/// When the event takes place, as the booking holds it. `assumed`: the
+/// client gave no time, the venue's default is stated as one to confirm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct When {
+    pub date: NaiveDate,
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+    pub assumed: bool,
+}
+
+impl When {
+    /// "Friday, 12.03.2027, 18:00–23:00" / "Freitag, 12.03.2027, 18:00–23:00 Uhr".
+    pub fn text(&self, lang: Language) -> String {
+        let note = match (self.assumed, lang) {
+            (false, _) => "",
+            (true, Language::En) => " (time to be confirmed)",
+            (true, Language::De) => " (Zeit noch offen)",
+        };
+        format!("{}, {}{note}", format_date(self.date, lang), format_span(self.start, self.end, lang))
+    }
 }
 
 #[cfg(test)]

@@ -1,19 +1,17 @@
 //! Step 4: the offer, line by line, every price in CHF with its unit.
 
-use chrono::{NaiveDate, NaiveTime};
-
-use super::{format_date, format_span, Letter};
+use super::{format_date, Letter, When};
 use crate::workflow::extract::Language;
-use crate::workflow::offer::{chf, LineItem, LineUnit, Offer};
+use crate::workflow::offer::{chf, percent, LineItem, LineUnit, Offer};
 
 fn unit_label(unit: LineUnit, lang: Language) -> Option<&'static str> {
     let (en, de) = match unit {
         LineUnit::Person => ("per person", "pro Person"),
-        LineUnit::Event => ("per event", "pauschal"),
+        LineUnit::Event => ("flat rate", "pauschal"),
         LineUnit::Piece => ("per piece", "pro Stück"),
         LineUnit::Hour => ("per hour", "pro Stunde"),
-        LineUnit::HalfDay => ("half day", "Halbtag"),
-        LineUnit::FullDay => ("full day", "Ganztag"),
+        LineUnit::HalfDay => ("half-day rate", "Halbtagespauschale"),
+        LineUnit::FullDay => ("full-day rate", "Tagespauschale"),
         LineUnit::OnRequest | LineUnit::Discount => return None,
     };
     Some(if lang == Language::De { de } else { en })
@@ -24,7 +22,12 @@ fn line(item: &LineItem, lang: Language) -> String {
         (LineUnit::OnRequest, _) => {
             format!("{}: {}", item.name, if lang == Language::De { "Preis auf Anfrage" } else { "price on request" })
         }
-        (LineUnit::Discount, _) => format!("{}: {}", item.name, chf(item.total_rappen)),
+        // The stored line is named in English ("Discount (10 %)").
+        (LineUnit::Discount, _) => {
+            let name =
+                if lang == Language::De { item.name.replacen("Discount", "Rabatt", 1) } else { item.name.clone() };
+            format!("{name}: {}", chf(item.total_rappen))
+        }
         (_, Some(unit)) if item.quantity == 1 => format!("{}: {} {unit}", item.name, chf(item.total_rappen)),
         (_, Some(unit)) => format!(
             "{}: {} × {} {unit} = {}",
@@ -38,29 +41,27 @@ fn line(item: &LineItem, lang: Language) -> String {
 }
 
 /// The offer letter. `revised` when it replaces an offer the client has.
-#[allow(clippy::too_many_arguments)]
 pub fn offer(
     name: &str,
     lang: Language,
     venue: &str,
     offer: &Offer,
-    date: NaiveDate,
-    (start, end): (NaiveTime, NaiveTime),
+    when: When,
     attendees: u32,
     revised: bool,
 ) -> String {
     let mut l = Letter::new(lang, name);
-    let when = format!("{}, {}", format_date(date, lang), format_span(start, end));
+    let when = when.text(lang);
     let number = &offer.offer_number;
     if revised {
         l.para(
-            &format!("As discussed, here is our revised offer {number} for your event on {when} with {attendees} guests. It replaces our previous offer."),
-            &format!("Wie besprochen erhalten Sie unser überarbeitetes Angebot {number} für Ihren Anlass am {when} mit {attendees} Personen. Es ersetzt unser bisheriges Angebot."),
+            &format!("Following your message, please find our revised offer {number} for your event on {when} for {attendees} guests. It replaces our previous offer."),
+            &format!("Gerne senden wir Ihnen unser überarbeitetes Angebot {number} für Ihren Anlass am {when}, für {attendees} Personen. Es ersetzt unser bisheriges Angebot."),
         );
     } else {
         l.para(
-            &format!("Thank you for your interest. Here is our offer {number} for your event on {when} with {attendees} guests."),
-            &format!("Vielen Dank für Ihr Interesse. Gerne unterbreiten wir Ihnen unser Angebot {number} für Ihren Anlass am {when} mit {attendees} Personen."),
+            &format!("Thank you for your interest. Here is our offer {number} for your event on {when} for {attendees} guests."),
+            &format!("Vielen Dank für Ihr Interesse. Gerne unterbreiten wir Ihnen unser Angebot {number} für Ihren Anlass am {when}, für {attendees} Personen."),
         );
     }
     for item in &offer.items {
@@ -75,21 +76,23 @@ pub fn offer(
     if let Some(d) = offer.deposit {
         l.para(
             &format!(
-                "To secure the booking we ask for a deposit of {}, payable within {} days of your confirmation.",
+                "To secure the booking, we ask for a deposit of {} ({}% of the total), payable within {} days of accepting this offer.",
                 chf(d.amount_rappen),
+                percent(d.percentage_bp),
                 d.deadline_days
             ),
             &format!(
-                "Zur Sicherung der Reservation bitten wir um eine Anzahlung von {}, zahlbar innert {} Tagen nach Ihrer Bestätigung.",
+                "Zur Sicherung der Reservation bitten wir um eine Anzahlung von {} ({} % des Totals), zahlbar innert {} Tagen nach Annahme des Angebots.",
                 chf(d.amount_rappen),
+                percent(d.percentage_bp),
                 d.deadline_days
             ),
         );
     }
     let until = format_date(offer.valid_until, lang);
     l.para(
-        &format!("The offer is valid until {until}. To confirm, simply reply to this email; if you would like to change anything, let us know."),
-        &format!("Das Angebot ist gültig bis {until}. Zur Bestätigung genügt eine Antwort auf diese E-Mail; wünschen Sie Anpassungen, melden Sie sich gerne."),
+        &format!("The offer is valid until {until}. To accept, simply reply to this email; if you would like any changes, just let us know."),
+        &format!("Das Angebot ist gültig bis {until}. Zur Annahme genügt eine Antwort auf diese E-Mail; wünschen Sie Anpassungen, melden Sie sich gerne."),
     );
     l.sign(venue)
 }
@@ -98,6 +101,8 @@ pub fn offer(
 mod tests {
     use super::*;
     use crate::domain::ProductId;
+    use chrono::{NaiveDate, NaiveTime};
+
     use crate::workflow::offer::{Deposit, DEFAULT_VAT_BP};
 
     fn item(name: &str, quantity: u32, unit_price_rappen: i64, unit: LineUnit) -> LineItem {
@@ -128,20 +133,24 @@ mod tests {
             total_rappen: 448_615,
             deposit: Some(Deposit { percentage_bp: 3000, amount_rappen: 134_585, deadline_days: 14 }),
         };
-        let t = (NaiveTime::from_hms_opt(18, 0, 0).unwrap(), NaiveTime::from_hms_opt(23, 0, 0).unwrap());
-        let en =
-            offer("Anna", Language::En, "The Atelier", &o, NaiveDate::from_ymd_opt(2027, 3, 12).unwrap(), t, 40, false);
+        let when = When {
+            date: NaiveDate::from_ymd_opt(2027, 3, 12).unwrap(),
+            start: NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
+            end: NaiveTime::from_hms_opt(23, 0, 0).unwrap(),
+            assumed: false,
+        };
+        let en = offer("Anna", Language::En, "The Atelier", &o, when, 40, false);
         assert!(
-            en.contains("offer OE-2026-11-0001 for your event on Friday, 12.03.2027, 18:00–23:00 with 40 guests"),
+            en.contains("offer OE-2026-11-0001 for your event on Friday, 12.03.2027, 18:00–23:00 for 40 guests"),
             "{en}"
         );
-        assert!(en.contains("- Room B: CHF 750.00 full day"), "{en}");
+        assert!(en.contains("- Room B: CHF 750.00 full-day rate"), "{en}");
         assert!(en.contains("- Three-Course Dinner: 40 × CHF 85.00 per person = CHF 3'400.00"), "{en}");
         assert!(en.contains("- Total incl. VAT: CHF 4'486.15"), "{en}");
-        assert!(en.contains("deposit of CHF 1'345.85, payable within 14 days"), "{en}");
+        assert!(en.contains("deposit of CHF 1'345.85 (30% of the total), payable within 14 days"), "{en}");
         assert!(en.contains("valid until Friday, 25.12.2026"), "{en}");
-        let de =
-            offer("Anna", Language::De, "The Atelier", &o, NaiveDate::from_ymd_opt(2027, 3, 12).unwrap(), t, 40, true);
+        let de = offer("Anna", Language::De, "The Atelier", &o, when, 40, true);
+        assert!(de.contains("für Ihren Anlass am Freitag, 12.03.2027, 18:00–23:00 Uhr, für 40 Personen"), "{de}");
         assert!(de.contains("überarbeitetes Angebot OE-2026-11-0001"), "{de}");
         assert!(de.contains("- Three-Course Dinner: 40 × CHF 85.00 pro Person = CHF 3'400.00"), "{de}");
         assert!(de.contains("- Total inkl. MWST: CHF 4'486.15"), "{de}");

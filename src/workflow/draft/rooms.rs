@@ -1,8 +1,8 @@
 //! Step 3: the room proposal, or why no room fits.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveDate;
 
-use super::{format_date, format_span, Letter};
+use super::{format_date, Letter, When};
 use crate::workflow::extract::{Language, Layout};
 
 /// One proposed room as the letter states it.
@@ -15,23 +15,22 @@ pub struct RoomLine {
     pub missing: Vec<String>,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The proposal for `rooms` (best first, at least one).
 pub fn room_proposal(
     name: &str,
     lang: Language,
     venue: &str,
-    date: NaiveDate,
-    (start, end): (NaiveTime, NaiveTime),
+    when: When,
     attendees: u32,
     layout: Option<Layout>,
     rooms: &[RoomLine],
 ) -> String {
     let mut l = Letter::new(lang, name);
-    let when = format!("{}, {}", format_date(date, lang), format_span(start, end));
+    let when = when.text(lang);
     let seating = layout.map(|x| format!(" ({})", x.label(lang))).unwrap_or_default();
     l.para(
-        &format!("Good news: we have rooms available on {when} for {attendees} guests{seating}."),
-        &format!("Gute Nachricht: Am {when} haben wir für {attendees} Personen{seating} Räume frei."),
+        &format!("Good news: on {when} we have space for {attendees} guests{seating}."),
+        &format!("Gute Nachricht: Am {when}, haben wir Platz für {attendees} Personen{seating}."),
     );
     let Some((best, others)) = rooms.split_first() else { return l.sign(venue) };
     let de = l.de();
@@ -40,10 +39,10 @@ pub fn room_proposal(
     l.intro("We recommend:", "Wir empfehlen Ihnen:");
     l.bullet(&format!("{} ({})", best.name, seats(best)));
     if !best.matched.is_empty() {
-        l.bullet(&format!("{}: {}", if de { "Vorhanden" } else { "Includes" }, best.matched.join(", ")));
+        l.sub_bullet(&format!("{}: {}", if de { "vorhanden" } else { "includes" }, best.matched.join(", ")));
     }
     if !best.missing.is_empty() {
-        l.bullet(&format!("{}: {}", if de { "Nicht vorhanden" } else { "Not available" }, best.missing.join(", ")));
+        l.sub_bullet(&format!("{}: {}", if de { "nicht vorhanden" } else { "not included" }, best.missing.join(", ")));
     }
     l.gap();
     if !others.is_empty() {
@@ -77,15 +76,13 @@ pub fn too_many_attendees(
     let mut l = Letter::new(lang, name);
     let seating = layout.map(|x| format!(" ({})", x.label(lang))).unwrap_or_default();
     l.para(
-        &format!("Thank you for your inquiry. Unfortunately, none of our rooms can host {attendees} guests{seating}."),
-        &format!(
-            "Vielen Dank für Ihre Anfrage. Leider bietet keiner unserer Räume Platz für {attendees} Personen{seating}."
-        ),
+        &format!("Unfortunately, none of our rooms can accommodate {attendees} guests{seating}."),
+        &format!("Leider bietet keiner unserer Räume Platz für {attendees} Personen{seating}."),
     );
     if let Some((room, cap)) = largest {
         l.para(
-            &format!("Our largest room, {room}, holds up to {cap} guests in this setup."),
-            &format!("Unser grösster Raum, {room}, bietet in dieser Anordnung Platz für bis zu {cap} Personen."),
+            &format!("Our largest room, {room}, holds up to {cap} guests with this seating."),
+            &format!("Unser grösster Raum, {room}, bietet bei dieser Bestuhlung Platz für bis zu {cap} Personen."),
         );
     }
     l.para(
@@ -99,8 +96,8 @@ pub fn ask_for_attendees(name: &str, lang: Language, venue: &str, date: NaiveDat
     let mut l = Letter::new(lang, name);
     let d = format_date(date, lang);
     l.para(
-        &format!("Thank you. {d} is available at our venue."),
-        &format!("Vielen Dank. Der {d} ist bei uns verfügbar."),
+        &format!("Thank you. We still have availability on {d}."),
+        &format!("Vielen Dank. Am {d}, haben wir für Ihren Anlass noch Platz."),
     );
     l.para(
         "How many guests are you expecting, and which seating do you have in mind (e.g. theatre, banquet, standing reception)? Then we can suggest the right room.",
@@ -128,14 +125,24 @@ mod tests {
             "Anna Keller",
             Language::En,
             "The Atelier",
-            NaiveDate::from_ymd_opt(2027, 3, 12).unwrap(),
-            (NaiveTime::from_hms_opt(9, 0, 0).unwrap(), NaiveTime::from_hms_opt(17, 0, 0).unwrap()),
+            When {
+                date: NaiveDate::from_ymd_opt(2027, 3, 12).unwrap(),
+                start: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+                end: chrono::NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
+                assumed: true,
+            },
             40,
             Some(Layout::Theatre),
             &rooms,
         );
-        assert!(text.contains("on Friday, 12.03.2027, 09:00–17:00 for 40 guests (theatre seating)"), "{text}");
-        assert!(text.contains("- Room B (up to 60 guests)\n- Includes: projector\n- Not available: stage"), "{text}");
+        assert!(
+            text.contains("on Friday, 12.03.2027, 09:00–17:00 (time to be confirmed) we have space for 40 guests (theatre seating)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("- Room B (up to 60 guests)\n  - includes: projector\n  - not included: stage"),
+            "{text}"
+        );
         assert!(text.contains("Also available:\n- Room C (up to 80 guests)"), "{text}");
     }
 }

@@ -20,15 +20,15 @@ pub fn visit_slots(name: &str, lang: Language, venue: &str, slots: &[NaiveDateTi
         "Gerne zeigen wir Ihnen unsere Räume vor Ort, bevor Sie sich entscheiden.",
     );
     l.intro(
-        "We could offer you one of these times for a visit:",
-        "Für eine Besichtigung können wir Ihnen diese Termine anbieten:",
+        "We can offer you the following times for a visit:",
+        "Für eine Besichtigung können wir Ihnen folgende Termine anbieten:",
     );
     for s in slots {
         l.bullet(&slot(*s, lang));
     }
     l.gap();
     l.para(
-        "Just tell us which one suits you. A visit takes about 30 minutes.",
+        "Just let us know which suits you best. A visit takes about 30 minutes.",
         "Teilen Sie uns einfach mit, welcher Termin Ihnen passt. Eine Besichtigung dauert etwa 30 Minuten.",
     );
     l.sign(venue)
@@ -36,11 +36,13 @@ pub fn visit_slots(name: &str, lang: Language, venue: &str, slots: &[NaiveDateTi
 
 pub fn visit_booked(name: &str, lang: Language, venue: &str, at: NaiveDateTime) -> String {
     let mut l = Letter::new(lang, name);
-    let when = slot(at, lang);
+    let (date, time) = (format_date(at.date(), lang), format_time(at.time()));
     l.para(
-        &format!("Thank you, we look forward to welcoming you for a visit on {when}."),
-        &format!("Vielen Dank, wir freuen uns, Sie am {when} zur Besichtigung zu empfangen."),
+        &format!("Thank you for your reply. We look forward to welcoming you for a visit on {date} at {time}."),
+        &format!(
+            "Vielen Dank für Ihre Rückmeldung. Gerne erwarten wir Sie am {date}, um {time} Uhr, zur Besichtigung."
+        ),
     );
-    l.para("Please ask for the events team at the reception.", "Bitte melden Sie sich am Empfang beim Event-Team.");
+    l.para("Please ask for the events team at reception.", "Bitte melden Sie sich am Empfang beim Event-Team.");
     l.sign(venue)
 }

@@ -303,8 +303,8 @@ fn written_numbers_feed_dates_and_counts() {
 #[test]
 fn layout_labels() {
     assert_eq!(Layout::Theatre.label(Language::En), "theatre seating");
-    assert_eq!(Layout::Cocktail.label(Language::De), "Stehempfang (Apéro)");
-    assert_eq!(Layout::Dinner.label(Language::De), "Bankett (gesetztes Essen)");
+    assert_eq!(Layout::Cocktail.label(Language::De), "Stehapéro");
+    assert_eq!(Layout::Dinner.label(Language::De), "Bankett");
     assert_eq!(Layout::UShape.label(Language::De), "U-Form");
     assert_eq!(Layout::Workshop.label(Language::De), "Workshop");
     assert_eq!(Layout::Boardroom.label(Language::En), "boardroom");

@@ -69,8 +69,7 @@ pub(super) fn confirmation(t: &mut Turn<'_>) -> Flow {
         t.name(),
         t.lang,
         &t.ctx.venue_name,
-        t.event.event_date,
-        (t.event.start_time, t.event.end_time),
+        super::when(t),
         room.as_deref(),
         t.event.attendees.and_then(|a| u32::try_from(a).ok()),
     );

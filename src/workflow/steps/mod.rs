@@ -10,6 +10,7 @@ mod offering;
 mod room;
 pub(super) mod visit;
 
+use super::draft::When;
 use super::extract::Layout;
 use super::rooms::Requirements;
 use super::turn::Turn;
@@ -48,6 +49,16 @@ pub(super) fn detour(t: &mut Turn<'_>, step: i32) {
     if t.event.current_step > step {
         t.event.caller_step.get_or_insert(t.event.current_step);
         t.event.current_step = step;
+    }
+}
+
+/// When the event takes place, for the drafts.
+pub(super) fn when(t: &Turn<'_>) -> When {
+    When {
+        date: t.event.event_date,
+        start: t.event.start_time,
+        end: t.event.end_time,
+        assumed: t.event.workflow_state.times_assumed,
     }
 }
 

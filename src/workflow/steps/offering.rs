@@ -82,16 +82,7 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
     });
     t.event.offer_hash = Some(hash);
     t.event.workflow_state.confirmation_drafted = false;
-    let body = draft::offer(
-        t.name(),
-        t.lang,
-        &t.ctx.venue_name,
-        &offer,
-        t.event.event_date,
-        (t.event.start_time, t.event.end_time),
-        attendees,
-        revised,
-    );
+    let body = draft::offer(t.name(), t.lang, &t.ctx.venue_name, &offer, super::when(t), attendees, revised);
     let context = json!({
         "kind": if revised { "revised_offer" } else { "offer" },
         "offer_id": id,

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{layout, requirements, Flow};
+use super::{layout, requirements, when, Flow};
 use crate::domain::TaskAction;
 use crate::workflow::draft::{self, RoomLine};
 use crate::workflow::rooms::{rank, requirements_hash, top};
@@ -98,16 +98,7 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
             missing: r.missing.clone(),
         })
         .collect();
-    let body = draft::room_proposal(
-        t.name(),
-        t.lang,
-        &t.ctx.venue_name,
-        t.event.event_date,
-        (t.event.start_time, t.event.end_time),
-        attendees,
-        layout(t),
-        &lines,
-    );
+    let body = draft::room_proposal(t.name(), t.lang, &t.ctx.venue_name, when(t), attendees, layout(t), &lines);
     let context = json!({
         "kind": "room_proposal",
         "room_id": best[0].room.id,

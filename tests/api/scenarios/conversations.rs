@@ -29,7 +29,7 @@ async fn happy_path_en(mut s: Scenario) {
     assert_eq!((st.step, st.date_confirmed, st.sent), (3, true, 1));
     assert_eq!(st.action(), Some("approve_room"));
     assert_eq!(st.context("room_name"), "Room C");
-    st.says(&["Friday, 12.03.2027, 18:00–23:00 for 70 guests (standing reception)", "- Room C (up to 70 guests)"]);
+    st.says(&["on Friday, 12.03.2027, 18:00–23:00 we have space for 70 guests (standing reception)", "- Room C (up to 70 guests)"]);
 
     s.play().await; // the room is approved: held, and the offer follows
     let st = s.state().await;
@@ -97,7 +97,7 @@ async fn happy_path_de(mut s: Scenario) {
     s.play().await;
     let st = s.state().await;
     assert_eq!((st.step, st.action()), (3, Some("approve_room")));
-    st.says(&["Gute Nachricht: Am Samstag, 09.10.2027, 19:00–23:30 haben wir für 40 Personen", "Wir empfehlen Ihnen:"]);
+    st.says(&["Gute Nachricht: Am Samstag, 09.10.2027, 19:00–23:30 Uhr, haben wir Platz für 40 Personen (Bankett)", "Wir empfehlen Ihnen:"]);
 
     s.play().await;
     let st = s.state().await;
@@ -111,7 +111,7 @@ async fn happy_path_de(mut s: Scenario) {
     s.play().await; // accepts with the billing address: nothing else is missing
     let st = s.state().await;
     assert_eq!((st.step, st.action()), (7, Some("confirm_event")));
-    st.says(&["Gerne bestätigen wir Ihnen Ihre Buchung:", "Datum: Samstag, 09.10.2027, 19:00–23:30", "Personen: 40"]);
+    st.says(&["Gerne bestätigen wir Ihnen Ihre Buchung:", "Datum: Samstag, 09.10.2027, 19:00–23:30 Uhr", "Anzahl Personen: 40"]);
 
     s.play().await;
     let st = s.state().await;
@@ -171,7 +171,7 @@ async fn a_taken_date_gets_alternatives() {
     assert_eq!(st.context("reason"), "taken");
     let proposals: Vec<String> = serde_json::from_value(st.context("proposals")).unwrap();
     assert_eq!(proposals, ["2027-04-09", "2027-04-23", "2027-04-30"]);
-    st.says(&["none of our suitable rooms is free on Friday, 16.04.2027", "- Friday, 09.04.2027"]);
+    st.says(&["all rooms suitable for your event are already booked on Friday, 16.04.2027", "- Friday, 09.04.2027"]);
 
     s.play().await; // the proposals are approved and sent
     let st = s.state().await;
@@ -194,7 +194,7 @@ async fn too_many_attendees_for_every_room() {
     let st = s.state().await;
     assert_eq!((st.step, st.date_confirmed, st.action()), (3, true, Some("approve_message")));
     assert_eq!(st.context("kind"), "no_room_fits");
-    st.says(&["none of our rooms can host 250 guests", "Our largest room, Room E, holds up to"]);
+    st.says(&["none of our rooms can accommodate 250 guests", "Our largest room, Room E, holds up to"]);
     assert_eq!(st.room, None);
 }
 
@@ -252,7 +252,7 @@ async fn a_counter_offer_gets_a_revised_offer_with_the_discount() {
     let st = s.state().await;
     assert_eq!((st.step, st.action()), (4, Some("approve_offer")));
     assert_eq!(st.context("discount_percent"), 10);
-    st.says(&["revised offer", "- Discount 10 %: CHF -"]);
+    st.says(&["revised offer", "- Discount (10 %): CHF -"]);
     let totals: Vec<f64> = st.offers.iter().map(|o| o.2.parse().unwrap()).collect();
     assert!(totals[1] < totals[0] * 0.91 && totals[1] > totals[0] * 0.89, "{:?}", st.offers);
 
@@ -319,7 +319,7 @@ async fn a_site_visit_is_proposed_and_booked() {
     assert_eq!(st.context("kind"), "site_visit_slots");
     let slots: Vec<String> = serde_json::from_value(st.context("slots")).unwrap();
     assert_eq!(slots.len(), 3);
-    st.says(&["We could offer you one of these times for a visit:"]);
+    st.says(&["We can offer you the following times for a visit:"]);
 
     s.play().await; // the slots are approved and sent; the room proposal still waits
     let st = s.state().await;
@@ -328,7 +328,7 @@ async fn a_site_visit_is_proposed_and_booked() {
     let st = s.state().await;
     assert_eq!(st.context("kind"), "site_visit_booked");
     assert_eq!(st.context("site_visit_at"), serde_json::json!(slots[1]));
-    st.says(&["we look forward to welcoming you for a visit on"]);
+    st.says(&["We look forward to welcoming you for a visit on"]);
     assert_eq!(st.step, 3);
 }
 

@@ -24,6 +24,8 @@ pub struct WorkflowState {
     pub times_assumed: bool,
     /// "A Friday in May": the month to propose dates from.
     pub vague_date: Option<VagueDate>,
+    /// Dates the client would take ("the 12th or the 19th"), checked in order.
+    pub date_options: Vec<NaiveDate>,
     /// Dates offered to the client, who may answer "the second one".
     pub proposed_dates: Vec<NaiveDate>,
     /// Rooms offered, best first; the first is held when the manager approves.

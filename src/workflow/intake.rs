@@ -56,6 +56,7 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
             language: Some(language),
             date_requested: understood.date.is_some(),
             times_assumed: understood.start.is_none() && understood.end.is_none(),
+            date_options: understood.options.clone(),
             vague_date: found.vague_date.clone(),
             products: found
                 .products
@@ -121,10 +122,18 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
 fn understand(found: &Extracted, today: NaiveDate) -> Understood {
     // Only a future date is a usable event date; a past one is left for the
     // manager (and the draft asks again).
-    let date = found.dates.iter().copied().chain(found.date_range.map(|(start, _)| start)).find(|d| *d >= today);
-    let vague = found.vague_date.clone().filter(|_| date.is_none());
+    let options = date_options(found, today);
+    let date = found
+        .dates
+        .iter()
+        .copied()
+        .chain(found.date_range.map(|(start, _)| start))
+        .find(|d| *d >= today)
+        .filter(|_| options.is_empty());
+    let vague = found.vague_date.clone().filter(|_| date.is_none() && options.is_empty());
     Understood {
         date,
+        options,
         start: found.start_time,
         end: found.end_time,
         attendees: found.attendees,
@@ -146,6 +155,21 @@ pub(super) fn inbound_row(mail: &InboundEmail, ctx: &Context) -> EmailWrite {
         message_id: mail.message_id.clone(),
         in_reply_to: mail.in_reply_to.clone(),
         thread_id: mail.references.first().cloned().unwrap_or_else(|| mail.message_id.clone()),
+    }
+}
+
+/// Two or more distinct future dates that are not the ends of one range:
+/// the client's options, for the venue to check in order.
+pub(super) fn date_options(found: &Extracted, today: NaiveDate) -> Vec<NaiveDate> {
+    if found.date_range.is_some() {
+        return Vec::new();
+    }
+    let mut future: Vec<NaiveDate> = found.dates.iter().copied().filter(|d| *d > today).collect();
+    future.dedup();
+    if future.len() >= 2 {
+        future
+    } else {
+        Vec::new()
     }
 }
 

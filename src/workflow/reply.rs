@@ -110,8 +110,12 @@ fn read(t: &mut Turn<'_>, found: &Extracted, fresh: &str) -> bool {
     // an explicit change moves it (a date in a payment line is not one).
     let picked = pick_proposal(found, fresh, &t.event.workflow_state.proposed_dates);
     let mentioned = found.dates.iter().copied().find(|d| *d > today).or(found.dates.first().copied());
+    let options = super::intake::date_options(found, today);
     if !t.event.date_confirmed {
-        if let Some(d) = picked.or(mentioned) {
+        if let (None, false) = (picked, options.is_empty()) {
+            t.event.workflow_state.date_options = options;
+            t.event.workflow_state.date_requested = false;
+        } else if let Some(d) = picked.or(mentioned) {
             set_date(t, d);
         } else if let Some(v) = &found.vague_date {
             t.event.workflow_state.vague_date = Some(v.clone());

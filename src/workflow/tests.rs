@@ -459,3 +459,28 @@ fn every_turn_writes_only_if_no_other_turn_wrote_since_it_read() {
     let Some(EventWrite::Update { expected_turn, patch, .. }) = &plan.event else { panic!() };
     assert_eq!((*expected_turn, patch.workflow_state.as_ref().map(|s| s.turn)), (Some(7), Some(8)));
 }
+
+#[test]
+fn of_the_clients_date_options_the_first_free_one_is_confirmed() {
+    let mut b = booking(EventStatus::Lead, 2);
+    b.event.workflow_state.date_requested = false;
+    let taken: Vec<(NaiveDate, RoomId)> = builtin().rooms.iter().map(|r| (d(2027, 3, 12), r.option.id)).collect();
+    let facts = Facts { occupancy: Occupancy::new(taken), ..facts() };
+    let plan = on_reply(&b, &mail("We could do 12.03.2027 or 19.03.2027, 30 people."), &ctx(), &facts);
+    let p = patch(&plan);
+    assert_eq!((p.event_date, p.date_confirmed), (Some(d(2027, 3, 19)), Some(true)));
+    assert_eq!(the_task(&plan).payload.action, TaskAction::ApproveRoom);
+}
+
+#[test]
+fn an_inquiry_with_two_dates_lists_both_and_asks_for_neither() {
+    let m = mail("Hello, we are 30 people and could do 12.03.2027 or 19.03.2027, 18:00-23:00.");
+    let plan = on_inquiry(None, &m, &ctx(), &builtin());
+    let task = the_task(&plan);
+    assert_eq!(task.payload.context["missing"], json!([]));
+    let text = task.payload.draft_message.as_deref().unwrap();
+    assert!(text.contains("Dates: Friday, 12.03.2027 or Friday, 19.03.2027 (we will check availability)"), "{text}");
+    let Some(EventWrite::Create(e)) = &plan.event else { panic!() };
+    assert_eq!(e.workflow_state.date_options, [d(2027, 3, 12), d(2027, 3, 19)]);
+    assert!(!e.workflow_state.date_requested);
+}

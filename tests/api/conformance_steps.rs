@@ -228,6 +228,7 @@ pub(super) async fn every_event_column_is_written_and_read_back(b: Backend) {
         date_requested: true,
         times_assumed: true,
         vague_date: None,
+        date_options: vec![date(2027, 4, 2)],
         proposed_dates: vec![date(2027, 4, 2), date(2027, 4, 9)],
         proposed_rooms: vec![room_c, room_b],
         wanted_amenities: vec!["Beamer".into(), "Bühne".into()],

@@ -17,13 +17,16 @@ pub struct Understood {
     pub layout: Option<Layout>,
     /// Only a month (and maybe a weekday): concrete dates will be proposed.
     pub vague: Option<VagueDate>,
+    /// Several dates the client would take ("the 12th or the 19th"): the
+    /// venue checks them in order.
+    pub options: Vec<NaiveDate>,
 }
 
 impl Understood {
     /// Facts the workflow cannot go on without (WORKFLOW.md step 1).
     pub fn missing(&self) -> Vec<&'static str> {
         let mut missing = Vec::new();
-        if self.date.is_none() && self.vague.is_none() {
+        if self.date.is_none() && self.vague.is_none() && self.options.is_empty() {
             missing.push("event_date");
         }
         if self.attendees.is_none() {
@@ -40,6 +43,14 @@ pub fn intake(name: &str, u: &Understood, lang: Language, venue: &str) -> String
     match (u.date, &u.vague) {
         (Some(d), _) => facts.push(format!("{}: {}", if de { "Datum" } else { "Date" }, format_date(d, lang))),
         (None, Some(v)) => facts.push(vague_line(v, lang)),
+        (None, None) if !u.options.is_empty() => {
+            let dates: Vec<String> = u.options.iter().map(|d| format_date(*d, lang)).collect();
+            facts.push(if de {
+                format!("Daten: {} (wir prüfen die Verfügbarkeit)", dates.join(" oder "))
+            } else {
+                format!("Dates: {} (we will check availability)", dates.join(" or "))
+            })
+        }
         (None, None) => asks.push(if de {
             "das gewünschte Datum (oder einige mögliche Daten)"
         } else {
@@ -90,7 +101,7 @@ pub fn intake(name: &str, u: &Understood, lang: Language, venue: &str) -> String
             let _ = writeln!(out, "- {a}");
         }
     }
-    if u.date.is_some() || u.vague.is_some() {
+    if u.date.is_some() || u.vague.is_some() || !u.options.is_empty() {
         if !asks.is_empty() {
             out.push('\n');
         }
@@ -169,6 +180,7 @@ mod tests {
             attendees: Some(24),
             layout: Some(Layout::UShape),
             vague: None,
+            options: Vec::new(),
         };
         let text = intake("Anna Keller", &u, Language::En, "The Atelier");
         assert!(text.starts_with("Dear Anna Keller,"));

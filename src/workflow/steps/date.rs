@@ -32,6 +32,21 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
             }
             Some(issue) => issue,
         }
+    } else if let Some(&first) = state.date_options.first() {
+        // The client's options: the first one that works is confirmed.
+        let options = std::mem::take(&mut t.event.workflow_state.date_options);
+        match options.iter().find(|d| date_issue(t, **d).is_none()) {
+            Some(&d) => {
+                t.event.event_date = d;
+                t.event.workflow_state.date_requested = true;
+                confirm(t);
+                return Flow::Next;
+            }
+            None => {
+                t.event.event_date = first;
+                date_issue(t, first).unwrap_or(DateIssue::Taken(first))
+            }
+        }
     } else if state.vague_date.is_some() {
         DateIssue::Vague
     } else {

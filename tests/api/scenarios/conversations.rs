@@ -29,7 +29,10 @@ async fn happy_path_en(mut s: Scenario) {
     assert_eq!((st.step, st.date_confirmed, st.sent), (3, true, 1));
     assert_eq!(st.action(), Some("approve_room"));
     assert_eq!(st.context("room_name"), "Room C");
-    st.says(&["on Friday, 12.03.2027, 18:00–23:00 we have space for 70 guests (standing reception)", "- Room C (up to 70 guests)"]);
+    st.says(&[
+        "on Friday, 12.03.2027, 18:00–23:00 we have space for 70 guests (standing reception)",
+        "- Room C (up to 70 guests)",
+    ]);
 
     s.play().await; // the room is approved: held, and the offer follows
     let st = s.state().await;
@@ -97,7 +100,10 @@ async fn happy_path_de(mut s: Scenario) {
     s.play().await;
     let st = s.state().await;
     assert_eq!((st.step, st.action()), (3, Some("approve_room")));
-    st.says(&["Gute Nachricht: Am Samstag, 09.10.2027, 19:00–23:30 Uhr, haben wir Platz für 40 Personen (Bankett)", "Wir empfehlen Ihnen:"]);
+    st.says(&[
+        "Gute Nachricht: Am Samstag, 09.10.2027, 19:00–23:30 Uhr, haben wir Platz für 40 Personen (Bankett)",
+        "Wir empfehlen Ihnen:",
+    ]);
 
     s.play().await;
     let st = s.state().await;
@@ -111,7 +117,11 @@ async fn happy_path_de(mut s: Scenario) {
     s.play().await; // accepts with the billing address: nothing else is missing
     let st = s.state().await;
     assert_eq!((st.step, st.action()), (7, Some("confirm_event")));
-    st.says(&["Gerne bestätigen wir Ihnen Ihre Buchung:", "Datum: Samstag, 09.10.2027, 19:00–23:30 Uhr", "Anzahl Personen: 40"]);
+    st.says(&[
+        "Gerne bestätigen wir Ihnen Ihre Buchung:",
+        "Datum: Samstag, 09.10.2027, 19:00–23:30 Uhr",
+        "Anzahl Personen: 40",
+    ]);
 
     s.play().await;
     let st = s.state().await;

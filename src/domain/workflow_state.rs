@@ -30,6 +30,9 @@ pub struct WorkflowState {
     pub proposed_dates: Vec<NaiveDate>,
     /// Rooms offered, best first; the first is held when the manager approves.
     pub proposed_rooms: Vec<RoomId>,
+    /// What the room proposal was made for (requirements and date): an
+    /// approval of an older proposal, or a new request, is told apart by it.
+    pub rooms_proposed_for: Option<String>,
     /// Amenities the client asked for, in their words.
     pub wanted_amenities: Vec<String>,
     /// Products for the offer.

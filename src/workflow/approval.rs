@@ -3,9 +3,7 @@
 use serde_json::json;
 
 use super::extract::Language;
-use super::plan::{
-    EmailWrite, EventPatch, EventWrite, OfferPatch, OfferWrite, OutgoingMail, Plan, TaskUpdate, TaskWrite,
-};
+use super::plan::{EmailWrite, OfferPatch, OfferWrite, OutgoingMail, Plan, TaskUpdate, TaskWrite};
 use super::rooms::requirements_hash;
 use super::steps::{self, advance};
 use super::turn::{Reply, Trigger, Turn};
@@ -35,7 +33,7 @@ pub fn on_decision(
 ) -> Approval {
     match decision.resolution {
         Resolution::Approved => approved(booking, task, decision, ctx, facts, message_id),
-        Resolution::Rejected => rejected(booking, task),
+        Resolution::Rejected => rejected(booking, task, ctx, facts),
     }
 }
 
@@ -144,7 +142,8 @@ fn after_approval(t: &mut Turn<'_>, task: &Task) {
         TaskAction::ApproveMessage | TaskAction::ApproveDate | TaskAction::ManualReview => true,
         TaskAction::ApproveRoom => {
             let room = context.get("room_id").and_then(|r| serde_json::from_value::<RoomId>(r.clone()).ok());
-            match room.filter(|r| open && room_still_proposed(t, *r)) {
+            let proposal = context.get("proposal").and_then(|p| p.as_str());
+            match room.filter(|r| open && room_still_proposed(t, *r, proposal)) {
                 Some(room) => {
                     t.event.room_ids = vec![room];
                     t.event.room_eval_hash = Some(requirements_hash(&steps::requirements(t)));
@@ -153,7 +152,11 @@ fn after_approval(t: &mut Turn<'_>, task: &Task) {
                     advance(t);
                     true
                 }
-                None => false,
+                None => {
+                    // Whatever made it stale, the next turn proposes anew.
+                    steps::withdraw_proposal(t);
+                    false
+                }
             }
         }
         TaskAction::ApproveOffer => {
@@ -195,18 +198,21 @@ fn after_approval(t: &mut Turn<'_>, task: &Task) {
     }
 }
 
-/// The room is still the proposal on the table: date confirmed, step 3,
-/// among the rooms proposed, and still free that day.
-fn room_still_proposed(t: &Turn<'_>, room: RoomId) -> bool {
+/// The room is still the proposal on the table: the same proposal (made for
+/// the same requirements and day), at step 3, and the room still free.
+fn room_still_proposed(t: &Turn<'_>, room: RoomId, proposal: Option<&str>) -> bool {
+    let state = &t.event.workflow_state;
     t.event.date_confirmed
         && t.event.current_step == Step::RoomAvailability.number()
-        && t.event.workflow_state.proposed_rooms.contains(&room)
+        && proposal.is_some()
+        && state.rooms_proposed_for.as_deref() == proposal
+        && state.proposed_rooms.first() == Some(&room)
         && !t.facts.occupancy.booked_on(t.event.event_date).contains(&room)
 }
 
 /// Nothing is sent; the booking stays where it was and a manual-review task
 /// records the rejection.
-fn rejected(booking: &Booking, task: &Task) -> Approval {
+fn rejected(booking: &Booking, task: &Task, ctx: &Context, facts: &Facts) -> Approval {
     let name = booking.client.name.clone();
     let review = TaskWrite {
         title: format!("Draft rejected: reply to {name} manually"),
@@ -219,21 +225,22 @@ fn rejected(booking: &Booking, task: &Task) -> Approval {
             json!({"rejected_task_id": task.id, "step": booking.event.current_step}),
         ),
     };
-    Approval {
-        mail: None,
-        plan: Plan {
-            event: Some(EventWrite::Update { id: booking.event.id, patch: EventPatch::default(), expected_turn: None }),
-            tasks: vec![review],
-            task_updates: vec![TaskUpdate { id: task.id, send_state: "handled".into() }],
-            ..Plan::default()
-        },
+    let mut t = Turn::new(booking, facts, ctx, Trigger::Approval);
+    if task.payload.action == TaskAction::ApproveRoom {
+        // A rejected room proposal is withdrawn: the next mail gets a new one.
+        steps::withdraw_proposal(&mut t);
     }
+    let mut plan = t.finish();
+    plan.tasks.push(review);
+    plan.task_updates.push(TaskUpdate { id: task.id, send_state: "handled".into() });
+    Approval { mail: None, plan }
 }
 
 #[cfg(test)]
 mod tests {
     use serde_json::Map;
 
+    use super::super::plan::{EventPatch, EventWrite};
     use super::*;
     use crate::domain::{OfferRecord, TaskPriority, TaskStatus, TeamId};
 
@@ -354,8 +361,10 @@ mod tests {
         b.event.attendees = Some(30);
         let room = facts().catalogue.rooms.iter().find(|r| r.option.name == "Room A").unwrap().option.id;
         b.event.workflow_state.proposed_rooms = vec![room];
+        b.event.workflow_state.rooms_proposed_for = Some("req@2027-03-14".into());
         let mut t = task(TaskAction::ApproveRoom);
         t.payload.context.insert("room_id".into(), json!(room));
+        t.payload.context.insert("proposal".into(), json!("req@2027-03-14"));
         let a = on_decision(&b, &t, &decide(Resolution::Approved, None), &ctx(), &facts(), "x@y.ch");
         let Some(EventWrite::Update { patch, .. }) = &a.plan.event else { panic!() };
         assert_eq!(patch.room_ids, Some(vec![room]));

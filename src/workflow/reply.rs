@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::extract::{self, Extracted, Intent};
 use super::intake::inbound_row;
 use super::plan::Plan;
-use super::steps::{accept_offer, advance, cancel, decline, detour, layout_code, visit};
+use super::steps::{accept_offer, advance, cancel, decline, detour, layout_code, visit, withdraw_proposal};
 use super::turn::{Reply, Trigger, Turn};
 use super::{Context, Facts};
 use crate::domain::{Booking, InboundEmail, MailDigest, ProductChoice, TaskAction, TaskPriority};
@@ -51,7 +51,7 @@ pub(super) fn on_reply(booking: &Booking, mail: &InboundEmail, ctx: &Context, fa
         [Intent::Accept, Intent::Decline, Intent::Counter, Intent::Change].iter().any(|i| found.intents.contains(i))
             || (!t.event.date_confirmed && !found.dates.is_empty() && t.event.workflow_state.site_visit.is_none());
     if found.intents.contains(&Intent::Cancel) {
-        if visit {
+        if cancels_visit(&fresh) {
             // "Cancel the site visit" must not cancel the event.
             t.reply(Reply::manual_review("the client cancels something around a site visit"));
         } else {
@@ -81,18 +81,34 @@ pub(super) fn on_reply(booking: &Booking, mail: &InboundEmail, ctx: &Context, fa
     t.finish()
 }
 
+/// "Cancel the site visit", "die Besichtigung absagen": the cancellation is
+/// about the visit (in one sentence), not the event.
+fn cancels_visit(fresh: &str) -> bool {
+    static VISIT_CANCEL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)\b(?:cancel\w*|call\w* off|absag\w*|stornier\w*|abbestell\w*)\b[^.?!\n]{0,40}\b(?:visit|viewing|tour|besichtig\w*|termin)|\b(?:visit|viewing|tour|besichtig\w*)\b[^.?!\n]{0,40}\b(?:cancel\w*|absag\w*|abzusagen|stornier\w*)",
+        )
+        .expect("static regex")
+    });
+    VISIT_CANCEL.is_match(fresh)
+}
+
 /// Fewer words than this keep the booking's language.
 const MIN_WORDS_FOR_LANGUAGE: usize = 6;
 
-/// "We will be 55 now", "wir sind neu 30", "instead of 40": a new head
-/// count stated as a change. Once a room is held, a number alone ("10 of
-/// the guests are vegetarian") does not change the booking.
-static COUNT_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\b(?:we(?:['’]ll| will| are going to)? be|we are now|there will be|wir sind (?:jetzt|nun|neu)|wir werden|es werden|es kommen)\b|\b(?:instead of|statt|anstatt)\s+\d+|\b(?:more|fewer|less|mehr|weniger) (?:people|guests|personen|gäste)\b",
-    )
-    .expect("static regex")
-});
+/// "We will be 55 now", "wir sind neu 30", "45 instead of 40 people": a new
+/// head count stated as the group's size. Once a room is held, a number
+/// elsewhere ("10 guests are vegetarian") does not change the booking.
+fn stated_count(fresh: &str) -> Option<u32> {
+    static COUNT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)\b(?:we(?:['’]ll| will| are going to)? be|we are(?: now)?|wir sind(?: jetzt| nun| neu)?|wir werden|es (?:sind|werden|kommen)(?: jetzt| nun| neu)?)\s+(?:now\s+|about\s+|ca\.?\s+|etwa\s+)?(\d{1,4})\b|\b(\d{1,4})\s+(?:people|guests|persons|personen|gäste|teilnehmer\w*)\s+(?:instead of|statt|anstatt)\b|\b(?:instead of|statt|anstatt)\s+\d{1,4}\s+(?:\w+\s+)?(?:now\s+|neu\s+|nun\s+)?(\d{1,4})\b",
+        )
+        .expect("static regex")
+    });
+    let c = COUNT.captures(fresh)?;
+    c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3))?.as_str().parse().ok()
+}
 
 /// Applies the mail to the booking; `false` when the steps need not run
 /// (the mail closed the booking, or is ambiguous).
@@ -110,7 +126,7 @@ fn read(t: &mut Turn<'_>, found: &Extracted, fresh: &str) -> bool {
     // an explicit change moves it (a date in a payment line is not one).
     let picked = pick_proposal(found, fresh, &t.event.workflow_state.proposed_dates);
     let mentioned = found.dates.iter().copied().find(|d| *d > today).or(found.dates.first().copied());
-    let options = super::intake::date_options(found, today);
+    let options = super::intake::date_options(found, fresh, today);
     if !t.event.date_confirmed {
         if let (None, false) = (picked, options.is_empty()) {
             t.event.workflow_state.date_options = options;
@@ -121,6 +137,11 @@ fn read(t: &mut Turn<'_>, found: &Extracted, fresh: &str) -> bool {
             t.event.workflow_state.vague_date = Some(v.clone());
         }
         take_times(t, found);
+    } else if t.event.workflow_state.times_assumed && !change {
+        // The acknowledgement asked for the times: any times answer it.
+        if take_times(t, found) && step >= 4 {
+            detour(t, 4);
+        }
     } else if change {
         let new: Vec<NaiveDate> =
             found.dates.iter().copied().filter(|d| *d != t.event.event_date && *d > today).collect();
@@ -146,9 +167,10 @@ fn read(t: &mut Turn<'_>, found: &Extracted, fresh: &str) -> bool {
     // The room's requirements: a new count or layout re-evaluates the room.
     // Before a room is held any number answers the question; after, only a
     // count stated as a change does.
-    let stated = step < 4 || change || COUNT_CHANGE.is_match(fresh);
+    let stated = step < 4 || change;
+    let count = if step < 4 { found.attendees } else { stated_count(fresh).or(found.attendees.filter(|_| change)) };
     let mut requirements_changed = false;
-    if let Some(n) = found.attendees.and_then(|n| i32::try_from(n).ok()).filter(|_| stated) {
+    if let Some(n) = count.and_then(|n| i32::try_from(n).ok()) {
         requirements_changed |= t.event.attendees != Some(n);
         t.event.attendees = Some(n);
     }
@@ -206,6 +228,10 @@ fn read(t: &mut Turn<'_>, found: &Extracted, fresh: &str) -> bool {
 }
 
 fn set_date(t: &mut Turn<'_>, d: NaiveDate) {
+    if t.event.event_date != d {
+        // A room proposed for another day no longer stands.
+        withdraw_proposal(t);
+    }
     t.event.event_date = d;
     let state = &mut t.event.workflow_state;
     state.date_requested = true;
@@ -302,16 +328,18 @@ fn pick_proposal(found: &Extracted, fresh: &str, proposals: &[NaiveDate]) -> Opt
     (proposals.len() == 1 && found.intents.contains(&Intent::Accept)).then(|| proposals[0])
 }
 
-/// "The second one", "die erste Option": the 0-based position named. The
-/// ordinal must name a choice ("first of all" does not).
+/// "The second one", "the second works", "die erste Option": the 0-based
+/// position named. The ordinal must name a choice, with an article or a
+/// noun ("first of all", "First, thanks" do not).
 pub(super) fn ordinal(fresh: &str) -> Option<usize> {
     static ORDINAL: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
-            r"(?i)\b(first|second|third|fourth|fifth|erste[nmrs]?|zweite[nmrs]?|dritte[nmrs]?|vierte[nmrs]?|fünfte[nmrs]?)\s+(?:one|option|slot|date|proposal|time|suggestion|termin|option|vorschlag|datum|zeit)",
+            r"(?i)\b(?:the|die|der|den|das|dem)\s+(first|second|third|fourth|fifth|erste[nmrs]?|zweite[nmrs]?|dritte[nmrs]?|vierte[nmrs]?|fünfte[nmrs]?)\b|\b(first|second|third|fourth|fifth|erste[nmrs]?|zweite[nmrs]?|dritte[nmrs]?|vierte[nmrs]?|fünfte[nmrs]?)\s+(?:one|option|slot|date|proposal|time|suggestion|termin|option|vorschlag|datum|zeit)",
         )
         .expect("static regex")
     });
-    let w = ORDINAL.captures(fresh)?.get(1)?.as_str().to_lowercase();
+    let c = ORDINAL.captures(fresh)?;
+    let w = c.get(1).or_else(|| c.get(2))?.as_str().to_lowercase();
     ["fir", "sec", "thi", "fou", "fif"]
         .iter()
         .position(|p| w.starts_with(p))

@@ -484,3 +484,91 @@ fn an_inquiry_with_two_dates_lists_both_and_asks_for_neither() {
     assert_eq!(e.workflow_state.date_options, [d(2027, 3, 12), d(2027, 3, 19)]);
     assert!(!e.workflow_state.date_requested);
 }
+
+#[test]
+fn a_new_date_while_rooms_are_proposed_gets_a_new_proposal_and_the_old_one_goes_stale() {
+    let (b, old_task) = {
+        let b = booking(EventStatus::Lead, 2);
+        let plan = on_reply(&b, &mail("12.03.2027, 30 people."), &ctx(), &facts());
+        let mut b = b;
+        let p = patch(&plan);
+        b.event.event_date = p.event_date.unwrap();
+        b.event.date_confirmed = true;
+        b.event.current_step = 3;
+        b.event.attendees = p.attendees;
+        b.event.requirements_hash = p.requirements_hash.clone();
+        b.event.workflow_state = p.workflow_state.clone().unwrap();
+        let task = the_task(&plan);
+        (b, approved_task(task.payload.action, serde_json::Value::Object(task.payload.context.clone())))
+    };
+    let plan = on_reply(&b, &mail("Sorry, could we move it to 19.03.2027 instead?"), &ctx(), &facts());
+    assert_eq!(patch(&plan).event_date, Some(d(2027, 3, 19)));
+    assert_eq!(the_task(&plan).payload.action, TaskAction::ApproveRoom, "a new proposal for the new day");
+    let mut moved = b.clone();
+    moved.event.event_date = d(2027, 3, 19);
+    moved.event.workflow_state = patch(&plan).workflow_state.clone().unwrap();
+    let a = approve(&moved, &old_task);
+    assert!(a.plan.offers.is_empty(), "the proposal for the 12th holds nothing on the 19th");
+}
+
+#[test]
+fn a_rejected_room_proposal_is_withdrawn() {
+    let (mut b, task) = room_proposed();
+    b.event.workflow_state.rooms_proposed_for = Some("x".into());
+    let decision = TaskDecision { task_id: task.id, resolution: Resolution::Rejected, edited_message: None };
+    let a = on_decision(&b, &task, &decision, &ctx(), &facts(), "x@y.ch");
+    let state = patch(&a.plan).workflow_state.clone().unwrap();
+    assert!(state.proposed_rooms.is_empty() && state.rooms_proposed_for.is_none());
+}
+
+#[test]
+fn after_the_offer_only_the_groups_size_changes_the_count() {
+    for text in [
+        "We will be arriving at 8:00 to set up. 10 guests are vegetarian.",
+        "There will be 5 children among the guests.",
+    ] {
+        assert_eq!(patch(&on_reply(&negotiating(), &mail(text), &ctx(), &facts())).attendees, None, "{text}");
+    }
+    for (text, n) in
+        [("Es sind nun 45 Personen.", 45), ("We are now 30.", 30), ("45 people instead of 24, please.", 45)]
+    {
+        assert_eq!(patch(&on_reply(&negotiating(), &mail(text), &ctx(), &facts())).attendees, Some(n), "{text}");
+    }
+}
+
+#[test]
+fn a_deadline_is_not_a_date_option() {
+    let m = mail("A workshop on 12.03.2027 for 30 people. Please send us your offer by 15.01.2027.");
+    let Some(EventWrite::Create(e)) = &on_inquiry(None, &m, &ctx(), &builtin()).event else { panic!() };
+    assert_eq!((e.event_date, e.workflow_state.date_options.len()), (d(2027, 3, 12), 0));
+}
+
+#[test]
+fn the_second_with_an_article_picks_the_second_proposal() {
+    let mut b = booking(EventStatus::Lead, 2);
+    b.event.workflow_state.proposed_dates = vec![d(2027, 3, 19), d(2027, 3, 26)];
+    b.event.workflow_state.date_requested = false;
+    let plan = on_reply(&b, &mail("The second works best for us."), &ctx(), &facts());
+    assert_eq!(patch(&plan).event_date, Some(d(2027, 3, 26)));
+}
+
+#[test]
+fn times_answering_the_acknowledgement_are_taken_and_revise_the_offer() {
+    let mut b = negotiating();
+    b.event.workflow_state.times_assumed = true;
+    let plan = on_reply(&b, &mail("The event will run from 18:00 to 23:00."), &ctx(), &facts());
+    let p = patch(&plan);
+    assert_eq!((p.start_time, p.end_time), (NaiveTime::from_hms_opt(18, 0, 0), NaiveTime::from_hms_opt(23, 0, 0)));
+    assert_eq!(the_task(&plan).payload.action, TaskAction::ApproveOffer);
+}
+
+#[test]
+fn cancelling_the_event_is_not_taken_for_cancelling_a_visit() {
+    let plan = on_reply(
+        &negotiating(),
+        &mail("We have to cancel the event. We will visit you another time."),
+        &ctx(),
+        &facts(),
+    );
+    assert_eq!(patch(&plan).status, Some(EventStatus::Cancelled));
+}

@@ -231,6 +231,7 @@ pub(super) async fn every_event_column_is_written_and_read_back(b: Backend) {
         date_options: vec![date(2027, 4, 2)],
         proposed_dates: vec![date(2027, 4, 2), date(2027, 4, 9)],
         proposed_rooms: vec![room_c, room_b],
+        rooms_proposed_for: Some("req-1@2027-04-02".into()),
         wanted_amenities: vec!["Beamer".into(), "Bühne".into()],
         products: vec![ProductChoice { id: ProductId::new(), quantity: Some(3) }],
         discount_percent: Some(10),

@@ -308,7 +308,7 @@ begin
       where id = (ev->>'id')::uuid and team_id = p_team
         -- Optimistic concurrency: only if no other turn wrote the booking
         -- since the plan's turn read it.
-        and (not ev ? 'expected_turn'
+        and (coalesce(ev->'expected_turn', 'null'::jsonb) = 'null'::jsonb
              or coalesce((workflow_state->>'turn')::bigint, 0) = (ev->>'expected_turn')::bigint)
       returning id, coalesce(v_client, client_id) into v_event, v_client;
       if v_event is null then

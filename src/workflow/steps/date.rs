@@ -44,6 +44,7 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
             }
             None => {
                 t.event.event_date = first;
+                t.event.workflow_state.date_requested = true;
                 date_issue(t, first).unwrap_or(DateIssue::Taken(first))
             }
         }

@@ -16,6 +16,7 @@ use super::rooms::Requirements;
 use super::turn::Turn;
 
 pub(super) use closing::{accept_offer, cancel, decline, prerequisites_met};
+pub(super) use room::withdraw_proposal;
 
 /// What a step did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

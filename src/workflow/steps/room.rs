@@ -51,10 +51,11 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
         t.event.room_ids.clear();
     }
 
-    // A proposal for exactly these requirements is waiting for the manager
-    // or the client: nothing new to say.
-    let proposal_open = !t.event.workflow_state.proposed_rooms.is_empty();
-    if proposal_open && t.event.requirements_hash.as_deref() == Some(hash.as_str()) {
+    // A proposal for exactly this request is waiting for the manager or
+    // the client: nothing new to say.
+    let key = proposal_key(t, &hash);
+    let state = &t.event.workflow_state;
+    if !state.proposed_rooms.is_empty() && state.rooms_proposed_for.as_deref() == Some(key.as_str()) {
         return Flow::Stop;
     }
     let ranked = rank(&t.facts.catalogue.room_options(), booked, &req);
@@ -89,6 +90,7 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
 
     let best = top(&fitting, PROPOSED_ROOMS);
     t.event.workflow_state.proposed_rooms = best.iter().map(|r| r.room.id).collect();
+    t.event.workflow_state.rooms_proposed_for = Some(key.clone());
     let lines: Vec<RoomLine> = best
         .iter()
         .map(|r| RoomLine {
@@ -101,6 +103,7 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
     let body = draft::room_proposal(t.name(), t.lang, &t.ctx.venue_name, when(t), attendees, layout(t), &lines);
     let context = json!({
         "kind": "room_proposal",
+        "proposal": key,
         "room_id": best[0].room.id,
         "room_name": best[0].room.name,
         "alternatives": best[1..].iter().map(|r| json!({"id": r.room.id, "name": r.room.name})).collect::<Vec<_>>(),
@@ -110,4 +113,15 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
     });
     t.draft(TaskAction::ApproveRoom, body, context);
     Flow::Stop
+}
+
+/// The request a room proposal answers: the requirements and the day.
+pub(in crate::workflow) fn proposal_key(t: &Turn<'_>, requirements_hash: &str) -> String {
+    format!("{requirements_hash}@{}", t.event.event_date)
+}
+
+/// Forgets an open room proposal, so the next turn of step 3 proposes anew.
+pub(in crate::workflow) fn withdraw_proposal(t: &mut Turn<'_>) {
+    t.event.workflow_state.proposed_rooms.clear();
+    t.event.workflow_state.rooms_proposed_for = None;
 }

@@ -40,6 +40,17 @@ fn line(item: &LineItem, lang: Language) -> String {
     }
 }
 
+/// "VAT 8.1%" / "MWST 8,1 %" when every line has the same rate, else "VAT".
+fn vat_label(offer: &Offer, lang: Language) -> String {
+    let rates: std::collections::BTreeSet<u32> = offer.items.iter().map(|i| i.vat_rate_bp).collect();
+    match (rates.iter().next(), rates.len(), lang) {
+        (Some(r), 1, Language::En) => format!("VAT {}%", percent(*r)),
+        (Some(r), 1, Language::De) => format!("MWST {} %", percent(*r).replace('.', ",")),
+        (_, _, Language::En) => "VAT".into(),
+        (_, _, Language::De) => "MWST".into(),
+    }
+}
+
 /// The offer letter. `revised` when it replaces an offer the client has.
 pub fn offer(
     name: &str,
@@ -60,8 +71,8 @@ pub fn offer(
         );
     } else {
         l.para(
-            &format!("Thank you for your interest. Here is our offer {number} for your event on {when} for {attendees} guests."),
-            &format!("Vielen Dank für Ihr Interesse. Gerne unterbreiten wir Ihnen unser Angebot {number} für Ihren Anlass am {when}, für {attendees} Personen."),
+            &format!("As promised, here is our offer {number} for your event on {when} for {attendees} guests."),
+            &format!("Wie angekündigt unterbreiten wir Ihnen gerne unser Angebot {number} für Ihren Anlass am {when}, für {attendees} Personen."),
         );
     }
     for item in &offer.items {
@@ -70,7 +81,7 @@ pub fn offer(
     l.gap();
     let de = l.de();
     l.bullet(&format!("{}: {}", if de { "Zwischensumme" } else { "Subtotal" }, chf(offer.subtotal_rappen)));
-    l.bullet(&format!("{}: {}", if de { "MWST" } else { "VAT" }, chf(offer.vat_rappen)));
+    l.bullet(&format!("{}: {}", vat_label(offer, lang), chf(offer.vat_rappen)));
     l.bullet(&format!("{}: {}", if de { "Total inkl. MWST" } else { "Total incl. VAT" }, chf(offer.total_rappen)));
     l.gap();
     if let Some(d) = offer.deposit {
@@ -147,6 +158,7 @@ mod tests {
         assert!(en.contains("- Room B: CHF 750.00 full-day rate"), "{en}");
         assert!(en.contains("- Three-Course Dinner: 40 × CHF 85.00 per person = CHF 3'400.00"), "{en}");
         assert!(en.contains("- Total incl. VAT: CHF 4'486.15"), "{en}");
+        assert!(en.contains("- VAT 8.1%: CHF 336.15"), "{en}");
         assert!(en.contains("deposit of CHF 1'345.85 (30% of the total), payable within 14 days"), "{en}");
         assert!(en.contains("valid until Friday, 25.12.2026"), "{en}");
         let de = offer("Anna", Language::De, "The Atelier", &o, when, 40, true);

@@ -72,6 +72,7 @@ pub fn too_many_attendees(
     attendees: u32,
     layout: Option<Layout>,
     largest: Option<(&str, i32)>,
+    another_layout_fits: bool,
 ) -> String {
     let mut l = Letter::new(lang, name);
     let seating = layout.map(|x| format!(" ({})", x.label(lang))).unwrap_or_default();
@@ -85,10 +86,17 @@ pub fn too_many_attendees(
             &format!("Unser grösster Raum, {room}, bietet bei dieser Bestuhlung Platz für bis zu {cap} Personen."),
         );
     }
-    l.para(
-        "Would a smaller group or a different seating arrangement work for you? We would be glad to find a solution together.",
-        "Wäre eine kleinere Gruppe oder eine andere Bestuhlung für Sie möglich? Gerne suchen wir gemeinsam eine Lösung.",
-    );
+    if another_layout_fits {
+        l.para(
+            "Would a different seating arrangement or a smaller group work for you? We would be glad to find a solution together.",
+            "Wäre eine andere Bestuhlung oder eine kleinere Gruppe für Sie möglich? Gerne suchen wir gemeinsam eine Lösung.",
+        );
+    } else {
+        l.para(
+            "Would a smaller group work for you? We would be glad to find a solution together.",
+            "Wäre eine kleinere Gruppe für Sie möglich? Gerne suchen wir gemeinsam eine Lösung.",
+        );
+    }
     l.sign(venue)
 }
 

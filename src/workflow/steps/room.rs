@@ -77,7 +77,23 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
             .iter()
             .filter_map(|r| r.option.capacity_for(req.layout).map(|c| (r.option.name.as_str(), c)))
             .max_by_key(|(_, c)| *c);
-        let body = draft::too_many_attendees(t.name(), t.lang, &t.ctx.venue_name, attendees, layout(t), largest);
+        // Standing, theatre... some other set-up may hold them.
+        let another_layout_fits = t.facts.catalogue.rooms.iter().any(|r| {
+            let o = &r.option;
+            [o.capacity, o.theater_capacity, o.cocktail_capacity, o.seated_dinner_capacity, o.standing_capacity]
+                .into_iter()
+                .flatten()
+                .any(|c| c >= attendees as i32)
+        });
+        let body = draft::too_many_attendees(
+            t.name(),
+            t.lang,
+            &t.ctx.venue_name,
+            attendees,
+            layout(t),
+            largest,
+            another_layout_fits,
+        );
         let context = json!({
             "kind": "no_room_fits",
             "attendees": attendees,

@@ -108,7 +108,12 @@ async fn happy_path_de(mut s: Scenario) {
     s.play().await;
     let st = s.state().await;
     assert_eq!((st.step, st.action()), (4, Some("approve_offer")));
-    st.says(&["Gerne unterbreiten wir Ihnen unser Angebot OE-", "Total inkl. MWST: CHF", "gültig bis"]);
+    st.says(&[
+        "unterbreiten wir Ihnen gerne unser Angebot OE-",
+        "MWST 8,1 %: CHF",
+        "Total inkl. MWST: CHF",
+        "gültig bis",
+    ]);
     st.never_says(&["Anzahlung"]);
 
     s.play().await;

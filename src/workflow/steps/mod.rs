@@ -27,8 +27,10 @@ pub(super) enum Flow {
     Stop,
 }
 
-/// Runs the booking's current step, and the next, until one stops. Bounded:
-/// a step that sends the booking back (a detour) can do so only a few times.
+/// Runs the booking's current step, and the next, until one stops. Bounded
+/// (a full pass is six steps): should steps ever send each other back and
+/// forth, the turn ends without a draft, and a client's mail then goes to a
+/// manual review instead of looping.
 pub(super) fn advance(t: &mut Turn<'_>) {
     for _ in 0..12 {
         let flow = match t.event.current_step {
@@ -45,7 +47,9 @@ pub(super) fn advance(t: &mut Turn<'_>) {
     }
 }
 
-/// Moves the booking to `step`, remembering where to come back to.
+/// Moves the booking back to `step`, remembering in `caller_step` the
+/// furthest step it had reached; step 4 returns there when the offer did not
+/// need to change, and an accepted offer brings it back at least to 6.
 pub(super) fn detour(t: &mut Turn<'_>, step: i32) {
     if t.event.current_step > step {
         t.event.caller_step.get_or_insert(t.event.current_step);

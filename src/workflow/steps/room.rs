@@ -1,6 +1,7 @@
 //! Step 3: rank the rooms for the confirmed date and propose the best 2–3.
-//! Re-runs only when the requirements changed (`requirements_hash` against
-//! `room_eval_hash`), and keeps a held room that still fits and is free.
+//! A held room that still fits and is free is kept (then `room_eval_hash`
+//! catches up with `requirements_hash`); a proposal already open for the
+//! same requirements and day is not made again.
 
 use serde_json::json;
 

@@ -16,6 +16,8 @@ use crate::domain::{ProductId, RoomId};
 pub struct Catalogue {
     pub rooms: Vec<CatalogRoom>,
     pub products: Vec<CatalogProduct>,
+    /// The names the extractor looks for, built once per catalogue.
+    vocabulary: Vocabulary,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -61,7 +63,21 @@ impl Catalogue {
                 Some(CatalogProduct { pricing, synonyms: extras.synonyms.unwrap_or_default() })
             })
             .collect();
-        Ok(Self { rooms, products })
+        Ok(Self::new(rooms, products))
+    }
+
+    pub fn new(rooms: Vec<CatalogRoom>, products: Vec<CatalogProduct>) -> Self {
+        let vocabulary = Vocabulary {
+            rooms: rooms
+                .iter()
+                .map(|r| Term { id: r.option.id, name: r.option.name.clone(), synonyms: Vec::new() })
+                .collect(),
+            products: products
+                .iter()
+                .map(|p| Term { id: p.pricing.id, name: p.pricing.name.clone(), synonyms: p.synonyms.clone() })
+                .collect(),
+        };
+        Self { rooms, products, vocabulary }
     }
 
     pub fn room(&self, id: RoomId) -> Option<&CatalogRoom> {
@@ -77,19 +93,8 @@ impl Catalogue {
     }
 
     /// The names the extractor looks for in a mail.
-    pub fn vocabulary(&self) -> Vocabulary {
-        Vocabulary {
-            rooms: self
-                .rooms
-                .iter()
-                .map(|r| Term { id: r.option.id, name: r.option.name.clone(), synonyms: Vec::new() })
-                .collect(),
-            products: self
-                .products
-                .iter()
-                .map(|p| Term { id: p.pricing.id, name: p.pricing.name.clone(), synonyms: p.synonyms.clone() })
-                .collect(),
-        }
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocabulary
     }
 }
 

@@ -24,7 +24,7 @@ const DEFAULT_END: (u32, u32) = (17, 0);
 
 pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Context, catalogue: &Catalogue) -> Plan {
     let today = ctx.today();
-    let found = extract::extract_with(&mail.text, today, &catalogue.vocabulary());
+    let found = extract::extract_with(&mail.text, today, catalogue.vocabulary());
     let fresh = extract::strip_quoted(&mail.text);
     let understood = understand(&found, &fresh, today);
     let name = client_name(known_client, mail);

@@ -22,7 +22,7 @@ use crate::domain::{Booking, InboundEmail, MailDigest, ProductChoice, TaskAction
 const RESEND_WINDOW_MINUTES: i64 = 60;
 
 pub(super) fn on_reply(booking: &Booking, mail: &InboundEmail, ctx: &Context, facts: &Facts) -> Plan {
-    let found = extract::extract_with(&mail.text, ctx.today(), &facts.catalogue.vocabulary());
+    let found = extract::extract_with(&mail.text, ctx.today(), facts.catalogue.vocabulary());
     let fresh = extract::strip_quoted(&mail.text);
     let digest = digest(mail, &fresh);
     if let Some(last) = &booking.event.workflow_state.last_mail {

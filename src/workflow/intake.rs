@@ -1,9 +1,6 @@
 //! Step 1: a mail that belongs to no open booking.
 
-use std::sync::LazyLock;
-
 use chrono::{Datelike, NaiveDate, NaiveTime};
-use regex::Regex;
 use serde_json::json;
 
 use super::draft::{self, Understood};
@@ -24,9 +21,9 @@ const DEFAULT_END: (u32, u32) = (17, 0);
 
 pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Context, catalogue: &Catalogue) -> Plan {
     let today = ctx.today();
-    let found = extract::extract_with(&mail.text, today, catalogue.vocabulary());
     let fresh = extract::strip_quoted(&mail.text);
-    let understood = understand(&found, &fresh, today);
+    let found = extract::extract_fresh(&fresh, today, catalogue.vocabulary());
+    let understood = understand(&found, today);
     let name = client_name(known_client, mail);
     let language = found.language;
 
@@ -122,10 +119,10 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
     }
 }
 
-fn understand(found: &Extracted, fresh: &str, today: NaiveDate) -> Understood {
+fn understand(found: &Extracted, today: NaiveDate) -> Understood {
     // Only a future date is a usable event date; a past one is left for the
     // manager (and the draft asks again).
-    let options = date_options(found, fresh, today);
+    let options = date_options(found, today);
     let date = found
         .dates
         .iter()
@@ -163,16 +160,9 @@ pub(super) fn inbound_row(mail: &InboundEmail, ctx: &Context) -> EmailWrite {
 
 /// Two or more distinct future dates offered as alternatives ("the 12th or
 /// the 19th"): the client's options, for the venue to check in order. Not
-/// the ends of a range, and not when one of them is a deadline or a visit
-/// ("please send the offer by 15.01.").
-pub(super) fn date_options(found: &Extracted, fresh: &str, today: NaiveDate) -> Vec<NaiveDate> {
-    static ALTERNATIVE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?i)\b(?:or|oder|alternativ\w*|entweder|either)\b").expect("static regex"));
-    static OTHER_DATE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(?:by|until|bis|spätestens|deadline|frist|visit|besichtig\w*|pay\w*|zahl\w*)\b")
-            .expect("static regex")
-    });
-    if found.date_range.is_some() || !ALTERNATIVE.is_match(fresh) || OTHER_DATE.is_match(fresh) {
+/// the ends of a range.
+pub(super) fn date_options(found: &Extracted, today: NaiveDate) -> Vec<NaiveDate> {
+    if found.date_range.is_some() || !found.alternatives {
         return Vec::new();
     }
     let mut future: Vec<NaiveDate> = found.dates.iter().copied().filter(|d| *d > today).collect();

@@ -4,10 +4,7 @@
 //! offer), then let the steps run. Anything the rules cannot answer goes to
 //! a manager as `manual_review`, without a draft.
 
-use std::sync::LazyLock;
-
 use chrono::{Datelike, Duration, NaiveDate};
-use regex::Regex;
 use serde_json::Value;
 
 use super::extract::{self, Extracted, Intent};
@@ -22,8 +19,8 @@ use crate::domain::{Booking, InboundEmail, MailDigest, ProductChoice, TaskAction
 const RESEND_WINDOW_MINUTES: i64 = 60;
 
 pub(super) fn on_reply(booking: &Booking, mail: &InboundEmail, ctx: &Context, facts: &Facts) -> Plan {
-    let found = extract::extract_with(&mail.text, ctx.today(), facts.catalogue.vocabulary());
     let fresh = extract::strip_quoted(&mail.text);
+    let found = extract::extract_fresh(&fresh, ctx.today(), facts.catalogue.vocabulary());
     let digest = digest(mail, &fresh);
     if let Some(last) = &booking.event.workflow_state.last_mail {
         if last.digest == digest && mail.received_at - last.at < Duration::minutes(RESEND_WINDOW_MINUTES) {
@@ -51,13 +48,13 @@ pub(super) fn on_reply(booking: &Booking, mail: &InboundEmail, ctx: &Context, fa
         [Intent::Accept, Intent::Decline, Intent::Counter, Intent::Change].iter().any(|i| found.intents.contains(i))
             || (!t.event.date_confirmed && !found.dates.is_empty() && t.event.workflow_state.site_visit.is_none());
     if found.intents.contains(&Intent::Cancel) {
-        if cancels_visit(&fresh) {
+        if found.visit_cancelled {
             // "Cancel the site visit" must not cancel the event.
             t.reply(Reply::manual_review("the client cancels something around a site visit"));
         } else {
             cancel(&mut t);
         }
-    } else if moves || !visit::handle(&mut t, &found, &fresh) {
+    } else if moves || !visit::handle(&mut t, &found) {
         if read(&mut t, &found, &fresh) {
             advance(&mut t);
         }
@@ -81,34 +78,8 @@ pub(super) fn on_reply(booking: &Booking, mail: &InboundEmail, ctx: &Context, fa
     t.finish()
 }
 
-/// "Cancel the site visit", "die Besichtigung absagen": the cancellation is
-/// about the visit (in one sentence), not the event.
-fn cancels_visit(fresh: &str) -> bool {
-    static VISIT_CANCEL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
-            r"(?i)\b(?:cancel\w*|call\w* off|absag\w*|stornier\w*|abbestell\w*)\b[^.?!\n]{0,40}\b(?:visit|viewing|tour|besichtig\w*|termin)|\b(?:visit|viewing|tour|besichtig\w*)\b[^.?!\n]{0,40}\b(?:cancel\w*|absag\w*|abzusagen|stornier\w*)",
-        )
-        .expect("static regex")
-    });
-    VISIT_CANCEL.is_match(fresh)
-}
-
 /// Fewer words than this keep the booking's language.
 const MIN_WORDS_FOR_LANGUAGE: usize = 6;
-
-/// "We will be 55 now", "wir sind neu 30", "45 instead of 40 people": a new
-/// head count stated as the group's size. Once a room is held, a number
-/// elsewhere ("10 guests are vegetarian") does not change the booking.
-fn stated_count(fresh: &str) -> Option<u32> {
-    static COUNT: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
-            r"(?i)\b(?:we(?:['’]ll| will| are going to)? be|we are(?: now)?|wir sind(?: jetzt| nun| neu)?|wir werden|es (?:sind|werden|kommen)(?: jetzt| nun| neu)?)\s+(?:now\s+|about\s+|ca\.?\s+|etwa\s+)?(\d{1,4})\b|\b(\d{1,4})\s+(?:people|guests|persons|personen|gäste|teilnehmer\w*)\s+(?:instead of|statt|anstatt)\b|\b(?:instead of|statt|anstatt)\s+\d{1,4}\s+(?:\w+\s+)?(?:now\s+|neu\s+|nun\s+)?(\d{1,4})\b",
-        )
-        .expect("static regex")
-    });
-    let c = COUNT.captures(fresh)?;
-    c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3))?.as_str().parse().ok()
-}
 
 /// Applies the mail to the booking; `false` when the steps need not run
 /// (the mail closed the booking, or is ambiguous).
@@ -124,9 +95,9 @@ fn read(t: &mut Turn<'_>, found: &Extracted, fresh: &str) -> bool {
 
     // The date: while none is confirmed any date is an answer; later only
     // an explicit change moves it (a date in a payment line is not one).
-    let picked = pick_proposal(found, fresh, &t.event.workflow_state.proposed_dates);
+    let picked = pick_proposal(found, &t.event.workflow_state.proposed_dates);
     let mentioned = found.dates.iter().copied().find(|d| *d > today).or(found.dates.first().copied());
-    let options = super::intake::date_options(found, fresh, today);
+    let options = super::intake::date_options(found, today);
     if !t.event.date_confirmed {
         if let (None, false) = (picked, options.is_empty()) {
             t.event.workflow_state.date_options = options;
@@ -168,7 +139,7 @@ fn read(t: &mut Turn<'_>, found: &Extracted, fresh: &str) -> bool {
     // Before a room is held any number answers the question; after, only a
     // count stated as a change does.
     let stated = step < 4 || change;
-    let count = if step < 4 { found.attendees } else { stated_count(fresh).or(found.attendees.filter(|_| change)) };
+    let count = if step < 4 { found.attendees } else { found.group_size.or(found.attendees.filter(|_| change)) };
     let mut requirements_changed = false;
     if let Some(n) = count.and_then(|n| i32::try_from(n).ok()) {
         requirements_changed |= t.event.attendees != Some(n);
@@ -300,7 +271,7 @@ fn flag(t: &mut Turn<'_>, what: &str) {
 
 /// The proposal the client chose: a proposed date they name, "the second
 /// one", or a plain yes when there was only one.
-fn pick_proposal(found: &Extracted, fresh: &str, proposals: &[NaiveDate]) -> Option<NaiveDate> {
+fn pick_proposal(found: &Extracted, proposals: &[NaiveDate]) -> Option<NaiveDate> {
     if proposals.is_empty() {
         return None;
     }
@@ -308,42 +279,18 @@ fn pick_proposal(found: &Extracted, fresh: &str, proposals: &[NaiveDate]) -> Opt
         return Some(*d);
     }
     if found.dates.is_empty() {
-        if let Some(i) = ordinal(fresh) {
+        if let Some(i) = found.choice {
             return proposals.get(i).copied();
         }
-        // "The 19th would be great", "am 19. passt es": a day of the month
-        // that only one proposal has.
-        static DAY: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"(?i)\b(\d{1,2})(?:st|nd|rd|th)\b|\b(?:den|der|am|dem)\s+(\d{1,2})\.").expect("static regex")
-        });
-        let days: Vec<u32> =
-            DAY.captures_iter(fresh).filter_map(|c| c.get(1).or_else(|| c.get(2))?.as_str().parse().ok()).collect();
-        if let [day] = days.as_slice() {
-            let matching: Vec<&NaiveDate> = proposals.iter().filter(|p| p.day() == *day).collect();
+        // "The 19th": the one proposal on that day of the month.
+        if let Some(day) = found.day_of_month {
+            let matching: Vec<&NaiveDate> = proposals.iter().filter(|p| p.day() == day).collect();
             if let [only] = matching.as_slice() {
                 return Some(**only);
             }
         }
     }
     (proposals.len() == 1 && found.intents.contains(&Intent::Accept)).then(|| proposals[0])
-}
-
-/// "The second one", "the second works", "die erste Option": the 0-based
-/// position named. The ordinal must name a choice, with an article or a
-/// noun ("first of all", "First, thanks" do not).
-pub(super) fn ordinal(fresh: &str) -> Option<usize> {
-    static ORDINAL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
-            r"(?i)\b(?:the|die|der|den|das|dem)\s+(first|second|third|fourth|fifth|erste[nmrs]?|zweite[nmrs]?|dritte[nmrs]?|vierte[nmrs]?|fünfte[nmrs]?)\b|\b(first|second|third|fourth|fifth|erste[nmrs]?|zweite[nmrs]?|dritte[nmrs]?|vierte[nmrs]?|fünfte[nmrs]?)\s+(?:one|option|slot|date|proposal|time|suggestion|termin|option|vorschlag|datum|zeit)",
-        )
-        .expect("static regex")
-    });
-    let c = ORDINAL.captures(fresh)?;
-    let w = c.get(1).or_else(|| c.get(2))?.as_str().to_lowercase();
-    ["fir", "sec", "thi", "fou", "fif"]
-        .iter()
-        .position(|p| w.starts_with(p))
-        .or_else(|| ["ers", "zwe", "dri", "vie", "fün"].iter().position(|p| w.starts_with(p)))
 }
 
 /// The mail's fresh text (`fresh`, quotes stripped), whitespace-normalized,

@@ -209,6 +209,18 @@ fn statt_means_instead(text: &str, m: &Match) -> bool {
     !STATTFINDEN.is_match(sentence_of(text, m.start()))
 }
 
+/// "Cancel the site visit", "die Besichtigung absagen": a cancellation of
+/// the visit (in one sentence with it), not of the event.
+pub fn cancels_visit(text: &str) -> bool {
+    static VISIT_CANCEL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)\b(?:cancel\w*|call\w* off|absag\w*|stornier\w*|abbestell\w*)\b[^.?!\n]{0,40}\b(?:visit|viewing|tour|besichtig\w*|termin)|\b(?:visit|viewing|tour|besichtig\w*)\b[^.?!\n]{0,40}\b(?:cancel\w*|absag\w*|abzusagen|stornier\w*)",
+        )
+        .expect("static regex")
+    });
+    VISIT_CANCEL.is_match(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

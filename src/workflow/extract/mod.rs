@@ -26,6 +26,7 @@
 //! - `discount`: a discount percentage the client asks for
 
 mod billing;
+mod choice;
 mod context;
 mod count;
 mod date;
@@ -51,10 +52,11 @@ use chrono::{NaiveDate, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 
 pub use billing::extract_billing;
-pub use count::extract_attendees;
+pub use choice::{extract_choice, extract_day_of_month, offers_alternatives};
+pub use count::{extract_attendees, extract_group_size};
 pub use date::{extract_dates, DateFindings};
 pub use discount::extract_discount;
-pub use intent::extract_intents;
+pub use intent::{cancels_visit, extract_intents};
 pub use language::detect_language;
 pub use layout::extract_layout;
 pub use numbers::normalize_number_words;
@@ -101,6 +103,23 @@ pub struct Extracted {
     /// A discount in whole percent the client asks for ("10% off").
     #[serde(default)]
     pub discount_percent: Option<u32>,
+    /// The group's size stated as such ("we will be 55 now"); see
+    /// [`extract_group_size`]. `attendees` is any count in the mail.
+    #[serde(default)]
+    pub group_size: Option<u32>,
+    /// Which proposal the client picks by position ("the second one").
+    #[serde(default)]
+    pub choice: Option<usize>,
+    /// A day of the month named alone ("the 19th", no month), to match a
+    /// proposal; `None` when the mail has full dates.
+    #[serde(default)]
+    pub day_of_month: Option<u32>,
+    /// The dates are alternatives ("the 12th or the 19th").
+    #[serde(default)]
+    pub alternatives: bool,
+    /// The cancellation is about a site visit, not the event.
+    #[serde(default)]
+    pub visit_cancelled: bool,
 }
 
 impl Extracted {
@@ -211,14 +230,21 @@ pub fn extract(text: &str, today: NaiveDate) -> Extracted {
 /// "next Friday") and years that the client left out ("15 March");
 /// `vocabulary` holds the venue's rooms and products to look for.
 pub fn extract_with(text: &str, today: NaiveDate, vocabulary: &Vocabulary) -> Extracted {
-    let stripped = strip_quoted(text);
-    let fresh = leading_part(&stripped, MAX_FRESH_BYTES);
+    extract_fresh(&strip_quoted(text), today, vocabulary)
+}
+
+/// [`extract_with`] for text already stripped of quotes and signatures
+/// ([`strip_quoted`]), for callers that need the fresh text too.
+pub fn extract_fresh(fresh: &str, today: NaiveDate, vocabulary: &Vocabulary) -> Extracted {
+    let fresh = leading_part(fresh, MAX_FRESH_BYTES);
     let language = detect_language(fresh);
     // Number words become digits once, so every extractor below only has to
     // understand "80 guests", not also "eighty guests" / "achtzig Gäste".
     let normalized = normalize_number_words(fresh);
     let found = extract_dates(&normalized, today);
     let (start_time, end_time) = extract_times(&normalized, language);
+    // "Am 5. Februar" is a date; only a day named alone is a bare day.
+    let day_of_month = if found.dates.is_empty() { extract_day_of_month(fresh) } else { None };
     Extracted {
         language,
         dates: found.dates,
@@ -233,6 +259,11 @@ pub fn extract_with(text: &str, today: NaiveDate, vocabulary: &Vocabulary) -> Ex
         products: extract_products(&normalized, &vocabulary.products),
         billing: extract_billing(fresh),
         discount_percent: extract_discount(&normalized),
+        group_size: extract_group_size(&normalized),
+        choice: extract_choice(fresh),
+        day_of_month,
+        alternatives: offers_alternatives(fresh),
+        visit_cancelled: cancels_visit(fresh),
     }
 }
 

@@ -40,6 +40,11 @@ fn nothing(language: Language) -> Extracted {
         products: vec![],
         billing: None,
         discount_percent: None,
+        group_size: None,
+        choice: None,
+        day_of_month: None,
+        alternatives: false,
+        visit_cancelled: false,
     }
 }
 
@@ -117,7 +122,12 @@ On Tue, 24 Nov 2026 at 09:12, Marco <marco@atelier.ch> wrote:
 > 18:00–23:00, seated dinner in Room A. Is there anything else?";
     assert_eq!(
         extract(mail, today()),
-        Extracted { attendees: Some(45), intents: vec![Intent::Accept, Intent::Change], ..nothing(Language::En) }
+        Extracted {
+            attendees: Some(45),
+            group_size: Some(45),
+            intents: vec![Intent::Accept, Intent::Change],
+            ..nothing(Language::En)
+        }
     );
 }
 

@@ -8,7 +8,6 @@ use super::date::closed;
 use crate::domain::{SiteVisit, TaskAction};
 use crate::workflow::draft;
 use crate::workflow::extract::{Extracted, Intent};
-use crate::workflow::reply::ordinal;
 use crate::workflow::turn::Turn;
 
 /// Visits take place on working days at these times.
@@ -16,7 +15,7 @@ const SLOT_TIMES: [(u32, u32); 3] = [(10, 0), (14, 0), (16, 30)];
 const SLOTS: usize = 3;
 
 /// Handles the mail when it is about a site visit; `false` if it is not.
-pub(in crate::workflow) fn handle(t: &mut Turn<'_>, found: &Extracted, fresh: &str) -> bool {
+pub(in crate::workflow) fn handle(t: &mut Turn<'_>, found: &Extracted) -> bool {
     let visit = t.event.workflow_state.site_visit.clone().unwrap_or_default();
     let asked = found.intents.contains(&Intent::SiteVisit);
     // A concrete day: with an explicit visit wish, or one of the proposed days.
@@ -26,13 +25,8 @@ pub(in crate::workflow) fn handle(t: &mut Turn<'_>, found: &Extracted, fresh: &s
         .copied()
         .find(|d| *d > t.ctx.today() && (asked || visit.proposed.iter().any(|s| s.date() == *d)) && !closed(*d));
     // "The second slot works": only while slots are proposed and no date is named.
-    let by_position = || {
-        (found.dates.is_empty() && !visit.proposed.is_empty())
-            .then(|| ordinal(fresh))
-            .flatten()
-            .and_then(|i| visit.proposed.get(i))
-    };
-    let at = match (picked, by_position()) {
+    let by_position = found.choice.filter(|_| found.dates.is_empty()).and_then(|i| visit.proposed.get(i));
+    let at = match (picked, by_position) {
         (Some(day), _) => Some(
             day.and_time(
                 found

@@ -144,7 +144,8 @@ pub enum LineUnit {
     FullDay,
     /// The room has no rate: the manager prices it.
     OnRequest,
-    Discount,
+    /// A discount of this share of the subtotal (basis points).
+    Discount(u32),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -217,7 +218,7 @@ pub fn calculate(req: &OfferRequest) -> Offer {
             total_rappen: -discount,
             vat_rate_bp: DEFAULT_VAT_BP,
             product_id: None,
-            unit: LineUnit::Discount,
+            unit: LineUnit::Discount(req.discount_bp),
         });
     }
     let subtotal_rappen: i64 = items.iter().map(|i| i.total_rappen).sum();

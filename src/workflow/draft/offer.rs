@@ -12,7 +12,7 @@ fn unit_label(unit: LineUnit, lang: Language) -> Option<&'static str> {
         LineUnit::Hour => ("per hour", "pro Stunde"),
         LineUnit::HalfDay => ("half-day rate", "Halbtagespauschale"),
         LineUnit::FullDay => ("full-day rate", "Tagespauschale"),
-        LineUnit::OnRequest | LineUnit::Discount => return None,
+        LineUnit::OnRequest | LineUnit::Discount(_) => return None,
     };
     Some(if lang == Language::De { de } else { en })
 }
@@ -22,11 +22,9 @@ fn line(item: &LineItem, lang: Language) -> String {
         (LineUnit::OnRequest, _) => {
             format!("{}: {}", item.name, if lang == Language::De { "Preis auf Anfrage" } else { "price on request" })
         }
-        // The stored line is named in English ("Discount (10 %)").
-        (LineUnit::Discount, _) => {
-            let name =
-                if lang == Language::De { item.name.replacen("Discount", "Rabatt", 1) } else { item.name.clone() };
-            format!("{name}: {}", chf(item.total_rappen))
+        (LineUnit::Discount(bp), _) => {
+            let label = if lang == Language::De { "Rabatt" } else { "Discount" };
+            format!("{label} ({} %): {}", percent(bp), chf(item.total_rappen))
         }
         (_, Some(unit)) if item.quantity == 1 => format!("{}: {} {unit}", item.name, chf(item.total_rappen)),
         (_, Some(unit)) => format!(

@@ -4,15 +4,14 @@ use chrono::{Datelike, NaiveDate, NaiveTime};
 use serde_json::json;
 
 use super::draft::{self, Understood};
-use super::extract::{self, Extracted};
+use super::extract::{self, Extracted, Layout};
 use super::plan::{ClientWrite, EmailWrite, EventWrite, NewClient, NewEvent, Plan, TaskWrite};
 use super::reply::digest;
-use super::steps::layout_code;
 use super::{Catalogue, Context, Step};
 use crate::domain::{
-    Client, EventStatus, InboundEmail, TaskAction, TaskCategory, TaskPayload, TaskPriority, WorkflowState,
+    Client, EventStatus, InboundEmail, MailDigest, ProductChoice, TaskAction, TaskCategory, TaskPayload, TaskPriority,
+    WorkflowState,
 };
-use crate::domain::{MailDigest, ProductChoice};
 
 /// Default times when the client named none: the schema requires them, the
 /// draft does not claim them (it only restates what the client wrote).
@@ -49,7 +48,7 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
         status: EventStatus::Lead,
         current_step: Step::DateConfirmation.number(),
         date_confirmed: false,
-        seating_layout: understood.layout.map(layout_code),
+        seating_layout: understood.layout.map(|l| l.code().to_string()),
         preferred_room: found.rooms.first().and_then(|id| catalogue.room(*id)).map(|r| r.option.name.clone()),
         description: None,
         workflow_state: WorkflowState {
@@ -100,7 +99,7 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
                     "start_time": understood.start,
                     "end_time": understood.end,
                     "attendees": understood.attendees,
-                    "seating_layout": understood.layout.map(layout_code),
+                    "seating_layout": understood.layout.map(Layout::code),
                 },
                 "missing": understood.missing(),
                 // Metadata only: attachment content never enters the database.

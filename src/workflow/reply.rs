@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::extract::{self, Extracted, Intent};
 use super::intake::inbound_row;
 use super::plan::Plan;
-use super::steps::{accept_offer, advance, cancel, decline, detour, layout_code, visit, withdraw_proposal};
+use super::steps::{accept_offer, advance, cancel, decline, detour, visit, withdraw_proposal};
 use super::turn::{Reply, Trigger, Turn};
 use super::{Context, Facts};
 use crate::domain::{Booking, InboundEmail, MailDigest, ProductChoice, TaskAction, TaskPriority};
@@ -153,7 +153,7 @@ fn read(t: &mut Turn<'_>, found: &Extracted, fresh: &str) -> bool {
         }
     }
     if let Some(l) = found.layout.filter(|_| stated) {
-        let code = layout_code(l);
+        let code = l.code().to_string();
         requirements_changed |= t.event.seating_layout.as_deref() != Some(code.as_str());
         t.event.seating_layout = Some(code);
     }

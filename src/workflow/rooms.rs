@@ -165,23 +165,11 @@ pub fn requirements_hash(req: &Requirements) -> String {
     let canonical = format!(
         "rooms-v1\u{1e}attendees={}\u{1e}layout={}\u{1e}amenities={}\u{1e}preferred={}",
         req.attendees.map(|a| a.to_string()).unwrap_or_default(),
-        req.layout.map(layout_key).unwrap_or(""),
+        req.layout.map(Layout::code).unwrap_or(""),
         amenities.join("\u{1f}"),
         req.preferred_room.as_deref().map(norm_text).unwrap_or_default(),
     );
     format!("{:016x}", fnv1a64(canonical.as_bytes()))
-}
-
-fn layout_key(l: Layout) -> &'static str {
-    match l {
-        Layout::Theatre => "theatre",
-        Layout::Cocktail => "cocktail",
-        Layout::Dinner => "dinner",
-        Layout::Workshop => "workshop",
-        Layout::Boardroom => "boardroom",
-        Layout::UShape => "u_shape",
-        Layout::Classroom => "classroom",
-    }
 }
 
 pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {

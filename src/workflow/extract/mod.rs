@@ -187,6 +187,33 @@ pub enum Layout {
 }
 
 impl Layout {
+    const ALL: [Layout; 7] = [
+        Layout::Theatre,
+        Layout::Cocktail,
+        Layout::Dinner,
+        Layout::Workshop,
+        Layout::Boardroom,
+        Layout::UShape,
+        Layout::Classroom,
+    ];
+
+    /// The stored name (`events.seating_layout`), its serde name too.
+    pub fn code(self) -> &'static str {
+        match self {
+            Layout::Theatre => "theatre",
+            Layout::Cocktail => "cocktail",
+            Layout::Dinner => "dinner",
+            Layout::Workshop => "workshop",
+            Layout::Boardroom => "boardroom",
+            Layout::UShape => "u_shape",
+            Layout::Classroom => "classroom",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Layout> {
+        Layout::ALL.into_iter().find(|l| l.code() == code)
+    }
+
     /// Human label for drafts to the client.
     pub fn label(self, lang: Language) -> &'static str {
         match (self, lang) {

@@ -313,6 +313,10 @@ fn written_numbers_feed_dates_and_counts() {
 #[test]
 fn layout_labels() {
     assert_eq!(Layout::Theatre.label(Language::En), "theatre seating");
+    for l in [Layout::Theatre, Layout::UShape, Layout::Cocktail, Layout::Dinner, Layout::Classroom] {
+        assert_eq!(Layout::from_code(l.code()), Some(l));
+        assert_eq!(serde_json::to_value(l).unwrap(), l.code(), "the stored name is the serde name");
+    }
     assert_eq!(Layout::Cocktail.label(Language::De), "Stehapéro");
     assert_eq!(Layout::Dinner.label(Language::De), "Bankett");
     assert_eq!(Layout::UShape.label(Language::De), "U-Form");

@@ -68,16 +68,7 @@ pub(super) fn when(t: &Turn<'_>) -> When {
 }
 
 pub(super) fn layout(t: &Turn<'_>) -> Option<Layout> {
-    t.event.seating_layout.as_deref().and_then(layout_from_code)
-}
-
-/// `events.seating_layout` holds the layout's snake_case name.
-pub(super) fn layout_from_code(code: &str) -> Option<Layout> {
-    serde_json::from_value(serde_json::Value::String(code.to_string())).ok()
-}
-
-pub(super) fn layout_code(layout: Layout) -> String {
-    serde_json::to_value(layout).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    t.event.seating_layout.as_deref().and_then(Layout::from_code)
 }
 
 /// The room-relevant part of the state (what `requirements_hash` covers).
@@ -87,18 +78,5 @@ pub(super) fn requirements(t: &Turn<'_>) -> Requirements {
         layout: layout(t),
         wanted_amenities: t.event.workflow_state.wanted_amenities.clone(),
         preferred_room: t.event.preferred_room.clone(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn layout_codes_round_trip() {
-        for l in [Layout::Theatre, Layout::UShape, Layout::Cocktail, Layout::Dinner] {
-            assert_eq!(layout_from_code(&layout_code(l)), Some(l));
-        }
-        assert_eq!(layout_code(Layout::UShape), "u_shape");
     }
 }

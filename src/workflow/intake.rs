@@ -7,14 +7,15 @@ use super::draft::{self, Understood};
 use super::extract::{self, Extracted, Layout};
 use super::plan::{ClientWrite, EmailWrite, EventWrite, NewClient, NewEvent, Plan, TaskWrite};
 use super::reply::digest;
-use super::{Catalogue, Context, Step};
+use super::{hm, Catalogue, Context, Step};
 use crate::domain::{
     Client, EventStatus, InboundEmail, MailDigest, ProductChoice, TaskAction, TaskCategory, TaskPayload, TaskPriority,
     WorkflowState,
 };
 
-/// Default times when the client named none: the schema requires them, the
-/// draft does not claim them (it only restates what the client wrote).
+/// Default times when the client named none: the schema requires them; the
+/// acknowledgement asks for the real ones and later drafts mark these as
+/// "to be confirmed" (`workflow_state.times_assumed`).
 const DEFAULT_START: (u32, u32) = (9, 0);
 const DEFAULT_END: (u32, u32) = (17, 0);
 
@@ -215,10 +216,6 @@ pub(super) fn end_after(start: NaiveTime) -> NaiveTime {
     } else {
         end
     }
-}
-
-fn hm((h, m): (u32, u32)) -> NaiveTime {
-    NaiveTime::from_hms_opt(h, m, 0).expect("valid constant time")
 }
 
 #[cfg(test)]

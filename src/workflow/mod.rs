@@ -17,7 +17,7 @@ mod step;
 mod steps;
 mod turn;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::{Booking, Client, DepositPayment, EmailAddress, InboundEmail, OfferId};
@@ -37,6 +37,11 @@ pub struct Context {
     pub timezone: Tz,
     pub venue_name: String,
     pub venue_email: EmailAddress,
+}
+
+/// A time of day from constant hours and minutes.
+fn hm((h, m): (u32, u32)) -> NaiveTime {
+    NaiveTime::from_hms_opt(h, m, 0).expect("valid constant time")
 }
 
 impl Context {

@@ -1,10 +1,8 @@
 //! Step 1: the acknowledgement of a new inquiry.
 
-use std::fmt::Write;
-
 use chrono::{NaiveDate, NaiveTime};
 
-use super::{format_date, format_span, format_time};
+use super::{format_date, format_span, format_time, Letter};
 use crate::workflow::extract::{Language, Layout, VagueDate};
 
 /// What intake understood from the inquiry; `None` means "ask for it".
@@ -74,46 +72,36 @@ pub fn intake(name: &str, u: &Understood, lang: Language, venue: &str) -> String
         facts.push(format!("{}: {}", if de { "Bestuhlung" } else { "Seating" }, l.label(lang)));
     }
 
-    let mut out = String::new();
-    if de {
-        let _ = writeln!(out, "Guten Tag {name}\n\nVielen Dank für Ihre Anfrage.");
+    let mut l = Letter::new(lang, name);
+    if facts.is_empty() {
+        l.para("Thank you for your inquiry.", "Vielen Dank für Ihre Anfrage.");
     } else {
-        let _ = writeln!(out, "Dear {name},\n\nThank you for your inquiry.");
-    }
-    if !facts.is_empty() {
-        out.push_str(if de {
-            "Wir haben folgende Angaben notiert:\n"
-        } else {
-            "We have noted the following details:\n"
-        });
+        l.intro(
+            "Thank you for your inquiry. We have noted the following details:",
+            "Vielen Dank für Ihre Anfrage. Wir haben folgende Angaben notiert:",
+        );
         for f in &facts {
-            let _ = writeln!(out, "- {f}");
+            l.bullet(f);
         }
+        l.gap();
     }
-    out.push('\n');
     if !asks.is_empty() {
-        out.push_str(if de {
-            "Damit wir Ihnen einen passenden Raum vorschlagen und ein Angebot erstellen können, benötigen wir noch:\n"
-        } else {
-            "So that we can suggest the right room and prepare an offer, we still need:\n"
-        });
+        l.intro(
+            "So that we can suggest the right room and prepare an offer, we still need:",
+            "Damit wir Ihnen einen passenden Raum vorschlagen und ein Angebot erstellen können, benötigen wir noch:",
+        );
         for a in &asks {
-            let _ = writeln!(out, "- {a}");
+            l.bullet(a);
         }
+        l.gap();
     }
     if u.date.is_some() || u.vague.is_some() || !u.options.is_empty() {
-        if !asks.is_empty() {
-            out.push('\n');
-        }
-        out.push_str(if de {
-            "Wir prüfen nun die Verfügbarkeit und melden uns in Kürze bei Ihnen.\n"
-        } else {
-            "We are now checking availability and will get back to you shortly.\n"
-        });
+        l.para(
+            "We are now checking availability and will get back to you shortly.",
+            "Wir prüfen nun die Verfügbarkeit und melden uns in Kürze bei Ihnen.",
+        );
     }
-    out.push_str(if de { "\nFreundliche Grüsse\n" } else { "\nKind regards,\n" });
-    let _ = write!(out, "{venue}");
-    out
+    l.sign(venue)
 }
 
 /// "Date: a Friday in May 2027 (we will suggest available dates)".

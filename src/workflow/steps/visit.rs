@@ -1,14 +1,14 @@
 //! Site visits, at any step: propose slots, book the one the client picks.
 //! The booking's step does not change (the sub-flow returns where it was).
 
-use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, Weekday};
 use serde_json::json;
 
 use super::date::closed;
 use crate::domain::{SiteVisit, TaskAction};
-use crate::workflow::draft;
 use crate::workflow::extract::{Extracted, Intent};
 use crate::workflow::turn::Turn;
+use crate::workflow::{draft, hm};
 
 /// Visits take place on working days at these times.
 const SLOT_TIMES: [(u32, u32); 3] = [(10, 0), (14, 0), (16, 30)];
@@ -63,8 +63,4 @@ fn slots(today: NaiveDate) -> Vec<NaiveDateTime> {
         .zip(SLOT_TIMES)
         .map(|(d, time)| d.and_time(hm(time)))
         .collect()
-}
-
-fn hm((h, m): (u32, u32)) -> NaiveTime {
-    NaiveTime::from_hms_opt(h, m, 0).expect("valid constant time")
 }

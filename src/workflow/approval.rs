@@ -238,59 +238,24 @@ fn rejected(booking: &Booking, task: &Task, ctx: &Context, facts: &Facts) -> App
 
 #[cfg(test)]
 mod tests {
-    use serde_json::Map;
-
     use super::super::plan::{EventPatch, EventWrite};
     use super::*;
-    use crate::domain::{OfferRecord, TaskPriority, TaskStatus, TeamId};
+    use crate::domain::OfferRecord;
 
-    use super::super::tests::{booking, ctx, facts};
-
-    fn task(action: TaskAction) -> Task {
-        Task {
-            id: Default::default(),
-            team_id: TeamId::new(),
-            title: "Approve".into(),
-            category: TaskCategory::Email,
-            status: TaskStatus::Completed,
-            priority: TaskPriority::Medium,
-            event_id: None,
-            client_name: None,
-            payload: TaskPayload {
-                action,
-                draft_message: Some("Draft text".into()),
-                draft_subject: None,
-                recipient_email: Some("anna@keller.ch".into()),
-                resolution: None,
-                edited_message: None,
-                send_state: None,
-                claimed_by: None,
-                outgoing_message_id: None,
-                context: Map::new(),
-            },
-            created_at: ctx().now,
-            completed_at: None,
-        }
-    }
+    use super::super::tests::{booking, ctx, decide, decided_task, facts};
 
     /// The patch changes nothing but the turn counter.
     fn only_the_turn(patch: &EventPatch) -> bool {
         EventPatch { workflow_state: None, ..patch.clone() }.is_empty()
     }
 
-    fn decide(resolution: Resolution, edit: Option<&str>) -> TaskDecision {
-        TaskDecision { task_id: Default::default(), resolution, edited_message: edit.map(str::to_string) }
-    }
-
     #[test]
     fn an_approved_draft_is_sent_in_the_clients_thread_and_recorded() {
-        let a = on_decision(
+        let a = decide(
             &booking(EventStatus::Lead, 2),
-            &task(TaskAction::ApproveMessage),
-            &decide(Resolution::Approved, None),
-            &ctx(),
-            &facts(),
-            "out1@atelier-zurich.ch",
+            &decided_task(TaskAction::ApproveMessage, json!({})),
+            Resolution::Approved,
+            None,
         );
         let mail = a.mail.unwrap();
         assert_eq!(
@@ -309,13 +274,11 @@ mod tests {
 
     #[test]
     fn the_managers_edit_wins_over_the_draft() {
-        let a = on_decision(
+        let a = decide(
             &booking(EventStatus::Lead, 2),
-            &task(TaskAction::ApproveMessage),
-            &decide(Resolution::Approved, Some("Edited")),
-            &ctx(),
-            &facts(),
-            "x@y.ch",
+            &decided_task(TaskAction::ApproveMessage, json!({})),
+            Resolution::Approved,
+            Some("Edited"),
         );
         assert_eq!(a.mail.unwrap().body, "Edited");
     }
@@ -338,9 +301,9 @@ mod tests {
             items: Vec::new(),
         };
         b.offer = Some(offer.clone());
-        let mut t = task(TaskAction::ApproveOffer);
+        let mut t = decided_task(TaskAction::ApproveOffer, json!({}));
         t.payload.context.insert("offer_id".into(), json!(offer.id));
-        let a = on_decision(&b, &t, &decide(Resolution::Approved, None), &ctx(), &facts(), "x@y.ch");
+        let a = decide(&b, &t, Resolution::Approved, None);
         let Some(EventWrite::Update { patch, .. }) = &a.plan.event else { panic!("event patch expected") };
         assert_eq!((patch.status, patch.current_step), (Some(EventStatus::Option), Some(5)));
         assert!(
@@ -350,7 +313,7 @@ mod tests {
         b.event.status = EventStatus::Option;
         b.event.current_step = 5;
         b.offer = Some(OfferRecord { status: OfferStatus::Sent, ..offer });
-        let again = on_decision(&b, &t, &decide(Resolution::Approved, None), &ctx(), &facts(), "x@y.ch");
+        let again = decide(&b, &t, Resolution::Approved, None);
         let Some(EventWrite::Update { patch, .. }) = &again.plan.event else { panic!() };
         assert!(only_the_turn(patch) && again.plan.offers.is_empty());
     }
@@ -362,10 +325,10 @@ mod tests {
         let room = facts().catalogue.rooms.iter().find(|r| r.option.name == "Room A").unwrap().option.id;
         b.event.workflow_state.proposed_rooms = vec![room];
         b.event.workflow_state.rooms_proposed_for = Some("req@2027-03-14".into());
-        let mut t = task(TaskAction::ApproveRoom);
+        let mut t = decided_task(TaskAction::ApproveRoom, json!({}));
         t.payload.context.insert("room_id".into(), json!(room));
         t.payload.context.insert("proposal".into(), json!("req@2027-03-14"));
-        let a = on_decision(&b, &t, &decide(Resolution::Approved, None), &ctx(), &facts(), "x@y.ch");
+        let a = decide(&b, &t, Resolution::Approved, None);
         let Some(EventWrite::Update { patch, .. }) = &a.plan.event else { panic!() };
         assert_eq!(patch.room_ids, Some(vec![room]));
         assert!(patch.offer_hash.is_some());
@@ -377,13 +340,11 @@ mod tests {
 
     #[test]
     fn a_rejection_sends_nothing_and_opens_a_manual_review() {
-        let a = on_decision(
+        let a = decide(
             &booking(EventStatus::Lead, 2),
-            &task(TaskAction::ApproveMessage),
-            &decide(Resolution::Rejected, None),
-            &ctx(),
-            &facts(),
-            "x@y.ch",
+            &decided_task(TaskAction::ApproveMessage, json!({})),
+            Resolution::Rejected,
+            None,
         );
         assert!(a.mail.is_none());
         assert!(a.plan.emails.is_empty());

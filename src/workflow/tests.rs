@@ -297,12 +297,14 @@ fn room_proposed() -> (Booking, Task) {
     let mut b = booking(EventStatus::Lead, 3);
     let room_a = room("Room A");
     b.event.workflow_state.proposed_rooms = vec![room_a];
-    let task = approved_task(TaskAction::ApproveRoom, json!({"kind": "room_proposal", "room_id": room_a}));
+    let task = decided_task(TaskAction::ApproveRoom, json!({"kind": "room_proposal", "room_id": room_a}));
     (b, task)
 }
 
-fn approved_task(action: TaskAction, context: serde_json::Value) -> Task {
-    let payload = TaskPayload::draft(action, "Draft".into(), "Re: Workshop".into(), "anna@keller.ch".into(), context);
+/// A task the manager completed: a draft ("Draft text") to Anna Keller.
+pub fn decided_task(action: TaskAction, context: serde_json::Value) -> Task {
+    let payload =
+        TaskPayload::draft(action, "Draft text".into(), "Re: Workshop".into(), "anna@keller.ch".into(), context);
     Task {
         id: Default::default(),
         team_id: TeamId::new(),
@@ -318,9 +320,14 @@ fn approved_task(action: TaskAction, context: serde_json::Value) -> Task {
     }
 }
 
-fn approve(b: &Booking, task: &Task) -> Approval {
-    let decision = TaskDecision { task_id: task.id, resolution: Resolution::Approved, edited_message: None };
+/// The manager's decision on `task`, as `on_decision` acts on it.
+pub fn decide(b: &Booking, task: &Task, resolution: Resolution, edit: Option<&str>) -> Approval {
+    let decision = TaskDecision { task_id: task.id, resolution, edited_message: edit.map(str::to_string) };
     on_decision(b, task, &decision, &ctx(), &facts(), "out@atelier-zurich.ch")
+}
+
+fn approve(b: &Booking, task: &Task) -> Approval {
+    decide(b, task, Resolution::Approved, None)
 }
 
 #[test]
@@ -349,7 +356,7 @@ fn an_offer_approved_after_a_detour_is_not_marked_sent() {
     let mut b = negotiating();
     let offer = b.offer.as_mut().unwrap();
     offer.status = OfferStatus::Draft;
-    let task = approved_task(TaskAction::ApproveOffer, json!({"kind": "offer", "offer_id": offer.id}));
+    let task = decided_task(TaskAction::ApproveOffer, json!({"kind": "offer", "offer_id": offer.id}));
     b.event.current_step = 3; // the head count changed meanwhile
     let a = approve(&b, &task);
     assert!(a.plan.offers.is_empty());
@@ -361,7 +368,7 @@ fn a_confirmation_approved_after_a_cancellation_does_not_confirm() {
     let mut b = negotiating();
     b.event.status = EventStatus::Cancelled;
     b.event.current_step = 7;
-    let a = approve(&b, &approved_task(TaskAction::ConfirmEvent, json!({"kind": "confirmation"})));
+    let a = approve(&b, &decided_task(TaskAction::ConfirmEvent, json!({"kind": "confirmation"})));
     assert_eq!(patch(&a.plan).status, None);
     assert!(a.plan.client_update.is_empty());
 }
@@ -499,7 +506,7 @@ fn a_new_date_while_rooms_are_proposed_gets_a_new_proposal_and_the_old_one_goes_
         b.event.requirements_hash = p.requirements_hash.clone();
         b.event.workflow_state = p.workflow_state.clone().unwrap();
         let task = the_task(&plan);
-        (b, approved_task(task.payload.action, serde_json::Value::Object(task.payload.context.clone())))
+        (b, decided_task(task.payload.action, serde_json::Value::Object(task.payload.context.clone())))
     };
     let plan = on_reply(&b, &mail("Sorry, could we move it to 19.03.2027 instead?"), &ctx(), &facts());
     assert_eq!(patch(&plan).event_date, Some(d(2027, 3, 19)));

@@ -88,8 +88,8 @@ impl Catalogue {
         self.products.iter().find(|p| p.pricing.id == id)
     }
 
-    pub fn room_options(&self) -> Vec<RoomOption> {
-        self.rooms.iter().map(|r| r.option.clone()).collect()
+    pub fn room_options(&self) -> impl Iterator<Item = &RoomOption> {
+        self.rooms.iter().map(|r| &r.option)
     }
 
     /// The names the extractor looks for in a mail.

@@ -109,10 +109,10 @@ pub struct Ranked {
 ///
 /// Order: the preferred room if it fits; then rooms that fit; then more
 /// matched amenities; then fewer spare seats; then name and id (stable).
-pub fn rank(rooms: &[RoomOption], booked: &[RoomId], req: &Requirements) -> Vec<Ranked> {
+pub fn rank<'a>(rooms: impl IntoIterator<Item = &'a RoomOption>, booked: &[RoomId], req: &Requirements) -> Vec<Ranked> {
     let wanted = dedup_wanted(&req.wanted_amenities);
     let mut out: Vec<Ranked> = rooms
-        .iter()
+        .into_iter()
         .filter(|r| !booked.contains(&r.id))
         .filter_map(|r| {
             let cap = r.capacity_for(req.layout);

@@ -395,7 +395,8 @@ begin
         end if;
       when others then
         -- The caller retries class 40 (deadlock, serialization) and OE001
-        -- (a taken offer number) and parks the rest; the code says which.
+        -- (a race another turn won: a taken offer number, a booking written
+        -- since it was read) and parks the rest; the code says which.
         r := jsonb_build_object('error', sqlerrm, 'code', sqlstate);
     end;
     results := results || jsonb_build_array(r);

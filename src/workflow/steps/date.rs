@@ -109,9 +109,9 @@ pub(super) fn closed(d: NaiveDate) -> bool {
 /// count). When no room fits at all, that is not the date's fault: step 3
 /// says so.
 fn room_free(t: &Turn<'_>, d: NaiveDate) -> bool {
-    let rooms = t.facts.catalogue.room_options();
     let req = requirements(t);
-    let fits = |booked: &[crate::domain::RoomId]| rank(&rooms, booked, &req).iter().any(|r| r.fits);
+    let fits =
+        |booked: &[crate::domain::RoomId]| rank(t.facts.catalogue.room_options(), booked, &req).iter().any(|r| r.fits);
     !fits(&[]) || fits(t.facts.occupancy.booked_on(d))
 }
 

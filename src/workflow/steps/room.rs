@@ -59,7 +59,7 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
     if !state.proposed_rooms.is_empty() && state.rooms_proposed_for.as_deref() == Some(key.as_str()) {
         return Flow::Stop;
     }
-    let ranked = rank(&t.facts.catalogue.room_options(), booked, &req);
+    let ranked = rank(t.facts.catalogue.room_options(), booked, &req);
     let fitting: Vec<_> = ranked.iter().filter(|r| r.fits).cloned().collect();
     t.event.requirements_hash = Some(hash);
     let conflicts: Vec<&str> = t

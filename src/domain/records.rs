@@ -131,17 +131,3 @@ pub struct Booking {
     #[serde(default)]
     pub offer: Option<OfferRecord>,
 }
-
-/// A bookable room (read only). Per-layout capacities fall back to `capacity`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Room {
-    pub id: RoomId,
-    pub name: String,
-    pub capacity: Option<i32>,
-    pub theater_capacity: Option<i32>,
-    pub cocktail_capacity: Option<i32>,
-    pub seated_dinner_capacity: Option<i32>,
-    pub standing_capacity: Option<i32>,
-    #[serde(default)]
-    pub amenities: Vec<String>,
-}

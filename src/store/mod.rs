@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::{
-    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, Room, RoomId, Task, TaskDecision, TaskId, TaskStatus,
+    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, RoomId, Task, TaskDecision, TaskId, TaskStatus,
 };
 use crate::workflow::{Applied, Catalogue, Plan};
 
@@ -101,8 +101,6 @@ impl Claim {
 pub trait Store: Send + Sync {
     /// Reachable and usable (for `/readyz`).
     async fn ping(&self) -> Result<(), StoreError>;
-
-    async fn rooms(&self) -> Result<Vec<Room>, StoreError>;
 
     /// The team's rooms with their prices and its available products.
     async fn catalogue(&self) -> Result<Catalogue, StoreError>;

@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Room, RoomId};
+use crate::domain::RoomId;
 use crate::workflow::extract::Layout;
 
 /// A room as the ranking sees it: the capacity columns and amenities of the
@@ -37,21 +37,6 @@ pub struct RoomOption {
 
 fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     Ok(Option::<Vec<String>>::deserialize(d)?.unwrap_or_default())
-}
-
-impl From<&Room> for RoomOption {
-    fn from(r: &Room) -> Self {
-        RoomOption {
-            id: r.id,
-            name: r.name.clone(),
-            capacity: r.capacity,
-            theater_capacity: r.theater_capacity,
-            cocktail_capacity: r.cocktail_capacity,
-            seated_dinner_capacity: r.seated_dinner_capacity,
-            standing_capacity: r.standing_capacity,
-            amenities: r.amenities.clone(),
-        }
-    }
 }
 
 impl RoomOption {
@@ -471,22 +456,6 @@ mod tests {
         assert_eq!(names(&r), ["Room E", "Room D"]);
         assert!(!r[1].fits);
         assert_eq!((r[1].capacity, r[1].spare_seats), (0, 0));
-    }
-
-    #[test]
-    fn from_domain_room() {
-        let c = room("Room C");
-        let domain = Room {
-            id: c.id,
-            name: c.name.clone(),
-            capacity: c.capacity,
-            theater_capacity: c.theater_capacity,
-            cocktail_capacity: c.cocktail_capacity,
-            seated_dinner_capacity: c.seated_dinner_capacity,
-            standing_capacity: c.standing_capacity,
-            amenities: c.amenities.clone(),
-        };
-        assert_eq!(RoomOption::from(&domain), c);
     }
 
     #[test]

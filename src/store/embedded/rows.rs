@@ -7,7 +7,7 @@ use rusqlite::Row;
 use serde_json::{Map, Value};
 
 use crate::domain::money::parse_scaled;
-use crate::domain::{Client, EmailAddress, Event, EventStatus, OfferItemRecord, OfferRecord, Room, StoredEmail, Task};
+use crate::domain::{Client, EmailAddress, Event, EventStatus, OfferItemRecord, OfferRecord, StoredEmail, Task};
 
 pub(super) const CLIENT_COLUMNS: &str =
     "id, team_id, email, name, company, status, billing_address, billing_postal_code, billing_city, billing_country";
@@ -155,19 +155,6 @@ pub(super) fn task(row: &Row<'_>) -> rusqlite::Result<Task> {
         payload: json(row, "payload")?,
         created_at: parsed::<DateTime<Utc>>(row, "created_at")?,
         completed_at: parsed_opt::<DateTime<Utc>>(row, "completed_at")?,
-    })
-}
-
-pub(super) fn room(row: &Row<'_>) -> rusqlite::Result<Room> {
-    Ok(Room {
-        id: parsed(row, "id")?,
-        name: row.get("name")?,
-        capacity: row.get("capacity")?,
-        theater_capacity: row.get("theater_capacity")?,
-        cocktail_capacity: row.get("cocktail_capacity")?,
-        seated_dinner_capacity: row.get("seated_dinner_capacity")?,
-        standing_capacity: row.get("standing_capacity")?,
-        amenities: json(row, "amenities")?,
     })
 }
 

@@ -7,8 +7,8 @@ use super::rows::{self, CLIENT_COLUMNS, EVENT_COLUMNS, TASK_COLUMNS};
 use super::EmbeddedStore;
 use super::{offers, venue};
 use crate::domain::{
-    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, Room, RoomId, Task, TaskDecision, TaskId,
-    TaskStatus, TeamId,
+    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, RoomId, Task, TaskDecision, TaskId, TaskStatus,
+    TeamId,
 };
 use crate::store::{timestamp, Claim, Store, StoreError};
 use crate::workflow::{Applied, Catalogue, Plan};
@@ -19,22 +19,6 @@ impl Store for EmbeddedStore {
         self.data.run(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(sql_error)).await?;
         // "inbox writable": a write transaction that changes nothing.
         self.inbox.run(|c| c.execute_batch("BEGIN IMMEDIATE; ROLLBACK;").map_err(sql_error)).await
-    }
-
-    async fn rooms(&self) -> Result<Vec<Room>, StoreError> {
-        let team = self.team.to_string();
-        self.data
-            .run(move |c| {
-                let mut stmt =
-                    c.prepare_cached("SELECT * FROM rooms WHERE team_id = ?1 ORDER BY name").map_err(sql_error)?;
-                let rooms = stmt
-                    .query_map([team], rows::room)
-                    .map_err(sql_error)?
-                    .collect::<Result<_, _>>()
-                    .map_err(sql_error)?;
-                Ok(rooms)
-            })
-            .await
     }
 
     async fn catalogue(&self) -> Result<Catalogue, StoreError> {

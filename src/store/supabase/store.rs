@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::rest::{encoded, PLAN_AGAIN};
 use super::SupabaseStore;
 use crate::domain::{
-    Booking, Client, EmailAddress, Event, EventId, InboundEmail, InboxId, OfferRecord, Room, RoomId, StoredEmail, Task,
+    Booking, Client, EmailAddress, Event, EventId, InboundEmail, InboxId, OfferRecord, RoomId, StoredEmail, Task,
     TaskDecision, TaskId, TaskStatus,
 };
 use crate::store::sequence::{month_prefix, next_sequence};
@@ -90,10 +90,6 @@ impl Store for SupabaseStore {
         let _: Vec<Value> = self.rest.get(&format!("tasks?select=id&team_id=eq.{}&limit=1", self.team)).await?;
         let _: Value = self.rest.rpc("oe_inbox_stats", &json!({})).await?;
         Ok(())
-    }
-
-    async fn rooms(&self) -> Result<Vec<Room>, StoreError> {
-        self.rest.get(&format!("rooms?team_id=eq.{}&order=name", self.team)).await
     }
 
     async fn catalogue(&self) -> Result<Catalogue, StoreError> {

@@ -84,6 +84,10 @@ impl Catalogue {
         self.rooms.iter().find(|r| r.option.id == id)
     }
 
+    pub fn room_name(&self, id: RoomId) -> Option<String> {
+        self.room(id).map(|r| r.option.name.clone())
+    }
+
     pub fn product(&self, id: ProductId) -> Option<&CatalogProduct> {
         self.products.iter().find(|p| p.pricing.id == id)
     }

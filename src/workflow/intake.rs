@@ -50,7 +50,7 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
         current_step: Step::DateConfirmation.number(),
         date_confirmed: false,
         seating_layout: understood.layout.map(|l| l.code().to_string()),
-        preferred_room: found.rooms.first().and_then(|id| catalogue.room(*id)).map(|r| r.option.name.clone()),
+        preferred_room: found.rooms.first().and_then(|id| catalogue.room_name(*id)),
         description: None,
         workflow_state: WorkflowState {
             language: Some(language),

@@ -85,7 +85,7 @@ const MIN_WORDS_FOR_LANGUAGE: usize = 6;
 /// (the mail closed the booking, or is ambiguous).
 fn read(t: &mut Turn<'_>, found: &Extracted, fresh: &str) -> bool {
     let step = t.event.current_step;
-    let change = found.intents.contains(&Intent::Change);
+    let change = found.change_requested();
     let today = t.ctx.today();
 
     if found.intents.contains(&Intent::Decline) && !found.intents.contains(&Intent::Accept) {
@@ -159,7 +159,7 @@ fn read(t: &mut Turn<'_>, found: &Extracted, fresh: &str) -> bool {
     }
     if let Some(&room) = found.rooms.first() {
         if t.event.room_ids.first() != Some(&room) {
-            t.event.preferred_room = t.facts.catalogue.room(room).map(|r| r.option.name.clone());
+            t.event.preferred_room = t.facts.catalogue.room_name(room);
             t.event.room_ids.clear();
             requirements_changed = true;
         }

@@ -64,7 +64,7 @@ pub(super) fn confirmation(t: &mut Turn<'_>) -> Flow {
         return Flow::Stop;
     }
     t.event.workflow_state.confirmation_drafted = true;
-    let room = t.event.room_ids.first().and_then(|id| t.facts.catalogue.room(*id)).map(|r| r.option.name.clone());
+    let room = t.event.room_ids.first().and_then(|id| t.facts.catalogue.room_name(*id));
     let body = draft::confirmation(
         t.name(),
         t.lang,

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::money::{de_chf, de_chf_required};
-use super::{OfferId, ProductId};
+use super::OfferId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -36,8 +36,6 @@ pub struct OfferRecord {
     pub deposit_paid_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub confirmed_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub items: Vec<OfferItemRecord>,
 }
 
 impl OfferRecord {
@@ -45,13 +43,4 @@ impl OfferRecord {
     pub fn deposit_due(&self) -> bool {
         self.deposit_enabled && self.deposit_rappen.is_some_and(|a| a > 0) && self.deposit_paid_at.is_none()
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OfferItemRecord {
-    pub name: String,
-    #[serde(default)]
-    pub product_id: Option<ProductId>,
-    #[serde(rename = "total", deserialize_with = "de_chf_required")]
-    pub total_rappen: i64,
 }

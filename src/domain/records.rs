@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ClientId, EmailAddress, EventId, RoomId, TeamId};
 
-pub use super::offer::{OfferItemRecord, OfferRecord, OfferStatus};
+pub use super::offer::{OfferRecord, OfferStatus};
 pub use super::workflow_state::WorkflowState;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -298,7 +298,6 @@ mod tests {
             deposit_deadline_days: None,
             deposit_paid_at: None,
             confirmed_at: None,
-            items: Vec::new(),
         };
         b.offer = Some(offer.clone());
         let mut t = decided_task(TaskAction::ApproveOffer, json!({}));

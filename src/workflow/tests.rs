@@ -182,7 +182,6 @@ fn negotiating() -> Booking {
         deposit_deadline_days: Some(14),
         deposit_paid_at: None,
         confirmed_at: None,
-        items: Vec::new(),
     });
     b
 }

@@ -444,8 +444,8 @@ end
 $$;
 
 -- One booking in one round trip: the event, its client, the client's
--- latest inbound mail and the current offer (the latest not cancelled, with
--- its line items in order). Null when the event is not the team's.
+-- latest inbound mail and the current offer (the latest not cancelled).
+-- Null when the event is not the team's.
 create or replace function public.oe_booking(p_team uuid, p_event uuid)
 returns jsonb
 language sql stable
@@ -459,10 +459,7 @@ as $$
       where m.event_id = e.id and m.team_id = p_team and not m.is_sent
       order by m.received_at desc nulls last, m.created_at desc limit 1),
     'offer', (
-      select to_jsonb(o) || jsonb_build_object('items', coalesce((
-        select jsonb_agg(jsonb_build_object('name', i.name, 'product_id', i.product_id, 'total', i.total)
-                         order by i.created_at, i.id)
-        from public.offer_line_items i where i.offer_id = o.id), '[]'::jsonb))
+      select to_jsonb(o)
       from public.offers o
       where o.event_id = e.id and o.team_id = p_team and o.status <> 'cancelled'
       order by o.created_at desc, o.id desc limit 1))

@@ -11,32 +11,18 @@ use crate::store::sequence::{month_prefix, next_sequence};
 use crate::store::StoreError;
 
 /// The event's current offer: the latest one not cancelled (by creation,
-/// then insertion order), with its line items in insertion order.
+/// then insertion order).
 pub(super) fn latest_offer(c: &Connection, team: TeamId, event_id: &str) -> Result<Option<OfferRecord>, StoreError> {
-    let team = team.to_string();
-    let offer = c
-        .query_row(
-            &format!(
-                "SELECT {OFFER_COLUMNS} FROM offers WHERE event_id = ?1 AND team_id = ?2 AND status <> 'cancelled'
+    c.query_row(
+        &format!(
+            "SELECT {OFFER_COLUMNS} FROM offers WHERE event_id = ?1 AND team_id = ?2 AND status <> 'cancelled'
                  ORDER BY created_at DESC, rowid DESC LIMIT 1"
-            ),
-            params![event_id, team],
-            rows::offer,
-        )
-        .optional()
-        .map_err(sql_error)?;
-    let Some(mut offer) = offer else { return Ok(None) };
-    let mut stmt = c
-        .prepare_cached(
-            "SELECT name, product_id, total FROM offer_line_items WHERE offer_id = ?1 AND team_id = ?2 ORDER BY rowid",
-        )
-        .map_err(sql_error)?;
-    offer.items = stmt
-        .query_map(params![offer.id.to_string(), team], rows::offer_item)
-        .map_err(sql_error)?
-        .collect::<Result<_, _>>()
-        .map_err(sql_error)?;
-    Ok(Some(offer))
+        ),
+        params![event_id, team.to_string()],
+        rows::offer,
+    )
+    .optional()
+    .map_err(sql_error)
 }
 
 pub(super) fn next_offer_sequence(c: &Connection, team: TeamId, offer_date: NaiveDate) -> Result<u32, StoreError> {

@@ -7,7 +7,7 @@ use rusqlite::Row;
 use serde_json::{Map, Value};
 
 use crate::domain::money::parse_scaled;
-use crate::domain::{Client, EmailAddress, Event, EventStatus, OfferItemRecord, OfferRecord, StoredEmail, Task};
+use crate::domain::{Client, EmailAddress, Event, EventStatus, OfferRecord, StoredEmail, Task};
 
 pub(super) const CLIENT_COLUMNS: &str =
     "id, team_id, email, name, company, status, billing_address, billing_postal_code, billing_city, billing_country";
@@ -96,7 +96,7 @@ fn rappen(row: &Row<'_>, col: &str) -> rusqlite::Result<Option<i64>> {
         .transpose()
 }
 
-/// An `offers` row; its line items are read separately.
+/// An `offers` row.
 pub(super) fn offer(row: &Row<'_>) -> rusqlite::Result<OfferRecord> {
     Ok(OfferRecord {
         id: parsed(row, "id")?,
@@ -110,15 +110,6 @@ pub(super) fn offer(row: &Row<'_>) -> rusqlite::Result<OfferRecord> {
         deposit_deadline_days: row.get("deposit_deadline_days")?,
         deposit_paid_at: parsed_opt::<DateTime<Utc>>(row, "deposit_paid_at")?,
         confirmed_at: parsed_opt::<DateTime<Utc>>(row, "confirmed_at")?,
-        items: Vec::new(),
-    })
-}
-
-pub(super) fn offer_item(row: &Row<'_>) -> rusqlite::Result<OfferItemRecord> {
-    Ok(OfferItemRecord {
-        name: row.get("name")?,
-        product_id: parsed_opt(row, "product_id")?,
-        total_rappen: rappen(row, "total")?.ok_or_else(|| bad("total", "missing"))?,
     })
 }
 

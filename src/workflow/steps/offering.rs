@@ -78,7 +78,6 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
         deposit_deadline_days: offer.deposit.map(|d| d.deadline_days as i32),
         deposit_paid_at: None,
         confirmed_at: None,
-        items: Vec::new(),
     });
     t.event.offer_hash = Some(hash);
     t.event.workflow_state.confirmation_drafted = false;

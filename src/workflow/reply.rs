@@ -12,7 +12,7 @@ use super::intake::inbound_row;
 use super::plan::Plan;
 use super::steps::{accept_offer, advance, cancel, decline, detour, visit, withdraw_proposal};
 use super::turn::{Reply, Trigger, Turn};
-use super::{Context, Facts};
+use super::{Context, Facts, Step};
 use crate::domain::{Booking, InboundEmail, MailDigest, ProductChoice, TaskAction, TaskPriority};
 
 /// An identical body within this window is the same mail sent twice.
@@ -110,8 +110,8 @@ fn read(t: &mut Turn<'_>, found: &Extracted, fresh: &str) -> bool {
         take_times(t, found);
     } else if t.event.workflow_state.times_assumed && !change {
         // The acknowledgement asked for the times: any times answer it.
-        if take_times(t, found) && step >= 4 {
-            detour(t, 4);
+        if take_times(t, found) && step >= Step::Offer.number() {
+            detour(t, Step::Offer);
         }
     } else if change {
         let new: Vec<NaiveDate> =
@@ -120,7 +120,7 @@ fn read(t: &mut Turn<'_>, found: &Extracted, fresh: &str) -> bool {
             [] => {}
             [d] => {
                 let d = *d;
-                detour(t, 2);
+                detour(t, Step::DateConfirmation);
                 set_date(t, d);
                 t.event.date_confirmed = false;
             }
@@ -130,16 +130,20 @@ fn read(t: &mut Turn<'_>, found: &Extracted, fresh: &str) -> bool {
                 return false;
             }
         }
-        if take_times(t, found) && step >= 4 {
-            detour(t, 4);
+        if take_times(t, found) && step >= Step::Offer.number() {
+            detour(t, Step::Offer);
         }
     }
 
     // The room's requirements: a new count or layout re-evaluates the room.
     // Before a room is held any number answers the question; after, only a
     // count stated as a change does.
-    let stated = step < 4 || change;
-    let count = if step < 4 { found.attendees } else { found.group_size.or(found.attendees.filter(|_| change)) };
+    let stated = step < Step::Offer.number() || change;
+    let count = if step < Step::Offer.number() {
+        found.attendees
+    } else {
+        found.group_size.or(found.attendees.filter(|_| change))
+    };
     let mut requirements_changed = false;
     if let Some(n) = count.and_then(|n| i32::try_from(n).ok()) {
         requirements_changed |= t.event.attendees != Some(n);
@@ -165,20 +169,20 @@ fn read(t: &mut Turn<'_>, found: &Extracted, fresh: &str) -> bool {
         }
     }
     if requirements_changed && t.event.date_confirmed {
-        detour(t, 3);
+        detour(t, Step::RoomAvailability);
     }
 
     // Products and price: they change the offer only.
-    if take_products(t, found) && step >= 4 {
-        detour(t, 4);
+    if take_products(t, found) && step >= Step::Offer.number() {
+        detour(t, Step::Offer);
     }
-    if found.intents.contains(&Intent::Counter) && step >= 4 {
+    if found.intents.contains(&Intent::Counter) && step >= Step::Offer.number() {
         match found.discount_percent {
             Some(p) if p > 0 && p < 100 => {
                 t.event.workflow_state.discount_percent = Some(p);
-                detour(t, 4);
+                detour(t, Step::Offer);
             }
-            _ if t.event.current_step >= 5 => {
+            _ if t.event.current_step >= Step::Negotiation.number() => {
                 t.reply(Reply::manual_review("the client negotiates the price without a concrete request"));
                 return false;
             }
@@ -187,9 +191,9 @@ fn read(t: &mut Turn<'_>, found: &Extracted, fresh: &str) -> bool {
     }
 
     if found.intents.contains(&Intent::Accept) {
-        if t.event.current_step == 5 {
+        if t.event.current_step == Step::Negotiation.number() {
             accept_offer(t);
-        } else if step == 5 {
+        } else if step == Step::Negotiation.number() {
             // Accepted and changed in one mail: the change wins (a revised
             // offer), and the manager sees that the client also accepted.
             t.accepted_with_changes = true;

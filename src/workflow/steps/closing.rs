@@ -11,6 +11,7 @@ use crate::workflow::draft::{self, Prerequisites};
 use crate::workflow::offer::decimal;
 use crate::workflow::plan::{OfferPatch, OfferWrite};
 use crate::workflow::turn::{Trigger, Turn};
+use crate::workflow::Step;
 
 /// The client accepts the sent offer: it becomes `confirmed` (accepted),
 /// the booking moves to step 6. Accepting again changes nothing.
@@ -23,7 +24,7 @@ pub(in crate::workflow) fn accept_offer(t: &mut Turn<'_>) {
         id: offer.id,
         patch: OfferPatch { status: Some(OfferStatus::Confirmed), confirmed_at: Some(now), ..OfferPatch::default() },
     });
-    t.event.current_step = t.event.current_step.max(6);
+    t.event.current_step = t.event.current_step.max(Step::Transition.number());
     t.event.caller_step = None;
     t.accepted_now = true;
 }
@@ -31,11 +32,11 @@ pub(in crate::workflow) fn accept_offer(t: &mut Turn<'_>) {
 /// Step 6: what stands between the accepted offer and the confirmation.
 pub(super) fn prerequisites(t: &mut Turn<'_>) -> Flow {
     if !t.offer.as_ref().is_some_and(|o| o.status == OfferStatus::Confirmed) {
-        t.event.current_step = 5;
+        t.event.current_step = Step::Negotiation.number();
         return Flow::Stop;
     }
     if prerequisites_met(t) {
-        t.event.current_step = 7;
+        t.event.current_step = Step::Confirmation.number();
         return Flow::Next;
     }
     let p = missing(t);
@@ -47,7 +48,7 @@ pub(super) fn prerequisites(t: &mut Turn<'_>) -> Flow {
 /// Step 7: confirm once everything is there; a late change or question
 /// comes through the reply's detours instead.
 pub(super) fn confirmation(t: &mut Turn<'_>) -> Flow {
-    t.event.current_step = 7;
+    t.event.current_step = Step::Confirmation.number();
     if matches!(t.event.status, EventStatus::Confirmed | EventStatus::Cancelled) {
         return Flow::Stop;
     }

@@ -11,6 +11,7 @@ use crate::workflow::draft::{self, DateIssue};
 use crate::workflow::extract::VagueDate;
 use crate::workflow::rooms::rank;
 use crate::workflow::turn::{Trigger, Turn};
+use crate::workflow::Step;
 
 /// Proposals for a taken date; for a vague one, up to [`VAGUE_PROPOSALS`].
 const PROPOSALS: usize = 3;
@@ -18,10 +19,10 @@ const VAGUE_PROPOSALS: usize = 5;
 
 pub(super) fn run(t: &mut Turn<'_>) -> Flow {
     if t.event.date_confirmed {
-        t.event.current_step = t.event.current_step.max(3);
+        t.event.current_step = t.event.current_step.max(Step::RoomAvailability.number());
         return Flow::Next;
     }
-    t.event.current_step = 2;
+    t.event.current_step = Step::DateConfirmation.number();
     let state = &t.event.workflow_state;
     let issue = if state.date_requested {
         let d = t.event.event_date;
@@ -81,7 +82,7 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
 
 fn confirm(t: &mut Turn<'_>) {
     t.event.date_confirmed = true;
-    t.event.current_step = 3;
+    t.event.current_step = Step::RoomAvailability.number();
     let state = &mut t.event.workflow_state;
     state.proposed_dates.clear();
     state.vague_date = None;

@@ -14,6 +14,7 @@ use super::draft::When;
 use super::extract::Layout;
 use super::rooms::Requirements;
 use super::turn::Turn;
+use super::Step;
 
 pub(super) use closing::{accept_offer, cancel, decline, prerequisites_met};
 pub(super) use room::withdraw_proposal;
@@ -50,10 +51,10 @@ pub(super) fn advance(t: &mut Turn<'_>) {
 /// Moves the booking back to `step`, remembering in `caller_step` the
 /// furthest step it had reached; step 4 returns there when the offer did not
 /// need to change, and an accepted offer brings it back at least to 6.
-pub(super) fn detour(t: &mut Turn<'_>, step: i32) {
-    if t.event.current_step > step {
+pub(super) fn detour(t: &mut Turn<'_>, step: Step) {
+    if t.event.current_step > step.number() {
         t.event.caller_step.get_or_insert(t.event.current_step);
-        t.event.current_step = step;
+        t.event.current_step = step.number();
     }
 }
 

@@ -10,13 +10,14 @@ use crate::workflow::offer::{calculate, decimal, OfferRequest};
 use crate::workflow::plan::{NewOffer, OfferPatch, OfferWrite};
 use crate::workflow::rooms::fnv1a64;
 use crate::workflow::turn::{Reply, Turn};
+use crate::workflow::Step;
 
 pub(super) fn run(t: &mut Turn<'_>) -> Flow {
     let Some(&room_id) = t.event.room_ids.first() else {
-        t.event.current_step = 3;
+        t.event.current_step = Step::RoomAvailability.number();
         return Flow::Next;
     };
-    t.event.current_step = 4;
+    t.event.current_step = Step::Offer.number();
     let Some(room) = t.facts.catalogue.room(room_id) else {
         t.reply(Reply::manual_review("the held room is not in the room list any more"));
         return Flow::Stop;
@@ -104,13 +105,14 @@ fn unchanged(t: &mut Turn<'_>, status: OfferStatus) -> Flow {
         // client's answer to it is what comes next.
         OfferStatus::Sent => {
             t.event.caller_step = None;
-            t.event.current_step = 5;
+            t.event.current_step = Step::Negotiation.number();
             Flow::Next
         }
         // Accepted already (cancelled offers never get here): back to where
         // the detour came from, at least the transition.
         OfferStatus::Confirmed | OfferStatus::Cancelled => {
-            t.event.current_step = t.event.caller_step.take().unwrap_or(6).max(6);
+            t.event.current_step =
+                t.event.caller_step.take().unwrap_or(Step::Transition.number()).max(Step::Transition.number());
             Flow::Next
         }
     }

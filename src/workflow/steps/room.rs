@@ -10,15 +10,16 @@ use crate::domain::TaskAction;
 use crate::workflow::draft::{self, RoomLine};
 use crate::workflow::rooms::{rank, requirements_hash, top};
 use crate::workflow::turn::{Reply, Trigger, Turn};
+use crate::workflow::Step;
 
 const PROPOSED_ROOMS: usize = 3;
 
 pub(super) fn run(t: &mut Turn<'_>) -> Flow {
     if !t.event.date_confirmed {
-        t.event.current_step = 2;
+        t.event.current_step = Step::DateConfirmation.number();
         return Flow::Next;
     }
-    t.event.current_step = 3;
+    t.event.current_step = Step::RoomAvailability.number();
     let req = requirements(t);
     let hash = requirements_hash(&req);
     let Some(attendees) = req.attendees else {
@@ -46,7 +47,7 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
             // itself checks whether its inputs changed).
             t.event.requirements_hash = Some(hash.clone());
             t.event.room_eval_hash = Some(hash);
-            t.event.current_step = 4;
+            t.event.current_step = Step::Offer.number();
             return Flow::Next;
         }
         t.event.room_ids.clear();

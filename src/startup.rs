@@ -21,7 +21,7 @@ use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::store::embedded::EmbeddedStore;
 use crate::store::supabase::SupabaseStore;
-use crate::store::{Catalog, Store};
+use crate::store::{CatalogFile, Store};
 
 /// How long processed inbox entries are kept: redeliveries within this
 /// window are answered `duplicate` without touching the store.
@@ -95,7 +95,7 @@ impl Application {
         let wake = Arc::new(Notify::new());
         let writer = InboxWriter::spawn(inbox.clone(), wake.clone(), metrics.clone());
         let mailer = Mailer::from_config(config.smtp_url.as_ref(), &config.data_dir).map_err(StartError::Config)?;
-        let catalog = Catalog::builtin();
+        let catalog = CatalogFile::builtin();
         let venue = Venue {
             team: config.team_id,
             timezone: config.timezone,

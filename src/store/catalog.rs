@@ -6,8 +6,10 @@ use serde_json::Value;
 /// Built into the binary, so the service runs from any directory.
 pub const CATALOG_JSON: &str = include_str!("../../fixtures/catalog.json");
 
+/// `fixtures/catalog.json` as rows (JSON per room and product), the way a
+/// store holds them; `workflow::Catalogue` is what the steps read from them.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Catalog {
+pub struct CatalogFile {
     pub venue: Venue,
     pub product_categories: Vec<Value>,
     pub rooms: Vec<Value>,
@@ -22,7 +24,7 @@ pub struct Venue {
     pub vat_rate: f64,
 }
 
-impl Catalog {
+impl CatalogFile {
     pub fn builtin() -> Self {
         serde_json::from_str(CATALOG_JSON).expect("fixtures/catalog.json is valid")
     }
@@ -34,7 +36,7 @@ mod tests {
 
     #[test]
     fn the_builtin_catalog_has_six_rooms_and_priced_products() {
-        let c = Catalog::builtin();
+        let c = CatalogFile::builtin();
         assert_eq!(c.venue.currency, "CHF");
         assert_eq!(c.rooms.len(), 6);
         assert!(c.rooms.iter().all(|r| r["capacity"].as_i64().unwrap_or(0) > 0 && r["full_day_rate"].is_number()));

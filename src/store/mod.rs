@@ -15,7 +15,7 @@ use crate::domain::{
 };
 use crate::workflow::{Applied, Catalogue, Plan};
 
-pub use catalog::Catalog;
+pub use catalog::CatalogFile;
 
 /// Timestamps as both stores write them: RFC 3339, milliseconds, UTC.
 pub fn timestamp(t: DateTime<Utc>) -> String {

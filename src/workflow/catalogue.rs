@@ -125,11 +125,11 @@ impl Occupancy {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::store::catalog::Catalog;
+    use crate::store::catalog::CatalogFile;
 
     /// The built-in catalogue, as the steps' tests use it.
     pub fn builtin() -> Catalogue {
-        let c = Catalog::builtin();
+        let c = CatalogFile::builtin();
         Catalogue::from_rows(&c.rooms, &c.products).unwrap()
     }
 

@@ -14,7 +14,7 @@ use oe_webhooks::domain::{
 };
 use oe_webhooks::store::embedded::EmbeddedStore;
 use oe_webhooks::store::supabase::SupabaseStore;
-use oe_webhooks::store::{Catalog, Store, StoreError};
+use oe_webhooks::store::{CatalogFile, Store, StoreError};
 use oe_webhooks::workflow::extract::Language;
 use oe_webhooks::workflow::offer::{Deposit, LineItem, LineUnit};
 use oe_webhooks::workflow::{
@@ -68,7 +68,7 @@ impl Backend {
     /// seeds them itself; in Supabase they are the frontend's rows.
     async fn seed_catalogue(&self) {
         let Db::Postgres(h) = &self.db else { return };
-        let catalog = Catalog::builtin();
+        let catalog = CatalogFile::builtin();
         let (team, user) = (self.team.to_string(), UserId::new().to_string());
         let tenant = |rows: &[Value]| -> String {
             let rows: Vec<Value> = rows
@@ -583,7 +583,7 @@ pub(super) async fn the_catalogue_has_the_rooms_with_prices_and_the_products(b: 
     assert!(room_c.option.amenities.iter().any(|a| a == "stage"));
     assert!(!c.rooms[0].pricing.deposit_required);
 
-    assert_eq!(c.products.len(), Catalog::builtin().products.len());
+    assert_eq!(c.products.len(), CatalogFile::builtin().products.len());
     let apero = c.products.iter().find(|p| p.pricing.name == "Classic Apéro").unwrap();
     assert_eq!((apero.pricing.base_price_rappen, apero.pricing.vat_rate_bp), (1_800, Some(810)));
     if matches!(b.db, Db::Sqlite(_)) {
@@ -594,7 +594,7 @@ pub(super) async fn the_catalogue_has_the_rooms_with_prices_and_the_products(b: 
     b.db.exec(&format!("update products set available = false where id = '{}'", apero.pricing.id)).await;
     let c = b.store.catalogue().await.unwrap();
     assert!(c.product(apero.pricing.id).is_none());
-    assert_eq!(c.products.len(), Catalog::builtin().products.len() - 1);
+    assert_eq!(c.products.len(), CatalogFile::builtin().products.len() - 1);
     if matches!(b.db, Db::Postgres(_)) {
         // Another team of the project has its own venue (the embedded
         // store holds one venue per data dir).

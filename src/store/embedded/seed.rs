@@ -3,13 +3,13 @@ use serde_json::Value;
 
 use super::db::sql_error;
 use super::EmbeddedStore;
-use crate::store::{Catalog, StoreError};
+use crate::store::{CatalogFile, StoreError};
 
 impl EmbeddedStore {
     /// Loads rooms and products from the built-in catalogue when the store
     /// has none yet (first start); never overwrites later edits.
     pub(super) async fn seed_catalog(&self) -> Result<(), StoreError> {
-        let catalog = Catalog::builtin();
+        let catalog = CatalogFile::builtin();
         let team = self.team.to_string();
         self.data
             .run(move |conn| {
@@ -57,7 +57,7 @@ impl EmbeddedStore {
     /// Fills `products.synonyms` of the built-in products in a store seeded
     /// before the column existed (only where it is still empty).
     pub(super) async fn backfill_synonyms(&self) -> Result<(), StoreError> {
-        let catalog = Catalog::builtin();
+        let catalog = CatalogFile::builtin();
         let team = self.team.to_string();
         self.data
             .run(move |conn| {

@@ -169,7 +169,7 @@ impl Scenario {
 /// The venue's rooms and products (the built-in catalogue) for the team,
 /// as the frontend would hold them.
 async fn seed_catalogue(db: &SupabaseHarness, tenant: &Tenant) {
-    let c = oe_webhooks::store::catalog::Catalog::builtin();
+    let c = oe_webhooks::store::catalog::CatalogFile::builtin();
     let rows = |v: &Vec<Value>| serde_json::to_string(v).unwrap().replace('\'', "''");
     let (team, user) = (tenant.team, tenant.user);
     db.psql(&format!(

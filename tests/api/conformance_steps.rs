@@ -20,7 +20,6 @@ use oe_webhooks::workflow::offer::{Deposit, LineItem, LineUnit};
 use oe_webhooks::workflow::{
     ClientPatch, ClientWrite, EventPatch, EventWrite, NewOffer, OfferPatch, OfferWrite, Plan, TaskWrite,
 };
-use serde_json::{json, Value};
 
 use super::{intake_plan, Backend, Db};
 
@@ -67,41 +66,9 @@ impl Backend {
     /// The venue's rooms and products for this team. The embedded store
     /// seeds them itself; in Supabase they are the frontend's rows.
     async fn seed_catalogue(&self) {
-        let Db::Postgres(h) = &self.db else { return };
-        let catalog = CatalogFile::builtin();
-        let (team, user) = (self.team.to_string(), UserId::new().to_string());
-        let tenant = |rows: &[Value]| -> String {
-            let rows: Vec<Value> = rows
-                .iter()
-                .map(|r| {
-                    let mut r = r.clone();
-                    r["team_id"] = json!(team);
-                    r["user_id"] = json!(user);
-                    r
-                })
-                .collect();
-            Value::Array(rows).to_string()
-        };
-        let sql = format!(
-            "insert into product_categories (id, team_id, user_id, name)
-               select id, team_id, user_id, name
-               from jsonb_populate_recordset(null::product_categories, $j${}$j$);
-             insert into rooms (id, team_id, user_id, name, description, capacity, theater_capacity, cocktail_capacity,
-                                seated_dinner_capacity, standing_capacity, amenities, hourly_rate, half_day_rate,
-                                full_day_rate, vat_rate, deposit_required, deposit_percent)
-               select id, team_id, user_id, name, description, capacity, theater_capacity, cocktail_capacity,
-                      seated_dinner_capacity, standing_capacity, amenities, hourly_rate, half_day_rate, full_day_rate,
-                      vat_rate, deposit_required, deposit_percent
-               from jsonb_populate_recordset(null::rooms, $j${}$j$);
-             insert into products (id, team_id, user_id, category_id, name, description, base_price, price_type,
-                                   vat_rate, available)
-               select id, team_id, user_id, category_id, name, description, base_price, price_type, vat_rate, available
-               from jsonb_populate_recordset(null::products, $j${}$j$);",
-            tenant(&catalog.product_categories),
-            tenant(&catalog.rooms),
-            tenant(&catalog.products),
-        );
-        h.psql(&sql).await.unwrap();
+        if let Db::Postgres(h) = &self.db {
+            crate::supabase::seed_catalogue(h, self.team.0, UserId::new().0).await;
+        }
     }
 
     /// The same database seen by another team.

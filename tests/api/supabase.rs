@@ -6,7 +6,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use oe_webhooks::config::dev;
-use serde_json::Value;
+use oe_webhooks::store::CatalogFile;
+use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::helpers::{spawn, Spawn, TestApp};
@@ -52,6 +53,46 @@ fn mailgun_fixture() -> Vec<(String, String)> {
 
 async fn sql(h: &SupabaseHarness, q: &str) -> String {
     h.psql(q).await.unwrap()
+}
+
+/// The venue's rooms, products and categories (the built-in catalogue) for
+/// one team, as the frontend's rows; catalogue ids are kept, so once per
+/// database.
+pub async fn seed_catalogue(h: &SupabaseHarness, team: Uuid, user: Uuid) {
+    let catalog = CatalogFile::builtin();
+    let (team, user) = (team.to_string(), user.to_string());
+    let tenant = |rows: &[Value]| -> String {
+        let rows: Vec<Value> = rows
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                r["team_id"] = json!(team);
+                r["user_id"] = json!(user);
+                r
+            })
+            .collect();
+        Value::Array(rows).to_string()
+    };
+    let sql = format!(
+        "insert into product_categories (id, team_id, user_id, name)
+           select id, team_id, user_id, name
+           from jsonb_populate_recordset(null::product_categories, $j${}$j$);
+         insert into rooms (id, team_id, user_id, name, description, capacity, theater_capacity, cocktail_capacity,
+                            seated_dinner_capacity, standing_capacity, amenities, hourly_rate, half_day_rate,
+                            full_day_rate, vat_rate, deposit_required, deposit_percent)
+           select id, team_id, user_id, name, description, capacity, theater_capacity, cocktail_capacity,
+                  seated_dinner_capacity, standing_capacity, amenities, hourly_rate, half_day_rate, full_day_rate,
+                  vat_rate, deposit_required, deposit_percent
+           from jsonb_populate_recordset(null::rooms, $j${}$j$);
+         insert into products (id, team_id, user_id, category_id, name, description, base_price, price_type,
+                               vat_rate, available)
+           select id, team_id, user_id, category_id, name, description, base_price, price_type, vat_rate, available
+           from jsonb_populate_recordset(null::products, $j${}$j$);",
+        tenant(&catalog.product_categories),
+        tenant(&catalog.rooms),
+        tenant(&catalog.products),
+    );
+    h.psql(&sql).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

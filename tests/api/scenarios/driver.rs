@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::helpers::{run_cli, spawn_app, TestApp};
 use crate::postgrest::SupabaseHarness;
-use crate::supabase::{harness, spawn_supabase, Tenant};
+use crate::supabase::{harness, seed_catalogue, spawn_supabase, Tenant};
 
 /// Where the most recently changed booking stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,7 +92,7 @@ impl Scenario {
     pub async fn supabase(name: &str) -> Self {
         let db = harness().await;
         let tenant = Tenant { team: Uuid::new_v4(), user: Uuid::new_v4() };
-        seed_catalogue(&db, &tenant).await;
+        seed_catalogue(&db, tenant.team, tenant.user).await;
         let basic = vec![
             ("OE_POSTMARK_INBOUND_USER", dev::POSTMARK_USER.to_string()),
             ("OE_POSTMARK_INBOUND_PASSWORD", dev::POSTMARK_PASSWORD.to_string()),
@@ -164,32 +164,6 @@ impl Scenario {
             Backend::Supabase { app, .. } => app,
         }
     }
-}
-
-/// The venue's rooms and products (the built-in catalogue) for the team,
-/// as the frontend would hold them.
-async fn seed_catalogue(db: &SupabaseHarness, tenant: &Tenant) {
-    let c = oe_webhooks::store::catalog::CatalogFile::builtin();
-    let rows = |v: &Vec<Value>| serde_json::to_string(v).unwrap().replace('\'', "''");
-    let (team, user) = (tenant.team, tenant.user);
-    db.psql(&format!(
-        "insert into rooms (team_id, user_id, name, capacity, theater_capacity, cocktail_capacity, seated_dinner_capacity,
-             standing_capacity, amenities, hourly_rate, half_day_rate, full_day_rate, vat_rate, deposit_required, deposit_percent)
-         select '{team}', '{user}', r->>'name', (r->>'capacity')::int, (r->>'theater_capacity')::int,
-             (r->>'cocktail_capacity')::int, (r->>'seated_dinner_capacity')::int, (r->>'standing_capacity')::int,
-             array(select jsonb_array_elements_text(r->'amenities')), (r->>'hourly_rate')::numeric,
-             (r->>'half_day_rate')::numeric, (r->>'full_day_rate')::numeric, (r->>'vat_rate')::numeric,
-             coalesce((r->>'deposit_required')::boolean, false), (r->>'deposit_percent')::numeric
-         from jsonb_array_elements('{}'::jsonb) r;
-         insert into products (team_id, user_id, name, base_price, price_type, vat_rate, available)
-         select '{team}', '{user}', p->>'name', (p->>'base_price')::numeric, p->>'price_type', (p->>'vat_rate')::numeric,
-             coalesce((p->>'available')::boolean, true)
-         from jsonb_array_elements('{}'::jsonb) p",
-        rows(&c.rooms),
-        rows(&c.products)
-    ))
-    .await
-    .unwrap();
 }
 
 /// What the manager does in the frontend, as real UPDATEs: decide the newest

@@ -86,6 +86,11 @@ pub fn booking(status: EventStatus, step: i32) -> Booking {
     }
 }
 
+/// The booking's client writes `text`.
+fn reply(b: &Booking, text: &str) -> Plan {
+    on_reply(b, &mail(text), &ctx(), &facts())
+}
+
 pub fn mail(text: &str) -> InboundEmail {
     serde_json::from_value(json!({
         "message_id": format!("<{}@keller.ch>", crate::workflow::rooms::fnv1a64(text.as_bytes())),
@@ -118,8 +123,7 @@ fn draft(plan: &Plan) -> &str {
 #[test]
 fn a_free_date_is_confirmed_and_rooms_are_proposed_in_one_reply() {
     let b = booking(EventStatus::Lead, 2);
-    let plan =
-        on_reply(&b, &mail("The 12th of March 2027 would be ideal, 40 people, theatre style."), &ctx(), &facts());
+    let plan = reply(&b, "The 12th of March 2027 would be ideal, 40 people, theatre style.");
     let p = patch(&plan);
     assert_eq!((p.event_date, p.date_confirmed, p.attendees), (Some(d(2027, 3, 12)), Some(true), Some(40)));
     let task = the_task(&plan);
@@ -149,7 +153,7 @@ fn a_taken_date_gets_three_free_alternatives() {
 #[test]
 fn more_guests_than_any_room_holds_is_said_with_the_largest_room() {
     let b = booking(EventStatus::Lead, 2);
-    let plan = on_reply(&b, &mail("We are 900 guests on 12.03.2027."), &ctx(), &facts());
+    let plan = reply(&b, "We are 900 guests on 12.03.2027.");
     let task = the_task(&plan);
     assert_eq!(task.payload.context["kind"], "no_room_fits");
     assert!(draft(&plan).contains("none of our rooms can accommodate 900 guests"), "{}", draft(&plan));
@@ -160,7 +164,7 @@ fn the_picked_proposal_is_confirmed() {
     let mut b = booking(EventStatus::Lead, 2);
     b.event.workflow_state.proposed_dates = vec![d(2027, 3, 19), d(2027, 3, 26)];
     b.event.workflow_state.date_requested = false;
-    let plan = on_reply(&b, &mail("The second one works for us."), &ctx(), &facts());
+    let plan = reply(&b, "The second one works for us.");
     assert_eq!(patch(&plan).event_date, Some(d(2027, 3, 26)));
     assert_eq!(patch(&plan).date_confirmed, Some(true));
 }
@@ -188,14 +192,14 @@ fn negotiating() -> Booking {
 
 #[test]
 fn a_date_in_a_payment_line_is_not_a_change_of_date() {
-    let plan = on_reply(&negotiating(), &mail("We will pay the deposit by 15.01.2027."), &ctx(), &facts());
+    let plan = reply(&negotiating(), "We will pay the deposit by 15.01.2027.");
     assert_eq!(patch(&plan).event_date, None);
     assert_eq!(the_task(&plan).payload.action, TaskAction::ManualReview);
 }
 
 #[test]
 fn accepting_the_offer_asks_for_billing_address_and_deposit() {
-    let plan = on_reply(&negotiating(), &mail("We accept the offer."), &ctx(), &facts());
+    let plan = reply(&negotiating(), "We accept the offer.");
     assert_eq!(patch(&plan).current_step, Some(6));
     assert!(
         matches!(&plan.offers[..], [OfferWrite::Update { patch, .. }] if patch.status == Some(OfferStatus::Confirmed))
@@ -208,7 +212,7 @@ fn accepting_the_offer_asks_for_billing_address_and_deposit() {
 
 #[test]
 fn a_counter_offer_with_a_discount_makes_a_revised_offer_for_the_manager() {
-    let plan = on_reply(&negotiating(), &mail("Could you do 10% off? Our budget is tight."), &ctx(), &facts());
+    let plan = reply(&negotiating(), "Could you do 10% off? Our budget is tight.");
     let task = the_task(&plan);
     assert_eq!(task.payload.action, TaskAction::ApproveOffer);
     assert_eq!(task.payload.context["kind"], "revised_offer");
@@ -244,14 +248,14 @@ fn a_repeated_acceptance_does_not_regress_the_booking() {
     if let Some(o) = b.offer.as_mut() {
         o.status = OfferStatus::Confirmed;
     }
-    let plan = on_reply(&b, &mail("Yes, we confirm the booking."), &ctx(), &facts());
+    let plan = reply(&b, "Yes, we confirm the booking.");
     assert_eq!(patch(&plan).current_step, None, "stays at step 7");
     assert!(plan.offers.is_empty());
 }
 
 #[test]
 fn cancelling_closes_the_booking_and_its_offer() {
-    let plan = on_reply(&negotiating(), &mail("Unfortunately we have to cancel the event."), &ctx(), &facts());
+    let plan = reply(&negotiating(), "Unfortunately we have to cancel the event.");
     assert_eq!(patch(&plan).status, Some(EventStatus::Cancelled));
     assert!(
         matches!(&plan.offers[..], [OfferWrite::Update { patch, .. }] if patch.status == Some(OfferStatus::Cancelled))
@@ -261,7 +265,7 @@ fn cancelling_closes_the_booking_and_its_offer() {
 
 #[test]
 fn a_site_visit_request_proposes_slots_without_moving_the_step() {
-    let plan = on_reply(&negotiating(), &mail("Could we come by and see the room first?"), &ctx(), &facts());
+    let plan = reply(&negotiating(), "Could we come by and see the room first?");
     assert_eq!(the_task(&plan).payload.context["kind"], "site_visit_slots");
     assert_eq!(patch(&plan).current_step, None);
     assert!(draft(&plan).contains("Friday, 27.11.2026, 10:00"), "{}", draft(&plan));
@@ -395,28 +399,23 @@ fn a_deposit_paid_during_a_detour_goes_to_a_person() {
 
 #[test]
 fn an_acceptance_with_a_visit_wish_accepts_and_flags_the_visit() {
-    let plan = on_reply(
-        &negotiating(),
-        &mail("We accept the offer. Could we also come by and see the room beforehand?"),
-        &ctx(),
-        &facts(),
-    );
+    let plan = reply(&negotiating(), "We accept the offer. Could we also come by and see the room beforehand?");
     assert_eq!(patch(&plan).current_step, Some(6));
     assert_eq!(the_task(&plan).payload.context["site_visit_requested"], true);
 }
 
 #[test]
 fn cancelling_the_site_visit_does_not_cancel_the_event() {
-    let plan = on_reply(&negotiating(), &mail("We have to cancel the site visit, sorry."), &ctx(), &facts());
+    let plan = reply(&negotiating(), "We have to cancel the site visit, sorry.");
     assert_eq!(patch(&plan).status, None);
     assert_eq!(the_task(&plan).payload.action, TaskAction::ManualReview);
 }
 
 #[test]
 fn after_the_offer_a_number_alone_does_not_change_the_head_count() {
-    let plan = on_reply(&negotiating(), &mail("About 10 people will arrive a bit later."), &ctx(), &facts());
+    let plan = reply(&negotiating(), "About 10 people will arrive a bit later.");
     assert_eq!(patch(&plan).attendees, None);
-    let plan = on_reply(&negotiating(), &mail("Good news: we will be 30 people now."), &ctx(), &facts());
+    let plan = reply(&negotiating(), "Good news: we will be 30 people now.");
     assert_eq!(patch(&plan).attendees, Some(30));
 }
 
@@ -425,9 +424,9 @@ fn a_bare_day_of_the_month_picks_the_proposal_with_that_day() {
     let mut b = booking(EventStatus::Lead, 2);
     b.event.workflow_state.proposed_dates = vec![d(2027, 3, 19), d(2027, 3, 26)];
     b.event.workflow_state.date_requested = false;
-    let plan = on_reply(&b, &mail("The 26th would be great."), &ctx(), &facts());
+    let plan = reply(&b, "The 26th would be great.");
     assert_eq!(patch(&plan).event_date, Some(d(2027, 3, 26)));
-    let plan = on_reply(&b, &mail("Am 19. passt es uns."), &ctx(), &facts());
+    let plan = reply(&b, "Am 19. passt es uns.");
     assert_eq!(patch(&plan).event_date, Some(d(2027, 3, 19)));
 }
 
@@ -436,8 +435,7 @@ fn first_of_all_is_not_a_choice() {
     let mut b = booking(EventStatus::Lead, 2);
     b.event.workflow_state.proposed_dates = vec![d(2027, 3, 19), d(2027, 3, 26)];
     b.event.workflow_state.date_requested = false;
-    let plan =
-        on_reply(&b, &mail("First of all, thank you. Unfortunately none of these dates suit us."), &ctx(), &facts());
+    let plan = reply(&b, "First of all, thank you. Unfortunately none of these dates suit us.");
     assert_eq!(patch(&plan).date_confirmed, None);
 }
 
@@ -445,14 +443,14 @@ fn first_of_all_is_not_a_choice() {
 fn a_short_reply_keeps_the_bookings_language() {
     let mut b = negotiating();
     b.event.workflow_state.language = Some(extract::Language::De);
-    let plan = on_reply(&b, &mail("Ok, wir nehmen das Angebot an."), &ctx(), &facts());
+    let plan = reply(&b, "Ok, wir nehmen das Angebot an.");
     assert!(draft(&plan).starts_with("Guten Tag"), "{}", draft(&plan));
 }
 
 #[test]
 fn a_start_without_an_end_runs_five_hours_not_until_the_default_end() {
     let b = booking(EventStatus::Lead, 2);
-    let plan = on_reply(&b, &mail("12.03.2027 ab 18 Uhr, 40 Personen."), &ctx(), &facts());
+    let plan = reply(&b, "12.03.2027 ab 18 Uhr, 40 Personen.");
     let p = patch(&plan);
     assert_eq!((p.start_time, p.end_time), (NaiveTime::from_hms_opt(18, 0, 0), NaiveTime::from_hms_opt(23, 0, 0)));
 }
@@ -461,7 +459,7 @@ fn a_start_without_an_end_runs_five_hours_not_until_the_default_end() {
 fn every_turn_writes_only_if_no_other_turn_wrote_since_it_read() {
     let mut b = booking(EventStatus::Lead, 2);
     b.event.workflow_state.turn = 7;
-    let plan = on_reply(&b, &mail("The 12th of March 2027 would be ideal, 40 people."), &ctx(), &facts());
+    let plan = reply(&b, "The 12th of March 2027 would be ideal, 40 people.");
     let Some(EventWrite::Update { expected_turn, patch, .. }) = &plan.event else { panic!() };
     assert_eq!((*expected_turn, patch.workflow_state.as_ref().map(|s| s.turn)), (Some(7), Some(8)));
 }
@@ -495,7 +493,7 @@ fn an_inquiry_with_two_dates_lists_both_and_asks_for_neither() {
 fn a_new_date_while_rooms_are_proposed_gets_a_new_proposal_and_the_old_one_goes_stale() {
     let (b, old_task) = {
         let b = booking(EventStatus::Lead, 2);
-        let plan = on_reply(&b, &mail("12.03.2027, 30 people."), &ctx(), &facts());
+        let plan = reply(&b, "12.03.2027, 30 people.");
         let mut b = b;
         let p = patch(&plan);
         b.event.event_date = p.event_date.unwrap();
@@ -507,7 +505,7 @@ fn a_new_date_while_rooms_are_proposed_gets_a_new_proposal_and_the_old_one_goes_
         let task = the_task(&plan);
         (b, decided_task(task.payload.action, serde_json::Value::Object(task.payload.context.clone())))
     };
-    let plan = on_reply(&b, &mail("Sorry, could we move it to 19.03.2027 instead?"), &ctx(), &facts());
+    let plan = reply(&b, "Sorry, could we move it to 19.03.2027 instead?");
     assert_eq!(patch(&plan).event_date, Some(d(2027, 3, 19)));
     assert_eq!(the_task(&plan).payload.action, TaskAction::ApproveRoom, "a new proposal for the new day");
     let mut moved = b.clone();
@@ -533,12 +531,12 @@ fn after_the_offer_only_the_groups_size_changes_the_count() {
         "We will be arriving at 8:00 to set up. 10 guests are vegetarian.",
         "There will be 5 children among the guests.",
     ] {
-        assert_eq!(patch(&on_reply(&negotiating(), &mail(text), &ctx(), &facts())).attendees, None, "{text}");
+        assert_eq!(patch(&reply(&negotiating(), text)).attendees, None, "{text}");
     }
     for (text, n) in
         [("Es sind nun 45 Personen.", 45), ("We are now 30.", 30), ("45 people instead of 24, please.", 45)]
     {
-        assert_eq!(patch(&on_reply(&negotiating(), &mail(text), &ctx(), &facts())).attendees, Some(n), "{text}");
+        assert_eq!(patch(&reply(&negotiating(), text)).attendees, Some(n), "{text}");
     }
 }
 
@@ -554,7 +552,7 @@ fn the_second_with_an_article_picks_the_second_proposal() {
     let mut b = booking(EventStatus::Lead, 2);
     b.event.workflow_state.proposed_dates = vec![d(2027, 3, 19), d(2027, 3, 26)];
     b.event.workflow_state.date_requested = false;
-    let plan = on_reply(&b, &mail("The second works best for us."), &ctx(), &facts());
+    let plan = reply(&b, "The second works best for us.");
     assert_eq!(patch(&plan).event_date, Some(d(2027, 3, 26)));
 }
 
@@ -562,7 +560,7 @@ fn the_second_with_an_article_picks_the_second_proposal() {
 fn times_answering_the_acknowledgement_are_taken_and_revise_the_offer() {
     let mut b = negotiating();
     b.event.workflow_state.times_assumed = true;
-    let plan = on_reply(&b, &mail("The event will run from 18:00 to 23:00."), &ctx(), &facts());
+    let plan = reply(&b, "The event will run from 18:00 to 23:00.");
     let p = patch(&plan);
     assert_eq!((p.start_time, p.end_time), (NaiveTime::from_hms_opt(18, 0, 0), NaiveTime::from_hms_opt(23, 0, 0)));
     assert_eq!(the_task(&plan).payload.action, TaskAction::ApproveOffer);
@@ -570,11 +568,6 @@ fn times_answering_the_acknowledgement_are_taken_and_revise_the_offer() {
 
 #[test]
 fn cancelling_the_event_is_not_taken_for_cancelling_a_visit() {
-    let plan = on_reply(
-        &negotiating(),
-        &mail("We have to cancel the event. We will visit you another time."),
-        &ctx(),
-        &facts(),
-    );
+    let plan = reply(&negotiating(), "We have to cancel the event. We will visit you another time.");
     assert_eq!(patch(&plan).status, Some(EventStatus::Cancelled));
 }

@@ -78,14 +78,18 @@ pub struct Config {
     pub bind: SocketAddr,
     pub data_dir: PathBuf,
     pub supabase: Option<SupabaseConfig>,
-    pub team_id: TeamId,
-    pub system_user_id: UserId,
+    /// The one team served; `None` (Supabase mode only): every team with an
+    /// enabled mailbox in `oe_mailboxes`.
+    pub team_id: Option<TeamId>,
+    /// Owner of the rows written, unless a team's mailbox names its own.
+    pub system_user_id: Option<UserId>,
     pub email_account_id: Option<Uuid>,
     pub secrets: WebhookSecrets,
     pub resend_api_key: Option<SecretString>,
     pub resend_api_base: String,
     pub smtp_url: Option<SecretString>,
-    pub from_email: EmailAddress,
+    /// The sender of approved mail, unless a team's mailbox names its own.
+    pub from_email: Option<EmailAddress>,
     pub timezone: Tz,
     pub signature_tolerance: Duration,
     pub max_body_bytes: usize,
@@ -111,6 +115,14 @@ impl Config {
 
     pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
         Reader { vars, problems: Vec::new() }.read()
+    }
+
+    /// The team and system user of the embedded store (always set in
+    /// embedded mode; the development ones otherwise).
+    pub fn embedded_tenant(&self) -> (TeamId, UserId) {
+        let team = self.team_id.unwrap_or_else(|| dev::TEAM_ID.parse().expect("valid constant"));
+        let user = self.system_user_id.unwrap_or_else(|| dev::SYSTEM_USER_ID.parse().expect("valid constant"));
+        (team, user)
     }
 
     /// The embedded development configuration with a given data directory.
@@ -195,15 +207,19 @@ impl Reader<'_> {
             }
         };
 
-        let team = self.dev_or_required("OE_TEAM_ID", dev::TEAM_ID, mode);
-        let team_id = team.parse().unwrap_or_else(|_| {
-            self.problems.push("OE_TEAM_ID: must be a UUID".into());
-            TeamId(Uuid::nil())
+        // Unset in Supabase mode: serve every team with an enabled mailbox
+        // (`oe_mailboxes`); the system user and sender then come from there.
+        let team_id = self.dev_or_optional("OE_TEAM_ID", dev::TEAM_ID, mode).map(|team| {
+            team.parse().unwrap_or_else(|_| {
+                self.problems.push("OE_TEAM_ID: must be a UUID".into());
+                TeamId(Uuid::nil())
+            })
         });
-        let user = self.dev_or_required("OE_SYSTEM_USER_ID", dev::SYSTEM_USER_ID, mode);
-        let system_user_id = user.parse().unwrap_or_else(|_| {
-            self.problems.push("OE_SYSTEM_USER_ID: must be a UUID".into());
-            UserId(Uuid::nil())
+        let system_user_id = self.dev_or_optional("OE_SYSTEM_USER_ID", dev::SYSTEM_USER_ID, mode).map(|user| {
+            user.parse().unwrap_or_else(|_| {
+                self.problems.push("OE_SYSTEM_USER_ID: must be a UUID".into());
+                UserId(Uuid::nil())
+            })
         });
         let email_account_id = self
             .get("OE_EMAIL_ACCOUNT_ID")
@@ -240,10 +256,10 @@ impl Reader<'_> {
             }
             SecretString::from(u)
         });
-        let from_raw = self.dev_or_required("OE_FROM_EMAIL", dev::FROM_EMAIL, mode);
-        let from_email = EmailAddress::parse(&from_raw).unwrap_or_else(|_| {
-            self.problems.push("OE_FROM_EMAIL: not a valid email address".into());
-            EmailAddress::parse(dev::FROM_EMAIL).expect("valid constant")
+        let from_email = self.dev_or_optional("OE_FROM_EMAIL", dev::FROM_EMAIL, mode).and_then(|raw| {
+            EmailAddress::parse(&raw)
+                .map_err(|_| self.problems.push("OE_FROM_EMAIL: not a valid email address".into()))
+                .ok()
         });
         let timezone =
             self.parsed("OE_TIMEZONE", chrono_tz::Europe::Zurich, "must be an IANA zone such as Europe/Zurich");
@@ -294,6 +310,16 @@ impl Reader<'_> {
         })
     }
 
+    /// Embedded: the configured or the dev value; Supabase: the configured
+    /// value, if any.
+    fn dev_or_optional(&mut self, name: &str, dev: &str, mode: Mode) -> Option<String> {
+        match (self.get(name), mode) {
+            (Some(v), _) => Some(v),
+            (None, Mode::Embedded) => Some(dev.to_string()),
+            (None, Mode::Supabase) => None,
+        }
+    }
+
     /// Embedded: the dev value. Supabase: the configured value or empty,
     /// which makes that provider's endpoint reject every request.
     fn optional_secret(&mut self, name: &str, dev: &str, mode: Mode) -> String {
@@ -330,7 +356,7 @@ mod tests {
         assert_eq!(c.mode, Mode::Embedded);
         assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(c.data_dir, PathBuf::from("./data"));
-        assert_eq!(c.team_id.to_string(), dev::TEAM_ID);
+        assert_eq!(c.team_id.map(|t| t.to_string()).as_deref(), Some(dev::TEAM_ID));
         assert_eq!(c.secrets.email.len(), 1);
         assert_eq!(c.signature_tolerance, Duration::from_secs(300));
         assert_eq!(c.max_body_bytes, 10 * 1024 * 1024);
@@ -341,16 +367,12 @@ mod tests {
     fn supabase_mode_names_every_missing_value() {
         let err = Config::from_vars(&vars(&[("OE_INTEGRATION_MODE", "supabase")])).unwrap_err();
         let text = err.to_string();
-        for name in [
-            "OE_SUPABASE_URL",
-            "OE_SUPABASE_KEY",
-            "OE_TEAM_ID",
-            "OE_SYSTEM_USER_ID",
-            "OE_SUPABASE_WEBHOOK_SECRET",
-            "OE_EMAIL_WEBHOOK_SECRET",
-            "OE_FROM_EMAIL",
-        ] {
+        for name in ["OE_SUPABASE_URL", "OE_SUPABASE_KEY", "OE_SUPABASE_WEBHOOK_SECRET", "OE_EMAIL_WEBHOOK_SECRET"] {
             assert!(text.contains(name), "{name} missing from: {text}");
+        }
+        // Per team in `oe_mailboxes` when one deployment serves every team.
+        for optional in ["OE_TEAM_ID", "OE_SYSTEM_USER_ID", "OE_FROM_EMAIL"] {
+            assert!(!text.contains(optional), "{optional} is optional: {text}");
         }
     }
 

@@ -17,4 +17,5 @@ pub mod signature;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod tenant;
 pub mod workflow;

@@ -12,7 +12,8 @@ use tokio_util::sync::CancellationToken;
 use tracing::{error, info};
 
 use crate::config::{Config, Mode};
-use crate::dispatch::{Dispatcher, Reconciler, Venue};
+use crate::dispatch::{Reconciler, Stores, Tenants};
+use crate::domain::{EmailAddress, TeamId, UserId};
 use crate::http::{self, AppState, FailureLimiter};
 use crate::inbox::{Inbox, InboxWriter, Worker, WorkerSettings};
 use crate::ingest::resend::ResendApi;
@@ -22,6 +23,7 @@ use crate::metrics::Metrics;
 use crate::store::embedded::EmbeddedStore;
 use crate::store::supabase::SupabaseStore;
 use crate::store::{CatalogFile, Store};
+use crate::tenant::{Defaults, Directory, Served, VenueMailbox};
 
 /// How long processed inbox entries are kept: redeliveries within this
 /// window are answered `duplicate` without touching the store.
@@ -73,43 +75,71 @@ impl Application {
     }
 
     pub async fn build_with(config: Config, options: Options) -> Result<Self, StartError> {
-        let (store, inbox): (Arc<dyn Store>, Arc<dyn Inbox>) = match config.mode {
+        let catalog = CatalogFile::builtin();
+        let defaults = Defaults {
+            system_user: config.system_user_id,
+            sender: config.from_email.clone(),
+            venue_name: catalog.venue.name.clone(),
+            timezone: config.timezone,
+        };
+        let (stores, store, inbox, directory): (Stores, Arc<dyn Store>, Arc<dyn Inbox>, Directory) = match config.mode {
             Mode::Embedded => {
-                let s = EmbeddedStore::open(&config.data_dir, config.team_id, config.system_user_id).await?;
+                let (team, user) = config.embedded_tenant();
+                let s = EmbeddedStore::open(&config.data_dir, team, user).await?;
                 let recovered = s.recover_in_flight().await?;
                 if recovered > 0 {
                     info!(recovered, "resuming inbox entries that were in flight at the last stop");
                 }
-                (Arc::new(s.clone()), Arc::new(s))
+                // The embedded venue's own inbox address routes to its team.
+                let venue_mailbox = VenueMailbox {
+                    address: EmailAddress::parse(&catalog.venue.email)
+                        .map_err(|_| StartError::Config("the catalogue's venue email is invalid".into()))?,
+                    team_id: team,
+                    sender_email: config.from_email.clone(),
+                    system_user_id: Some(user),
+                    venue_name: Some(catalog.venue.name.clone()),
+                    timezone: None,
+                    enabled: true,
+                };
+                let directory = Directory::new(Served::One(team), vec![venue_mailbox], defaults);
+                (Stores::Embedded(s.clone()), Arc::new(s.clone()), Arc::new(s), directory)
             }
             Mode::Supabase => {
                 let supabase = config
                     .supabase
                     .as_ref()
                     .ok_or_else(|| StartError::Config("OE_SUPABASE_URL and OE_SUPABASE_KEY are required".into()))?;
-                let s = SupabaseStore::new(supabase, config.team_id, config.system_user_id)?;
-                (Arc::new(s.clone()), Arc::new(s))
+                // Team-less until a team's entry picks its own (for_team).
+                let base = SupabaseStore::new(
+                    supabase,
+                    config.team_id.unwrap_or(TeamId(uuid::Uuid::nil())),
+                    config.system_user_id.unwrap_or(UserId(uuid::Uuid::nil())),
+                )?;
+                let served = config.team_id.map_or(Served::All, Served::One);
+                let directory = Directory::new(served, base.mailboxes().await?, defaults);
+                check_served(&directory)?;
+                (Stores::Supabase(base.clone()), Arc::new(base.clone()), Arc::new(base), directory)
             }
         };
         let metrics = Arc::new(Metrics::default());
         let wake = Arc::new(Notify::new());
         let writer = InboxWriter::spawn(inbox.clone(), wake.clone(), metrics.clone());
         let mailer = Mailer::from_config(config.smtp_url.as_ref(), &config.data_dir).map_err(StartError::Config)?;
-        let catalog = CatalogFile::builtin();
-        let venue = Venue {
-            team: config.team_id,
-            timezone: config.timezone,
-            name: catalog.venue.name.clone(),
-            email: config.from_email.clone(),
-        };
         let resend = ResendApi::new(&config.resend_api_base, config.resend_api_key.clone());
-        let dispatcher = Arc::new(Dispatcher::new(store.clone(), mailer, resend, venue, metrics.clone()));
+        let tenants = Arc::new(Tenants::new(directory.clone(), stores, mailer, resend, metrics.clone()));
         let mut options = options;
         options.run_worker &= config.workers > 0;
         options.worker.concurrency = config.workers.max(1);
-        let worker = Worker::new(inbox.clone(), dispatcher, options.worker.clone(), wake, metrics.clone());
+        let worker = Worker::new(
+            inbox.clone(),
+            directory.clone(),
+            tenants.clone(),
+            options.worker.clone(),
+            wake,
+            metrics.clone(),
+        );
         let reconciler = Reconciler {
-            store: store.clone(),
+            tenants,
             writer: writer.clone(),
             interval: options.reconcile_every,
             inbox: Some((inbox.clone(), INBOX_RETENTION)),
@@ -117,7 +147,7 @@ impl Application {
 
         let state = web::Data::new(AppState {
             writer,
-            verifier: Verifier::from_config(&config),
+            verifier: Verifier::from_config(&config, directory),
             metrics,
             inbox,
             store,
@@ -164,6 +194,29 @@ impl Application {
         }
         served
     }
+}
+
+/// Every team served must be answerable: a system user to own its rows and
+/// a sender address. Serving all teams needs at least one enabled mailbox.
+fn check_served(directory: &Directory) -> Result<(), StartError> {
+    let teams = directory.teams();
+    if teams.is_empty() {
+        return Err(StartError::Config(
+            "OE_TEAM_ID is unset and oe_mailboxes has no enabled mailbox: set OE_TEAM_ID for one venue, \
+             or add the venues' inbox addresses (webhooks/supabase/README.md)"
+                .into(),
+        ));
+    }
+    let unanswerable: Vec<String> =
+        teams.iter().filter(|t| directory.settings(**t).is_none()).map(|t| t.to_string()).collect();
+    if !unanswerable.is_empty() {
+        return Err(StartError::Config(format!(
+            "no system user (OE_SYSTEM_USER_ID or oe_mailboxes.system_user_id) and sender (OE_FROM_EMAIL or \
+             oe_mailboxes.sender_email) for team(s) {}",
+            unanswerable.join(", ")
+        )));
+    }
+    Ok(())
 }
 
 #[derive(Clone)]

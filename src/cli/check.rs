@@ -168,7 +168,10 @@ pub(super) async fn run(config: &Config) -> anyhow::Result<ExitCode> {
         config.supabase.as_ref().ok_or_else(|| anyhow::anyhow!("OE_SUPABASE_URL and OE_SUPABASE_KEY are required"))?;
     let rest = Rest::new(supabase)?;
     let mut report = Report::default();
-    report.ok(format!("configuration complete (team {}, system user {})", config.team_id, config.system_user_id));
+    match config.team_id {
+        Some(team) => report.ok(format!("configuration complete (serves team {team})")),
+        None => report.ok("configuration complete (serves every team with an enabled mailbox)"),
+    }
 
     match probe(&rest, "").await {
         Probe::Ok => report.ok(format!("REST API reachable at {}/rest/v1 with the key", supabase.url)),
@@ -206,11 +209,11 @@ pub(super) async fn run(config: &Config) -> anyhow::Result<ExitCode> {
 
     // Each RPC the service calls, with arguments that change nothing: an
     // installer from an older version shows up here.
-    let team = config.team_id;
-    let user = config.system_user_id;
+    let team = config.team_id.unwrap_or(crate::domain::TeamId(uuid::Uuid::nil()));
+    let user = config.system_user_id.unwrap_or(crate::domain::UserId(uuid::Uuid::nil()));
     let calls = [
         ("oe_inbox_stats", serde_json::json!({})),
-        ("oe_inbox_claim", serde_json::json!({"p_limit": 0, "p_lease_ms": 0})),
+        ("oe_inbox_claim", serde_json::json!({"p_limit": 0, "p_lease_ms": 0, "p_teams": []})),
         ("oe_inbox_append", serde_json::json!({"p_entries": []})),
         ("oe_apply_plans", serde_json::json!({"p_team": team, "p_user": user, "p_plans": []})),
         ("oe_mail_contexts", serde_json::json!({"p_team": team, "p_mails": []})),
@@ -229,11 +232,14 @@ pub(super) async fn run(config: &Config) -> anyhow::Result<ExitCode> {
         report.fail(format!("RPC functions not callable: {} ({INSTALL_HINT})", missing.join(", ")));
     }
 
-    match rest.get::<Value>(&format!("teams?id=eq.{}&select=id", config.team_id)).await {
-        Ok(rows) if !rows.is_empty() => report.ok(format!("team {} present", config.team_id)),
-        Ok(_) => report.fail(format!("team {} not found in teams: check OE_TEAM_ID", config.team_id)),
-        Err(e) => report.fail(format!("teams not readable ({e}): cannot confirm OE_TEAM_ID")),
+    if let Some(team) = config.team_id {
+        match rest.get::<Value>(&format!("teams?id=eq.{team}&select=id")).await {
+            Ok(rows) if !rows.is_empty() => report.ok(format!("team {team} present")),
+            Ok(_) => report.fail(format!("team {team} not found in teams: check OE_TEAM_ID")),
+            Err(e) => report.fail(format!("teams not readable ({e}): cannot confirm OE_TEAM_ID")),
+        }
     }
+    mailboxes(&rest, config, &mut report).await;
 
     let keys = config.secrets.supabase.len();
     if keys > 0 {
@@ -242,7 +248,7 @@ pub(super) async fn run(config: &Config) -> anyhow::Result<ExitCode> {
             if keys == 1 { "" } else { "s" }
         ));
     } else {
-        report.fail("OE_SUPABASE_WEBHOOK_SECRET is not set: database webhooks would be refused".into());
+        report.fail("OE_SUPABASE_WEBHOOK_SECRET is not set: database webhooks would be refused");
     }
     Ok(report.finish())
 }
@@ -279,11 +285,13 @@ struct Report {
 }
 
 impl Report {
-    fn ok(&mut self, line: String) {
+    fn ok(&mut self, line: impl Into<String>) {
+        let line: String = line.into();
         println!("ok    {line}");
     }
 
-    fn fail(&mut self, line: String) {
+    fn fail(&mut self, line: impl Into<String>) {
+        let line: String = line.into();
         self.failures += 1;
         println!("FAIL  {line}");
     }
@@ -295,6 +303,48 @@ impl Report {
         } else {
             println!("{} problem{} found", self.failures, if self.failures == 1 { "" } else { "s" });
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Every configured venue mailbox and what it lacks; with `OE_TEAM_ID`
+/// unset, at least one must be enabled.
+async fn mailboxes(rest: &Rest, config: &Config, report: &mut Report) {
+    let rows: Vec<crate::tenant::VenueMailbox> = match rest.get("oe_mailboxes?select=*&order=address").await {
+        Ok(rows) => rows,
+        Err(e) => {
+            report.fail(format!("oe_mailboxes not readable ({e}): {INSTALL_HINT}"));
+            return;
+        }
+    };
+    if rows.is_empty() {
+        match config.team_id {
+            Some(team) => report.ok(format!("no venue mailboxes: every mail goes to team {team}")),
+            None => report.fail("OE_TEAM_ID is unset and oe_mailboxes is empty: no team would be served"),
+        }
+    }
+    for m in &rows {
+        let mut lacks = Vec::new();
+        if m.system_user_id.is_none() && config.system_user_id.is_none() {
+            lacks.push("system_user_id (or OE_SYSTEM_USER_ID)");
+        }
+        if !m.enabled {
+            lacks.push("enabled = false");
+        }
+        let line = format!("mailbox {} -> team {}", m.address, m.team_id);
+        match (lacks.is_empty(), config.team_id.map_or(true, |t| t == m.team_id)) {
+            (true, true) => report.ok(line),
+            (true, false) => report.ok(format!("{line} (another deployment's venue)")),
+            (false, _) => report.fail(format!("{line}: missing {}", lacks.join(", "))),
+        }
+    }
+    if let Ok(rows) = rest.get::<Value>("oe_inbox?team_id=is.null&status=in.(pending,processing)&select=id").await {
+        if !rows.is_empty() {
+            report.fail(format!(
+                "{} inbox entries from before team routing have no team and are never processed: process them with \
+                 the previous version first",
+                rows.len()
+            ));
         }
     }
 }

@@ -25,7 +25,10 @@ pub(super) async fn run(config: &Config, paths: &[PathBuf], to: &str, wait: bool
     // The service's own data directory, when it runs on this machine: used
     // to resolve task placeholders and to wait until each step is processed.
     let local = if config.data_dir.join("openevent.sqlite3").exists() {
-        Some(EmbeddedStore::open(&config.data_dir, config.team_id, config.system_user_id).await?)
+        {
+            let (team, user) = config.embedded_tenant();
+            Some(EmbeddedStore::open(&config.data_dir, team, user).await?)
+        }
     } else {
         None
     };

@@ -14,7 +14,11 @@ pub(super) async fn run(config: &Config, command: TasksCommand) -> anyhow::Resul
     if config.mode != Mode::Embedded {
         bail!("`tasks` acts on the embedded store; in supabase mode the manager decides in the OpenEvent frontend");
     }
-    let store = EmbeddedStore::open(&config.data_dir, config.team_id, config.system_user_id).await?;
+    let store = {
+        let (team, user) = config.embedded_tenant();
+        EmbeddedStore::open(&config.data_dir, team, user)
+    }
+    .await?;
     match command {
         TasksCommand::List { status } => list(&store, status.as_deref()).await,
         TasksCommand::Approve { id, edit } => {
@@ -79,7 +83,14 @@ async fn decide(
         old_record: Some(old_record),
     };
     let order_key = crate::ingest::change_order_key(&change);
-    let entry = NewEntry::new("cli", format!("cli:task:{id}"), order_key, &InboxEvent::DbChange { change }, Utc::now());
+    let entry = NewEntry::new(
+        store.team(),
+        "cli",
+        format!("cli:task:{id}"),
+        order_key,
+        &InboxEvent::DbChange { change },
+        Utc::now(),
+    );
     match store.append(vec![entry]).await?.first() {
         Some(Appended::Accepted(inbox_id)) => {
             println!("task {id} {}; queued as {inbox_id} (the running service acts on it)", verb(resolution))

@@ -5,6 +5,7 @@
 mod catalogue;
 mod coalesce;
 mod reconcile;
+mod tenants;
 
 use std::sync::Arc;
 
@@ -26,6 +27,7 @@ use crate::workflow::{self, Applied, Context, Facts, Occupancy, Plan, TaskUpdate
 use catalogue::CatalogueCache;
 use coalesce::Coalescer;
 pub use reconcile::Reconciler;
+pub use tenants::{Stores, Tenants};
 
 #[derive(Debug, Clone)]
 pub struct Venue {
@@ -36,7 +38,7 @@ pub struct Venue {
 }
 
 pub struct Dispatcher {
-    store: Arc<dyn Store>,
+    pub(crate) store: Arc<dyn Store>,
     contexts: Coalescer<InboundEmail, MailContext>,
     applies: Coalescer<Plan, Applied>,
     catalogue: CatalogueCache,
@@ -74,6 +76,13 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 #[async_trait]
 impl Handler for Dispatcher {
     async fn handle(&self, entry: &ClaimedEntry) -> Result<(), HandlerError> {
+        if entry.team != self.venue.team {
+            // Never answer one venue's client under another venue's name.
+            return Err(HandlerError::Permanent(format!(
+                "entry of team {} reached team {}",
+                entry.team, self.venue.team
+            )));
+        }
         match &entry.event {
             InboxEvent::Mail { mail } => self.on_mail(mail).await,
             InboxEvent::DbChange { change } => self.on_change(change, entry.id).await,
@@ -105,6 +114,11 @@ impl Dispatcher {
         Self { store, contexts, applies, catalogue, mailer, resend, venue, metrics }
     }
 
+    /// The plan, marked as this team's: the store refuses it under any other.
+    fn ours(&self, plan: Plan) -> Plan {
+        Plan { team: Some(self.venue.team), ..plan }
+    }
+
     fn context(&self) -> Context {
         Context {
             now: Utc::now(),
@@ -122,7 +136,7 @@ impl Dispatcher {
             None => workflow::on_inquiry(client.as_ref(), mail, &ctx, &*self.catalogue.get().await?),
             Some(b) => workflow::on_reply(b, mail, &ctx, &self.facts(b, &ctx).await?),
         };
-        let applied = self.applies.call(plan).await?;
+        let applied = self.applies.call(self.ours(plan)).await?;
         if applied.duplicate {
             info!("mail was already processed; no effect");
         } else {
@@ -170,7 +184,7 @@ impl Dispatcher {
             info!("deposit needs no action (already handled, or the booking is closed)");
             return Ok(());
         }
-        self.store.apply(&plan).await?;
+        self.store.apply(&self.ours(plan)).await?;
         info!("deposit paid: booking moves to confirmation");
         Ok(())
     }
@@ -208,10 +222,10 @@ impl Dispatcher {
         let Some(booking) = booking else {
             // A task the frontend created by hand: nothing for us to do.
             self.store
-                .apply(&Plan {
+                .apply(&self.ours(Plan {
                     task_updates: vec![TaskUpdate { id: task.id, send_state: "handled".into() }],
                     ..Plan::default()
-                })
+                }))
                 .await?;
             return Ok(());
         };
@@ -249,7 +263,7 @@ impl Dispatcher {
                 }
             }
         }
-        self.store.apply(&approval.plan).await?;
+        self.store.apply(&self.ours(approval.plan)).await?;
         Ok(())
     }
 }

@@ -11,11 +11,14 @@ use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
+use super::Tenants;
+use crate::domain::TeamId;
 use crate::inbox::{InboxEvent, InboxWriter, NewEntry};
 use crate::store::Store;
 
 pub struct Reconciler {
-    pub store: Arc<dyn Store>,
+    /// Every team served is reconciled, each through its own store.
+    pub tenants: Arc<Tenants>,
     pub writer: InboxWriter,
     pub interval: Duration,
     /// Inbox housekeeping rides along: done entries older than this go.
@@ -25,6 +28,9 @@ pub struct Reconciler {
 impl Reconciler {
     pub async fn run(self, cancel: CancellationToken) {
         loop {
+            if let Err(e) = self.tenants.refresh().await {
+                warn!(error = %e, "reading the venues' mailboxes failed; keeping the ones known");
+            }
             match self.reconcile_once().await {
                 Ok(0) => {}
                 Ok(n) => info!(queued = n, "reconciliation queued decisions or deposits that no webhook delivered"),
@@ -45,13 +51,22 @@ impl Reconciler {
         }
     }
 
-    /// Queues every unhandled decision; returns how many were new.
+    /// Queues every unhandled decision of every team served; returns how
+    /// many were new.
     pub async fn reconcile_once(&self) -> Result<usize, String> {
-        let decisions = self.store.unhandled_decisions().await.map_err(|e| e.to_string())?;
+        let mut queued = 0;
+        for (team, store) in self.tenants.stores() {
+            queued += self.reconcile_team(team, &*store).await?;
+        }
+        Ok(queued)
+    }
+
+    async fn reconcile_team(&self, team: TeamId, store: &dyn Store) -> Result<usize, String> {
+        let decisions = store.unhandled_decisions().await.map_err(|e| e.to_string())?;
         let mut queued = 0;
         for decision in decisions {
             // Ordered with the client's mail, like the webhook it replaces.
-            let recipient = match self.store.task(decision.task_id).await {
+            let recipient = match store.task(decision.task_id).await {
                 Ok(Some(task)) => {
                     task.payload.recipient_email.and_then(|e| crate::domain::EmailAddress::parse(&e).ok())
                 }
@@ -62,6 +77,7 @@ impl Reconciler {
                 None => format!("tasks:{}", decision.task_id),
             };
             let entry = NewEntry::new(
+                team,
                 "reconcile",
                 format!("decision:{}", decision.task_id),
                 order_key,
@@ -74,8 +90,9 @@ impl Reconciler {
         }
         // Keyed by event: the handler is idempotent, and once it drafted the
         // confirmation a repeat would add nothing.
-        for event in self.store.paid_unconfirmed().await.map_err(|e| e.to_string())? {
+        for event in store.paid_unconfirmed().await.map_err(|e| e.to_string())? {
             let entry = NewEntry::new(
+                team,
                 "reconcile",
                 format!("deposit:{event}"),
                 format!("event:{event}"),

@@ -42,6 +42,11 @@ impl DbChange {
         self.old_record.as_ref()?.get(column)?.as_str()
     }
 
+    /// The changed row's `team_id` (the new row's, else the old one's).
+    pub fn team(&self) -> Option<TeamId> {
+        self.new_str("team_id").or_else(|| self.old_str("team_id"))?.parse().ok()
+    }
+
     /// The payment this change records, if it is an offer's deposit
     /// becoming paid (`offers.deposit_paid_at` set).
     pub fn deposit_paid(&self, team: TeamId) -> Option<DepositPayment> {

@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 
 use crate::ingest::IngestError;
+use crate::tenant::RouteError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -29,6 +30,9 @@ impl ApiError {
             Self::Ingest(IngestError::Malformed(_)) => "malformed",
             Self::Ingest(IngestError::UnsupportedMediaType(_)) => "unsupported_media_type",
             Self::Ingest(IngestError::Unusable(_)) => "unprocessable",
+            Self::Ingest(IngestError::Unrouted(RouteError::UnknownMailbox)) => "unknown_mailbox",
+            Self::Ingest(IngestError::Unrouted(RouteError::OtherTeam)) => "other_venue",
+            Self::Ingest(IngestError::Unrouted(RouteError::NoTeam)) => "no_team",
             Self::TooLarge(_) => "payload_too_large",
             Self::NotFound => "not_found",
             Self::RateLimited => "rate_limited",
@@ -55,7 +59,8 @@ impl ResponseError for ApiError {
             Self::Ingest(IngestError::Unauthorized(_)) => StatusCode::UNAUTHORIZED,
             Self::Ingest(IngestError::Malformed(_)) => StatusCode::BAD_REQUEST,
             Self::Ingest(IngestError::UnsupportedMediaType(_)) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Ingest(IngestError::Unusable(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            // Valid, but no team of this deployment may take it.
+            Self::Ingest(IngestError::Unusable(_) | IngestError::Unrouted(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,

@@ -32,7 +32,7 @@ pub(super) async fn supabase(
     let body = read_body(&req, payload, state.max_body_bytes)
         .await
         .inspect_err(|_| state.metrics.received(endpoint, "rejected"))?;
-    let entry = ingest::supabase(&state.verifier, &ActixHeaders(req.headers()), &body, Utc::now()).map(Ingested::Entry);
+    let entry = ingest::supabase(&state.verifier, &ActixHeaders(req.headers()), &body, Utc::now());
     persist(&req, &state, endpoint, entry).await
 }
 

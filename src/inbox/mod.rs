@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{DbChange, InboundEmail, InboxId, TaskDecision};
+use crate::domain::{DbChange, InboundEmail, InboxId, TaskDecision, TeamId};
 use crate::store::StoreError;
 
 pub use backoff::Backoff;
@@ -47,6 +47,10 @@ pub enum InboxEvent {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEntry {
     pub id: InboxId,
+    /// The team the entry belongs to, decided at the edge (the mail's
+    /// recipient mailbox, the changed row's `team_id`). Only a process
+    /// serving this team claims it, and only under it.
+    pub team: TeamId,
     /// `supabase`, `email:mailgun`, `cli`, ... (for logs and metrics).
     pub source: String,
     /// Redeliveries carry the same key; the inbox keeps the first.
@@ -61,6 +65,7 @@ pub struct NewEntry {
 
 impl NewEntry {
     pub fn new(
+        team: TeamId,
         source: impl Into<String>,
         dedupe_key: String,
         order_key: String,
@@ -69,6 +74,7 @@ impl NewEntry {
     ) -> Self {
         Self {
             id: InboxId::new(),
+            team,
             source: source.into(),
             dedupe_key,
             order_key,
@@ -89,6 +95,8 @@ pub enum Appended {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClaimedEntry {
     pub id: InboxId,
+    /// See [`NewEntry::team`].
+    pub team: TeamId,
     pub source: String,
     pub order_key: String,
     pub event: InboxEvent,
@@ -142,10 +150,17 @@ pub trait Inbox: Send + Sync {
     /// from a thread of its own, so an implementation may block in it.
     async fn append(&self, entries: Vec<NewEntry>) -> Result<Vec<Appended>, StoreError>;
 
-    /// Claims up to `limit` due entries (pending and due, or processing with
-    /// an expired lease), oldest first, never two of one `order_key`, and
-    /// never one whose key has an older unfinished entry.
-    async fn claim(&self, limit: usize, now: DateTime<Utc>, lease: Duration) -> Result<Vec<ClaimedEntry>, StoreError>;
+    /// Claims up to `limit` due entries of the given `teams` (pending and
+    /// due, or processing with an expired lease), oldest first, never two of
+    /// one `order_key`, and never one whose key has an older unfinished
+    /// entry. Entries of other teams are never returned, whatever their age.
+    async fn claim(
+        &self,
+        teams: &[TeamId],
+        limit: usize,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Vec<ClaimedEntry>, StoreError>;
 
     /// Marks entries done, several in one round trip.
     async fn complete(&self, ids: &[InboxId], now: DateTime<Utc>) -> Result<(), StoreError>;

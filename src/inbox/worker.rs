@@ -14,6 +14,7 @@ use tracing::{error, info, warn, Instrument};
 use super::{Backoff, ClaimedEntry, Inbox};
 use crate::domain::InboxId;
 use crate::metrics::Metrics;
+use crate::tenant::Directory;
 
 /// What turns an entry into effects (the dispatcher).
 #[async_trait]
@@ -56,6 +57,8 @@ impl Default for WorkerSettings {
 #[derive(Clone)]
 pub struct Worker {
     inbox: Arc<dyn Inbox>,
+    /// The teams whose entries this process claims.
+    teams: Directory,
     handler: Arc<dyn Handler>,
     settings: WorkerSettings,
     wake: Arc<Notify>,
@@ -65,12 +68,13 @@ pub struct Worker {
 impl Worker {
     pub fn new(
         inbox: Arc<dyn Inbox>,
+        teams: Directory,
         handler: Arc<dyn Handler>,
         settings: WorkerSettings,
         wake: Arc<Notify>,
         metrics: Arc<Metrics>,
     ) -> Self {
-        Self { inbox, handler, settings, wake, metrics }
+        Self { inbox, teams, handler, settings, wake, metrics }
     }
 
     /// Runs until `cancel` fires, then lets the entries in hand finish.
@@ -119,7 +123,11 @@ impl Worker {
     }
 
     async fn claim(&self, limit: usize) -> Vec<ClaimedEntry> {
-        match self.inbox.claim(limit, Utc::now(), self.settings.lease).await {
+        let teams = self.teams.teams();
+        if teams.is_empty() {
+            return Vec::new();
+        }
+        match self.inbox.claim(&teams, limit, Utc::now(), self.settings.lease).await {
             Ok(entries) => entries,
             Err(e) => {
                 warn!(error = %e, "claiming inbox entries failed; will retry");

@@ -20,6 +20,7 @@ use crate::inbox::{InboxEvent, NewEntry};
 use crate::signature::basic;
 use crate::signature::standard::{self, SignedHeaders, SigningKey};
 use crate::signature::SignatureError;
+use crate::tenant::{Directory, RouteError};
 
 pub use address::parse_mailbox;
 pub use supabase::order_key as change_order_key;
@@ -40,6 +41,9 @@ pub enum IngestError {
     UnsupportedMediaType(&'static str),
     #[error("unusable payload: {0}")]
     Unusable(String),
+    /// No team of this deployment owns the mail's recipient (or the row).
+    #[error("{0}")]
+    Unrouted(#[from] RouteError),
 }
 
 /// Email providers with an endpoint under `/webhooks/email/{provider}`.
@@ -82,7 +86,8 @@ pub enum Ingested {
 /// What the edge needs from the configuration.
 #[derive(Debug, Clone)]
 pub struct Verifier {
-    pub team: TeamId,
+    /// Decides each entry's team: mail by recipient, changes by `team_id`.
+    pub directory: Directory,
     pub tolerance_s: i64,
     pub supabase_keys: Vec<SigningKey>,
     pub email_keys: Vec<SigningKey>,
@@ -95,10 +100,10 @@ pub struct Verifier {
 }
 
 impl Verifier {
-    pub fn from_config(c: &Config) -> Self {
+    pub fn from_config(c: &Config, directory: Directory) -> Self {
         use secrecy::ExposeSecret;
         Self {
-            team: c.team_id,
+            directory,
             tolerance_s: c.signature_tolerance.as_secs() as i64,
             supabase_keys: c.secrets.supabase.clone(),
             email_keys: c.secrets.email.clone(),
@@ -126,11 +131,17 @@ impl Verifier {
     }
 }
 
-/// `POST /webhooks/supabase`.
-pub fn supabase(v: &Verifier, headers: &dyn Headers, body: &[u8], now: DateTime<Utc>) -> Result<NewEntry, IngestError> {
+/// `POST /webhooks/supabase`. A change of a team this deployment does not
+/// serve is acknowledged without effect: with one deployment per venue and
+/// the triggers posting every team's changes to one URL, it is another
+/// deployment's (which also finds it by reconciliation).
+pub fn supabase(v: &Verifier, headers: &dyn Headers, body: &[u8], now: DateTime<Utc>) -> Result<Ingested, IngestError> {
     require_json(headers)?;
     let webhook_id = v.standard(&v.supabase_keys, headers, body, now.timestamp())?;
-    supabase::entry(webhook_id, body, now)
+    match supabase::entry(&v.directory, webhook_id, body, now) {
+        Err(IngestError::Unrouted(RouteError::OtherTeam)) => Ok(Ingested::Ignored("a change of another team")),
+        other => other.map(Ingested::Entry),
+    }
 }
 
 /// `POST /webhooks/email/{provider}`.
@@ -164,10 +175,11 @@ pub async fn email(
         Provider::Resend => {
             require_json(headers)?;
             v.standard(&v.resend_keys, headers, &body, now.timestamp())?;
-            return resend::entry(v.team, &body, now);
+            return resend::entry(&v.directory, &body, now);
         }
     };
-    Ok(Ingested::Entry(mail_entry(v.team, provider, mail, now)))
+    let team = v.directory.route_mail(mail.to.iter().map(|m| &m.email))?;
+    Ok(Ingested::Entry(mail_entry(team, provider, mail, now)))
 }
 
 /// Basic credentials from the hook URL. Unset credentials (a provider the
@@ -188,7 +200,7 @@ pub fn mail_entry(team: TeamId, provider: Provider, mail: InboundEmail, now: Dat
     let dedupe_key = format!("mail:{team}:{}", mail.message_id);
     let order_key = format!("client:{}", mail.from.email);
     let mail = mail.without_nul();
-    NewEntry::new(format!("email:{}", provider.name()), dedupe_key, order_key, &InboxEvent::Mail { mail }, now)
+    NewEntry::new(team, format!("email:{}", provider.name()), dedupe_key, order_key, &InboxEvent::Mail { mail }, now)
 }
 
 fn content_type(headers: &dyn Headers) -> String {

@@ -13,8 +13,9 @@ use serde_json::Value;
 
 use super::address::{parse_mailbox, parse_mailbox_list};
 use super::{json_error, IngestError, Ingested};
-use crate::domain::{message_id, Attachment, InboundEmail, TeamId};
+use crate::domain::{message_id, Attachment, InboundEmail};
 use crate::inbox::{InboxEvent, NewEntry};
+use crate::tenant::Directory;
 
 /// What the webhook says about a received mail.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,6 +23,10 @@ pub struct ResendNotice {
     pub email_id: String,
     #[serde(default)]
     pub from: String,
+    /// The recipients (the venue's inbox address among them): routes the
+    /// mail to its team.
+    #[serde(default)]
+    pub to: Vec<String>,
     #[serde(default)]
     pub subject: String,
     #[serde(default)]
@@ -37,7 +42,7 @@ struct Event {
     data: ResendNotice,
 }
 
-pub(super) fn entry(team: TeamId, body: &[u8], now: DateTime<Utc>) -> Result<Ingested, IngestError> {
+pub(super) fn entry(directory: &Directory, body: &[u8], now: DateTime<Utc>) -> Result<Ingested, IngestError> {
     let event: Event = serde_json::from_slice(body).map_err(json_error)?;
     if event.kind != "email.received" {
         // Other Resend events (deliveries, bounces) are not for us.
@@ -47,6 +52,8 @@ pub(super) fn entry(team: TeamId, body: &[u8], now: DateTime<Utc>) -> Result<Ing
     if notice.email_id.trim().is_empty() {
         return Err(IngestError::Unusable("data.email_id is empty".into()));
     }
+    let recipients: Vec<_> = notice.to.iter().filter_map(|t| parse_mailbox(t)).map(|m| m.email).collect();
+    let team = directory.route_mail(&recipients)?;
     let sender = parse_mailbox(&notice.from).map(|m| m.email.to_string()).unwrap_or_default();
     // The mail's own Message-ID when Resend gives it, so the same mail
     // through another route is a duplicate too.
@@ -55,6 +62,7 @@ pub(super) fn entry(team: TeamId, body: &[u8], now: DateTime<Utc>) -> Result<Ing
         None => format!("resend:{}", notice.email_id),
     };
     Ok(Ingested::Entry(NewEntry::new(
+        team,
         "email:resend",
         dedupe_key,
         format!("client:{sender}"),

@@ -5,14 +5,30 @@ use chrono::{DateTime, Utc};
 use super::{json_error, IngestError};
 use crate::domain::DbChange;
 use crate::inbox::{InboxEvent, NewEntry};
+use crate::tenant::Directory;
 
-pub(super) fn entry(webhook_id: String, body: &[u8], now: DateTime<Utc>) -> Result<NewEntry, IngestError> {
+pub(super) fn entry(
+    directory: &Directory,
+    webhook_id: String,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Result<NewEntry, IngestError> {
     let change: DbChange = serde_json::from_slice(body).map_err(json_error)?;
     if change.table.is_empty() {
         return Err(IngestError::Unusable("`table` is empty".into()));
     }
+    // The row's own team, as the database signed it; the handler reads and
+    // writes under that team only.
+    let team = directory.route_change(change.team())?;
     let order_key = order_key(&change);
-    Ok(NewEntry::new("supabase", format!("webhook:{webhook_id}"), order_key, &InboxEvent::DbChange { change }, now))
+    Ok(NewEntry::new(
+        team,
+        "supabase",
+        format!("webhook:{webhook_id}"),
+        order_key,
+        &InboxEvent::DbChange { change },
+        now,
+    ))
 }
 
 /// A task decision is ordered with its client's mails (the task's

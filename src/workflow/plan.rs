@@ -11,11 +11,16 @@ use serde::{Deserialize, Serialize, Serializer};
 use super::offer::{Deposit, LineItem};
 use crate::domain::{
     ClientId, EmailAddress, Event, EventId, EventStatus, OfferId, OfferStatus, RoomId, TaskCategory, TaskId,
-    TaskPayload, TaskPriority, WorkflowState,
+    TaskPayload, TaskPriority, TeamId, WorkflowState,
 };
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Plan {
+    /// The team whose input this plan answers (the inbox entry's), stamped
+    /// by the dispatcher. A store refuses a plan of another team than its
+    /// own, whole (`oe_apply_plan` raises `OE002`); unset, the store's team.
+    #[serde(skip_serializing_if = "Option::is_none", rename = "team_id")]
+    pub team: Option<TeamId>,
     pub client: Option<ClientWrite>,
     /// Columns to change on the plan's client (billing details, status).
     #[serde(skip_serializing_if = "ClientPatch::is_empty")]

@@ -112,6 +112,7 @@ impl<'a> Turn<'a> {
         let tasks: Vec<TaskWrite> =
             self.reply.map(|r| task(r, &self.client, &self.subject, self.lang, step)).into_iter().collect();
         Plan {
+            team: None,
             client: Some(ClientWrite::Existing { id: self.client.id }),
             client_update,
             // An empty patch still names the event: mails and tasks attach to it.

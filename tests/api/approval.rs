@@ -168,8 +168,25 @@ async fn a_decision_whose_webhook_was_lost_is_found_by_reconciliation() {
     store.record_manager_decision(id, oe_webhooks::domain::Resolution::Approved, None).await.unwrap();
     assert_eq!(store.unhandled_decisions().await.unwrap().len(), 1);
 
+    let directory = oe_webhooks::tenant::Directory::new(
+        oe_webhooks::tenant::Served::One(store.team()),
+        vec![],
+        oe_webhooks::tenant::Defaults {
+            system_user: app.config.system_user_id,
+            sender: app.config.from_email.clone(),
+            venue_name: "The Atelier".into(),
+            timezone: chrono_tz::Europe::Zurich,
+        },
+    );
+    let tenants = oe_webhooks::dispatch::Tenants::new(
+        directory,
+        oe_webhooks::dispatch::Stores::Embedded(store.clone()),
+        oe_webhooks::mail::Mailer::from_config(None, &app.config.data_dir).unwrap(),
+        oe_webhooks::ingest::resend::ResendApi::new("http://127.0.0.1:9", None),
+        Default::default(),
+    );
     let reconciler = oe_webhooks::dispatch::Reconciler {
-        store: std::sync::Arc::new(store.clone()),
+        tenants: std::sync::Arc::new(tenants),
         writer: oe_webhooks::inbox::InboxWriter::spawn(
             std::sync::Arc::new(store.clone()),
             Default::default(),
@@ -229,6 +246,7 @@ async fn a_resumed_decision_never_sends_twice() {
             edited_message: None,
         };
         let entry = NewEntry::new(
+            store.team(),
             "test",
             format!("decision:{state}"),
             format!("client:{state}@keller.ch"),

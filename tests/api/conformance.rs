@@ -98,7 +98,39 @@ conformance!(
     paid_deposits_of_open_bookings_are_found,
     the_catalogue_has_the_rooms_with_prices_and_the_products,
     a_turn_that_read_an_older_booking_is_refused_whole,
+    claims_never_hand_out_another_teams_entries,
+    a_plan_of_another_team_is_refused_whole,
 );
+
+/// Two venues share one inbox (Supabase: one `oe_inbox` per project): a
+/// process claims only the teams it serves, and one booking's order key
+/// never holds back another team's entries.
+async fn claims_never_hand_out_another_teams_entries(b: Backend) {
+    let other = TeamId::new();
+    let theirs = entry(other, "t1", "client:same@client.ch");
+    let ours = entry(b.team, "t2", "client:same@client.ch");
+    let (their_id, our_id) = (theirs.id, ours.id);
+    b.inbox.append(vec![theirs, ours, entry(other, "t3", "client:x")]).await.unwrap();
+    let lease = Duration::from_secs(60);
+    let mine = b.inbox.claim(&[b.team], 10, Utc::now(), lease).await.unwrap();
+    assert_eq!(mine.iter().map(|e| (e.id, e.team)).collect::<Vec<_>>(), [(our_id, b.team)]);
+    assert_eq!(b.inbox.status(their_id).await.unwrap(), Some(EntryStatus::Pending), "untouched");
+    let theirs = b.inbox.claim(&[other], 10, Utc::now(), lease).await.unwrap();
+    assert_eq!(theirs.len(), 2, "the same client's order key of another team does not wait for ours");
+    assert!(theirs.iter().all(|e| e.team == other));
+    assert!(b.inbox.claim(&[], 10, Utc::now(), lease).await.unwrap().is_empty(), "no team, no entry");
+}
+
+/// A plan stamped with another team than the store's writes nothing.
+async fn a_plan_of_another_team_is_refused_whole(b: Backend) {
+    let (_, plan) = intake_plan("anna@keller.ch");
+    let forged = Plan { team: Some(TeamId::new()), ..plan.clone() };
+    let refused = b.store.apply(&forged).await.unwrap_err();
+    assert!(!refused.is_transient(), "never retried: {refused}");
+    assert!(b.store.tasks(None).await.unwrap().is_empty(), "nothing written");
+    let own = Plan { team: Some(b.team), ..plan };
+    assert!(b.store.apply(&own).await.unwrap().event_id.is_some());
+}
 
 async fn a_client_is_created_once_per_address(b: Backend) {
     let (_, first) = intake_plan("anna@keller.ch");
@@ -193,38 +225,43 @@ async fn a_decided_task_is_claimed_once(b: Backend) {
     assert_eq!(b.store.claim_task(&unknown, me, Utc::now()).await.unwrap(), Claim::NotFound);
 }
 
-fn entry(key: &str, order: &str) -> NewEntry {
+fn entry(team: TeamId, key: &str, order: &str) -> NewEntry {
     let change =
         serde_json::from_value(json!({"type": "UPDATE", "table": "tasks", "schema": "public", "record": {"n": key}}))
             .unwrap();
-    NewEntry::new("test", key.into(), order.into(), &InboxEvent::DbChange { change }, Utc::now())
+    NewEntry::new(team, "test", key.into(), order.into(), &InboxEvent::DbChange { change }, Utc::now())
 }
 
 async fn the_inbox_deduplicates_and_claims_in_order(b: Backend) {
-    let first = entry("k1", "client:a");
+    let first = entry(b.team, "k1", "client:a");
     let first_id = first.id;
     let res = b
         .inbox
-        .append(vec![first, entry("k2", "client:a"), entry("k3", "client:b"), entry("k1", "client:a")])
+        .append(vec![
+            first,
+            entry(b.team, "k2", "client:a"),
+            entry(b.team, "k3", "client:b"),
+            entry(b.team, "k1", "client:a"),
+        ])
         .await
         .unwrap();
     assert_eq!(res[0], Appended::Accepted(first_id));
     assert!(matches!(res[1], Appended::Accepted(_)) && matches!(res[2], Appended::Accepted(_)));
     assert_eq!(res[3], Appended::Duplicate(first_id), "a redelivery inside one batch");
-    assert_eq!(b.inbox.append(vec![entry("k1", "client:a")]).await.unwrap(), [Appended::Duplicate(first_id)]);
+    assert_eq!(b.inbox.append(vec![entry(b.team, "k1", "client:a")]).await.unwrap(), [Appended::Duplicate(first_id)]);
 
     let lease = Duration::from_secs(60);
-    let claimed = b.inbox.claim(10, Utc::now(), lease).await.unwrap();
+    let claimed = b.inbox.claim(&[b.team], 10, Utc::now(), lease).await.unwrap();
     let mut keys: Vec<_> = claimed.iter().map(|c| c.order_key.clone()).collect();
     keys.sort();
     assert_eq!(keys, ["client:a", "client:b"], "one entry per order key at a time");
-    assert!(b.inbox.claim(10, Utc::now(), lease).await.unwrap().is_empty());
+    assert!(b.inbox.claim(&[b.team], 10, Utc::now(), lease).await.unwrap().is_empty());
     let a = claimed.iter().find(|c| c.order_key == "client:a").unwrap();
     assert_eq!(a.id, first_id);
     assert_eq!(b.inbox.status(first_id).await.unwrap(), Some(EntryStatus::Processing));
     b.inbox.complete(&[first_id], Utc::now()).await.unwrap();
     assert_eq!(b.inbox.status(first_id).await.unwrap(), Some(EntryStatus::Done));
-    let next = b.inbox.claim(10, Utc::now(), lease).await.unwrap();
+    let next = b.inbox.claim(&[b.team], 10, Utc::now(), lease).await.unwrap();
     assert_eq!(next.len(), 1);
     assert!(matches!(&next[0].event, InboxEvent::DbChange { change } if change.record.as_ref().unwrap()["n"] == "k2"));
     let stats = b.inbox.stats().await.unwrap();
@@ -236,26 +273,26 @@ async fn the_inbox_deduplicates_and_claims_in_order(b: Backend) {
 }
 
 async fn inbox_entries_retry_then_die(b: Backend) {
-    let e = entry("r1", "client:r");
+    let e = entry(b.team, "r1", "client:r");
     let id = e.id;
     b.inbox.append(vec![e]).await.unwrap();
     let lease = Duration::from_secs(60);
-    let first = b.inbox.claim(5, Utc::now(), lease).await.unwrap();
+    let first = b.inbox.claim(&[b.team], 5, Utc::now(), lease).await.unwrap();
     assert_eq!(first[0].attempts, 1);
     b.inbox.retry_at(id, Utc::now() + chrono::Duration::seconds(3600), "smtp down").await.unwrap();
-    assert!(b.inbox.claim(5, Utc::now(), lease).await.unwrap().is_empty(), "not due yet");
+    assert!(b.inbox.claim(&[b.team], 5, Utc::now(), lease).await.unwrap().is_empty(), "not due yet");
     b.inbox.retry_at(id, Utc::now() - chrono::Duration::seconds(1), "smtp down").await.unwrap();
-    let again = b.inbox.claim(5, Utc::now(), lease).await.unwrap();
+    let again = b.inbox.claim(&[b.team], 5, Utc::now(), lease).await.unwrap();
     assert_eq!(again[0].attempts, 2);
     b.inbox.bury(id, "gave up").await.unwrap();
     assert_eq!(b.inbox.status(id).await.unwrap(), Some(EntryStatus::Dead));
     assert_eq!(b.inbox.stats().await.unwrap().dead, 1);
     // An expired lease (a worker that died) makes the entry claimable again.
-    let e2 = entry("r2", "client:s");
+    let e2 = entry(b.team, "r2", "client:s");
     b.inbox.append(vec![e2]).await.unwrap();
-    assert_eq!(b.inbox.claim(5, Utc::now(), Duration::from_millis(1)).await.unwrap().len(), 1);
+    assert_eq!(b.inbox.claim(&[b.team], 5, Utc::now(), Duration::from_millis(1)).await.unwrap().len(), 1);
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let reclaimed = b.inbox.claim(5, Utc::now(), lease).await.unwrap();
+    let reclaimed = b.inbox.claim(&[b.team], 5, Utc::now(), lease).await.unwrap();
     assert_eq!((reclaimed.len(), reclaimed[0].attempts), (1, 2));
 }
 
@@ -300,11 +337,11 @@ async fn plans_applied_together_succeed_or_fail_one_by_one(b: Backend) {
 }
 
 async fn an_unreadable_inbox_entry_is_parked_not_blocking(b: Backend) {
-    let mut broken = entry("u1", "client:u");
+    let mut broken = entry(b.team, "u1", "client:u");
     broken.payload = r#"{"kind": "from_a_future_version"}"#.into();
     let broken_id = broken.id;
-    b.inbox.append(vec![broken, entry("u2", "client:v")]).await.unwrap();
-    let claimed = b.inbox.claim(10, Utc::now(), Duration::from_secs(60)).await.unwrap();
+    b.inbox.append(vec![broken, entry(b.team, "u2", "client:v")]).await.unwrap();
+    let claimed = b.inbox.claim(&[b.team], 10, Utc::now(), Duration::from_secs(60)).await.unwrap();
     assert_eq!(claimed.len(), 1, "the readable entry is handed out");
     assert_eq!(b.inbox.status(broken_id).await.unwrap(), Some(EntryStatus::Dead));
 }

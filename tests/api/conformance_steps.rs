@@ -434,15 +434,16 @@ pub(super) async fn the_next_offer_sequence_counts_the_month_numerically(b: Back
         .map(|n| OfferWrite::Create(new_offer(n, None)))
         .collect();
     b.store.apply(&offer_plan(event, offers)).await.unwrap();
-    // Another team's numbers are not this team's sequence.
-    let other = b.other_team().await;
-    let (their_event, _) = booking_of(&*other, "someone@else.ch").await;
-    other.apply(&offer_plan(their_event, vec![OfferWrite::Create(new_offer("OE-2027-03-0050", None))])).await.unwrap();
-
     assert_eq!(b.store.next_offer_sequence(march).await.unwrap(), 11, "0010 > 0009 > others");
     assert_eq!(b.store.next_offer_sequence(date(2027, 3, 31)).await.unwrap(), 11);
     assert_eq!(b.store.next_offer_sequence(date(2027, 4, 1)).await.unwrap(), 43);
     assert_eq!(b.store.next_offer_sequence(date(2027, 5, 1)).await.unwrap(), 1);
+    // Offer numbers are unique across the project: another team's numbers
+    // count too, so two venues never pick the same one.
+    let other = b.other_team().await;
+    let (their_event, _) = booking_of(&*other, "someone@else.ch").await;
+    other.apply(&offer_plan(their_event, vec![OfferWrite::Create(new_offer("OE-2027-03-0050", None))])).await.unwrap();
+    assert_eq!(b.store.next_offer_sequence(march).await.unwrap(), 51);
     assert_eq!(other.next_offer_sequence(march).await.unwrap(), 51);
 
     // Past 9999 the number grows a digit and still counts as the highest.

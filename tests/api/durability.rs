@@ -34,7 +34,7 @@ async fn an_entry_whose_worker_died_mid_way_is_resumed_after_a_restart() {
     let app = spawn(Spawn { run_worker: false, ..Spawn::default() }).await;
     assert_eq!(app.post_generic(&inquiry("jonas@meier.ch", WORKSHOP)).await.status(), 202);
     // A worker claims the entry and dies before recording the outcome.
-    let claimed = app.store().await.claim(10, Utc::now(), Duration::from_secs(300)).await.unwrap();
+    let claimed = app.store().await.claim(&[dev_team()], 10, Utc::now(), Duration::from_secs(300)).await.unwrap();
     assert_eq!(claimed.len(), 1);
     let dir = app.stop().await;
 
@@ -65,12 +65,16 @@ async fn one_senders_mails_are_processed_in_order_and_never_in_parallel() {
     }
     assert_eq!(app.post_generic(&inquiry("other@sender.ch", WORKSHOP)).await.status(), 202);
     let store = app.store().await;
-    let first = store.claim(10, Utc::now(), Duration::from_secs(60)).await.unwrap();
+    let first = store.claim(&[dev_team()], 10, Utc::now(), Duration::from_secs(60)).await.unwrap();
     let keys: Vec<_> = first.iter().map(|e| e.order_key.as_str()).collect();
     assert_eq!(keys, ["client:same@sender.ch", "client:other@sender.ch"], "one entry per booking at a time");
-    assert!(store.claim(10, Utc::now(), Duration::from_secs(60)).await.unwrap().is_empty());
+    assert!(store.claim(&[dev_team()], 10, Utc::now(), Duration::from_secs(60)).await.unwrap().is_empty());
     store.complete(&[first[0].id], Utc::now()).await.unwrap();
-    let next = store.claim(10, Utc::now(), Duration::from_secs(60)).await.unwrap();
+    let next = store.claim(&[dev_team()], 10, Utc::now(), Duration::from_secs(60)).await.unwrap();
     assert_eq!(next.len(), 1);
     assert!(matches!(&next[0].event, oe_webhooks::inbox::InboxEvent::Mail { mail } if mail.text == "mail 1"));
+}
+
+fn dev_team() -> oe_webhooks::domain::TeamId {
+    oe_webhooks::config::dev::TEAM_ID.parse().unwrap()
 }

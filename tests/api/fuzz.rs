@@ -13,7 +13,8 @@ use oe_webhooks::signature::{basic, mailgun};
 use proptest::prelude::*;
 
 fn verifier() -> Verifier {
-    Verifier::from_config(&Config::embedded_dev(std::env::temp_dir()))
+    let config = Config::embedded_dev(std::env::temp_dir());
+    Verifier::from_config(&config, oe_webhooks::tenant::Directory::one_team(config.embedded_tenant().0))
 }
 
 fn runtime() -> tokio::runtime::Runtime {

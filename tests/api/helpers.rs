@@ -76,7 +76,10 @@ impl TestApp {
     }
 
     pub async fn store(&self) -> EmbeddedStore {
-        EmbeddedStore::open(self.dir.path(), self.config.team_id, self.config.system_user_id).await.unwrap()
+        {
+            let (team, user) = self.config.embedded_tenant();
+            EmbeddedStore::open(self.dir.path(), team, user).await.unwrap()
+        }
     }
 
     pub async fn post(

@@ -81,8 +81,16 @@ create table if not exists public.oe_inbox (
   received_at timestamptz not null default now(),
   finished_at timestamptz
 );
-create index if not exists oe_inbox_open on public.oe_inbox (seq) where status in ('pending', 'processing');
-create index if not exists oe_inbox_order on public.oe_inbox (order_key, seq) where status in ('pending', 'processing');
+-- The team an entry belongs to, decided by the service at the edge (the
+-- recipient mailbox, the changed row's team_id). Entries of an older
+-- version have none and are claimed by nobody: drain the inbox before
+-- upgrading (`oe-webhooks check` counts them).
+alter table public.oe_inbox add column if not exists team_id uuid;
+drop index if exists public.oe_inbox_open;
+drop index if exists public.oe_inbox_order;
+create index if not exists oe_inbox_open_team on public.oe_inbox (team_id, seq) where status in ('pending', 'processing');
+create index if not exists oe_inbox_order_team on public.oe_inbox (team_id, order_key, seq)
+  where status in ('pending', 'processing');
 -- Only the service (service_role, which bypasses RLS) may touch the inbox.
 alter table public.oe_inbox enable row level security;
 revoke all on public.oe_inbox from anon, authenticated;
@@ -98,8 +106,8 @@ declare
   v_id uuid;
 begin
   for e in select * from jsonb_array_elements(p_entries) loop
-    insert into public.oe_inbox as i (id, source, dedupe_key, order_key, payload, received_at)
-    values ((e->>'id')::uuid, e->>'source', e->>'dedupe_key', e->>'order_key', e->'payload',
+    insert into public.oe_inbox as i (id, team_id, source, dedupe_key, order_key, payload, received_at)
+    values ((e->>'id')::uuid, (e->>'team_id')::uuid, e->>'source', e->>'dedupe_key', e->>'order_key', e->'payload',
             coalesce((e->>'received_at')::timestamptz, now()))
     on conflict (dedupe_key) do nothing
     returning i.id into v_id;
@@ -114,31 +122,44 @@ begin
 end
 $$;
 
--- Claims due entries for one worker. SKIP LOCKED lets replicas claim side by
--- side; an entry whose order key has an older unfinished entry waits, so
--- one booking's events are handled one at a time and in order.
-create or replace function public.oe_inbox_claim(p_limit integer, p_lease_ms bigint)
-returns table (id uuid, source text, order_key text, payload jsonb, attempts integer)
+-- Claims due entries of the given teams for one worker; never an entry of
+-- another team. SKIP LOCKED lets replicas claim side by side; an entry
+-- whose order key has an older unfinished entry of its team waits, so one
+-- booking's events are handled one at a time and in order. Fair across
+-- teams: each team's oldest entries are taken round-robin (its first, then
+-- every team's second, ...), so one team's flood cannot starve the others.
+drop function if exists public.oe_inbox_claim(integer, bigint);
+create or replace function public.oe_inbox_claim(p_limit integer, p_lease_ms bigint, p_teams uuid[])
+returns table (id uuid, team_id uuid, source text, order_key text, payload jsonb, attempts integer)
 language sql
 set search_path = public, pg_temp
 as $$
-  with due as (
-    select i.seq
-    from public.oe_inbox i
-    where i.status in ('pending', 'processing')
-      and (case i.status when 'pending' then i.due_at else i.lease_until end) <= now()
-      and not exists (
-        select 1 from public.oe_inbox j
-        where j.order_key = i.order_key and j.seq < i.seq and j.status in ('pending', 'processing'))
-    order by i.seq
-    limit p_limit
-    for update skip locked
+  with candidates as (
+    select c.seq, row_number() over (partition by t.team order by c.seq) as turn
+    from unnest(p_teams) as t(team)
+    cross join lateral (
+      select i.seq
+      from public.oe_inbox i
+      where i.team_id = t.team
+        and i.status in ('pending', 'processing')
+        and (case i.status when 'pending' then i.due_at else i.lease_until end) <= now()
+        and not exists (
+          select 1 from public.oe_inbox j
+          where j.team_id = i.team_id and j.order_key = i.order_key and j.seq < i.seq
+            and j.status in ('pending', 'processing'))
+      order by i.seq
+      limit p_limit
+      for update skip locked
+    ) c
+  ),
+  due as (
+    select seq from candidates order by turn, seq limit p_limit
   )
   update public.oe_inbox i
   set status = 'processing', attempts = i.attempts + 1, lease_until = now() + p_lease_ms * interval '1 millisecond'
   from due
   where i.seq = due.seq
-  returning i.id, i.source, i.order_key, i.payload, i.attempts;
+  returning i.id, i.team_id, i.source, i.order_key, i.payload, i.attempts;
 $$;
 
 create or replace function public.oe_inbox_stats()
@@ -153,6 +174,26 @@ as $$
     'dead', count(*) filter (where status = 'dead'))
   from public.oe_inbox;
 $$;
+
+-- 3b. Venues' mailboxes -------------------------------------------------------
+
+-- Which team an inbound mail belongs to: the address it was sent to. One row
+-- per venue inbox address; the service refuses mail to an address not here
+-- (unless it serves exactly one team that has no row, the one-venue setup).
+create table if not exists public.oe_mailboxes (
+  address text primary key check (address = lower(address)),
+  team_id uuid not null,
+  sender_email text,
+  system_user_id uuid,
+  venue_name text,
+  timezone text,
+  enabled boolean not null default true,
+  created_at timestamptz not null default now()
+);
+create index if not exists oe_mailboxes_team on public.oe_mailboxes (team_id);
+-- Only the service (service_role) reads it; managers never need to.
+alter table public.oe_mailboxes enable row level security;
+revoke all on public.oe_mailboxes from anon, authenticated;
 
 -- 4. One workflow step, atomically ---------------------------------------
 
@@ -252,6 +293,11 @@ declare
   v_task uuid;
   v_tasks jsonb := '[]'::jsonb;
 begin
+  -- The plan names the team of the input it answers (the inbox entry's);
+  -- writing it under any other team would hand one venue's client to another.
+  if p_plan ? 'team_id' and (p_plan->>'team_id')::uuid is distinct from p_team then
+    raise exception 'the plan belongs to team %, not to %', p_plan->>'team_id', p_team using errcode = 'OE002';
+  end if;
   if exists (
     select 1 from public.emails e
     where e.team_id = p_team
@@ -493,12 +539,12 @@ as $$
   from jsonb_array_elements(p_mails) with ordinality as t(m, n);
 $$;
 
-revoke all on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint), public.oe_inbox_stats(),
+revoke all on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint, uuid[]), public.oe_inbox_stats(),
   public.oe_write_offer(uuid, uuid, uuid, jsonb), public.oe_apply_plan(uuid, uuid, jsonb),
   public.oe_booking_for_mail(uuid, text[], text), public.oe_booking(uuid, uuid),
   public.oe_mail_context(uuid, text[], text), public.oe_apply_plans(uuid, uuid, jsonb),
   public.oe_mail_contexts(uuid, jsonb) from public, anon, authenticated;
-grant execute on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint), public.oe_inbox_stats(),
+grant execute on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint, uuid[]), public.oe_inbox_stats(),
   public.oe_write_offer(uuid, uuid, uuid, jsonb), public.oe_apply_plan(uuid, uuid, jsonb),
   public.oe_booking_for_mail(uuid, text[], text), public.oe_booking(uuid, uuid),
   public.oe_mail_context(uuid, text[], text), public.oe_apply_plans(uuid, uuid, jsonb),
@@ -521,6 +567,23 @@ language sql
 as $$
   insert into oe_private.webhook_config (id, url, secret) values (true, p_url, p_secret)
   on conflict (id) do update set url = excluded.url, secret = excluded.secret;
+$$;
+
+-- Where one team's changes go when each venue runs its own deployment
+-- (otherwise every team's go to webhook_config's URL, and a deployment
+-- serving all teams routes them by team_id).
+create table if not exists oe_private.webhook_routes (
+  team_id uuid primary key,
+  url text not null,
+  secret text
+);
+
+create or replace function oe_private.configure_team_webhook(p_team uuid, p_url text, p_secret text default null)
+returns void
+language sql
+as $$
+  insert into oe_private.webhook_routes (team_id, url, secret) values (p_team, p_url, p_secret)
+  on conflict (team_id) do update set url = excluded.url, secret = excluded.secret;
 $$;
 
 -- The Standard Webhooks signature of a body: v1,base64(HMAC-SHA256(key,
@@ -549,12 +612,19 @@ set search_path = oe_private, public, pg_temp
 as $$
 declare
   cfg oe_private.webhook_config;
+  route oe_private.webhook_routes;
   body jsonb;
   msg_id text := 'msg_' || replace(gen_random_uuid()::text, '-', '');
   ts bigint := extract(epoch from now())::bigint;
 begin
   select * into cfg from oe_private.webhook_config where id;
-  if cfg is null then
+  select * into route from oe_private.webhook_routes r
+   where r.team_id = (case when tg_op = 'DELETE' then old.team_id else new.team_id end);
+  if route.team_id is not null then
+    cfg.url := route.url;
+    cfg.secret := coalesce(route.secret, cfg.secret);
+  end if;
+  if cfg.url is null then
     return null;
   end if;
   body := jsonb_build_object(

@@ -11,6 +11,9 @@ use crate::store::StoreError;
 use crate::workflow::{Applied, ClientPatch, ClientWrite, EventPatch, EventWrite, Plan};
 
 pub(super) fn apply(c: &mut Connection, team: TeamId, user: UserId, plan: &Plan) -> Result<Applied, StoreError> {
+    if plan.team.is_some_and(|t| t != team) {
+        return Err(StoreError::Forbidden("the plan belongs to another team than this store's".into()));
+    }
     let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql_error)?;
     if already_applied(&tx, team, plan)? {
         return Ok(Applied { duplicate: true, ..Applied::default() });

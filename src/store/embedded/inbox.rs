@@ -6,7 +6,7 @@ use rusqlite::{params, OptionalExtension};
 
 use super::db::sql_error;
 use super::EmbeddedStore;
-use crate::domain::InboxId;
+use crate::domain::{InboxId, TeamId};
 use crate::inbox::{Appended, ClaimedEntry, EntryStatus, Inbox, InboxStats, NewEntry};
 use crate::store::StoreError;
 
@@ -15,7 +15,17 @@ impl Inbox for EmbeddedStore {
     async fn append(&self, entries: Vec<NewEntry>) -> Result<Vec<Appended>, StoreError> {
         let rows: Vec<_> = entries
             .into_iter()
-            .map(|e| (e.id, e.source, e.dedupe_key, e.order_key, e.payload, e.received_at.timestamp_millis()))
+            .map(|e| {
+                (
+                    e.id,
+                    e.team.to_string(),
+                    e.source,
+                    e.dedupe_key,
+                    e.order_key,
+                    e.payload,
+                    e.received_at.timestamp_millis(),
+                )
+            })
             .collect();
         // Inline, not on the blocking pool: the inbox writer calls this from
         // a thread of its own (see `Inbox::append`).
@@ -25,15 +35,15 @@ impl Inbox for EmbeddedStore {
             {
                 let mut insert = tx
                     .prepare_cached(
-                        "INSERT INTO inbox (id, source, dedupe_key, order_key, payload, due_at, received_at)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (dedupe_key) DO NOTHING",
+                        "INSERT INTO inbox (id, team_id, source, dedupe_key, order_key, payload, due_at, received_at)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT (dedupe_key) DO NOTHING",
                     )
                     .map_err(sql_error)?;
                 let mut existing =
                     tx.prepare_cached("SELECT id FROM inbox WHERE dedupe_key = ?1").map_err(sql_error)?;
-                for (id, source, dedupe_key, order_key, payload, received) in &rows {
+                for (id, team, source, dedupe_key, order_key, payload, received) in &rows {
                     let inserted = insert
-                        .execute(params![id.to_string(), source, dedupe_key, order_key, payload, received])
+                        .execute(params![id.to_string(), team, source, dedupe_key, order_key, payload, received])
                         .map_err(sql_error)?;
                     results.push(if inserted == 1 {
                         Appended::Accepted(*id)
@@ -48,7 +58,14 @@ impl Inbox for EmbeddedStore {
         })
     }
 
-    async fn claim(&self, limit: usize, now: DateTime<Utc>, lease: Duration) -> Result<Vec<ClaimedEntry>, StoreError> {
+    async fn claim(
+        &self,
+        teams: &[TeamId],
+        limit: usize,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Vec<ClaimedEntry>, StoreError> {
+        let teams = serde_json::to_string(teams).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let now_ms = now.timestamp_millis();
         let lease_until = now_ms + lease.as_millis() as i64;
         self.inbox
@@ -65,22 +82,24 @@ impl Inbox for EmbeddedStore {
                                  SELECT i.seq FROM inbox i INDEXED BY inbox_open
                                  WHERE i.status IN ('pending', 'processing')
                                    AND (CASE i.status WHEN 'pending' THEN i.due_at ELSE i.lease_until END) <= ?1
+                                   AND i.team_id IN (SELECT value FROM json_each(?4))
                                    AND NOT EXISTS (
                                        SELECT 1 FROM inbox j
-                                       WHERE j.order_key = i.order_key AND j.seq < i.seq
+                                       WHERE j.order_key = i.order_key AND j.team_id = i.team_id AND j.seq < i.seq
                                          AND j.status IN ('pending', 'processing'))
                                  ORDER BY i.seq LIMIT ?3)
-                             RETURNING id, source, order_key, payload, attempts",
+                             RETURNING id, team_id, source, order_key, payload, attempts",
                         )
                         .map_err(sql_error)?;
                     let rows = stmt
-                        .query_map(params![now_ms, lease_until, limit as i64], |r| {
+                        .query_map(params![now_ms, lease_until, limit as i64, teams], |r| {
                             Ok((
                                 r.get::<_, String>(0)?,
                                 r.get::<_, String>(1)?,
                                 r.get::<_, String>(2)?,
                                 r.get::<_, String>(3)?,
-                                r.get::<_, u32>(4)?,
+                                r.get::<_, String>(4)?,
+                                r.get::<_, u32>(5)?,
                             ))
                         })
                         .map_err(sql_error)?
@@ -90,11 +109,16 @@ impl Inbox for EmbeddedStore {
                 };
                 tx.commit().map_err(sql_error)?;
                 let mut entries = Vec::with_capacity(claimed.len());
-                for (id, source, order_key, payload, attempts) in claimed {
+                for (id, team, source, order_key, payload, attempts) in claimed {
                     match serde_json::from_str(&payload) {
-                        Ok(event) => {
-                            entries.push(ClaimedEntry { id: parse_id(&id)?, source, order_key, event, attempts })
-                        }
+                        Ok(event) => entries.push(ClaimedEntry {
+                            id: parse_id(&id)?,
+                            team: team.parse().map_err(|_| StoreError::Invalid(format!("inbox team {team:?}")))?,
+                            source,
+                            order_key,
+                            event,
+                            attempts,
+                        }),
                         // Unreadable (e.g. written by an incompatible
                         // version): park it, do not let it block the rest.
                         Err(e) => {

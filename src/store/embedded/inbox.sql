@@ -3,6 +3,8 @@
 CREATE TABLE IF NOT EXISTS inbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
+    -- The team the entry belongs to (decided at the edge); claims are scoped by it.
+    team_id TEXT NOT NULL,
     source TEXT NOT NULL,
     dedupe_key TEXT NOT NULL UNIQUE,
     order_key TEXT NOT NULL,

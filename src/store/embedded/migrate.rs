@@ -32,6 +32,19 @@ pub(super) fn upgrade(conn: &mut Connection) -> Result<Vec<String>, StoreError> 
     Ok(added)
 }
 
+/// The inbox file of an older version has no `team_id`: its entries were
+/// all accepted for the one team the store was opened with.
+pub(super) fn upgrade_inbox(conn: &mut Connection, team: &str) -> Result<bool, StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_error)?;
+    let added = !has_column(&tx, "inbox", "team_id")?;
+    if added {
+        tx.execute_batch("ALTER TABLE inbox ADD COLUMN team_id TEXT NOT NULL DEFAULT ''").map_err(sql_error)?;
+        tx.execute("UPDATE inbox SET team_id = ?1", [team]).map_err(sql_error)?;
+    }
+    tx.commit().map_err(sql_error)?;
+    Ok(added)
+}
+
 fn has_column(c: &Connection, table: &str, column: &str) -> Result<bool, StoreError> {
     let mut stmt = c.prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2").map_err(sql_error)?;
     stmt.exists([table, column]).map_err(sql_error)

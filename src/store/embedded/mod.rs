@@ -38,6 +38,8 @@ impl EmbeddedStore {
         let added = data.run_here(migrate::upgrade)?;
         let inbox_path = dir.join("inbox.sqlite3");
         let inbox = Db::open(&inbox_path, include_str!("inbox.sql"))?;
+        let team_text = team.to_string();
+        inbox.run_here(move |c| migrate::upgrade_inbox(c, &team_text))?;
         inbox.checkpoint_in_background(&inbox_path)?;
         let store = Self { data, inbox, team, user };
         store.seed_catalog().await?;
@@ -45,5 +47,10 @@ impl EmbeddedStore {
             store.backfill_synonyms().await?;
         }
         Ok(store)
+    }
+
+    /// The one team this store holds.
+    pub fn team(&self) -> TeamId {
+        self.team
     }
 }

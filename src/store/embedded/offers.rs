@@ -25,14 +25,14 @@ pub(super) fn latest_offer(c: &Connection, team: TeamId, event_id: &str) -> Resu
     .map_err(sql_error)
 }
 
-pub(super) fn next_offer_sequence(c: &Connection, team: TeamId, offer_date: NaiveDate) -> Result<u32, StoreError> {
+/// Offer numbers are unique across teams (as in Supabase), so the sequence
+/// counts every team's numbers.
+pub(super) fn next_offer_sequence(c: &Connection, offer_date: NaiveDate) -> Result<u32, StoreError> {
     // LIKE narrows the rows (its `_`/`%` cannot occur in the prefix); the
     // exact prefix and the numeric maximum are checked in Rust.
-    let mut stmt = c
-        .prepare_cached("SELECT offer_number FROM offers WHERE team_id = ?1 AND offer_number LIKE ?2")
-        .map_err(sql_error)?;
+    let mut stmt = c.prepare_cached("SELECT offer_number FROM offers WHERE offer_number LIKE ?1").map_err(sql_error)?;
     let numbers: Vec<String> = stmt
-        .query_map(params![team.to_string(), format!("{}%", month_prefix(offer_date))], |r| r.get(0))
+        .query_map(params![format!("{}%", month_prefix(offer_date))], |r| r.get(0))
         .map_err(sql_error)?
         .collect::<Result<_, _>>()
         .map_err(sql_error)?;

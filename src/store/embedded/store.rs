@@ -37,8 +37,7 @@ impl Store for EmbeddedStore {
     }
 
     async fn next_offer_sequence(&self, offer_date: NaiveDate) -> Result<u32, StoreError> {
-        let team = self.team;
-        self.data.run(move |c| offers::next_offer_sequence(c, team, offer_date)).await
+        self.data.run(move |c| offers::next_offer_sequence(c, offer_date)).await
     }
 
     async fn paid_unconfirmed(&self) -> Result<Vec<EventId>, StoreError> {

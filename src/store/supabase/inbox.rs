@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 use super::SupabaseStore;
-use crate::domain::InboxId;
+use crate::domain::{InboxId, TeamId};
 use crate::inbox::{Appended, ClaimedEntry, EntryStatus, Inbox, InboxEvent, InboxStats, NewEntry};
 use crate::store::{timestamp, StoreError};
 
@@ -20,6 +20,7 @@ struct AppendResult {
 #[derive(Deserialize)]
 struct ClaimedRow {
     id: InboxId,
+    team_id: TeamId,
     source: String,
     order_key: String,
     payload: Value,
@@ -47,7 +48,7 @@ impl Inbox for SupabaseStore {
                 let payload =
                     RawValue::from_string(e.payload.clone()).map_err(|e| StoreError::Invalid(e.to_string()))?;
                 Ok(json!({
-                    "id": e.id, "source": e.source, "dedupe_key": e.dedupe_key, "order_key": e.order_key,
+                    "id": e.id, "team_id": e.team, "source": e.source, "dedupe_key": e.dedupe_key, "order_key": e.order_key,
                     "payload": payload, "received_at": timestamp(e.received_at),
                 }))
             })
@@ -59,16 +60,23 @@ impl Inbox for SupabaseStore {
             .collect())
     }
 
-    async fn claim(&self, limit: usize, _now: DateTime<Utc>, lease: Duration) -> Result<Vec<ClaimedEntry>, StoreError> {
+    async fn claim(
+        &self,
+        teams: &[TeamId],
+        limit: usize,
+        _now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Vec<ClaimedEntry>, StoreError> {
         // Due times are compared with the database's clock, shared by all
         // replicas, rather than each replica's own.
-        let rows: Vec<ClaimedRow> =
-            self.rest.rpc("oe_inbox_claim", &json!({"p_limit": limit, "p_lease_ms": lease.as_millis() as u64})).await?;
+        let args = json!({"p_limit": limit, "p_lease_ms": lease.as_millis() as u64, "p_teams": teams});
+        let rows: Vec<ClaimedRow> = self.rest.rpc("oe_inbox_claim", &args).await?;
         let mut entries = Vec::with_capacity(rows.len());
         for r in rows {
             match serde_json::from_value::<InboxEvent>(r.payload) {
                 Ok(event) => entries.push(ClaimedEntry {
                     id: r.id,
+                    team: r.team_id,
                     source: r.source,
                     order_key: r.order_key,
                     event,

@@ -10,6 +10,7 @@ mod store;
 use crate::config::SupabaseConfig;
 use crate::domain::{TeamId, UserId};
 use crate::store::StoreError;
+use crate::tenant::VenueMailbox;
 
 pub use rest::Rest;
 
@@ -23,5 +24,19 @@ pub struct SupabaseStore {
 impl SupabaseStore {
     pub fn new(config: &SupabaseConfig, team: TeamId, user: UserId) -> Result<Self, StoreError> {
         Ok(Self { rest: Rest::new(config)?, team, user })
+    }
+
+    /// The same project (and HTTP connections) for another team.
+    pub fn for_team(&self, team: TeamId, user: UserId) -> Self {
+        Self { rest: self.rest.clone(), team, user }
+    }
+
+    /// The venues' inbox addresses (`oe_mailboxes`). A project without the
+    /// table (an installer older than multi-team support) has none.
+    pub async fn mailboxes(&self) -> Result<Vec<VenueMailbox>, StoreError> {
+        match self.rest.get::<VenueMailbox>("oe_mailboxes?select=*").await {
+            Err(StoreError::Invalid(why)) if why.contains("PGRST205") || why.contains("42P01") => Ok(Vec::new()),
+            other => other,
+        }
     }
 }

@@ -120,15 +120,13 @@ impl Store for SupabaseStore {
     }
 
     async fn next_offer_sequence(&self, offer_date: NaiveDate) -> Result<u32, StoreError> {
+        // Offer numbers are unique across the project, so the sequence is
+        // the project's, not the team's: two teams never pick one number.
         // `*` is PostgREST's LIKE wildcard; the prefix holds no `_` or `%`.
         // The numeric maximum is taken here: SQL would compare text.
         let rows: Vec<Value> = self
             .rest
-            .get(&format!(
-                "offers?team_id=eq.{}&offer_number=like.{}*&select=offer_number",
-                self.team,
-                encoded(&month_prefix(offer_date))
-            ))
+            .get(&format!("offers?offer_number=like.{}*&select=offer_number", encoded(&month_prefix(offer_date))))
             .await?;
         Ok(next_sequence(offer_date, rows.iter().filter_map(|r| r["offer_number"].as_str())))
     }

@@ -137,7 +137,11 @@ impl TestApp {
     /// Waits until nothing is pending or in flight in the inbox (read from
     /// `/readyz`, so it works for both stores).
     pub async fn wait_idle(&self) -> InboxStats {
-        let deadline = Instant::now() + Duration::from_secs(15);
+        self.wait_idle_for(Duration::from_secs(15)).await
+    }
+
+    pub async fn wait_idle_for(&self, limit: Duration) -> InboxStats {
+        let deadline = Instant::now() + limit;
         loop {
             let ready: Value =
                 self.client.get(format!("{}/readyz", self.address)).send().await.unwrap().json().await.unwrap();

@@ -14,4 +14,5 @@ mod replay;
 mod scenarios;
 mod smtp;
 mod supabase;
+mod tenancy;
 mod webhooks;

@@ -1,6 +1,8 @@
 //! The `oe-webhooks` command line (SPEC §2).
 
 mod check;
+mod check_scenario;
+pub mod expect;
 pub mod fixture;
 mod replay;
 mod serve;
@@ -37,6 +39,11 @@ enum Command {
         /// Do not wait for the service to process each fixture.
         #[arg(long)]
         no_wait: bool,
+        /// Play each scenario folder on a fresh service started in this
+        /// process and compare the end state with its expect.json; a folder
+        /// of scenarios checks each of them that has one.
+        #[arg(long, conflicts_with = "no_wait")]
+        check: bool,
     },
     /// Print the headers (and a curl line) that make a fixture valid.
     Sign { file: PathBuf },
@@ -97,7 +104,8 @@ pub fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve::run(config).await,
-            Command::Replay { paths, to, no_wait } => replay::run(&config, &paths, &to, !no_wait).await,
+            Command::Replay { paths, check: true, .. } => check_scenario::run(&paths).await,
+            Command::Replay { paths, to, no_wait, .. } => replay::run(&config, &paths, &to, !no_wait).await,
             Command::Sign { file } => sign::run(&config, &file),
             Command::Tasks { action } => tasks::run(&config, action).await,
             Command::Check => check::run(&config).await,

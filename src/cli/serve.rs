@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use tracing::info;
 
 use crate::config::{Config, Mode};
-use crate::startup::Application;
+use crate::startup::{Application, Options};
 use crate::telemetry;
 
 pub(super) async fn run(config: Config) -> anyhow::Result<ExitCode> {
@@ -11,7 +11,9 @@ pub(super) async fn run(config: Config) -> anyhow::Result<ExitCode> {
     if config.mode == Mode::Embedded {
         info!(data_dir = %config.data_dir.display(), "embedded mode: development secrets apply where none are configured");
     }
-    let app = Application::build(config.clone()).await?;
+    let allow_dev_secrets = std::env::var("OE_ALLOW_DEV_SECRETS").is_ok_and(|v| matches!(v.trim(), "1" | "true"));
+    let options = Options { allow_dev_secrets, ..Options::default() };
+    let app = Application::build_with(config.clone(), options).await?;
     info!(bind = %config.bind, port = app.port(), mode = ?config.mode, "oe-webhooks listening");
     let stopper = app.stopper();
     tokio::spawn(async move {

@@ -13,5 +13,6 @@ mod providers;
 mod replay;
 mod scenarios;
 mod smtp;
+mod startup;
 mod supabase;
 mod webhooks;

@@ -55,10 +55,11 @@ enum Command {
     /// Connection test for Supabase mode: configuration, key, tables and
     /// columns, RPC functions, team, webhook secret.
     Check,
-    /// Probe a running service's /healthz (for container health checks).
+    /// Probe a running service's /healthz (for container health checks);
+    /// without --url, the address in OE_BIND (0.0.0.0 probed as 127.0.0.1).
     Healthcheck {
-        #[arg(long, default_value = "http://127.0.0.1:8080/healthz")]
-        url: String,
+        #[arg(long)]
+        url: Option<String>,
     },
 }
 
@@ -92,7 +93,8 @@ pub fn main() -> ExitCode {
     // The self-probe runs before configuration loads: a container health
     // check must not depend on the service's secrets.
     if let Some(Command::Healthcheck { url }) = &cli.command {
-        return runtime.block_on(serve::healthcheck(url));
+        let url = url.clone().unwrap_or_else(|| serve::health_url(std::env::var("OE_BIND").ok().as_deref()));
+        return runtime.block_on(serve::healthcheck(&url));
     }
     let config = match Config::from_env() {
         Ok(c) => c,

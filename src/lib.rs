@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod data_lock;
 pub mod dispatch;
 pub mod domain;
 pub mod http;

@@ -7,11 +7,13 @@ use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
 use actix_web::{web, App, HttpServer};
+use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
-use tracing::{error, info};
+use tracing::{error, info, warn};
 
-use crate::config::{Config, Mode};
+use crate::config::{dev, Config, Mode};
+use crate::data_lock::{DataDirLock, LockError};
 use crate::dispatch::{Reconciler, Stores, Tenants};
 use crate::domain::{EmailAddress, TeamId, UserId};
 use crate::http::{self, AppState, FailureLimiter};
@@ -20,6 +22,7 @@ use crate::ingest::resend::ResendApi;
 use crate::ingest::Verifier;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
+use crate::signature::standard::SigningKey;
 use crate::store::embedded::EmbeddedStore;
 use crate::store::supabase::SupabaseStore;
 use crate::store::{CatalogFile, Store};
@@ -37,6 +40,9 @@ pub struct Options {
     pub worker: WorkerSettings,
     pub reconcile_every: Duration,
     pub http_workers: usize,
+    /// Start with development secrets on an address other than loopback
+    /// (`OE_ALLOW_DEV_SECRETS=1`, for demos only).
+    pub allow_dev_secrets: bool,
 }
 
 impl Default for Options {
@@ -46,6 +52,7 @@ impl Default for Options {
             worker: WorkerSettings::default(),
             reconcile_every: Duration::from_secs(60),
             http_workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            allow_dev_secrets: false,
         }
     }
 }
@@ -57,14 +64,26 @@ pub struct Application {
     reconciler: Reconciler,
     options: Options,
     cancel: CancellationToken,
+    /// Held until the service stopped (embedded mode).
+    lock: Option<DataDirLock>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("cannot open the store: {0}")]
     Store(#[from] crate::store::StoreError),
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Bind { addr: String, source: std::io::Error },
+    #[error("{addr} is already in use (another oe-webhooks running?): stop it, or set OE_BIND to a free address, e.g. OE_BIND=127.0.0.1:8081")]
+    AddrInUse { addr: String },
+    #[error(transparent)]
+    Locked(#[from] LockError),
+    #[error(
+        "refusing to listen on {addr} with the development secrets, which anyone can read in this repository: \
+         set {} (or bind to 127.0.0.1, or set OE_ALLOW_DEV_SECRETS=1 for a demo)",
+        .vars.join(", ")
+    )]
+    DevSecrets { addr: String, vars: Vec<&'static str> },
     #[error("{0}")]
     Config(String),
 }
@@ -75,6 +94,17 @@ impl Application {
     }
 
     pub async fn build_with(config: Config, options: Options) -> Result<Self, StartError> {
+        let mut config = config;
+        guard_dev_secrets(&mut config, options.allow_dev_secrets)?;
+        // The port first, then the data directory's lock, then the inbox:
+        // a second instance fails before it touches anything.
+        let listener = TcpListener::bind(config.bind).map_err(|source| bind_error(&config, source))?;
+        let local = listener.local_addr().map_err(|source| bind_error(&config, source))?;
+        let port = local.port();
+        let lock = match config.mode {
+            Mode::Embedded => Some(DataDirLock::acquire(&config.data_dir, &local.to_string())?),
+            Mode::Supabase => None,
+        };
         let catalog = CatalogFile::builtin();
         let defaults = Defaults {
             system_user: config.system_user_id,
@@ -154,10 +184,6 @@ impl Application {
             max_body_bytes: config.max_body_bytes,
             limiter: FailureLimiter::new(config.rate_limit_per_min),
         });
-        let listener = TcpListener::bind(config.bind)
-            .map_err(|source| StartError::Bind { addr: config.bind.to_string(), source })?;
-        let port =
-            listener.local_addr().map_err(|source| StartError::Bind { addr: config.bind.to_string(), source })?.port();
         let server = HttpServer::new(move || {
             App::new().wrap(tracing_actix_web::TracingLogger::default()).app_data(state.clone()).configure(http::routes)
         })
@@ -167,7 +193,7 @@ impl Application {
         .listen(listener)
         .map_err(|source| StartError::Bind { addr: config.bind.to_string(), source })?
         .run();
-        Ok(Self { port, server, worker, reconciler, options, cancel: CancellationToken::new() })
+        Ok(Self { port, server, worker, reconciler, options, cancel: CancellationToken::new(), lock })
     }
 
     pub fn port(&self) -> u16 {
@@ -181,6 +207,7 @@ impl Application {
 
     /// Serves until stopped, then drains the worker.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let _lock = self.lock;
         let cancel = self.cancel.clone();
         let worker = self.options.run_worker.then(|| tokio::spawn(self.worker.run(cancel.clone())));
         let reconciler = self.options.run_worker.then(|| tokio::spawn(self.reconciler.run(cancel.clone())));
@@ -230,4 +257,57 @@ impl Stopper {
         self.cancel.cancel();
         self.server.stop(true).await;
     }
+}
+
+fn bind_error(config: &Config, source: std::io::Error) -> StartError {
+    let addr = config.bind.to_string();
+    if source.kind() == std::io::ErrorKind::AddrInUse {
+        StartError::AddrInUse { addr }
+    } else {
+        StartError::Bind { addr, source }
+    }
+}
+
+/// The development secrets are in this repository: fine on loopback, where
+/// only this machine can post. On any other address the Supabase and
+/// generic secrets must be configured, and the other providers still on
+/// their development secret are switched off (their endpoints refuse all,
+/// as in Supabase mode), unless `allow` (a demo).
+fn guard_dev_secrets(config: &mut Config, allow: bool) -> Result<(), StartError> {
+    if config.bind.ip().is_loopback() || allow {
+        return Ok(());
+    }
+    let is_dev = |keys: &[SigningKey], dev: &str| SigningKey::parse(dev).is_ok_and(|d| keys.contains(&d));
+    let secrets = &mut config.secrets;
+    let mut required = Vec::new();
+    if is_dev(&secrets.supabase, dev::SUPABASE_WEBHOOK_SECRET) {
+        required.push("OE_SUPABASE_WEBHOOK_SECRET");
+    }
+    if is_dev(&secrets.email, dev::EMAIL_WEBHOOK_SECRET) {
+        required.push("OE_EMAIL_WEBHOOK_SECRET");
+    }
+    if !required.is_empty() {
+        return Err(StartError::DevSecrets { addr: config.bind.to_string(), vars: required });
+    }
+    let mut off = Vec::new();
+    if secrets.mailgun.expose_secret() == dev::MAILGUN_SIGNING_KEY {
+        secrets.mailgun = SecretString::from("");
+        off.push("mailgun (OE_MAILGUN_SIGNING_KEY)");
+    }
+    if is_dev(&secrets.resend, dev::RESEND_WEBHOOK_SECRET) {
+        secrets.resend.clear();
+        off.push("resend (OE_RESEND_WEBHOOK_SECRET)");
+    }
+    if secrets.postmark.password.expose_secret() == dev::POSTMARK_PASSWORD {
+        secrets.postmark.password = SecretString::from("");
+        off.push("postmark (OE_POSTMARK_INBOUND_PASSWORD)");
+    }
+    if secrets.sendgrid.password.expose_secret() == dev::SENDGRID_PASSWORD {
+        secrets.sendgrid.password = SecretString::from("");
+        off.push("sendgrid (OE_SENDGRID_INBOUND_PASSWORD)");
+    }
+    if !off.is_empty() {
+        warn!(providers = %off.join(", "), "no secret configured: these endpoints refuse every request");
+    }
+    Ok(())
 }

@@ -152,7 +152,10 @@ pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// `<name>.<provider>.<ext>`: a README.md or an expect.json is not one.
 fn is_fixture(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-    !name.starts_with('.') && [".json", ".form", ".multipart"].iter().any(|ext| name.ends_with(ext))
+    !name.starts_with('.')
+        && name.split('.').count() >= 3
+        && [".json", ".form", ".multipart"].iter().any(|ext| name.ends_with(ext))
 }

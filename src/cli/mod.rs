@@ -1,6 +1,8 @@
 //! The `oe-webhooks` command line (SPEC §2).
 
 mod check;
+mod check_scenario;
+pub mod expect;
 pub mod fixture;
 mod replay;
 mod serve;
@@ -37,6 +39,11 @@ enum Command {
         /// Do not wait for the service to process each fixture.
         #[arg(long)]
         no_wait: bool,
+        /// Play each scenario folder on a fresh service started in this
+        /// process and compare the end state with its expect.json; a folder
+        /// of scenarios checks each of them that has one.
+        #[arg(long, conflicts_with = "no_wait")]
+        check: bool,
     },
     /// Print the headers (and a curl line) that make a fixture valid.
     Sign { file: PathBuf },
@@ -48,10 +55,11 @@ enum Command {
     /// Connection test for Supabase mode: configuration, key, tables and
     /// columns, RPC functions, team, webhook secret.
     Check,
-    /// Probe a running service's /healthz (for container health checks).
+    /// Probe a running service's /healthz (for container health checks);
+    /// without --url, the address in OE_BIND (0.0.0.0 probed as 127.0.0.1).
     Healthcheck {
-        #[arg(long, default_value = "http://127.0.0.1:8080/healthz")]
-        url: String,
+        #[arg(long)]
+        url: Option<String>,
     },
 }
 
@@ -85,7 +93,8 @@ pub fn main() -> ExitCode {
     // The self-probe runs before configuration loads: a container health
     // check must not depend on the service's secrets.
     if let Some(Command::Healthcheck { url }) = &cli.command {
-        return runtime.block_on(serve::healthcheck(url));
+        let url = url.clone().unwrap_or_else(|| serve::health_url(std::env::var("OE_BIND").ok().as_deref()));
+        return runtime.block_on(serve::healthcheck(&url));
     }
     let config = match Config::from_env() {
         Ok(c) => c,
@@ -97,7 +106,8 @@ pub fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve::run(config).await,
-            Command::Replay { paths, to, no_wait } => replay::run(&config, &paths, &to, !no_wait).await,
+            Command::Replay { paths, check: true, .. } => check_scenario::run(&paths).await,
+            Command::Replay { paths, to, no_wait, .. } => replay::run(&config, &paths, &to, !no_wait).await,
             Command::Sign { file } => sign::run(&config, &file),
             Command::Tasks { action } => tasks::run(&config, action).await,
             Command::Check => check::run(&config).await,

@@ -1,4 +1,4 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -32,20 +32,53 @@ pub(super) async fn run(config: &Config, paths: &[PathBuf], to: &str, wait: bool
     } else {
         None
     };
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
-    let base = to.trim_end_matches('/');
+    let player = Player::new(config, to, local, wait)?;
     let mut failures = 0;
     for file in files {
-        let mut fixture = Fixture::load(&file)?;
+        let played = player.play(&file).await?;
+        if !played.ok {
+            failures += 1;
+        }
+        println!("{}", played.line);
+    }
+    Ok(if failures == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Signs and posts fixtures to one service, and (with its data directory)
+/// waits until each is processed.
+pub(super) struct Player<'a> {
+    config: &'a Config,
+    http: reqwest::Client,
+    base: String,
+    local: Option<EmbeddedStore>,
+    wait: bool,
+}
+
+/// What one fixture did: the status line, and whether it went as it should.
+pub(super) struct Played {
+    pub line: String,
+    pub ok: bool,
+}
+
+impl<'a> Player<'a> {
+    pub fn new(config: &'a Config, to: &str, local: Option<EmbeddedStore>, wait: bool) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
+        Ok(Self { config, http, base: to.trim_end_matches('/').to_string(), local, wait })
+    }
+
+    pub async fn play(&self, file: &Path) -> anyhow::Result<Played> {
+        let base = &self.base;
+        let mut fixture = Fixture::load(file)?;
         let mentions = |p: &str| fixture.body.windows(p.len()).any(|w| w == p.as_bytes());
         if fixture.target == Target::Supabase && (mentions(TASK_PLACEHOLDER) || mentions(OFFER_PLACEHOLDER)) {
-            let store = local
+            let store = self
+                .local
                 .as_ref()
                 .context("approval fixtures need the running service's data directory (set OE_DATA_DIR)")?;
             fixture.body = resolve_row(store, &fixture).await?;
         }
-        let req = fixture.sign(config)?;
-        let mut builder = http.post(format!("{base}{}", req.path)).body(req.body);
+        let req = fixture.sign(self.config)?;
+        let mut builder = self.http.post(format!("{base}{}", req.path)).body(req.body);
         for (k, v) in &req.headers {
             builder = builder.header(k, v);
         }
@@ -58,27 +91,24 @@ pub(super) async fn run(config: &Config, paths: &[PathBuf], to: &str, wait: bool
             answer["status"].as_str().or(answer["error"].as_str()).unwrap_or("-"),
             fixture.name
         );
-        if !status.is_success() {
-            failures += 1;
+        let mut ok = status.is_success();
+        if !ok {
             line.push_str(&format!("  ({})", answer["message"].as_str().unwrap_or_default()));
         } else if let (true, Some(store), Some(id)) =
-            (wait, &local, answer["id"].as_str().and_then(|s| s.parse::<InboxId>().ok()))
+            (self.wait, &self.local, answer["id"].as_str().and_then(|s| s.parse::<InboxId>().ok()))
         {
             let outcome = wait_processed(store, id).await?;
             line.push_str(&format!("  -> {outcome}"));
-            if outcome == "dead" {
-                failures += 1;
-            }
+            ok = outcome != "dead";
             if let Some(progress) = store.progress().await? {
                 line.push_str(&format!("  · {progress}"));
             }
         }
-        println!("{line}");
+        Ok(Played { line, ok })
     }
-    Ok(if failures == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-async fn wait_processed(store: &EmbeddedStore, id: InboxId) -> anyhow::Result<&'static str> {
+pub(super) async fn wait_processed(store: &EmbeddedStore, id: InboxId) -> anyhow::Result<&'static str> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         match store.status(id).await? {

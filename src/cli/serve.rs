@@ -1,9 +1,10 @@
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::process::ExitCode;
 
 use tracing::info;
 
 use crate::config::{Config, Mode};
-use crate::startup::Application;
+use crate::startup::{Application, Options};
 use crate::telemetry;
 
 pub(super) async fn run(config: Config) -> anyhow::Result<ExitCode> {
@@ -11,7 +12,9 @@ pub(super) async fn run(config: Config) -> anyhow::Result<ExitCode> {
     if config.mode == Mode::Embedded {
         info!(data_dir = %config.data_dir.display(), "embedded mode: development secrets apply where none are configured");
     }
-    let app = Application::build(config.clone()).await?;
+    let allow_dev_secrets = std::env::var("OE_ALLOW_DEV_SECRETS").is_ok_and(|v| matches!(v.trim(), "1" | "true"));
+    let options = Options { allow_dev_secrets, ..Options::default() };
+    let app = Application::build_with(config.clone(), options).await?;
     info!(bind = %config.bind, port = app.port(), mode = ?config.mode, "oe-webhooks listening");
     let stopper = app.stopper();
     tokio::spawn(async move {
@@ -41,6 +44,18 @@ async fn shutdown_signal() {
     let _ = ctrl_c.await;
 }
 
+/// The `/healthz` URL of a service bound to `bind` (`OE_BIND`), reachable
+/// from the same host: a wildcard address is probed on loopback.
+pub(super) fn health_url(bind: Option<&str>) -> String {
+    let addr: SocketAddr = bind.and_then(|b| b.trim().parse().ok()).unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080)));
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}/healthz", SocketAddr::new(ip, addr.port()))
+}
+
 pub(super) async fn healthcheck(url: &str) -> ExitCode {
     let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(3)).build();
     match client {
@@ -59,5 +74,19 @@ pub(super) async fn healthcheck(url: &str) -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::health_url;
+
+    #[test]
+    fn the_health_probe_follows_oe_bind_and_probes_a_wildcard_on_loopback() {
+        assert_eq!(health_url(None), "http://127.0.0.1:8080/healthz");
+        assert_eq!(health_url(Some("0.0.0.0:9000")), "http://127.0.0.1:9000/healthz");
+        assert_eq!(health_url(Some("[::]:9000")), "http://[::1]:9000/healthz");
+        assert_eq!(health_url(Some("10.0.0.5:8081")), "http://10.0.0.5:8081/healthz");
+        assert_eq!(health_url(Some("nonsense")), "http://127.0.0.1:8080/healthz");
     }
 }

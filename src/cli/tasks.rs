@@ -5,7 +5,7 @@ use chrono::Utc;
 
 use super::TasksCommand;
 use crate::config::{Config, Mode};
-use crate::domain::{ChangeKind, DbChange, Resolution, TaskId, TaskStatus};
+use crate::domain::{ChangeKind, DbChange, InboxId, Resolution, TaskId, TaskStatus};
 use crate::inbox::{Appended, Inbox, InboxEvent, NewEntry};
 use crate::store::embedded::EmbeddedStore;
 use crate::store::Store;
@@ -61,9 +61,6 @@ async fn list(store: &EmbeddedStore, status: Option<&str>) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-/// Records the decision on the row as the frontend would, then queues the
-/// `tasks` UPDATE that Supabase's database webhook would deliver: the
-/// service handles it exactly like a real webhook.
 async fn decide(
     store: &EmbeddedStore,
     id: &str,
@@ -71,6 +68,25 @@ async fn decide(
     edited: Option<String>,
 ) -> anyhow::Result<ExitCode> {
     let id: TaskId = id.parse().context("task id must be a UUID")?;
+    match queue_decision(store, id, resolution, edited).await? {
+        Some(inbox_id) => {
+            println!("task {id} {}; queued as {inbox_id} (the running service acts on it)", verb(resolution))
+        }
+        None => println!("task {id} was already decided"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Records the decision on the row as the frontend would, then queues the
+/// `tasks` UPDATE that Supabase's database webhook would deliver: the
+/// service handles it exactly like a real webhook. Returns the inbox entry,
+/// or `None` when the same decision was queued before.
+pub(super) async fn queue_decision(
+    store: &EmbeddedStore,
+    id: TaskId,
+    resolution: Resolution,
+    edited: Option<String>,
+) -> anyhow::Result<Option<InboxId>> {
     let (old_record, record) = store.record_manager_decision(id, resolution, edited).await?.context("no such task")?;
     if old_record["status"] == "completed" {
         bail!("task {id} is already completed");
@@ -91,13 +107,10 @@ async fn decide(
         &InboxEvent::DbChange { change },
         Utc::now(),
     );
-    match store.append(vec![entry]).await?.first() {
-        Some(Appended::Accepted(inbox_id)) => {
-            println!("task {id} {}; queued as {inbox_id} (the running service acts on it)", verb(resolution))
-        }
-        _ => println!("task {id} was already decided"),
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(match store.append(vec![entry]).await?.first() {
+        Some(Appended::Accepted(inbox_id)) => Some(*inbox_id),
+        _ => None,
+    })
 }
 
 fn verb(r: Resolution) -> &'static str {

@@ -13,6 +13,7 @@ mod providers;
 mod replay;
 mod scenarios;
 mod smtp;
+mod startup;
 mod supabase;
 mod tenancy;
 mod webhooks;

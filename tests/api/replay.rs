@@ -86,3 +86,63 @@ async fn a_mailgun_store_notification_is_refused_with_a_clear_reason() {
     assert!(!ok);
     assert!(out.contains("422 unprocessable") && out.contains("forward()"), "{out}");
 }
+
+/// The conversations of `fixtures/scenarios/` as `replay --check` plays them.
+const ORIGINAL_SCENARIOS: [&str; 14] = [
+    "attendee-change",
+    "counter-offer",
+    "date-change-after-offer",
+    "date-taken",
+    "decline",
+    "deposit-paid",
+    "duplicate-mail",
+    "happy-path-de",
+    "happy-path-en",
+    "intake-approve",
+    "site-visit",
+    "too-many-attendees",
+    "unclear-mail",
+    "vague-date",
+];
+
+#[test]
+fn replay_check_passes_the_original_scenarios_and_no_fewer_than_the_ratchet() {
+    let (_, out) = run_cli(&["replay", "--check", "fixtures/scenarios"], &[]);
+    let passed: Vec<&str> = out.lines().filter_map(|l| l.strip_prefix("PASS ")).collect();
+    if out.contains("FAIL ") {
+        eprintln!("failing scenarios:\n{out}");
+    }
+    for name in ORIGINAL_SCENARIOS {
+        assert!(passed.contains(&name), "{name} must pass:\n{out}");
+    }
+    let ratchet: usize = std::fs::read_to_string("fixtures/scenarios/PASSING").unwrap().trim().parse().unwrap();
+    assert!(
+        passed.len() >= ratchet,
+        "{} scenarios pass, fixtures/scenarios/PASSING says {ratchet}:\n{out}",
+        passed.len()
+    );
+    assert!(out.contains(&format!("scenarios: {} passed", passed.len())), "{out}");
+}
+
+#[test]
+fn replay_check_fails_a_scenario_whose_expectation_differs_and_names_each_fact() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let scenario = dir.path().join("intake-wrong");
+    std::fs::create_dir(&scenario).unwrap();
+    for f in std::fs::read_dir("fixtures/scenarios/intake-approve").unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, scenario.join(f.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(
+        scenario.join("expect.json"),
+        r#"{"booking": {"step": 3, "attendees": 49, "room": "Room B"}, "pending": "approve_room", "events": 1}"#,
+    )
+    .unwrap();
+    let (ok, out) = run_cli(&["replay", "--check", scenario.to_str().unwrap()], &[]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("FAIL intake-wrong"), "{out}");
+    assert!(out.contains("  booking.attendees: expected 49, got 24"), "{out}");
+    assert!(out.contains("  booking.room: expected \"Room B\", got null"), "{out}");
+    assert!(!out.contains("booking.step") && !out.contains("pending:"), "facts that hold are not listed: {out}");
+    assert!(out.contains("scenarios: 0 passed, 1 failed"), "{out}");
+}

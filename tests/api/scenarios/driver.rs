@@ -79,7 +79,8 @@ impl Scenario {
         let mut files: Vec<PathBuf> = std::fs::read_dir(format!("fixtures/scenarios/{name}"))
             .unwrap()
             .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e != "md"))
+            // Fixtures are `<name>.<provider>.<ext>`: not the README.md or expect.json.
+            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.split('.').count() >= 3))
             .collect();
         files.sort();
         files

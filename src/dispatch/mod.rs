@@ -203,6 +203,10 @@ impl Dispatcher {
                 info!("decision already acted on; no effect");
                 return Ok(());
             }
+            Claim::Superseded(newer) => {
+                warn!(newer_task = %newer, "decision on a draft that a newer one replaced: nothing sent; decide on the newer task");
+                return Ok(());
+            }
             Claim::NotFound => {
                 warn!("decision on a task that does not exist in this team; ignored");
                 return Ok(());

@@ -92,6 +92,11 @@ pub struct TaskPayload {
     /// mail that actually went out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outgoing_message_id: Option<String>,
+    /// A newer draft of the same booking replaced this one before the
+    /// manager decided: the task is closed (`status` completed, `send_state`
+    /// `superseded`) and never sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<TaskId>,
     #[serde(flatten)]
     pub context: Map<String, Value>,
 }
@@ -123,6 +128,7 @@ impl TaskPayload {
             send_state: None,
             claimed_by: None,
             outgoing_message_id: None,
+            superseded_by: None,
             context: match context {
                 Value::Object(map) => map,
                 _ => Map::new(),

@@ -79,6 +79,9 @@ pub enum Claim {
     Resume(Box<Task>),
     /// Someone already acted on this decision (a redelivery, a replica).
     AlreadyHandled,
+    /// A newer draft of the booking replaced this task before the decision
+    /// arrived (the task named): nothing may be sent for it.
+    Superseded(TaskId),
     NotFound,
 }
 
@@ -88,7 +91,9 @@ impl Claim {
     pub fn of_existing(task: Task, claimant: InboxId) -> Self {
         let mine = task.payload.claimed_by.as_deref() == Some(claimant.to_string().as_str());
         let unfinished = matches!(task.payload.send_state.as_deref(), Some("claimed" | "sending" | "delivered"));
-        if mine && unfinished {
+        if let Some(newer) = task.payload.superseded_by {
+            Claim::Superseded(newer)
+        } else if mine && unfinished {
             Claim::Resume(Box::new(task))
         } else {
             Claim::AlreadyHandled

@@ -91,6 +91,7 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
             send_state: None,
             claimed_by: None,
             outgoing_message_id: None,
+            superseded_by: None,
             context: serde_json::from_value(json!({
                 "kind": "intake",
                 "step": Step::Intake.number(),

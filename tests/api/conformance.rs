@@ -100,7 +100,45 @@ conformance!(
     a_turn_that_read_an_older_booking_is_refused_whole,
     claims_never_hand_out_another_teams_entries,
     a_plan_of_another_team_is_refused_whole,
+    a_newer_draft_supersedes_the_pending_one,
 );
+
+/// One pending draft per booking: a newer draft closes the older one as
+/// superseded (pointing at the newer), a task without a draft does not,
+/// and a decision on the superseded task claims nothing.
+async fn a_newer_draft_supersedes_the_pending_one(b: Backend) {
+    let (_, intake) = intake_plan("anna@keller.ch");
+    let applied = b.store.apply(&intake).await.unwrap();
+    let (event, client, first) = (applied.event_id.unwrap(), applied.client_id.unwrap(), applied.task_ids[0]);
+    let on_event = |tasks: Vec<oe_webhooks::workflow::TaskWrite>| Plan {
+        client: Some(oe_webhooks::workflow::ClientWrite::Existing { id: client }),
+        event: Some(EventWrite::Update { id: event, patch: EventPatch::default(), expected_turn: None }),
+        tasks,
+        ..Plan::default()
+    };
+    let draft = intake.tasks[0].clone();
+    let mut review = draft.clone();
+    review.payload = oe_webhooks::domain::TaskPayload::manual_review(None, json!({"reason": "a question"}));
+
+    // A task without a draft leaves the pending draft alone.
+    let review_id = b.store.apply(&on_event(vec![review])).await.unwrap().task_ids[0];
+    assert_eq!(b.store.task(first).await.unwrap().unwrap().status, TaskStatus::Pending);
+
+    let second = b.store.apply(&on_event(vec![draft])).await.unwrap().task_ids[0];
+    let old = b.store.task(first).await.unwrap().unwrap();
+    assert_eq!(
+        (old.status, old.payload.send_state.as_deref(), old.payload.superseded_by),
+        (TaskStatus::Completed, Some("superseded"), Some(second))
+    );
+    assert_eq!(b.store.task(second).await.unwrap().unwrap().status, TaskStatus::Pending);
+    assert_eq!(b.store.task(review_id).await.unwrap().unwrap().status, TaskStatus::Pending, "no draft, not replaced");
+    assert_eq!(b.store.tasks(Some(TaskStatus::Pending)).await.unwrap().len(), 2);
+
+    // The manager's late approval of the replaced draft claims nothing.
+    let late = TaskDecision { task_id: first, resolution: Resolution::Approved, edited_message: None };
+    assert_eq!(b.store.claim_task(&late, InboxId::new(), Utc::now()).await.unwrap(), Claim::Superseded(second));
+    assert!(b.store.unhandled_decisions().await.unwrap().is_empty(), "reconciliation finds nothing to send");
+}
 
 /// Two venues share one inbox (Supabase: one `oe_inbox` per project): a
 /// process claims only the teams it serves, and one booking's order key

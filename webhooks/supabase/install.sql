@@ -291,6 +291,7 @@ declare
   v_client uuid;
   v_event uuid;
   v_task uuid;
+  v_draft uuid;
   v_tasks jsonb := '[]'::jsonb;
 begin
   -- The plan names the team of the input it answers (the inbox entry's);
@@ -403,7 +404,22 @@ begin
             t->>'client_name', coalesce(t->'payload', '{}'))
     returning id into v_task;
     v_tasks := v_tasks || to_jsonb(v_task);
+    if coalesce(t->'payload'->>'draft_message', '') <> '' then
+      v_draft := v_task;
+    end if;
   end loop;
+
+  -- One pending draft per booking: this plan's newest draft closes the
+  -- event's older pending drafts (never sent; `superseded_by` points at it).
+  -- Tasks without a draft (manual_review) stay open.
+  if v_event is not null and v_draft is not null then
+    update public.tasks
+       set status = 'completed', completed_at = now(),
+           payload = payload || jsonb_build_object('send_state', 'superseded', 'superseded_by', v_draft)
+     where team_id = p_team and event_id = v_event and status = 'pending'
+       and not (to_jsonb(id) <@ v_tasks)
+       and coalesce(payload->>'draft_message', '') <> '';
+  end if;
 
   for u in select * from jsonb_array_elements(coalesce(p_plan->'task_updates', '[]')) loop
     update public.tasks set payload = payload || jsonb_build_object('send_state', u->>'send_state')
@@ -651,7 +667,8 @@ drop trigger if exists oe_task_decided on public.tasks;
 create trigger oe_task_decided
   after update on public.tasks
   for each row
-  when (new.status = 'completed' and old.status is distinct from 'completed')
+  when (new.status = 'completed' and old.status is distinct from 'completed'
+        and new.payload->>'send_state' is distinct from 'superseded')
   execute function oe_private.notify_service();
 
 drop trigger if exists oe_deposit_paid on public.offers;

@@ -118,6 +118,17 @@ pub(super) fn apply(c: &mut Connection, team: TeamId, user: UserId, plan: &Plan)
         task_ids.push(id);
     }
 
+    let drafts: Vec<TaskId> = plan
+        .tasks
+        .iter()
+        .zip(&task_ids)
+        .filter(|(t, _)| t.payload.draft_message.as_deref().is_some_and(|d| !d.is_empty()))
+        .map(|(_, id)| *id)
+        .collect();
+    if let (Some(event), Some(newest)) = (event_id, drafts.last()) {
+        supersede_older_drafts(&tx, &team_s, event, *newest, &task_ids, &now)?;
+    }
+
     for u in &plan.task_updates {
         tx.execute(
             "UPDATE tasks SET payload = json_set(payload, '$.send_state', ?3), updated_at = ?4 WHERE id = ?1 AND team_id = ?2",
@@ -256,4 +267,29 @@ pub(super) fn enum_text<T: serde::Serialize>(v: &T) -> Result<String, StoreError
         Ok(serde_json::Value::String(s)) => Ok(s),
         _ => Err(StoreError::Invalid("expected a string enum".into())),
     }
+}
+
+/// One pending draft per booking: a plan that drafts anew for `event`
+/// closes the event's older pending drafts (`send_state` `superseded`,
+/// pointing at the plan's newest draft, `newest`), so a stale draft can never be
+/// approved and sent. Tasks without a draft (`manual_review`) stay open.
+fn supersede_older_drafts(
+    tx: &Transaction<'_>,
+    team: &str,
+    event: EventId,
+    newest: TaskId,
+    new: &[TaskId],
+    now: &str,
+) -> Result<(), StoreError> {
+    let new = serde_json::to_string(new).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    tx.execute(
+        "UPDATE tasks SET status = 'completed', completed_at = ?5, updated_at = ?5,
+                payload = json_set(payload, '$.send_state', 'superseded', '$.superseded_by', ?3)
+         WHERE team_id = ?1 AND event_id = ?2 AND status = 'pending'
+           AND id NOT IN (SELECT value FROM json_each(?4))
+           AND COALESCE(json_extract(payload, '$.draft_message'), '') <> ''",
+        params![team, event.to_string(), newest.to_string(), new, now],
+    )
+    .map_err(sql_error)?;
+    Ok(())
 }

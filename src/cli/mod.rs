@@ -71,14 +71,23 @@ enum TasksCommand {
         #[arg(long)]
         status: Option<String>,
     },
+    /// Show a task: what the service understood and its draft.
+    Show {
+        /// The task's id, or a unique start of it.
+        id: String,
+    },
     /// Approve a task; with --edit, send the file's text instead of the draft.
     Approve {
+        /// The task's id, or a unique start of it.
         id: String,
         #[arg(long)]
         edit: Option<PathBuf>,
     },
     /// Reject a task: nothing is sent.
-    Reject { id: String },
+    Reject {
+        /// The task's id, or a unique start of it.
+        id: String,
+    },
 }
 
 pub fn main() -> ExitCode {

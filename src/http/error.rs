@@ -23,7 +23,7 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    fn code(&self) -> &'static str {
+    pub(crate) fn code(&self) -> &'static str {
         match self {
             Self::Ingest(IngestError::Unauthorized(e)) => e.code(),
             Self::Ingest(IngestError::Malformed(_)) => "malformed",
@@ -38,7 +38,7 @@ impl ApiError {
 
     /// One line for the sender. Signature failures get a fixed text: the
     /// detail (which key, which header value) stays in our logs.
-    fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         match self {
             Self::Ingest(IngestError::Unauthorized(e)) => format!("authentication failed ({e})"),
             other => {

@@ -1,4 +1,4 @@
-//! The `oe-webhooks` command line (SPEC §2).
+//! The `oe-webhooks` command line (README, "Running locally").
 
 mod check;
 mod check_scenario;

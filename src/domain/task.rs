@@ -64,7 +64,7 @@ pub struct Task {
     pub completed_at: Option<DateTime<Utc>>,
 }
 
-/// `tasks.payload`: the contract with the frontend (SPEC §6). Step-specific
+/// `tasks.payload`: the contract with the frontend. Step-specific
 /// context (conflicts, offer id, proposals) travels in `context`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskPayload {

@@ -1,4 +1,4 @@
-//! The one place where failures become HTTP responses (SPEC §3): a status
+//! The one place where failures become HTTP responses (README, "HTTP"): a status
 //! and `{"error": "<code>", "message": "<one line>"}`, never internals.
 
 use actix_web::http::StatusCode;

@@ -170,7 +170,16 @@ impl<'a> Player<'a> {
 }
 
 pub(super) async fn wait_processed(store: &EmbeddedStore, id: InboxId) -> anyhow::Result<&'static str> {
-    let deadline = Instant::now() + Duration::from_secs(20);
+    wait_processed_for(store, id, Duration::from_secs(20)).await
+}
+
+/// Waits until the entry is done or dead, at most `patience`.
+pub(super) async fn wait_processed_for(
+    store: &EmbeddedStore,
+    id: InboxId,
+    patience: Duration,
+) -> anyhow::Result<&'static str> {
+    let deadline = Instant::now() + patience;
     loop {
         match store.status(id).await? {
             Some(s @ (EntryStatus::Done | EntryStatus::Dead)) => return Ok(s.as_str()),

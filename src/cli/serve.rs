@@ -84,12 +84,17 @@ async fn shutdown_signal() {
 /// from the same host: a wildcard address is probed on loopback.
 pub(super) fn health_url(bind: Option<&str>) -> String {
     let addr: SocketAddr = bind.and_then(|b| b.trim().parse().ok()).unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080)));
+    format!("{}/healthz", local_url(addr))
+}
+
+/// The base URL of a service bound to `addr`, seen from the same host.
+pub(super) fn local_url(addr: SocketAddr) -> String {
     let ip = match addr.ip() {
         IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
         IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
         ip => ip,
     };
-    format!("http://{}/healthz", SocketAddr::new(ip, addr.port()))
+    format!("http://{}", SocketAddr::new(ip, addr.port()))
 }
 
 pub(super) async fn healthcheck(url: &str) -> ExitCode {

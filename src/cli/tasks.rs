@@ -1,8 +1,10 @@
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 use chrono::Utc;
 
+use super::replay::wait_processed_for;
 use super::TasksCommand;
 use crate::config::{Config, Mode};
 use crate::domain::{ChangeKind, DbChange, InboxId, Resolution, Task, TaskId, TaskStatus};
@@ -37,11 +39,15 @@ pub(super) async fn run(config: &Config, command: TasksCommand) -> anyhow::Resul
     }
 }
 
-/// The task whose id is `id` or starts with it (a unique prefix).
+/// The task whose id is `id` or starts with it (a unique prefix); `newest`
+/// is the newest pending task.
 async fn find(store: &EmbeddedStore, id: &str) -> anyhow::Result<Task> {
     let prefix = id.trim().to_ascii_lowercase();
     if prefix.is_empty() {
         bail!("give a task id (or the start of one) from `oe-webhooks tasks list`");
+    }
+    if prefix == "newest" {
+        return store.tasks(Some(TaskStatus::Pending)).await?.into_iter().next().context("no task is pending");
     }
     let mut matching: Vec<Task> =
         store.tasks(None).await?.into_iter().filter(|t| t.id.to_string().starts_with(&prefix)).collect();
@@ -132,7 +138,9 @@ async fn decide(
     let id = find(store, id).await?.id;
     match queue_decision(store, id, resolution, edited).await? {
         Some(inbox_id) => {
-            println!("task {id} {}; queued as {inbox_id} (the running service acts on it)", verb(resolution))
+            // The service acts on it within a second; say how it went.
+            let outcome = wait_processed_for(store, inbox_id, Duration::from_secs(10)).await?;
+            println!("task {id} {}; queued as {inbox_id} -> {outcome}", verb(resolution))
         }
         None => println!("task {id} was already decided"),
     }

@@ -185,7 +185,10 @@ impl Application {
             limiter: FailureLimiter::new(config.rate_limit_per_min),
         });
         let server = HttpServer::new(move || {
-            App::new().wrap(tracing_actix_web::TracingLogger::default()).app_data(state.clone()).configure(http::routes)
+            App::new()
+                .wrap(tracing_actix_web::TracingLogger::<http::RequestSpan>::new())
+                .app_data(state.clone())
+                .configure(http::routes)
         })
         .workers(options.http_workers.max(1))
         .disable_signals()

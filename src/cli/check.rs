@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::config::{Config, Mode};
 use crate::store::supabase::Rest;
 
-/// Every table and column the service reads or writes (SPEC §6 plus the
+/// Every table and column the service reads or writes (the frontend's tables, tests/supabase/10_schema.sql, plus the
 /// workflow columns and the inbox of `webhooks/supabase/install.sql`).
 const NEEDED: &[(&str, &[&str])] = &[
     (

@@ -137,6 +137,9 @@ fn resign_multipart(body: &[u8], fresh: &[(&str, String); 3]) -> Option<Vec<u8>>
 pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
+        if !p.exists() {
+            bail!("{}: no such file or folder", p.display());
+        }
         if p.is_dir() {
             let mut files: Vec<PathBuf> = std::fs::read_dir(p)
                 .with_context(|| format!("cannot read {}", p.display()))?

@@ -1,4 +1,4 @@
-//! The `oe-webhooks` command line (SPEC §2).
+//! The `oe-webhooks` command line (README, "Running locally").
 
 mod check;
 mod check_scenario;
@@ -33,9 +33,10 @@ enum Command {
     Replay {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Base URL of the service.
-        #[arg(long, default_value = "http://127.0.0.1:8080")]
-        to: String,
+        /// Base URL of the service [default: the address in OE_BIND,
+        /// http://127.0.0.1:8080].
+        #[arg(long)]
+        to: Option<String>,
         /// Do not wait for the service to process each fixture.
         #[arg(long)]
         no_wait: bool,
@@ -71,14 +72,25 @@ enum TasksCommand {
         #[arg(long)]
         status: Option<String>,
     },
+    /// Show a task: what the service understood and its draft.
+    Show {
+        /// The task's id, a unique start of it, or `newest` (the newest
+        /// pending task, the default).
+        #[arg(default_value = "newest")]
+        id: String,
+    },
     /// Approve a task; with --edit, send the file's text instead of the draft.
     Approve {
+        /// The task's id, a unique start of it, or `newest` (pending).
         id: String,
         #[arg(long)]
         edit: Option<PathBuf>,
     },
     /// Reject a task: nothing is sent.
-    Reject { id: String },
+    Reject {
+        /// The task's id, a unique start of it, or `newest` (pending).
+        id: String,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -107,7 +119,10 @@ pub fn main() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve::run(config).await,
             Command::Replay { paths, check: true, .. } => check_scenario::run(&paths).await,
-            Command::Replay { paths, to, no_wait, .. } => replay::run(&config, &paths, &to, !no_wait).await,
+            Command::Replay { paths, to, no_wait, .. } => {
+                let to = to.unwrap_or_else(|| serve::local_url(config.bind));
+                replay::run(&config, &paths, &to, !no_wait).await
+            }
             Command::Sign { file } => sign::run(&config, &file),
             Command::Tasks { action } => tasks::run(&config, action).await,
             Command::Check => check::run(&config).await,

@@ -9,13 +9,13 @@ use crate::telemetry;
 
 pub(super) async fn run(config: Config) -> anyhow::Result<ExitCode> {
     telemetry::init(config.log_format);
-    if config.mode == Mode::Embedded {
-        info!(data_dir = %config.data_dir.display(), "embedded mode: development secrets apply where none are configured");
-    }
     let allow_dev_secrets = std::env::var("OE_ALLOW_DEV_SECRETS").is_ok_and(|v| matches!(v.trim(), "1" | "true"));
     let options = Options { allow_dev_secrets, ..Options::default() };
     let app = Application::build_with(config.clone(), options).await?;
-    info!(bind = %config.bind, port = app.port(), mode = ?config.mode, "oe-webhooks listening");
+    let address = SocketAddr::new(config.bind.ip(), app.port());
+    for line in startup_lines(&config, address) {
+        info!("{line}");
+    }
     let stopper = app.stopper();
     tokio::spawn(async move {
         shutdown_signal().await;
@@ -25,6 +25,42 @@ pub(super) async fn run(config: Config) -> anyhow::Result<ExitCode> {
     app.run_until_stopped().await?;
     info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a person starting the service needs to know, one fact a line:
+/// version, mode and address; where data and mail go; what to do next.
+fn startup_lines(config: &Config, address: SocketAddr) -> Vec<String> {
+    let version = env!("CARGO_PKG_VERSION");
+    let mut lines = Vec::new();
+    match config.mode {
+        Mode::Embedded => {
+            lines.push(format!("oe-webhooks {version} listening on http://{address} (embedded mode)"));
+            lines.push(format!("data: {}", config.data_dir.display()));
+        }
+        Mode::Supabase => {
+            let project = config.supabase.as_ref().map(|s| s.url.as_str()).unwrap_or("-");
+            lines.push(format!("oe-webhooks {version} listening on http://{address} (supabase mode, {project})"));
+        }
+    }
+    lines.push(match config.smtp_url {
+        Some(_) => "outbox: approved mail is sent through OE_SMTP_URL".to_string(),
+        None => {
+            format!("outbox: approved mail is written to {}", config.data_dir.join("outbox").join("*.eml").display())
+        }
+    });
+    lines.push(match (config.mode, address.ip().is_loopback()) {
+        (Mode::Embedded, true) => "next: in another terminal, `./target/release/oe-webhooks replay \
+             fixtures/scenarios/intake-approve`, then `./target/release/oe-webhooks tasks list` \
+             (development secrets apply where none are configured: loopback only)"
+            .to_string(),
+        (Mode::Embedded, false) => {
+            "next: point the senders' webhooks at this address; `oe-webhooks tasks list` shows the drafts".to_string()
+        }
+        (Mode::Supabase, _) => {
+            "next: `oe-webhooks check` verifies the project's tables, functions and webhook secret".to_string()
+        }
+    });
+    lines
 }
 
 async fn shutdown_signal() {
@@ -48,12 +84,17 @@ async fn shutdown_signal() {
 /// from the same host: a wildcard address is probed on loopback.
 pub(super) fn health_url(bind: Option<&str>) -> String {
     let addr: SocketAddr = bind.and_then(|b| b.trim().parse().ok()).unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080)));
+    format!("{}/healthz", local_url(addr))
+}
+
+/// The base URL of a service bound to `addr`, seen from the same host.
+pub(super) fn local_url(addr: SocketAddr) -> String {
     let ip = match addr.ip() {
         IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
         IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
         ip => ip,
     };
-    format!("http://{}/healthz", SocketAddr::new(ip, addr.port()))
+    format!("http://{}", SocketAddr::new(ip, addr.port()))
 }
 
 pub(super) async fn healthcheck(url: &str) -> ExitCode {
@@ -79,7 +120,23 @@ pub(super) async fn healthcheck(url: &str) -> ExitCode {
 
 #[cfg(test)]
 mod tests {
-    use super::health_url;
+    use super::{health_url, startup_lines};
+    use crate::config::Config;
+
+    #[test]
+    fn the_startup_lines_say_version_address_data_outbox_and_what_to_do_next() {
+        let config = Config::embedded_dev("/srv/oe-data".into());
+        let lines = startup_lines(&config, "127.0.0.1:8080".parse().unwrap()).join("\n");
+        for fact in [
+            env!("CARGO_PKG_VERSION"),
+            "http://127.0.0.1:8080 (embedded mode)",
+            "data: /srv/oe-data",
+            "/srv/oe-data/outbox/*.eml",
+            "next: in another terminal",
+        ] {
+            assert!(lines.contains(fact), "{fact} missing:\n{lines}");
+        }
+    }
 
     #[test]
     fn the_health_probe_follows_oe_bind_and_probes_a_wildcard_on_loopback() {

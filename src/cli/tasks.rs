@@ -1,11 +1,13 @@
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 use chrono::Utc;
 
+use super::replay::wait_processed_for;
 use super::TasksCommand;
 use crate::config::{Config, Mode};
-use crate::domain::{ChangeKind, DbChange, InboxId, Resolution, TaskId, TaskStatus};
+use crate::domain::{ChangeKind, DbChange, InboxId, Resolution, Task, TaskId, TaskStatus};
 use crate::inbox::{Appended, Inbox, InboxEvent, NewEntry};
 use crate::store::embedded::EmbeddedStore;
 use crate::store::Store;
@@ -14,13 +16,20 @@ pub(super) async fn run(config: &Config, command: TasksCommand) -> anyhow::Resul
     if config.mode != Mode::Embedded {
         bail!("`tasks` acts on the embedded store; in supabase mode the manager decides in the OpenEvent frontend");
     }
-    let store = {
-        let (team, user) = config.embedded_tenant();
-        EmbeddedStore::open(&config.data_dir, team, user)
+    // Never create a data directory here: an empty store would only say
+    // "no tasks" about a service that keeps its data elsewhere.
+    if !config.data_dir.join("openevent.sqlite3").is_file() {
+        bail!(
+            "no service data in {} (OE_DATA_DIR): start the service once (`cargo run --release`), \
+             or set OE_DATA_DIR to the data directory of the running one",
+            config.data_dir.display()
+        );
     }
-    .await?;
+    let (team, user) = config.embedded_tenant();
+    let store = EmbeddedStore::open(&config.data_dir, team, user).await?;
     match command {
         TasksCommand::List { status } => list(&store, status.as_deref()).await,
+        TasksCommand::Show { id } => show(&store, &id).await,
         TasksCommand::Approve { id, edit } => {
             let edited = edit
                 .map(|f| std::fs::read_to_string(&f).with_context(|| format!("cannot read {}", f.display())))
@@ -29,6 +38,72 @@ pub(super) async fn run(config: &Config, command: TasksCommand) -> anyhow::Resul
         }
         TasksCommand::Reject { id } => decide(&store, &id, Resolution::Rejected, None).await,
     }
+}
+
+/// The task whose id is `id` or starts with it (a unique prefix); `newest`
+/// is the newest pending task.
+async fn find(store: &EmbeddedStore, id: &str) -> anyhow::Result<Task> {
+    let prefix = id.trim().to_ascii_lowercase();
+    if prefix.is_empty() {
+        bail!("give a task id (or the start of one) from `oe-webhooks tasks list`");
+    }
+    if prefix == "newest" {
+        return store.tasks(Some(TaskStatus::Pending)).await?.into_iter().next().context("no task is pending");
+    }
+    let mut matching: Vec<Task> =
+        store.tasks(None).await?.into_iter().filter(|t| t.id.to_string().starts_with(&prefix)).collect();
+    match matching.len() {
+        0 => bail!("no task {id} (see `oe-webhooks tasks list`)"),
+        1 => Ok(matching.remove(0)),
+        n => bail!(
+            "{n} tasks start with {id}: {}; give more of the id",
+            matching.iter().map(|t| t.id.to_string()).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+/// One task as the manager sees it: what the service understood (the
+/// payload's context) and the draft awaiting approval.
+async fn show(store: &EmbeddedStore, id: &str) -> anyhow::Result<ExitCode> {
+    let t = find(store, id).await?;
+    let p = &t.payload;
+    let text = |v: serde_json::Value| v.as_str().map(str::to_string).unwrap_or_default();
+    println!("task     {}", t.id);
+    println!("title    {}", t.title);
+    println!(
+        "status   {}{}",
+        text(serde_json::to_value(t.status)?),
+        state(p).map(|s| format!(" [{s}]")).unwrap_or_default()
+    );
+    println!("action   {}", text(serde_json::to_value(p.action)?));
+    println!("client   {}", t.client_name.as_deref().unwrap_or("-"));
+    if let Some(to) = &p.recipient_email {
+        println!("to       {to}");
+    }
+    if let Some(subject) = &p.draft_subject {
+        println!("subject  {subject}");
+    }
+    if !p.context.is_empty() {
+        println!("\nunderstood:");
+        for (k, v) in &p.context {
+            let v = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+            println!("  {k}: {v}");
+        }
+    }
+    match (&p.edited_message, &p.draft_message) {
+        (Some(edited), _) => println!("\nsent as edited by the manager:\n\n{edited}"),
+        (None, Some(draft)) => println!("\ndraft:\n\n{draft}"),
+        (None, None) => println!("\nno draft: the manager answers this one"),
+    }
+    if t.status != TaskStatus::Completed {
+        let short = &t.id.to_string()[..13];
+        println!("\nnext: oe-webhooks tasks approve {short}   (or: tasks approve {short} --edit reply.txt, tasks reject {short})");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn state(p: &crate::domain::TaskPayload) -> Option<&str> {
+    p.send_state.as_deref().or(p.resolution.map(verb))
 }
 
 async fn list(store: &EmbeddedStore, status: Option<&str>) -> anyhow::Result<ExitCode> {
@@ -41,13 +116,7 @@ async fn list(store: &EmbeddedStore, status: Option<&str>) -> anyhow::Result<Exi
     }
     for t in tasks {
         let action = serde_json::to_value(t.payload.action)?;
-        let state = t.payload.send_state.as_deref().or(t.payload.resolution.map(|r| {
-            if r == Resolution::Approved {
-                "approved"
-            } else {
-                "rejected"
-            }
-        }));
+        let state = state(&t.payload);
         println!(
             "{}  {:<10} {:<16} {:<24} {}{}",
             t.id,
@@ -67,10 +136,12 @@ async fn decide(
     resolution: Resolution,
     edited: Option<String>,
 ) -> anyhow::Result<ExitCode> {
-    let id: TaskId = id.parse().context("task id must be a UUID")?;
+    let id = find(store, id).await?.id;
     match queue_decision(store, id, resolution, edited).await? {
         Some(inbox_id) => {
-            println!("task {id} {}; queued as {inbox_id} (the running service acts on it)", verb(resolution))
+            // The service acts on it within a second; say how it went.
+            let outcome = wait_processed_for(store, inbox_id, Duration::from_secs(10)).await?;
+            println!("task {id} {}; queued as {inbox_id} -> {outcome}", verb(resolution))
         }
         None => println!("task {id} was already decided"),
     }

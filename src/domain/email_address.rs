@@ -5,7 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 /// A syntactically plausible, lower-cased email address.
 ///
 /// Lower-casing at parse time is what makes "Anna@X.ch" and "anna@x.ch" the
-/// same client (SPEC §6: clients are looked up by lower-cased email).
+/// same client (clients are looked up by lower-cased email).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct EmailAddress(String);

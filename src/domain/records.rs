@@ -1,4 +1,5 @@
-//! Rows the workflow reads back, typed. Column names follow SPEC §6.
+//! Rows the workflow reads back, typed. Column names follow the frontend's tables
+//! (tests/supabase/10_schema.sql).
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -51,7 +52,7 @@ impl EventStatus {
     }
 }
 
-/// An `events` row with the workflow columns (SPEC §6, WORKFLOW.md).
+/// An `events` row with the workflow columns (README, "The workflow").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     pub id: EventId,

@@ -64,7 +64,7 @@ pub struct Task {
     pub completed_at: Option<DateTime<Utc>>,
 }
 
-/// `tasks.payload`: the contract with the frontend (SPEC §6). Step-specific
+/// `tasks.payload`: the contract with the frontend. Step-specific
 /// context (conflicts, offer id, proposals) travels in `context`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskPayload {
@@ -97,6 +97,10 @@ pub struct TaskPayload {
     /// `superseded`) and never sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub superseded_by: Option<TaskId>,
+    /// An answer beside the booking's main line (a site visit's slots or
+    /// booking): it neither replaces the pending draft nor is replaced.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub aside: bool,
     #[serde(flatten)]
     pub context: Map<String, Value>,
 }
@@ -129,6 +133,7 @@ impl TaskPayload {
             claimed_by: None,
             outgoing_message_id: None,
             superseded_by: None,
+            aside: false,
             context: match context {
                 Value::Object(map) => map,
                 _ => Map::new(),

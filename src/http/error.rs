@@ -1,4 +1,4 @@
-//! The one place where failures become HTTP responses (SPEC §3): a status
+//! The one place where failures become HTTP responses (README, "HTTP"): a status
 //! and `{"error": "<code>", "message": "<one line>"}`, never internals.
 
 use actix_web::http::StatusCode;
@@ -24,7 +24,7 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    fn code(&self) -> &'static str {
+    pub(crate) fn code(&self) -> &'static str {
         match self {
             Self::Ingest(IngestError::Unauthorized(e)) => e.code(),
             Self::Ingest(IngestError::Malformed(_)) => "malformed",
@@ -42,7 +42,7 @@ impl ApiError {
 
     /// One line for the sender. Signature failures get a fixed text: the
     /// detail (which key, which header value) stays in our logs.
-    fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         match self {
             Self::Ingest(IngestError::Unauthorized(e)) => format!("authentication failed ({e})"),
             other => {

@@ -4,6 +4,7 @@
 mod error;
 mod health;
 mod rate_limit;
+mod request_span;
 mod webhooks;
 
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use crate::store::Store;
 
 pub use error::ApiError;
 pub use rate_limit::FailureLimiter;
+pub use request_span::RequestSpan;
 
 /// Shared by every HTTP worker.
 pub struct AppState {

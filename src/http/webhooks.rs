@@ -28,12 +28,15 @@ pub(super) async fn supabase(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let endpoint = "supabase";
-    guard(&req, &state, endpoint)?;
-    let body = read_body(&req, payload, state.max_body_bytes)
-        .await
-        .inspect_err(|_| state.metrics.received(endpoint, "rejected"))?;
-    let entry = ingest::supabase(&state.verifier, &ActixHeaders(req.headers()), &body, Utc::now());
-    persist(&req, &state, endpoint, entry).await
+    let answer = async {
+        guard(&req, &state, endpoint)?;
+        let body = read_body(&req, payload, state.max_body_bytes)
+            .await
+            .inspect_err(|_| state.metrics.received(endpoint, "rejected"))?;
+        let entry = ingest::supabase(&state.verifier, &ActixHeaders(req.headers()), &body, Utc::now());
+        persist(&req, &state, endpoint, entry).await
+    };
+    answer.await.inspect_err(|e| refused(endpoint, e))
 }
 
 pub(super) async fn email(
@@ -43,12 +46,30 @@ pub(super) async fn email(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let endpoint = provider.name();
-    guard(&req, &state, endpoint)?;
-    let body = read_body(&req, payload, state.max_body_bytes)
-        .await
-        .inspect_err(|_| state.metrics.received(endpoint, "rejected"))?;
-    let entry = ingest::email(provider, &state.verifier, &ActixHeaders(req.headers()), body, Utc::now()).await;
-    persist(&req, &state, endpoint, entry).await
+    let answer = async {
+        guard(&req, &state, endpoint)?;
+        let body = read_body(&req, payload, state.max_body_bytes)
+            .await
+            .inspect_err(|_| state.metrics.received(endpoint, "rejected"))?;
+        let entry = ingest::email(provider, &state.verifier, &ActixHeaders(req.headers()), body, Utc::now()).await;
+        persist(&req, &state, endpoint, entry).await
+    };
+    answer.await.inspect_err(|e| refused(endpoint, e))
+}
+
+/// One line per refused webhook: the provider, the reason code of the
+/// answer and a short reason. The inbox being unavailable is a fault of
+/// ours, logged with the request.
+fn refused(provider: &'static str, e: &ApiError) {
+    if matches!(e, ApiError::Unavailable) {
+        return;
+    }
+    let reason = match e {
+        ApiError::Ingest(IngestError::Unauthorized(detail)) => detail.to_string(),
+        // Parser messages can quote the payload: keep the line short.
+        other => other.message().chars().take(120).collect(),
+    };
+    warn!(provider, code = e.code(), %reason, "webhook refused");
 }
 
 fn guard(req: &HttpRequest, state: &AppState, endpoint: &'static str) -> Result<(), ApiError> {
@@ -67,13 +88,8 @@ async fn persist(
 ) -> Result<HttpResponse, ApiError> {
     let ingested = ingested.inspect_err(|e| {
         state.metrics.received(endpoint, "rejected");
-        if let IngestError::Unauthorized(reason) = e {
+        if let IngestError::Unauthorized(_) = e {
             state.limiter.record_failure(req.peer_addr().map(|a| a.ip()), Utc::now().timestamp());
-            warn!(endpoint, %reason, "webhook refused: authentication failed");
-        } else {
-            // Parser messages can quote the payload: keep the log line short.
-            let reason: String = e.to_string().chars().take(120).collect();
-            info!(endpoint, %reason, "webhook refused");
         }
     })?;
     let entry = match ingested {

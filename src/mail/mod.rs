@@ -18,7 +18,7 @@ pub enum Mailer {
 }
 
 /// Whether the message may have reached the server decides whether the
-/// approval may be retried (at most once, SPEC §4).
+/// approval may be retried (at most once: README, "Delivery guarantees").
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
     /// The server certainly did not take the message; `permanent` when it

@@ -92,6 +92,7 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
             claimed_by: None,
             outgoing_message_id: None,
             superseded_by: None,
+            aside: false,
             context: serde_json::from_value(json!({
                 "kind": "intake",
                 "step": Step::Intake.number(),

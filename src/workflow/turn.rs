@@ -141,6 +141,9 @@ fn task(reply: Reply, client: &Client, subject: &str, lang: Language, step: i32)
     };
     context.insert("step".into(), json!(step));
     context.insert("language".into(), json!(lang));
+    // A site visit is its own sub-flow: its answers stand beside the
+    // booking's pending draft (a room proposal still waits for approval).
+    let aside = context.get("kind").and_then(Value::as_str).is_some_and(|k| k.starts_with("site_visit"));
     let recipient = client.email.to_string();
     let payload = match reply.body {
         Some(body) => TaskPayload::draft(
@@ -152,6 +155,7 @@ fn task(reply: Reply, client: &Client, subject: &str, lang: Language, step: i32)
         ),
         None => TaskPayload::manual_review(Some(recipient), Value::Object(context)),
     };
+    let payload = TaskPayload { aside, ..payload };
     TaskWrite {
         title,
         description: None,

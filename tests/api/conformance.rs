@@ -120,8 +120,13 @@ async fn a_newer_draft_supersedes_the_pending_one(b: Backend) {
     let mut review = draft.clone();
     review.payload = oe_webhooks::domain::TaskPayload::manual_review(None, json!({"reason": "a question"}));
 
-    // A task without a draft leaves the pending draft alone.
+    let mut aside = draft.clone();
+    aside.payload.aside = true;
+
+    // A task without a draft, or an aside (a site visit's slots), leaves the
+    // pending draft alone.
     let review_id = b.store.apply(&on_event(vec![review])).await.unwrap().task_ids[0];
+    let aside_id = b.store.apply(&on_event(vec![aside])).await.unwrap().task_ids[0];
     assert_eq!(b.store.task(first).await.unwrap().unwrap().status, TaskStatus::Pending);
 
     let second = b.store.apply(&on_event(vec![draft])).await.unwrap().task_ids[0];
@@ -132,7 +137,8 @@ async fn a_newer_draft_supersedes_the_pending_one(b: Backend) {
     );
     assert_eq!(b.store.task(second).await.unwrap().unwrap().status, TaskStatus::Pending);
     assert_eq!(b.store.task(review_id).await.unwrap().unwrap().status, TaskStatus::Pending, "no draft, not replaced");
-    assert_eq!(b.store.tasks(Some(TaskStatus::Pending)).await.unwrap().len(), 2);
+    assert_eq!(b.store.task(aside_id).await.unwrap().unwrap().status, TaskStatus::Pending, "an aside stays");
+    assert_eq!(b.store.tasks(Some(TaskStatus::Pending)).await.unwrap().len(), 3);
 
     // The manager's late approval of the replaced draft claims nothing.
     let late = TaskDecision { task_id: first, resolution: Resolution::Approved, edited_message: None };

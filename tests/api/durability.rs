@@ -1,4 +1,4 @@
-//! SPEC §4: acknowledged means durable; a crash delays, never loses or
+//! README, "Delivery guarantees": acknowledged means durable; a crash delays, never loses or
 //! doubles.
 
 use std::time::Duration;

@@ -146,3 +146,50 @@ fn replay_check_fails_a_scenario_whose_expectation_differs_and_names_each_fact()
     assert!(!out.contains("booking.step") && !out.contains("pending:"), "facts that hold are not listed: {out}");
     assert!(out.contains("scenarios: 0 passed, 1 failed"), "{out}");
 }
+
+#[test]
+fn tasks_on_a_missing_data_directory_says_how_to_start_and_creates_nothing() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let missing = dir.path().join("data");
+    let (ok, out) = run_cli(&["tasks", "list"], &[("OE_DATA_DIR", missing.display().to_string())]);
+    assert!(!ok);
+    assert!(out.contains("no service data in") && out.contains("OE_DATA_DIR"), "{out}");
+    assert!(!missing.exists(), "the data directory must not be created");
+}
+
+#[test]
+fn replay_guides_on_a_missing_path_a_folder_of_scenarios_and_a_service_that_is_down() {
+    let (ok, out) = run_cli(&["replay", "fixtures/scenarios/no-such-scenario"], &[]);
+    assert!(!ok && out.contains("no-such-scenario: no such file or folder"), "{out}");
+
+    let (ok, out) = run_cli(&["replay", "fixtures/scenarios"], &[]);
+    assert!(!ok && out.contains("holds scenarios, not fixtures"), "{out}");
+    assert!(out.contains("happy-path-en") && out.contains("replay --check"), "{out}");
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let to = format!("http://127.0.0.1:{port}");
+    let (ok, out) = run_cli(&["replay", "fixtures/generic/inquiry-en.generic.json", "--to", &to], &[]);
+    assert!(!ok && out.contains(&format!("no service answers at {to}")), "{out}");
+    assert!(out.contains("start it in another terminal"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tasks_show_prints_what_was_understood_and_the_draft_and_takes_an_id_prefix() {
+    let app = spawn_app().await;
+    let (ok, out) =
+        cli(&app, &["replay", "fixtures/scenarios/intake-approve/01-inquiry.mailgun.form", "--to", &app.address]);
+    assert!(ok, "{out}");
+    assert!(out.contains("\"Team workshop in March\": step 2"), "the line names the replayed booking: {out}");
+    let (_, list) = cli(&app, &["tasks", "list"]);
+    let prefix = &list[..13];
+    let (ok, shown) = cli(&app, &["tasks", "show", prefix]);
+    assert!(ok, "{shown}");
+    for fact in ["action   approve_message", "understood:", "event_date", "draft:", "Dear Anna Keller", "tasks approve"]
+    {
+        assert!(shown.contains(fact), "{fact} missing:\n{shown}");
+    }
+    let (ok, out) = cli(&app, &["tasks", "approve", "ffffffff"]);
+    assert!(!ok && out.contains("no task ffffffff"), "{out}");
+    let (ok, out) = cli(&app, &["tasks", "approve", prefix]);
+    assert!(ok, "{out}");
+}

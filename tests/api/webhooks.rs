@@ -1,4 +1,4 @@
-//! The HTTP contract of SPEC §3: statuses and JSON bodies.
+//! The HTTP contract (README, "HTTP"): statuses and JSON bodies.
 
 use oe_webhooks::config::dev;
 use serde_json::{json, Value};

@@ -1,4 +1,4 @@
--- The OpenEvent frontend's tables (schema public) as SPEC §6 describes them,
+-- The OpenEvent frontend's tables (schema public) as the service relies on them,
 -- for the local Supabase-like test database.
 --
 -- Deliberately absent: the service's workflow columns (events.current_step,

@@ -404,21 +404,23 @@ begin
             t->>'client_name', coalesce(t->'payload', '{}'))
     returning id into v_task;
     v_tasks := v_tasks || to_jsonb(v_task);
-    if coalesce(t->'payload'->>'draft_message', '') <> '' then
+    if coalesce(t->'payload'->>'draft_message', '') <> '' and coalesce((t->'payload'->>'aside')::boolean, false) = false then
       v_draft := v_task;
     end if;
   end loop;
 
   -- One pending draft per booking: this plan's newest draft closes the
   -- event's older pending drafts (never sent; `superseded_by` points at it).
-  -- Tasks without a draft (manual_review) stay open.
+  -- Tasks without a draft (manual_review) and asides (a site visit's
+  -- answers) stay open.
   if v_event is not null and v_draft is not null then
     update public.tasks
        set status = 'completed', completed_at = now(),
            payload = payload || jsonb_build_object('send_state', 'superseded', 'superseded_by', v_draft)
      where team_id = p_team and event_id = v_event and status = 'pending'
        and not (to_jsonb(id) <@ v_tasks)
-       and coalesce(payload->>'draft_message', '') <> '';
+       and coalesce(payload->>'draft_message', '') <> ''
+       and coalesce((payload->>'aside')::boolean, false) = false;
   end if;
 
   for u in select * from jsonb_array_elements(coalesce(p_plan->'task_updates', '[]')) loop

@@ -122,7 +122,7 @@ pub(super) fn apply(c: &mut Connection, team: TeamId, user: UserId, plan: &Plan)
         .tasks
         .iter()
         .zip(&task_ids)
-        .filter(|(t, _)| t.payload.draft_message.as_deref().is_some_and(|d| !d.is_empty()))
+        .filter(|(t, _)| t.payload.draft_message.as_deref().is_some_and(|d| !d.is_empty()) && !t.payload.aside)
         .map(|(_, id)| *id)
         .collect();
     if let (Some(event), Some(newest)) = (event_id, drafts.last()) {
@@ -272,7 +272,8 @@ pub(super) fn enum_text<T: serde::Serialize>(v: &T) -> Result<String, StoreError
 /// One pending draft per booking: a plan that drafts anew for `event`
 /// closes the event's older pending drafts (`send_state` `superseded`,
 /// pointing at the plan's newest draft, `newest`), so a stale draft can never be
-/// approved and sent. Tasks without a draft (`manual_review`) stay open.
+/// approved and sent. Tasks without a draft (`manual_review`) and asides
+/// (a site visit's answers) stay open.
 fn supersede_older_drafts(
     tx: &Transaction<'_>,
     team: &str,
@@ -287,7 +288,8 @@ fn supersede_older_drafts(
                 payload = json_set(payload, '$.send_state', 'superseded', '$.superseded_by', ?3)
          WHERE team_id = ?1 AND event_id = ?2 AND status = 'pending'
            AND id NOT IN (SELECT value FROM json_each(?4))
-           AND COALESCE(json_extract(payload, '$.draft_message'), '') <> ''",
+           AND COALESCE(json_extract(payload, '$.draft_message'), '') <> ''
+           AND COALESCE(json_extract(payload, '$.aside'), 0) = 0",
         params![team, event.to_string(), newest.to_string(), new, now],
     )
     .map_err(sql_error)?;

@@ -267,3 +267,40 @@ async fn a_resumed_decision_never_sends_twice() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(smtp.mails().is_empty(), "nothing is sent a second time");
 }
+
+/// The client corrects the inquiry before the manager answered: the first
+/// draft is closed as superseded, only the corrected one waits, and the
+/// manager's late approval of the old draft sends nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_correction_mail_supersedes_the_pending_draft_and_the_old_one_is_never_sent() {
+    let (app, smtp) = with_smtp().await;
+    let first_mail = inquiry("anna@keller.ch", WORKSHOP);
+    let old = intake(&app, &first_mail).await;
+    let mut correction =
+        inquiry("anna@keller.ch", "Sorry, a correction: we will be 30 people, not 24. Everything else stays the same.");
+    correction["in_reply_to"] = first_mail["message_id"].clone();
+    assert_eq!(app.post_generic(&correction).await.status(), 202);
+    app.wait_idle().await;
+
+    let pending =
+        app.query("SELECT id, json_extract(payload, '$.draft_message') AS draft FROM tasks WHERE status = 'pending'");
+    assert_eq!(pending.len(), 1, "one pending draft per booking: {pending:?}");
+    assert_ne!(pending[0]["id"], old["id"]);
+    let closed = app.query(&format!(
+        "SELECT status, json_extract(payload, '$.send_state') AS state, json_extract(payload, '$.superseded_by') AS newer
+           FROM tasks WHERE id = '{}'",
+        old["id"].as_str().unwrap()
+    ));
+    assert_eq!((closed[0]["status"].as_str(), closed[0]["state"].as_str()), (Some("completed"), Some("superseded")));
+    assert_eq!(closed[0]["newer"], pending[0]["id"]);
+
+    assert_eq!(app.post_supabase(&decision(&old, "approved", None)).await.status(), 202);
+    app.wait_idle().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(smtp.mails().is_empty(), "the superseded draft is never sent");
+    let still = app.query(&format!(
+        "SELECT json_extract(payload, '$.send_state') AS state FROM tasks WHERE id = '{}'",
+        old["id"].as_str().unwrap()
+    ));
+    assert_eq!(still[0]["state"], "superseded");
+}

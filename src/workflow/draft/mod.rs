@@ -31,6 +31,7 @@ pub struct Letter {
 
 impl Letter {
     pub fn new(lang: Language, name: &str) -> Self {
+        let name = display_name(name);
         let out = match lang {
             Language::De => format!("Guten Tag {name}\n\n"),
             Language::En => format!("Dear {name},\n\n"),
@@ -114,12 +115,51 @@ pub fn weekday_name(w: Weekday, lang: Language) -> &'static str {
     }
 }
 
-/// "09:00–17:00" / "09:00–17:00 Uhr".
+/// "09:00–17:00" / "09:00–17:00 Uhr"; an event until midnight (stored as
+/// 23:59, see `extract::Extracted::end_time`) reads "18:00–midnight" /
+/// "18:00 Uhr bis Mitternacht", never "23:59".
 pub fn format_span(start: NaiveTime, end: NaiveTime, lang: Language) -> String {
-    let span = format!("{}–{}", format_time(start), format_time(end));
-    match lang {
-        Language::En => span,
-        Language::De => format!("{span} Uhr"),
+    match (lang, is_midnight(end)) {
+        (Language::En, false) => format!("{}–{}", format_time(start), format_time(end)),
+        (Language::De, false) => format!("{}–{} Uhr", format_time(start), format_time(end)),
+        (Language::En, true) => format!("{}–midnight", format_time(start)),
+        (Language::De, true) => format!("{} Uhr bis Mitternacht", format_time(start)),
+    }
+}
+
+/// An end time alone: "23:00" / "23:00 Uhr", "midnight" / "Mitternacht".
+pub fn format_end(end: NaiveTime, lang: Language) -> String {
+    match (lang, is_midnight(end)) {
+        (Language::En, false) => format_time(end),
+        (Language::De, false) => format!("{} Uhr", format_time(end)),
+        (Language::En, true) => "midnight".into(),
+        (Language::De, true) => "Mitternacht".into(),
+    }
+}
+
+/// The end of the day as the booking stores it (23:59, or 23:59:59).
+fn is_midnight(t: NaiveTime) -> bool {
+    use chrono::Timelike;
+    t.hour() == 23 && t.minute() == 59
+}
+
+/// The name to greet: a display name in "Last, First" form ("Müller,
+/// Jürg") reads "Jürg Müller"; anything else stays as it is.
+pub fn display_name(name: &str) -> String {
+    let name = name.trim().trim_matches('"').trim();
+    match name.split_once(',') {
+        Some((last, first))
+            if !first.contains(',')
+                && [last, first].iter().all(|part| {
+                    let part = part.trim();
+                    !part.is_empty()
+                        && part.split_whitespace().count() <= 3
+                        && part.chars().all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '.' | '\''))
+                }) =>
+        {
+            format!("{} {}", first.trim(), last.trim())
+        }
+        _ => name.to_string(),
     }
 }
 

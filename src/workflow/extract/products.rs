@@ -52,9 +52,7 @@ static QUANTITY_AFTER: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Words that make the quantity a delta ("2 more microphones").
 static DELTA_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    compile(
-        r"\b(?:more|additional|extra|further|another|fewer|less|weitere[nrs]?|zusätzliche[nrs]?|mehr|weniger|noch)\s*$",
-    )
+    compile(r"\b(?:more|additional|extra|further|another|fewer|less|weitere[nrs]?|zusätzliche[nrs]?|mehr|weniger)\s*$")
 });
 /// Labels whose number is not a quantity: "Room 2", "Nr. 4711", "Tel 044
 /// 123", "March 15 apéro".
@@ -86,6 +84,54 @@ static NOT_ONLY_AFTER: LazyLock<Regex> =
 static REMINDER: LazyLock<Regex> = LazyLock::new(|| {
     compile(r"\b(?:(?:don['’]t|do not|never)\s+forget|vergessen sie|vergesst|vergiss|nicht vergessen)\b")
 });
+
+/// Regional and everyday words for products ("Zmittag", "Kafipause",
+/// "Fingerfood", "3-Gang-Menü", "Funkmikrofon"), from `lang`, each with
+/// the catalogue word it stands for.
+static ALIASES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    super::lang::pairs(|w| w.product_aliases)
+        .into_iter()
+        .map(|(words, standard)| (compile(&format!(r"\b(?:{words})\b")), standard))
+        .collect()
+});
+
+/// "a few guests", "einige Gäste", "5 of them" (see `lang`).
+static PART_OF_GROUP: LazyLock<Regex> =
+    LazyLock::new(|| compile(&format!(r"\b(?:{})\b", super::lang::alternation(|w| w.part_of_group))));
+
+/// "a pianist for 3 hours", "Fotograf für 2 Stunden": the hours booked.
+static HOURS_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^[ \t]*(?:\(\s*)?(?:for|für|during|während)\s+(?:(?:about|approx\.?|ca\.?|etwa|rund)\s+)?(?P<h>\d{1,2})\s*(?:hours?|hrs?|h|stunden|std\.?)\b",
+    )
+});
+
+/// [`extract_products`] with two refinements: regional words are read as
+/// the catalogue's ("Zmittag" = lunch), and a product wanted for part of
+/// the group only ("a few guests are vegetarian") is not ordered but
+/// returned apart, as an open question. Products named with a quantity
+/// ("5 vegetarische Menüs") are ordered as usual.
+pub fn extract_products_scoped(text: &str, products: &[Term<ProductId>]) -> (Vec<ProductMention>, Vec<ProductId>) {
+    let mut standard = text.to_string();
+    for (regex, word) in ALIASES.iter() {
+        if regex.is_match(&standard) {
+            standard = regex.replace_all(&standard, *word).into_owned();
+        }
+    }
+    let mentions = extract_products(&standard, products);
+    let matcher = Matcher::new(products, true);
+    let mut partial: Vec<ProductId> = Vec::new();
+    for hit in matcher.find(&standard, &words(&standard)) {
+        let Some(id) = hit.id else { continue };
+        let sentence = super::context::sentence_around(&standard, hit.start, hit.end, 80);
+        let explicit = mentions.iter().any(|m| m.id == id && (m.quantity.is_some() || m.removed));
+        if PART_OF_GROUP.is_match(sentence) && !explicit && !partial.contains(&id) {
+            partial.push(id);
+        }
+    }
+    let kept = mentions.into_iter().filter(|m| !partial.contains(&m.id)).collect();
+    (kept, partial)
+}
 
 /// The products named in `text`, in order of first appearance.
 pub fn extract_products(text: &str, products: &[Term<ProductId>]) -> Vec<ProductMention> {
@@ -148,6 +194,9 @@ fn quantity(text: &str, hit: &Hit<ProductId>) -> Option<u32> {
             } else {
                 number.as_str().parse().ok()?
             }
+        }
+        None if HOURS_AFTER.is_match(&text[hit.end..]) => {
+            HOURS_AFTER.captures(&text[hit.end..])?.name("h")?.as_str().parse().ok()?
         }
         None => {
             let captures = QUANTITY_AFTER.captures(&text[hit.end..])?;

@@ -45,6 +45,9 @@ fn nothing(language: Language) -> Extracted {
         day_of_month: None,
         alternatives: false,
         visit_cancelled: false,
+        weekdays: vec![],
+        confirmed_count: None,
+        doubts: vec![],
     }
 }
 
@@ -194,11 +197,18 @@ Tel. 044 123 45 67
     assert_eq!(
         extract(mail, today()),
         Extracted {
-            vague_date: Some(VagueDate { year: Some(2027), month: 5, weekday: Some(Weekday::Fri) }),
+            vague_date: Some(VagueDate {
+                year: Some(2027),
+                month: 5,
+                weekday: Some(Weekday::Fri),
+                weekdays: vec![Weekday::Fri],
+                ..VagueDate::default()
+            }),
             start_time: t(18, 0),
             attendees: Some(20),
             layout: Some(Layout::Cocktail),
             intents: vec![Intent::Question, Intent::SiteVisit],
+            weekdays: vec![Weekday::Fri],
             ..nothing(Language::De)
         }
     );

@@ -37,7 +37,7 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
         .filter_map(|c| t.facts.catalogue.product(c.id).map(|p| (p.pricing.clone(), c.quantity)))
         .collect();
     let attendees = t.event.attendees.and_then(|a| u32::try_from(a).ok()).unwrap_or(0);
-    let offer = calculate(&OfferRequest {
+    let mut offer = calculate(&OfferRequest {
         room: room.pricing.clone(),
         start: t.event.start_time,
         end: t.event.end_time,
@@ -47,7 +47,11 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
         sequence: t.facts.offer_sequence,
         discount_bp: t.event.workflow_state.discount_percent.unwrap_or(0).min(100) * 100,
     });
-    let revised = t.offer.as_ref().is_some_and(|o| o.status != OfferStatus::Cancelled);
+    // An offer is never valid beyond the day of the event.
+    offer.valid_until = offer.valid_until.min(t.event.event_date);
+    // "It replaces our previous offer" only when the client has one: a
+    // draft the manager never sent is replaced silently.
+    let revised = t.offer.as_ref().is_some_and(|o| matches!(o.status, OfferStatus::Sent | OfferStatus::Confirmed));
     if let Some(old) = t.offer.take().filter(|o| o.status != OfferStatus::Cancelled) {
         t.offers.push(OfferWrite::Update {
             id: old.id,

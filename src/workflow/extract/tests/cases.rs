@@ -435,7 +435,8 @@ const BILLING_CASES: &[(&str, Option<Address>)] = &[
     ),
     (
         "Billing address:\nAnna Muster\nDorfstrasse 3\n6300 Zug\n\nBest regards",
-        Some((Some("Anna Muster"), Some("Dorfstrasse 3"), Some("6300"), Some("Zug"), None)),
+        // A private person is not a company (her name is `BillingAddress::name`).
+        Some((None, Some("Dorfstrasse 3"), Some("6300"), Some("Zug"), None)),
     ),
     (
         "Billing address: Acme Inc., Seefeldstrasse 100, A-1010 Wien",
@@ -467,11 +468,16 @@ fn billing_addresses() {
                 postal_code: postal_code.map(str::to_string),
                 city: city.map(str::to_string),
                 country: country.map(str::to_string),
+                ..BillingAddress::default()
             });
             (*text, expected)
         })
         .collect();
-    check("BILLING_CASES", &rows, |found| found.billing.clone());
+    // This table predates the private person's name and the c/o line; see
+    // `tests/billing_cases.rs` for those.
+    check("BILLING_CASES", &rows, |found| {
+        found.billing.clone().map(|b| BillingAddress { name: None, care_of: None, ..b })
+    });
 }
 
 const DISCOUNT_CASES: &[(&str, Option<u32>)] = &[

@@ -196,7 +196,8 @@ pub fn extract_confirmed_count(text: &str) -> Option<u32> {
     }
     let captures = CONFIRMED.captures(text.trim_start())?;
     let value = parse(captures.name("n")?.as_str())?;
-    (2..=5000).contains(&value).then_some(value)
+    let looks_like_year = (1900..=2100).contains(&value);
+    ((2..=5000).contains(&value) && !looks_like_year).then_some(value)
 }
 
 /// "between 40 and 50 people" -> 50; "from 80 to 100 guests" -> 100.

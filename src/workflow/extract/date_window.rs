@@ -121,19 +121,27 @@ fn compile(pattern: &str) -> Regex {
 /// Spans, feast days and weekday wishes in `text` (see the module docs).
 pub(crate) fn find_windows(text: &str, today: NaiveDate) -> Windows {
     let mut found = Windows::default();
+    // Longest first where names overlap: "Pentecost Monday" is not also Pentecost.
+    let mut feasts: Vec<(usize, usize, NaiveDate)> = Vec::new();
     for (regex, feast) in FEAST.iter() {
         for captures in regex.captures_iter(text) {
             let Some(whole) = captures.get(0) else { continue };
-            if is_negated(text, whole.start()) || AROUND_EASTER.is_match(&text[whole.start()..]) {
+            if is_negated(text, whole.start()) {
                 continue;
             }
             let year = captures.name("year").and_then(|y| y.as_str().parse().ok());
             if let Some(date) = next_feast(*feast, year, today) {
-                if !found.dates.contains(&date) {
-                    found.dates.push(date);
-                }
+                feasts.push((whole.start(), whole.end(), date));
             }
         }
+    }
+    feasts.sort_by_key(|(start, end, _)| (*start, std::cmp::Reverse(*end)));
+    let mut last_end = 0;
+    for (start, end, date) in feasts {
+        if start >= last_end && !found.dates.contains(&date) {
+            found.dates.push(date);
+        }
+        last_end = last_end.max(end);
     }
     let mut windows: Vec<(usize, (NaiveDate, NaiveDate))> = Vec::new();
     for captures in AROUND_EASTER.captures_iter(text) {

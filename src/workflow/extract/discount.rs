@@ -75,8 +75,8 @@ pub fn extract_discount(text: &str) -> Option<u32> {
         let after = clause_after(text, whole.end(), 40);
         let asks = DISCOUNT_AFTER.is_match(after)
             || DISCOUNT_BEFORE.is_match(before)
-            || (SUGGESTION_BEFORE.is_match(before) && after.trim_start().starts_with(['?', '.', '!']))
-            || (after.trim_start().starts_with('?') && before.trim().is_empty());
+            || (SUGGESTION_BEFORE.is_match(before) && text[whole.end()..].trim_start().starts_with(['?', '.', '!']))
+            || (text[whole.end()..].trim_start().starts_with('?') && before.trim().is_empty());
         let near_before = clause_before(text, number.start(), 25, false);
         let near_after = clause_after(text, whole.end(), 25);
         let about_something_else = OTHER_PERCENT.is_match(near_before) || OTHER_PERCENT.is_match(near_after);

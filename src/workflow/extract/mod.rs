@@ -334,7 +334,7 @@ pub fn extract(text: &str, today: NaiveDate) -> Extracted {
 /// "next Friday") and years that the client left out ("15 March");
 /// `vocabulary` holds the venue's rooms and products to look for.
 pub fn extract_with(text: &str, today: NaiveDate, vocabulary: &Vocabulary) -> Extracted {
-    extract_fresh(&strip_quoted(text), today, vocabulary)
+    extract_fresh(&strip_quoted(&mail_text(text, None)), today, vocabulary)
 }
 
 /// [`extract_with`] for text already stripped of quotes and signatures

@@ -133,6 +133,11 @@ pub fn extract_products_scoped(text: &str, products: &[Term<ProductId>]) -> (Vec
     (kept, partial)
 }
 
+/// "statt Bier lieber Prosecco", "instead of beer rather prosecco": the
+/// product after the preference word is the new one, not the replaced one.
+static PREFERRED_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"\b(?:lieber|eher|rather|preferably|stattdessen|dafür|sondern|but)\s+(?:\S+\s+)?$"));
+
 /// The products named in `text`, in order of first appearance.
 pub fn extract_products(text: &str, products: &[Term<ProductId>]) -> Vec<ProductMention> {
     if products.is_empty() {
@@ -146,7 +151,8 @@ pub fn extract_products(text: &str, products: &[Term<ProductId>]) -> Vec<Product
         };
         let reminder = REMINDER.is_match(clause_before(text, hit.start, 40, true));
         let removed = !reminder && is_removal(text, &hit);
-        if !removed && !reminder && is_negated(text, hit.start) {
+        let preferred = PREFERRED_BEFORE.is_match(clause_before(text, hit.start, 25, true));
+        if !removed && !reminder && !preferred && is_negated(text, hit.start) {
             continue;
         }
         let quantity = quantity(text, &hit);
@@ -166,7 +172,7 @@ fn is_removal(text: &str, hit: &Hit<ProductId>) -> bool {
     let after = clause_after(text, hit.end, 60);
     let in_question = question_follows(text, hit.end);
     REMOVE_BEFORE.is_match(before)
-        || is_replaced(text, hit.start)
+        || (is_replaced(text, hit.start) && !PREFERRED_BEFORE.is_match(clause_before(text, hit.start, 25, true)))
         || (REMOVE_AFTER.is_match(after) && !NOT_ONLY_AFTER.is_match(after) && !in_question)
 }
 

@@ -76,6 +76,7 @@ pub(super) const WORDS: Words = Words {
     forwarded: &["-{2,}\\s*forwarded message\\s*-{2,}", "begin forwarded message\\s*:", "-{2,}\\s*forwarded\\s*-{2,}"],
     accept: &[
         "(?:has|have) (?:approved|accepted|signed off) (?:the|your|our) (?:offer|proposal|quote|quotation)",
+        "approved (?:the|your|our) (?:offer|proposal|quote|quotation)",
         "(?:happy|glad|pleased) to confirm",
         "confirm (?:offer )?oe-\\d{4}-\\d{2}-\\d{3,}",
         "(?:offer|proposal|quote) (?:is )?approved",

@@ -277,6 +277,19 @@ fn weekday_wish(text: &str) -> Vec<Weekday> {
     days
 }
 
+/// A weekday named alone ("Mittwoch 14 Uhr passt", "Thursday works"),
+/// for picking a proposed slot; the caller uses it only when the mail has
+/// no date.
+pub(crate) fn named_weekday(text: &str) -> Option<Weekday> {
+    static NAMED: LazyLock<Regex> = LazyLock::new(|| compile(&format!(r"\b(?:{WEEKDAY_ALTERNATION})\b")));
+    NAMED
+        .find_iter(text)
+        .find(|m| {
+            !is_negated(text, m.start()) && !clause_before(text, m.start(), 16, false).to_lowercase().contains("next")
+        })
+        .and_then(|m| weekday_of(m.as_str()))
+}
+
 /// A full or short weekday name in either language.
 fn weekday_of(word: &str) -> Option<Weekday> {
     let lower = word.trim_end_matches('.').to_lowercase();

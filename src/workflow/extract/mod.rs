@@ -138,6 +138,10 @@ pub struct Extracted {
     /// as the head count only when it asked for one.
     #[serde(default)]
     pub confirmed_count: Option<u32>,
+    /// A weekday named without a date ("Mittwoch 14 Uhr passt"), to pick a
+    /// proposed visit slot; `None` when the mail has dates.
+    #[serde(default)]
+    pub named_weekday: Option<Weekday>,
     /// What the extractors are unsure about; each is an open question for
     /// the manager, never a fact written into the booking.
     #[serde(default)]
@@ -370,6 +374,7 @@ pub fn extract_fresh(fresh: &str, today: NaiveDate, vocabulary: &Vocabulary) -> 
     // "Am 5. Februar" is a date; only a day named alone is a bare day.
     let day_of_month = if found.dates.is_empty() { extract_day_of_month(fresh) } else { None };
     let counted = head_count(&normalized);
+    let named_weekday = if found.dates.is_empty() { date_window::named_weekday(fresh) } else { None };
     let mut doubts = Vec::new();
     if counted.conflicting {
         doubts.push(Doubt::ConflictingCounts);
@@ -406,6 +411,7 @@ pub fn extract_fresh(fresh: &str, today: NaiveDate, vocabulary: &Vocabulary) -> 
         visit_cancelled: cancels_visit(fresh),
         weekdays: windows.weekdays,
         confirmed_count: extract_confirmed_count(&normalized),
+        named_weekday,
         doubts,
     }
 }

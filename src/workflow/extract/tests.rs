@@ -60,6 +60,7 @@ fn nothing(language: Language) -> Extracted {
         visit_cancelled: false,
         weekdays: vec![],
         confirmed_count: None,
+        named_weekday: None,
         doubts: vec![],
     }
 }
@@ -222,6 +223,7 @@ Tel. 044 123 45 67
             layout: Some(Layout::Cocktail),
             intents: vec![Intent::Question, Intent::SiteVisit],
             weekdays: vec![Weekday::Fri],
+            named_weekday: Some(Weekday::Fri),
             ..nothing(Language::De)
         }
     );

@@ -596,4 +596,56 @@ mod tests {
             seen.push(hv);
         }
     }
+
+    /// Per-layout capacity is the only capacity that counts: (attendees,
+    /// layout) -> the rooms offered, best first.
+    const SEATING_CASES: &[(u32, Option<Layout>, &[&str])] = &[
+        (40, Some(Layout::Dinner), &["Room C", "Room E"]),
+        (10, Some(Layout::Dinner), &["Room C", "Room E"]),
+        (80, Some(Layout::Dinner), &["Room E"]),
+        (81, Some(Layout::Dinner), &[]),
+        (18, Some(Layout::UShape), &["Room F", "Room A"]),
+        (21, Some(Layout::UShape), &["Room A"]),
+        (23, Some(Layout::UShape), &[]),
+        (30, Some(Layout::Cocktail), &["Room B", "Room C"]),
+        (25, Some(Layout::Cocktail), &["Room A", "Room B", "Room C"]),
+        (71, Some(Layout::Cocktail), &[]),
+        (30, Some(Layout::Classroom), &["Room B"]),
+        (37, Some(Layout::Classroom), &[]),
+        (12, Some(Layout::Boardroom), &["Room D"]),
+        (17, Some(Layout::Boardroom), &[]),
+        (30, Some(Layout::Workshop), &["Room F", "Room B", "Room C"]),
+        (20, Some(Layout::Workshop), &["Room D", "Room A", "Room F", "Room B", "Room C"]),
+        (41, Some(Layout::Workshop), &[]),
+        (100, Some(Layout::Theatre), &["Room E"]),
+        (60, Some(Layout::Theatre), &["Room B", "Room C", "Room E"]),
+        (40, None, &["Room A", "Room F", "Room B", "Room C", "Room E"]),
+    ];
+
+    #[test]
+    fn rooms_are_offered_by_their_figure_for_the_layout() {
+        let rooms = catalog_rooms();
+        let failures: Vec<String> = SEATING_CASES
+            .iter()
+            .filter_map(|(attendees, layout, expected)| {
+                let ranked = rank(&rooms, &[], &req(Some(*attendees), *layout));
+                let got: Vec<&str> = ranked.iter().filter(|r| r.fits).map(|r| r.room.name.as_str()).collect();
+                (got != *expected).then(|| format!("{attendees} {layout:?}: expected {expected:?}, got {got:?}"))
+            })
+            .collect();
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn a_room_without_any_layout_figure_falls_back_to_its_capacity_to_be_confirmed() {
+        let mut plain = room("Room D");
+        plain.layout_capacities.clear();
+        for layout in [Layout::Dinner, Layout::UShape, Layout::Cocktail, Layout::Theatre] {
+            let ranked = rank(std::slice::from_ref(&plain), &[], &req(Some(20), Some(layout)));
+            assert_eq!(ranked.len(), 1, "{layout:?}");
+            assert!(ranked[0].fits && ranked[0].capacity_to_confirm && ranked[0].capacity == 26, "{layout:?}");
+        }
+        let ranked = rank(&[room("Room D")], &[], &req(Some(12), Some(Layout::Boardroom)));
+        assert!(!ranked[0].capacity_to_confirm);
+    }
 }

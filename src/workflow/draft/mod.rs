@@ -146,8 +146,13 @@ fn is_midnight(t: NaiveTime) -> bool {
 /// The name to greet: a display name in "Last, First" form ("Müller,
 /// Jürg") reads "Jürg Müller"; anything else stays as it is.
 pub fn display_name(name: &str) -> String {
+    /// Words that make a comma part of a company or team name, not "Last, First".
+    const NOT_A_PERSON: &[&str] =
+        &["ag", "gmbh", "sa", "ltd", "inc", "events", "team", "info", "office", "sales", "verein"];
     let name = name.trim().trim_matches('"').trim();
-    match name.split_once(',') {
+    let organisation =
+        name.split(|c: char| !c.is_alphanumeric()).any(|w| NOT_A_PERSON.contains(&w.to_lowercase().as_str()));
+    match name.split_once(',').filter(|_| !organisation) {
         Some((last, first))
             if !first.contains(',')
                 && [last, first].iter().all(|part| {
@@ -208,5 +213,40 @@ mod tests {
         let mut l = Letter::new(Language::De, "Jonas Meier");
         l.para("Thanks.", "Danke.");
         assert_eq!(l.sign("The Atelier"), "Guten Tag Jonas Meier\n\nDanke.\n\nFreundliche Grüsse\nThe Atelier");
+    }
+
+    /// Display names as mail clients send them -> the name to greet.
+    const NAME_CASES: &[(&str, &str)] = &[
+        ("Müller, Jürg", "Jürg Müller"),
+        ("Meier, Anna-Lena", "Anna-Lena Meier"),
+        ("\"Keller, Tom\"", "Tom Keller"),
+        ("von Arx, Beat", "Beat von Arx"),
+        ("Jürg Müller", "Jürg Müller"),
+        ("Muster AG, Events", "Muster AG, Events"),
+        ("Events, Muster", "Events, Muster"),
+        ("anna.keller", "anna.keller"),
+        ("Smith, J.", "J. Smith"),
+    ];
+
+    #[test]
+    fn last_first_display_names_are_greeted_first_last() {
+        let failures: Vec<String> = NAME_CASES
+            .iter()
+            .filter(|(name, expected)| display_name(name) != *expected)
+            .map(|(name, expected)| format!("{name:?}: expected {expected:?}, got {:?}", display_name(name)))
+            .collect();
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        assert!(Letter::new(Language::De, "Müller, Jürg").sign("X").starts_with("Guten Tag Jürg Müller\n"));
+    }
+
+    #[test]
+    fn midnight_is_written_as_a_word_never_as_23_59() {
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        assert_eq!(format_span(t(18, 0), t(23, 59), Language::En), "18:00–midnight");
+        assert_eq!(format_span(t(18, 0), t(23, 59), Language::De), "18:00 Uhr bis Mitternacht");
+        assert_eq!(format_span(t(18, 0), t(23, 0), Language::De), "18:00–23:00 Uhr");
+        assert_eq!(format_end(t(23, 59), Language::En), "midnight");
+        assert_eq!(format_end(t(23, 59), Language::De), "Mitternacht");
+        assert_eq!(format_end(t(22, 30), Language::De), "22:30 Uhr");
     }
 }

@@ -53,8 +53,14 @@ pub struct WorkflowState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductChoice {
     pub id: ProductId,
-    /// Pieces (per-unit products) or hours (per-hour); `None` = the default.
+    /// Pieces (per-unit products), hours (per-hour) or persons (a
+    /// per-person item for part of the group: "5 vegetarian menus");
+    /// `None` = the default.
     pub quantity: Option<u32>,
+    /// How many times a per-person item is served to everyone ("two
+    /// coffee breaks" = 2); `None` = once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -62,7 +62,7 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
                 .products
                 .iter()
                 .filter(|p| !p.removed)
-                .map(|p| ProductChoice { id: p.id, quantity: p.quantity })
+                .map(|p| ProductChoice { id: p.id, quantity: p.quantity, times: p.times })
                 .collect(),
             last_mail: Some(MailDigest { digest: digest(mail, &fresh), at: mail.received_at }),
             wanted_amenities: super::rooms::amenities_in(&fresh),

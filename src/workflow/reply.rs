@@ -246,7 +246,7 @@ fn take_products(t: &mut Turn<'_>, found: &Extracted) -> bool {
     for m in &found.products {
         chosen.retain(|c| c.id != m.id);
         if !m.removed {
-            chosen.push(ProductChoice { id: m.id, quantity: m.quantity });
+            chosen.push(ProductChoice { id: m.id, quantity: m.quantity, times: m.times });
         }
     }
     *chosen != before

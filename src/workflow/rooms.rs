@@ -334,7 +334,8 @@ fn phrases_for(wanted: &str) -> Vec<Vec<String>> {
     vec![wt]
 }
 
-fn has_amenity(amenities: &[String], wanted: &str) -> bool {
+/// Does a room with `amenities` have `wanted` (synonyms and whole words)?
+pub(crate) fn has_amenity(amenities: &[String], wanted: &str) -> bool {
     let phrases = phrases_for(wanted);
     amenities.iter().any(|a| {
         let at = tokens(a);

@@ -720,3 +720,87 @@ fn an_html_only_mail_is_read() {
     assert_eq!(patch(&plan).attendees, Some(40));
     assert_eq!(patch(&plan).event_date, Some(d(2027, 3, 12)));
 }
+
+/// Per-person items counted in times or persons, as the offer bills them
+/// for Anna Keller's 24 guests.
+const SERVING_CASES: &[(&str, &str, u32)] = &[
+    ("Please add two coffee breaks.", "Basic Coffee & Tea Package", 48),
+    ("Bitte noch zwei Kafipausen dazu.", "Basic Coffee & Tea Package", 48),
+    ("Please add lunch for everyone.", "Lunch Package", 24),
+    ("Please add 5 vegetarian menus.", "Vegetarian Menu", 5),
+    ("Please add a pianist for 3 hours.", "Solo Musician", 3),
+];
+
+#[test]
+fn offer_lines_bill_per_person_items_times_the_guests_and_hours_as_asked() {
+    let mut failures = Vec::new();
+    for (text, product, quantity) in SERVING_CASES {
+        let plan = reply(&negotiating(), text);
+        let items: Vec<(String, u32)> = plan
+            .offers
+            .iter()
+            .filter_map(|o| match o {
+                OfferWrite::Create(new) => {
+                    Some(new.items.iter().map(|i| (i.name.clone(), i.quantity)).collect::<Vec<_>>())
+                }
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        if !items.iter().any(|(name, q)| name == product && q == quantity) {
+            failures.push(format!("{text:?}: {items:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn an_offer_is_never_valid_past_the_event_and_replaces_only_a_sent_offer() {
+    let mut b = negotiating();
+    b.event.event_date = d(2026, 12, 10);
+    let plan = reply(&b, "Please add a projector.");
+    let created = plan.offers.iter().find_map(|o| match o {
+        OfferWrite::Create(new) => Some(new.valid_until),
+        _ => None,
+    });
+    assert_eq!(created, Some(d(2026, 12, 10)));
+    assert!(draft(&plan).contains("replaces our previous offer"), "{}", draft(&plan));
+    // A draft offer the manager never sent is replaced without saying so.
+    b.offer.as_mut().unwrap().status = OfferStatus::Draft;
+    let plan = reply(&b, "Please add a projector.");
+    if let Some(body) = the_task(&plan).payload.draft_message.as_deref() {
+        assert!(!body.contains("replaces our previous offer"), "{body}");
+    }
+}
+
+/// Anna Keller's offer is for Room A (projector, screen, stage, sound
+/// system, whiteboard; a microphone only upon request).
+const INCLUDED_CASES: &[(&str, &str, bool)] = &[
+    ("Please add a projector.", "Projector", false),
+    ("Bitte noch einen Beamer.", "Projector", false),
+    ("We need a stage.", "Portable Stage", false),
+    ("Please add a flipchart.", "Flipchart", true),
+    ("Please add 2 wireless microphones.", "Wireless Microphone", true),
+    ("Please add the DJ.", "DJ Service", true),
+];
+
+#[test]
+fn what_the_room_already_has_is_never_charged() {
+    let mut failures = Vec::new();
+    for (text, product, billed) in INCLUDED_CASES {
+        let plan = reply(&negotiating(), text);
+        let names: Vec<String> = plan
+            .offers
+            .iter()
+            .filter_map(|o| match o {
+                OfferWrite::Create(new) => Some(new.items.iter().map(|i| i.name.clone()).collect::<Vec<_>>()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        if names.iter().any(|n| n == product) != *billed {
+            failures.push(format!("{text:?}: {names:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -200,7 +200,7 @@ pub(super) async fn every_event_column_is_written_and_read_back(b: Backend) {
         proposed_rooms: vec![room_c, room_b],
         rooms_proposed_for: Some("req-1@2027-04-02".into()),
         wanted_amenities: vec!["Beamer".into(), "Bühne".into()],
-        products: vec![ProductChoice { id: ProductId::new(), quantity: Some(3) }],
+        products: vec![ProductChoice { id: ProductId::new(), quantity: Some(3), times: None }],
         discount_percent: Some(10),
         site_visit: Some(SiteVisit {
             proposed: vec![date(2027, 3, 20).and_hms_opt(10, 0, 0).unwrap()],

@@ -196,6 +196,11 @@ pub struct ProductMention {
     /// A number written right at the product ("2 wireless microphones",
     /// "3 Flipcharts", "Beamer x2"); `None` when the client gave none.
     pub quantity: Option<u32>,
+    /// How many times an occasion is wanted ("two coffee breaks", "zwei
+    /// Kafipausen" = 2): each time for every guest. The number is then not
+    /// a `quantity`.
+    #[serde(default)]
+    pub times: Option<u32>,
     /// The client asks to drop it ("without the DJ", "ohne DJ", "remove the
     /// projector", "streichen Sie den Apéro", "instead of the Classic Apéro").
     pub removed: bool,

@@ -99,6 +99,13 @@ static ALIASES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
 static PART_OF_GROUP: LazyLock<Regex> =
     LazyLock::new(|| compile(&format!(r"\b(?:{})\b", super::lang::alternation(|w| w.part_of_group))));
 
+/// Occasions served to every guest, from `lang` ("coffee break", "lunch").
+static OCCASION: LazyLock<Regex> =
+    LazyLock::new(|| compile(&format!(r"\b(?:{})\b", super::lang::alternation(|w| w.occasions))));
+
+/// More occasions than this in one event is a count of something else.
+const MAX_TIMES: u32 = 6;
+
 /// "a pianist for 3 hours", "Fotograf für 2 Stunden": the hours booked.
 static HOURS_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     compile(
@@ -129,7 +136,14 @@ pub fn extract_products_scoped(text: &str, products: &[Term<ProductId>]) -> (Vec
             partial.push(id);
         }
     }
-    let kept = mentions.into_iter().filter(|m| !partial.contains(&m.id)).collect();
+    let mut kept: Vec<ProductMention> = mentions.into_iter().filter(|m| !partial.contains(&m.id)).collect();
+    // "two coffee breaks": a number of occasions, each for everyone.
+    for hit in matcher.find(&standard, &words(&standard)) {
+        let Some(mention) = kept.iter_mut().find(|m| Some(m.id) == hit.id) else { continue };
+        if mention.quantity.is_some_and(|q| q <= MAX_TIMES) && OCCASION.is_match(&standard[hit.start..hit.end]) {
+            mention.times = mention.quantity.take();
+        }
+    }
     (kept, partial)
 }
 
@@ -161,7 +175,7 @@ pub fn extract_products(text: &str, products: &[Term<ProductId>]) -> Vec<Product
                 mention.removed |= removed;
                 mention.quantity = quantity.or(mention.quantity);
             }
-            None => out.push(ProductMention { id, quantity, removed }),
+            None => out.push(ProductMention { id, quantity, times: None, removed }),
         }
     }
     out

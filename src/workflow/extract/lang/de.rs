@@ -127,6 +127,7 @@ pub(super) const WORDS: Words = Words {
         ("funkmikrofon(?:e)?|funkmikro[s]?|drahtlose[sn]? mikrofon(?:e)?", "wireless mic"),
         ("bier", "beer"),
     ],
+    occasions: &["\\w*pausen?", "mittagessen", "frühstück\\w*", "znüni", "zvieri"],
     part_of_group: &[
         "einige (?:der |unserer )?(?:gäste|personen|teilnehmende\\w*|teilnehmer\\w*)",
         "ein paar (?:der |unserer )?(?:gäste|personen|teilnehmende\\w*|teilnehmer\\w*)",

@@ -101,6 +101,7 @@ pub(super) const WORDS: Words = Words {
         ("radio mic(?:rophone)?s?", "wireless mic"),
         ("coffee breaks?", "coffee break"),
     ],
+    occasions: &["coffee breaks?", "breaks?", "lunch(?:es)?", "breakfasts?", "snacks?"],
     part_of_group: &[
         "a few (?:of (?:the|our) )?(?:guests|people|participants|attendees)",
         "some (?:of (?:the|our) )?(?:guests|people|participants|attendees)",

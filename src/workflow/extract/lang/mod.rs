@@ -96,6 +96,9 @@ pub(crate) struct Words {
     /// word the catalogue knows before products are matched
     /// ("Zmittag" -> "lunch").
     pub product_aliases: &'static [(&'static str, &'static str)],
+    /// Occasions served to every guest, counted in times ("two coffee
+    /// breaks"), matched in the product's words as written.
+    pub occasions: &'static [&'static str],
     /// "a few guests", "einige Gäste": part of the group, not all of it.
     pub part_of_group: &'static [&'static str],
     /// Labels of a billing address block; a colon or "is" may follow.

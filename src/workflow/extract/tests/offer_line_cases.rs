@@ -7,38 +7,48 @@
 use super::cases::{catalogue, check, product_name};
 use crate::workflow::extract::{Doubt, Extracted};
 
-type Mention = (&'static str, Option<u32>, bool);
+/// (product, quantity, times, removed)
+type Mention = (&'static str, Option<u32>, Option<u32>, bool);
 
 const LINES_EN: &[(&str, &[Mention])] = &[
-    ("a pianist for 3 hours", &[("Solo Musician", Some(3), false)]),
-    ("a photographer for 2 hours, please", &[("Event Photographer", Some(2), false)]),
-    ("two coffee breaks", &[("Basic Coffee & Tea Package", Some(2), false)]),
-    ("12 bottles of wine", &[("Wine Selection", Some(12), false)]),
-    ("finger food for everyone", &[("Classic Apéro", None, false)]),
-    ("a three course dinner", &[("Three-Course Dinner", None, false)]),
-    ("2 radio mics", &[("Wireless Microphone", Some(2), false)]),
-    ("Instead of beer we'd like prosecco.", &[("Beer Selection", None, true), ("Prosecco Service", None, false)]),
+    ("a pianist for 3 hours", &[("Solo Musician", Some(3), None, false)]),
+    ("a photographer for 2 hours, please", &[("Event Photographer", Some(2), None, false)]),
+    ("two coffee breaks", &[("Basic Coffee & Tea Package", None, Some(2), false)]),
+    ("3 lunches for the team", &[("Lunch Package", None, Some(3), false)]),
+    ("coffee break twice", &[("Basic Coffee & Tea Package", None, None, false)]),
+    ("12 bottles of wine", &[("Wine Selection", Some(12), None, false)]),
+    ("finger food for everyone", &[("Classic Apéro", None, None, false)]),
+    ("a three course dinner", &[("Three-Course Dinner", None, None, false)]),
+    ("2 radio mics", &[("Wireless Microphone", Some(2), None, false)]),
+    (
+        "Instead of beer we'd like prosecco.",
+        &[("Beer Selection", None, None, true), ("Prosecco Service", None, None, false)],
+    ),
     ("A few guests are vegetarian.", &[]),
     ("Some of our guests are vegan.", &[]),
-    ("5 vegetarian menus, please", &[("Vegetarian Menu", Some(5), false)]),
-    ("a DJ for the evening", &[("DJ Service", None, false)]),
+    ("5 vegetarian menus, please", &[("Vegetarian Menu", Some(5), None, false)]),
+    ("a DJ for the evening", &[("DJ Service", None, None, false)]),
 ];
 
 const LINES_DE: &[(&str, &[Mention])] = &[
-    ("ca. 12 Flaschen Wein", &[("Wine Selection", Some(12), false)]),
-    ("noch 15 Flaschen Prosecco", &[("Prosecco Service", Some(15), false)]),
-    ("statt Bier lieber Prosecco", &[("Beer Selection", None, true), ("Prosecco Service", None, false)]),
-    ("Zmittag für alle", &[("Lunch Package", None, false)]),
-    ("eine Kafipause am Nachmittag", &[("Basic Coffee & Tea Package", None, false)]),
-    ("zwei Kaffeepausen", &[("Basic Coffee & Tea Package", Some(2), false)]),
-    ("Fingerfood bitte", &[("Classic Apéro", None, false)]),
-    ("ein 3-Gang-Menü", &[("Three-Course Dinner", None, false)]),
-    ("ein Dreigang-Menü am Abend", &[("Three-Course Dinner", None, false)]),
-    ("zwei Funkmikrofone", &[("Wireless Microphone", Some(2), false)]),
-    ("Fotograf für 2 Stunden", &[("Event Photographer", Some(2), false)]),
+    ("ca. 12 Flaschen Wein", &[("Wine Selection", Some(12), None, false)]),
+    ("noch 15 Flaschen Prosecco", &[("Prosecco Service", Some(15), None, false)]),
+    ("statt Bier lieber Prosecco", &[("Beer Selection", None, None, true), ("Prosecco Service", None, None, false)]),
+    ("Zmittag für alle", &[("Lunch Package", None, None, false)]),
+    ("eine Kafipause am Nachmittag", &[("Basic Coffee & Tea Package", None, None, false)]),
+    ("zwei Kaffeepausen", &[("Basic Coffee & Tea Package", None, Some(2), false)]),
+    (
+        "2 Kafipausen und ein Zmittag",
+        &[("Basic Coffee & Tea Package", None, Some(2), false), ("Lunch Package", None, None, false)],
+    ),
+    ("Fingerfood bitte", &[("Classic Apéro", None, None, false)]),
+    ("ein 3-Gang-Menü", &[("Three-Course Dinner", None, None, false)]),
+    ("ein Dreigang-Menü am Abend", &[("Three-Course Dinner", None, None, false)]),
+    ("zwei Funkmikrofone", &[("Wireless Microphone", Some(2), None, false)]),
+    ("Fotograf für 2 Stunden", &[("Event Photographer", Some(2), None, false)]),
     ("Einige Gäste essen vegetarisch.", &[]),
-    ("5 vegetarische Menüs", &[("Vegetarian Menu", Some(5), false)]),
-    ("Znacht für 40 Personen", &[("Three-Course Dinner", None, false)]),
+    ("5 vegetarische Menüs", &[("Vegetarian Menu", Some(5), None, false)]),
+    ("Znacht für 40 Personen", &[("Three-Course Dinner", None, None, false)]),
 ];
 
 #[test]
@@ -48,11 +58,11 @@ fn offer_lines() {
         let rows: Vec<_> = table
             .iter()
             .map(|(text, mentions)| {
-                (*text, mentions.iter().map(|(n, q, r)| (n.to_string(), *q, *r)).collect::<Vec<_>>())
+                (*text, mentions.iter().map(|(n, q, x, r)| (n.to_string(), *q, *x, *r)).collect::<Vec<_>>())
             })
             .collect();
         check(name, &rows, |found| {
-            found.products.iter().map(|m| (product_name(&vocabulary, m.id), m.quantity, m.removed)).collect()
+            found.products.iter().map(|m| (product_name(&vocabulary, m.id), m.quantity, m.times, m.removed)).collect()
         });
     }
 }

@@ -22,6 +22,9 @@ pub struct WorkflowState {
     /// The client gave no time: `start_time`/`end_time` are the venue's
     /// defaults, and drafts say so.
     pub times_assumed: bool,
+    /// The client gave a start but no end: `end_time` is assumed, and
+    /// drafts say the end is to be confirmed rather than state it.
+    pub end_assumed: bool,
     /// "A Friday in May": the month to propose dates from.
     pub vague_date: Option<VagueDate>,
     /// Dates the client would take ("the 12th or the 19th"), checked in order.

@@ -56,6 +56,7 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
             language: Some(language),
             date_requested: understood.date.is_some(),
             times_assumed: understood.start.is_none() && understood.end.is_none(),
+            end_assumed: understood.start.is_some() && understood.end.is_none(),
             date_options: understood.options.clone(),
             vague_date: found.vague_date.clone(),
             products: found

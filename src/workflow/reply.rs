@@ -230,9 +230,18 @@ fn take_times(t: &mut Turn<'_>, found: &Extracted) -> bool {
         t.event.workflow_state.times_assumed = false;
     }
     match (found.start_time, found.end_time) {
-        (Some(s), Some(e)) => (t.event.start_time, t.event.end_time) = (s, e),
-        (Some(s), None) => (t.event.start_time, t.event.end_time) = (s, super::intake::end_after(s)),
-        (None, Some(e)) => t.event.end_time = e,
+        (Some(s), Some(e)) => {
+            (t.event.start_time, t.event.end_time) = (s, e);
+            t.event.workflow_state.end_assumed = false;
+        }
+        (Some(s), None) => {
+            (t.event.start_time, t.event.end_time) = (s, super::intake::end_after(s));
+            t.event.workflow_state.end_assumed = true;
+        }
+        (None, Some(e)) => {
+            t.event.end_time = e;
+            t.event.workflow_state.end_assumed = false;
+        }
         (None, None) => {}
     }
     before != (t.event.start_time, t.event.end_time)

@@ -804,3 +804,23 @@ fn what_the_room_already_has_is_never_charged() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A start without an end: the draft never states the assumed end.
+const START_ONLY_CASES: &[(&str, &str, &str)] = &[
+    ("12 March 2027, 30 people, we start at 6pm.", "from 18:00 (end time to be confirmed)", "23:00"),
+    ("Am 12. März 2027, 30 Personen, ab 18 Uhr.", "ab 18:00 Uhr (Ende noch offen)", "23:00"),
+    ("12 March 2027, 30 people, 6pm until midnight.", "18:00–midnight", "to be confirmed"),
+];
+
+#[test]
+fn a_default_time_is_never_presented_as_the_clients() {
+    let mut failures = Vec::new();
+    for (text, shown, never) in START_ONLY_CASES {
+        let plan = reply(&undated(None), text);
+        let body = draft(&plan);
+        if !body.contains(shown) || body.contains(never) {
+            failures.push(format!("{text:?}:\n{body}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -194,6 +194,7 @@ pub(super) async fn every_event_column_is_written_and_read_back(b: Backend) {
         language: Some(Language::De),
         date_requested: true,
         times_assumed: true,
+        end_assumed: true,
         vague_date: None,
         date_options: vec![date(2027, 4, 2)],
         proposed_dates: vec![date(2027, 4, 2), date(2027, 4, 9)],

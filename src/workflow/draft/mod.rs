@@ -176,6 +176,9 @@ pub struct When {
     pub start: NaiveTime,
     pub end: NaiveTime,
     pub assumed: bool,
+    /// Only the start is the client's; the end is the venue's guess and is
+    /// not stated as if the client had said it.
+    pub end_assumed: bool,
 }
 
 impl When {
@@ -186,6 +189,18 @@ impl When {
             (true, Language::En) => " (time to be confirmed)",
             (true, Language::De) => " (Zeit noch offen)",
         };
+        if self.end_assumed && !self.assumed {
+            return match lang {
+                Language::En => format!(
+                    "{}, from {} (end time to be confirmed)",
+                    format_date(self.date, lang),
+                    format_time(self.start)
+                ),
+                Language::De => {
+                    format!("{}, ab {} Uhr (Ende noch offen)", format_date(self.date, lang), format_time(self.start))
+                }
+            };
+        }
         format!("{}, {}{note}", format_date(self.date, lang), format_span(self.start, self.end, lang))
     }
 }

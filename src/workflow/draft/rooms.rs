@@ -169,6 +169,7 @@ mod tests {
                 start: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
                 end: chrono::NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
                 assumed: true,
+                end_assumed: false,
             },
             40,
             Some(Layout::Theatre),

@@ -22,6 +22,9 @@ pub struct WorkflowState {
     /// The client gave no time: `start_time`/`end_time` are the venue's
     /// defaults, and drafts say so.
     pub times_assumed: bool,
+    /// The client gave a start but no end: `end_time` is assumed, and
+    /// drafts say the end is to be confirmed rather than state it.
+    pub end_assumed: bool,
     /// "A Friday in May": the month to propose dates from.
     pub vague_date: Option<VagueDate>,
     /// Dates the client would take ("the 12th or the 19th"), checked in order.
@@ -53,8 +56,14 @@ pub struct WorkflowState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductChoice {
     pub id: ProductId,
-    /// Pieces (per-unit products) or hours (per-hour); `None` = the default.
+    /// Pieces (per-unit products), hours (per-hour) or persons (a
+    /// per-person item for part of the group: "5 vegetarian menus");
+    /// `None` = the default.
     pub quantity: Option<u32>,
+    /// How many times a per-person item is served to everyone ("two
+    /// coffee breaks" = 2); `None` = once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

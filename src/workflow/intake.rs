@@ -21,7 +21,7 @@ const DEFAULT_END: (u32, u32) = (17, 0);
 
 pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Context, catalogue: &Catalogue) -> Plan {
     let today = ctx.today();
-    let fresh = extract::strip_quoted(&mail.text);
+    let fresh = extract::strip_quoted(&extract::mail_text(&mail.text, mail.html.as_deref()));
     let found = extract::extract_fresh(&fresh, today, catalogue.vocabulary());
     let understood = understand(&found, today);
     let name = client_name(known_client, mail);
@@ -56,18 +56,16 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
             language: Some(language),
             date_requested: understood.date.is_some(),
             times_assumed: understood.start.is_none() && understood.end.is_none(),
+            end_assumed: understood.start.is_some() && understood.end.is_none(),
             date_options: understood.options.clone(),
             vague_date: found.vague_date.clone(),
             products: found
                 .products
                 .iter()
                 .filter(|p| !p.removed)
-                .map(|p| ProductChoice { id: p.id, quantity: p.quantity })
+                .map(|p| ProductChoice { id: p.id, quantity: p.quantity, times: p.times })
                 .collect(),
-            last_mail: Some(MailDigest {
-                digest: digest(mail, &extract::strip_quoted(&mail.text)),
-                at: mail.received_at,
-            }),
+            last_mail: Some(MailDigest { digest: digest(mail, &fresh), at: mail.received_at }),
             wanted_amenities: super::rooms::amenities_in(&fresh),
             ..WorkflowState::default()
         },
@@ -79,7 +77,9 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
         title: format!("Approve reply to {name}"),
         description: Some(format!("New inquiry: {}", mail.subject.trim())),
         category: TaskCategory::Email,
-        priority: TaskPriority::Medium,
+        // Doubts (two head counts, a price question...) are open questions
+        // for the manager before the acknowledgement goes out.
+        priority: if found.doubts.is_empty() { TaskPriority::Medium } else { TaskPriority::High },
         client_name: Some(name.clone()),
         payload: TaskPayload {
             action: TaskAction::ApproveMessage,
@@ -105,6 +105,8 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
                     "seating_layout": understood.layout.map(Layout::code),
                 },
                 "missing": understood.missing(),
+                "open_question": !found.doubts.is_empty(),
+                "doubts": found.doubts.iter().map(extract::Doubt::reason).collect::<Vec<_>>(),
                 // Metadata only: attachment content never enters the database.
                 "attachments": mail.attachments,
             }))
@@ -186,7 +188,7 @@ fn client_name(known: Option<&Client>, mail: &InboundEmail) -> String {
         .as_deref()
         .map(|n| n.trim().trim_matches('"').trim())
         .filter(|n| !n.is_empty() && !n.contains('@'))
-        .map(str::to_string)
+        .map(draft::display_name)
         .unwrap_or_else(|| mail.from.email.local_part().to_string())
 }
 

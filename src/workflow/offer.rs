@@ -105,8 +105,10 @@ pub struct OfferRequest {
     pub start: NaiveTime,
     pub end: NaiveTime,
     pub attendees: u32,
-    /// Each product with the client's quantity; the quantity is used for
-    /// per_unit (default 1) and per_hour (default: the event's hours) only.
+    /// Each product with the client's quantity: pieces for per_unit
+    /// (default 1), hours for per_hour (default: the event's hours),
+    /// servings for per_person (default: the attendees; the caller passes
+    /// attendees × times for "two coffee breaks").
     pub products: Vec<(ProductPricing, Option<u32>)>,
     pub offer_date: NaiveDate,
     /// The offer's sequence within its month, from 1.
@@ -178,7 +180,8 @@ pub fn calculate(req: &OfferRequest) -> Offer {
     let mut items = vec![room_line(&req.room, minutes, room_vat)];
     for (p, qty) in &req.products {
         let quantity = match p.price_type {
-            PriceType::PerPerson => req.attendees,
+            // Servings: the guests (× times), or the persons named.
+            PriceType::PerPerson => qty.unwrap_or(req.attendees),
             PriceType::PerEvent => 1,
             PriceType::PerUnit => qty.unwrap_or(1),
             PriceType::PerHour => qty.unwrap_or(hours),
@@ -504,12 +507,18 @@ mod tests {
     fn per_person_product() {
         let mut r = request("Room A", t(12, 0), t(14, 0));
         r.attendees = 40;
-        r.products = vec![(product("Lunch Package"), Some(3))]; // quantity ignored
+        r.products = vec![(product("Lunch Package"), None)]; // every guest once
         let o = calculate(&r);
         let l = &o.items[1];
         assert_eq!((l.quantity, l.unit_price_rappen, l.total_rappen), (40, 2_800, 112_000));
         assert_eq!(l.product_id, Some(product("Lunch Package").id));
         assert_eq!(l.description.as_deref(), Some("40 x CHF 28.00 per person"));
+        // Servings the caller counted: two coffee breaks for 40, or 5 menus.
+        for (servings, total) in [(80, 224_000), (5, 14_000)] {
+            r.products = vec![(product("Lunch Package"), Some(servings))];
+            let l = &calculate(&r).items[1];
+            assert_eq!((l.quantity, l.total_rappen), (servings, total));
+        }
         assert_line_consistent(&o);
     }
 

@@ -19,7 +19,8 @@ use crate::domain::{Booking, InboundEmail, MailDigest, ProductChoice, TaskAction
 const RESEND_WINDOW_MINUTES: i64 = 60;
 
 pub(super) fn on_reply(booking: &Booking, mail: &InboundEmail, ctx: &Context, facts: &Facts) -> Plan {
-    let fresh = extract::strip_quoted(&mail.text);
+    // An HTML-only mail is read as the text a mail client would show.
+    let fresh = extract::strip_quoted(&extract::mail_text(&mail.text, mail.html.as_deref()));
     let found = extract::extract_fresh(&fresh, ctx.today(), facts.catalogue.vocabulary());
     let digest = digest(mail, &fresh);
     if let Some(last) = &booking.event.workflow_state.last_mail {
@@ -75,6 +76,7 @@ pub(super) fn on_reply(booking: &Booking, mail: &InboundEmail, ctx: &Context, fa
     if asked {
         flag(&mut t, "open_question");
     }
+    flag_doubts(&mut t, &found);
     t.finish()
 }
 
@@ -140,7 +142,8 @@ fn read(t: &mut Turn<'_>, found: &Extracted, fresh: &str) -> bool {
     // count stated as a change does.
     let stated = step < Step::Offer.number() || change;
     let count = if step < Step::Offer.number() {
-        found.attendees
+        // "Yes, 24 is right!" answers the venue's question for the count.
+        found.attendees.or(found.confirmed_count.filter(|_| t.event.attendees.is_none()))
     } else {
         found.group_size.or(found.attendees.filter(|_| change))
     };
@@ -165,6 +168,12 @@ fn read(t: &mut Turn<'_>, found: &Extracted, fresh: &str) -> bool {
         if t.event.room_ids.first() != Some(&room) {
             t.event.preferred_room = t.facts.catalogue.room_name(room);
             t.event.room_ids.clear();
+            // The client chose a room: it is held (step 3 keeps it when it
+            // fits and is free that day) rather than proposed again.
+            if t.event.date_confirmed {
+                t.event.room_ids.push(room);
+                withdraw_proposal(t);
+            }
             requirements_changed = true;
         }
     }
@@ -221,9 +230,18 @@ fn take_times(t: &mut Turn<'_>, found: &Extracted) -> bool {
         t.event.workflow_state.times_assumed = false;
     }
     match (found.start_time, found.end_time) {
-        (Some(s), Some(e)) => (t.event.start_time, t.event.end_time) = (s, e),
-        (Some(s), None) => (t.event.start_time, t.event.end_time) = (s, super::intake::end_after(s)),
-        (None, Some(e)) => t.event.end_time = e,
+        (Some(s), Some(e)) => {
+            (t.event.start_time, t.event.end_time) = (s, e);
+            t.event.workflow_state.end_assumed = false;
+        }
+        (Some(s), None) => {
+            (t.event.start_time, t.event.end_time) = (s, super::intake::end_after(s));
+            t.event.workflow_state.end_assumed = true;
+        }
+        (None, Some(e)) => {
+            t.event.end_time = e;
+            t.event.workflow_state.end_assumed = false;
+        }
         (None, None) => {}
     }
     before != (t.event.start_time, t.event.end_time)
@@ -237,7 +255,7 @@ fn take_products(t: &mut Turn<'_>, found: &Extracted) -> bool {
     for m in &found.products {
         chosen.retain(|c| c.id != m.id);
         if !m.removed {
-            chosen.push(ProductChoice { id: m.id, quantity: m.quantity });
+            chosen.push(ProductChoice { id: m.id, quantity: m.quantity, times: m.times });
         }
     }
     *chosen != before
@@ -247,9 +265,13 @@ fn take_products(t: &mut Turn<'_>, found: &Extracted) -> bool {
 /// stays as it was.
 fn take_billing(t: &mut Turn<'_>, found: &Extracted) {
     let Some(b) = &found.billing else { return };
+    let street = match (&b.care_of, &b.street) {
+        (Some(care_of), Some(street)) => Some(format!("{care_of}, {street}")),
+        (_, street) => street.clone(),
+    };
     let c = &mut t.client;
     for (field, value) in [
-        (&mut c.billing_address, &b.street),
+        (&mut c.billing_address, &street),
         (&mut c.billing_postal_code, &b.postal_code),
         (&mut c.billing_city, &b.city),
         (&mut c.billing_country, &b.country),
@@ -270,6 +292,21 @@ fn flag(t: &mut Turn<'_>, what: &str) {
         if let Value::Object(map) = &mut r.context {
             map.insert(what.into(), Value::Bool(true));
         }
+    }
+}
+
+/// What the extractors were unsure about ([`extract::Doubt`]) is an open
+/// question: the draft is flagged for the manager with the reasons.
+fn flag_doubts(t: &mut Turn<'_>, found: &Extracted) {
+    if found.doubts.is_empty() {
+        return;
+    }
+    flag(t, "open_question");
+    if let Some(Value::Object(map)) =
+        t.reply.as_mut().filter(|r| r.action != TaskAction::ManualReview).map(|r| &mut r.context)
+    {
+        let reasons: Vec<Value> = found.doubts.iter().map(|d| Value::String(d.reason())).collect();
+        map.insert("doubts".into(), Value::Array(reasons));
     }
 }
 

@@ -9,6 +9,8 @@
 //! [`requirements_hash`] fingerprints the [`Requirements`] so step 3 can skip
 //! re-ranking when nothing changed (`requirements_hash` vs `room_eval_hash`).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::domain::RoomId;
@@ -31,8 +33,31 @@ pub struct RoomOption {
     pub seated_dinner_capacity: Option<i32>,
     #[serde(default)]
     pub standing_capacity: Option<i32>,
+    /// Seats per layout beyond the columns above, by layout name as the
+    /// catalogue writes it (`u_shape`, `classroom`, `boardroom`,
+    /// `workshop`, also `theatre`, `dinner`, `cocktail`, `standing`,
+    /// `seminar`, `banquet`); `layout_capacities` in `fixtures/catalog.json`.
+    #[serde(default, deserialize_with = "null_as_empty_map")]
+    pub layout_capacities: BTreeMap<String, i32>,
     #[serde(default, deserialize_with = "null_as_empty")]
     pub amenities: Vec<String>,
+}
+
+fn null_as_empty_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, i32>, D::Error> {
+    Ok(Option::<BTreeMap<String, i32>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// The names a catalogue may use for a layout in `layout_capacities`.
+fn layout_keys(layout: Layout) -> &'static [&'static str] {
+    match layout {
+        Layout::Theatre => &["theatre", "theater"],
+        Layout::Cocktail => &["cocktail", "standing", "reception"],
+        Layout::Dinner => &["dinner", "seated_dinner", "banquet"],
+        Layout::Workshop => &["workshop", "cabaret"],
+        Layout::Boardroom => &["boardroom", "conference"],
+        Layout::UShape => &["u_shape", "ushape", "u-shape"],
+        Layout::Classroom => &["classroom", "seminar", "parliament"],
+    }
 }
 
 fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -40,18 +65,63 @@ fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, 
 }
 
 impl RoomOption {
-    /// Seats for a layout: theatre -> `theater_capacity`, cocktail/standing
-    /// -> `cocktail_capacity` else `standing_capacity`, dinner ->
-    /// `seated_dinner_capacity`; any other layout, no layout, or a missing
-    /// column -> `capacity`. `None` when the room has no usable number.
-    pub fn capacity_for(&self, layout: Option<Layout>) -> Option<i32> {
+    /// The room's own figure for a layout: theatre -> `theater_capacity`,
+    /// cocktail/standing -> `cocktail_capacity` else `standing_capacity`,
+    /// dinner -> `seated_dinner_capacity`, else (and for every other
+    /// layout) its entry in `layout_capacities`.
+    pub fn layout_capacity(&self, layout: Layout) -> Option<i32> {
         let column = match layout {
-            Some(Layout::Theatre) => self.theater_capacity,
-            Some(Layout::Cocktail) => self.cocktail_capacity.or(self.standing_capacity),
-            Some(Layout::Dinner) => self.seated_dinner_capacity,
-            Some(Layout::Workshop | Layout::Boardroom | Layout::UShape | Layout::Classroom) | None => None,
+            Layout::Theatre => self.theater_capacity,
+            Layout::Cocktail => self.cocktail_capacity.or(self.standing_capacity),
+            Layout::Dinner => self.seated_dinner_capacity,
+            Layout::Workshop | Layout::Boardroom | Layout::UShape | Layout::Classroom => None,
         };
-        column.or(self.capacity)
+        column.or_else(|| layout_keys(layout).iter().find_map(|key| self.layout_capacities.get(*key).copied()))
+    }
+
+    /// Does the catalogue give this room any per-layout figure?
+    pub fn has_layout_figures(&self) -> bool {
+        [self.theater_capacity, self.cocktail_capacity, self.seated_dinner_capacity, self.standing_capacity]
+            .iter()
+            .any(Option::is_some)
+            || !self.layout_capacities.is_empty()
+    }
+
+    /// Seats for a layout. Per-layout capacity is the only one that counts:
+    /// the room's figure for the layout ([`RoomOption::layout_capacity`]);
+    /// `None` when the room has figures for other layouts but none for
+    /// this one (it is not offered for it). Only a room without any
+    /// per-layout figure falls back to its general `capacity` (see
+    /// [`RoomOption::capacity_to_confirm`]). No layout: `capacity`.
+    pub fn capacity_for(&self, layout: Option<Layout>) -> Option<i32> {
+        match layout {
+            None => self.capacity,
+            Some(l) => match self.layout_capacity(l) {
+                Some(seats) => Some(seats),
+                None if self.has_layout_figures() => None,
+                None => self.capacity,
+            },
+        }
+    }
+
+    /// The capacity for `layout` is the general one, not a figure for that
+    /// seating: the draft says it is to be confirmed.
+    pub fn capacity_to_confirm(&self, layout: Option<Layout>) -> bool {
+        layout.is_some_and(|l| self.layout_capacity(l).is_none())
+    }
+
+    /// Every seat figure the room has, for "another layout would fit".
+    pub fn all_capacities(&self) -> impl Iterator<Item = i32> + '_ {
+        [
+            self.capacity,
+            self.theater_capacity,
+            self.cocktail_capacity,
+            self.seated_dinner_capacity,
+            self.standing_capacity,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(self.layout_capacities.values().copied())
     }
 }
 
@@ -83,12 +153,16 @@ pub struct Ranked {
     pub missing: Vec<String>,
     /// `capacity - attendees` (or `capacity` without a count); 0 when unknown.
     pub spare_seats: i32,
+    /// `capacity` is the room's general one, not a figure for the layout
+    /// (the room has none per layout): to be confirmed.
+    pub capacity_to_confirm: bool,
 }
 
 /// Rooms for `req`, best first.
 ///
 /// Excluded: rooms in `booked` (taken that date by another event in
-/// `option`/`confirmed`) and rooms whose capacity for the layout is known and
+/// `option`/`confirmed`), rooms with per-layout figures but none for the
+/// requested layout, and rooms whose capacity for the layout is known and
 /// below the attendees. A room without any capacity number is kept with
 /// `fits == false` and ranks after every room that fits.
 ///
@@ -100,6 +174,10 @@ pub fn rank<'a>(rooms: impl IntoIterator<Item = &'a RoomOption>, booked: &[RoomI
         .into_iter()
         .filter(|r| !booked.contains(&r.id))
         .filter_map(|r| {
+            // Figures for other layouts but none for this one: not offered.
+            if req.layout.is_some_and(|l| r.layout_capacity(l).is_none() && r.has_layout_figures()) {
+                return None;
+            }
             let cap = r.capacity_for(req.layout);
             let attendees = req.attendees.map(|a| i32::try_from(a).unwrap_or(i32::MAX));
             let (fits, spare) = match (cap, attendees) {
@@ -118,6 +196,7 @@ pub fn rank<'a>(rooms: impl IntoIterator<Item = &'a RoomOption>, booked: &[RoomI
                 matched,
                 missing,
                 spare_seats: spare,
+                capacity_to_confirm: r.capacity_to_confirm(req.layout),
             })
         })
         .collect();
@@ -255,7 +334,8 @@ fn phrases_for(wanted: &str) -> Vec<Vec<String>> {
     vec![wt]
 }
 
-fn has_amenity(amenities: &[String], wanted: &str) -> bool {
+/// Does a room with `amenities` have `wanted` (synonyms and whole words)?
+pub(crate) fn has_amenity(amenities: &[String], wanted: &str) -> bool {
     let phrases = phrases_for(wanted);
     amenities.iter().any(|a| {
         let at = tokens(a);
@@ -309,27 +389,36 @@ mod tests {
         a.cocktail_capacity = None;
         a.standing_capacity = Some(30);
         assert_eq!(a.capacity_for(Some(Layout::Cocktail)), Some(30));
-        // Neither column: the default capacity.
-        assert_eq!(room("Room E").capacity_for(Some(Layout::Cocktail)), Some(120));
+        // Neither column, but figures for other layouts: not for a reception.
+        assert_eq!(room("Room E").capacity_for(Some(Layout::Cocktail)), None);
     }
 
     #[test]
     fn dinner_uses_seated_dinner_capacity() {
         assert_eq!(room("Room C").capacity_for(Some(Layout::Dinner)), Some(56));
         assert_eq!(room("Room E").capacity_for(Some(Layout::Dinner)), Some(80));
-        // Missing column -> capacity.
-        assert_eq!(room("Room A").capacity_for(Some(Layout::Dinner)), Some(40));
+        // Room A has figures for theatre, standing, U-shape and workshop but
+        // none for a dinner: it is not offered for one.
+        assert_eq!(room("Room A").capacity_for(Some(Layout::Dinner)), None);
     }
 
     #[test]
-    fn other_layouts_and_missing_columns_use_capacity() {
+    fn other_layouts_use_the_layout_figures_and_only_a_room_without_any_falls_back() {
         let c = room("Room C");
-        for l in [Layout::Workshop, Layout::Boardroom, Layout::UShape, Layout::Classroom] {
-            assert_eq!(c.capacity_for(Some(l)), Some(80), "{l:?}");
+        assert_eq!(c.capacity_for(Some(Layout::Workshop)), Some(40));
+        for l in [Layout::Boardroom, Layout::UShape, Layout::Classroom] {
+            assert_eq!(c.capacity_for(Some(l)), None, "{l:?}");
         }
         assert_eq!(c.capacity_for(None), Some(80));
-        assert_eq!(room("Room D").capacity_for(Some(Layout::Theatre)), Some(26));
+        assert_eq!(room("Room A").capacity_for(Some(Layout::UShape)), Some(22));
+        assert_eq!(room("Room B").capacity_for(Some(Layout::Classroom)), Some(36));
+        assert_eq!(room("Room D").capacity_for(Some(Layout::Boardroom)), Some(16));
+        assert_eq!(room("Room D").capacity_for(Some(Layout::Theatre)), None);
         let mut d = room("Room D");
+        d.layout_capacities.clear();
+        assert_eq!(d.capacity_for(Some(Layout::Theatre)), Some(26));
+        assert!(d.capacity_to_confirm(Some(Layout::Theatre)));
+        assert!(!room("Room D").capacity_to_confirm(Some(Layout::Boardroom)));
         d.capacity = None;
         assert_eq!(d.capacity_for(Some(Layout::Theatre)), None);
     }
@@ -347,9 +436,9 @@ mod tests {
         let r = rank(&catalog_rooms(), &[], &req(Some(50), Some(Layout::Theatre)));
         assert_eq!(names(&r), ["Room B", "Room C", "Room E"]);
         assert_eq!(r.iter().map(|x| x.spare_seats).collect::<Vec<_>>(), [10, 30, 70]);
-        // Exactly full still fits; Room B has no dinner column, so its 60 apply.
+        // Exactly full still fits; Room B has no dinner figure: not offered.
         let r = rank(&catalog_rooms(), &[], &req(Some(56), Some(Layout::Dinner)));
-        assert_eq!(names(&r), ["Room C", "Room B", "Room E"]);
+        assert_eq!(names(&r), ["Room C", "Room E"]);
         assert_eq!(r[0].spare_seats, 0);
         assert!(rank(&catalog_rooms(), &[], &req(Some(121), Some(Layout::Theatre))).is_empty());
     }
@@ -398,7 +487,7 @@ mod tests {
 
     #[test]
     fn amenity_matched_and_missing_lists() {
-        let mut q = req(Some(20), Some(Layout::Theatre));
+        let mut q = req(Some(20), None);
         q.wanted_amenities = vec!["Beamer".into(), "sound system".into(), "WLAN".into()];
         let r = rank(&[room("Room D")], &[], &q);
         assert_eq!(r[0].matched, ["Beamer"]);
@@ -452,6 +541,7 @@ mod tests {
     fn unknown_capacity_ranks_last_and_does_not_fit() {
         let mut d = room("Room D");
         d.capacity = None;
+        d.layout_capacities.clear();
         let r = rank(&[d, room("Room E")], &[], &req(Some(10), Some(Layout::Theatre)));
         assert_eq!(names(&r), ["Room E", "Room D"]);
         assert!(!r[1].fits);
@@ -506,5 +596,57 @@ mod tests {
             assert!(!seen.contains(&hv), "{v:?}");
             seen.push(hv);
         }
+    }
+
+    /// Per-layout capacity is the only capacity that counts: (attendees,
+    /// layout) -> the rooms offered, best first.
+    const SEATING_CASES: &[(u32, Option<Layout>, &[&str])] = &[
+        (40, Some(Layout::Dinner), &["Room C", "Room E"]),
+        (10, Some(Layout::Dinner), &["Room C", "Room E"]),
+        (80, Some(Layout::Dinner), &["Room E"]),
+        (81, Some(Layout::Dinner), &[]),
+        (18, Some(Layout::UShape), &["Room F", "Room A"]),
+        (21, Some(Layout::UShape), &["Room A"]),
+        (23, Some(Layout::UShape), &[]),
+        (30, Some(Layout::Cocktail), &["Room B", "Room C"]),
+        (25, Some(Layout::Cocktail), &["Room A", "Room B", "Room C"]),
+        (71, Some(Layout::Cocktail), &[]),
+        (30, Some(Layout::Classroom), &["Room B"]),
+        (37, Some(Layout::Classroom), &[]),
+        (12, Some(Layout::Boardroom), &["Room D"]),
+        (17, Some(Layout::Boardroom), &[]),
+        (30, Some(Layout::Workshop), &["Room F", "Room B", "Room C"]),
+        (20, Some(Layout::Workshop), &["Room D", "Room A", "Room F", "Room B", "Room C"]),
+        (41, Some(Layout::Workshop), &[]),
+        (100, Some(Layout::Theatre), &["Room E"]),
+        (60, Some(Layout::Theatre), &["Room B", "Room C", "Room E"]),
+        (40, None, &["Room A", "Room F", "Room B", "Room C", "Room E"]),
+    ];
+
+    #[test]
+    fn rooms_are_offered_by_their_figure_for_the_layout() {
+        let rooms = catalog_rooms();
+        let failures: Vec<String> = SEATING_CASES
+            .iter()
+            .filter_map(|(attendees, layout, expected)| {
+                let ranked = rank(&rooms, &[], &req(Some(*attendees), *layout));
+                let got: Vec<&str> = ranked.iter().filter(|r| r.fits).map(|r| r.room.name.as_str()).collect();
+                (got != *expected).then(|| format!("{attendees} {layout:?}: expected {expected:?}, got {got:?}"))
+            })
+            .collect();
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn a_room_without_any_layout_figure_falls_back_to_its_capacity_to_be_confirmed() {
+        let mut plain = room("Room D");
+        plain.layout_capacities.clear();
+        for layout in [Layout::Dinner, Layout::UShape, Layout::Cocktail, Layout::Theatre] {
+            let ranked = rank(std::slice::from_ref(&plain), &[], &req(Some(20), Some(layout)));
+            assert_eq!(ranked.len(), 1, "{layout:?}");
+            assert!(ranked[0].fits && ranked[0].capacity_to_confirm && ranked[0].capacity == 26, "{layout:?}");
+        }
+        let ranked = rank(&[room("Room D")], &[], &req(Some(12), Some(Layout::Boardroom)));
+        assert!(!ranked[0].capacity_to_confirm);
     }
 }

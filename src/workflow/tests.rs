@@ -571,3 +571,256 @@ fn cancelling_the_event_is_not_taken_for_cancelling_a_visit() {
     let plan = reply(&negotiating(), "We have to cancel the event. We will visit you another time.");
     assert_eq!(patch(&plan).status, Some(EventStatus::Cancelled));
 }
+
+// ---- Kinds of failure measured on client mail, played through the turn ----
+
+/// A booking at step 2 without a date, for `attendees` guests.
+fn undated(attendees: Option<i32>) -> Booking {
+    let mut b = booking(EventStatus::Lead, 2);
+    b.event.attendees = attendees;
+    b.event.workflow_state.date_requested = false;
+    b
+}
+
+fn proposals(plan: &Plan) -> Vec<NaiveDate> {
+    serde_json::from_value(the_task(plan).payload.context["proposals"].clone()).unwrap()
+}
+
+/// Date wishes the proposals must keep to: (mail, first day, last day,
+/// allowed weekdays).
+type DateWish = (&'static str, (i32, u32, u32), (i32, u32, u32), &'static [chrono::Weekday]);
+
+const DATE_WISH_CASES: &[DateWish] = {
+    use chrono::Weekday::*;
+    &[
+        ("Ein Wochentag, Mo–Do, in der KW 23 2027 wäre ideal.", (2027, 6, 7), (2027, 6, 10), &[Mon, Tue, Wed, Thu]),
+        ("Mitte Juni, unter der Woche.", (2027, 6, 11), (2027, 6, 20), &[Mon, Tue, Wed, Thu, Fri]),
+        ("Sometime in week 23, a weekday please.", (2027, 6, 7), (2027, 6, 11), &[Mon, Tue, Wed, Thu, Fri]),
+        ("The week after Easter, Monday to Thursday.", (2027, 3, 29), (2027, 4, 1), &[Mon, Tue, Wed, Thu]),
+        ("Late June, a Friday.", (2027, 6, 25), (2027, 6, 25), &[Fri]),
+        ("Anfang Mai, am liebsten freitags.", (2027, 5, 7), (2027, 5, 7), &[Fri]),
+        ("a Friday in May 2027", (2027, 5, 7), (2027, 5, 28), &[Fri]),
+    ]
+};
+
+#[test]
+fn date_proposals_keep_to_the_span_and_the_weekdays_asked_for() {
+    use chrono::Datelike;
+    let mut failures = Vec::new();
+    for (text, from, to, weekdays) in DATE_WISH_CASES {
+        let plan = reply(&undated(Some(30)), text);
+        let got = proposals(&plan);
+        let (from, to) = (d(from.0, from.1, from.2), d(to.0, to.1, to.2));
+        let ok = !got.is_empty() && got.iter().all(|p| (from..=to).contains(p) && weekdays.contains(&p.weekday()));
+        if !ok {
+            failures.push(format!("{text:?}: {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_bare_confirmation_answers_the_question_for_the_head_count() {
+    let mut b = booking(EventStatus::Lead, 3);
+    b.event.attendees = None;
+    for (text, expected) in [("Yes, 24 is right!", Some(24)), ("Ja, 18 stimmt.", Some(18)), ("Yes, thanks!", None)] {
+        assert_eq!(patch(&reply(&b, text)).attendees, expected, "{text}");
+    }
+    // With a count known, a bare number does not change it.
+    assert_eq!(patch(&reply(&booking(EventStatus::Lead, 3), "Yes, 30 is right!")).attendees, None);
+}
+
+#[test]
+fn a_room_the_client_chooses_is_held_and_not_proposed_again() {
+    let (mut b, _) = room_proposed();
+    b.event.workflow_state.proposed_rooms = vec![room("Room A"), room("Room B")];
+    for text in ["We'd like Room B.", "Wir nehmen Raum B."] {
+        let plan = reply(&b, text);
+        assert_eq!(the_task(&plan).payload.action, TaskAction::ApproveOffer, "{text}: {plan:#?}");
+        assert_eq!(patch(&plan).room_ids, Some(vec![room("Room B")]), "{text}");
+    }
+}
+
+/// Rooms for a seating: only a room with a figure for that seating.
+const SEATING_ROOM_CASES: &[(&str, &[&str])] = &[
+    ("The 12th of March 2027, 40 guests, seated dinner.", &["Room C", "Room E"]),
+    ("Am 12. März 2027, 18 Personen, U-Form.", &["Room F", "Room A"]),
+    ("12 March 2027, a standing reception for 30 people.", &["Room B", "Room C"]),
+    ("12.03.2027, 30 Personen, parlamentarisch.", &["Room B"]),
+    ("12 March 2027, boardroom for 12 people.", &["Room D"]),
+    ("12 March 2027, 17 people around a boardroom table.", &["-"]),
+    ("12.03.2027, Workshop für 30 TN.", &["Room F", "Room B", "Room C"]),
+    ("12 March 2027, 100 guests, theatre style.", &["Room E"]),
+];
+
+#[test]
+fn rooms_are_proposed_by_their_figure_for_the_seating() {
+    let mut failures = Vec::new();
+    for (text, expected) in SEATING_ROOM_CASES {
+        let plan = reply(&undated(None), text);
+        let ctx = &the_task(&plan).payload.context;
+        let mut got: Vec<String> = vec![ctx.get("room_name").and_then(|n| n.as_str()).unwrap_or("-").to_string()];
+        got.extend(
+            ctx.get("alternatives")
+                .and_then(|a| a.as_array())
+                .into_iter()
+                .flatten()
+                .map(|a| a["name"].as_str().unwrap_or("?").to_string()),
+        );
+        if got != expected.iter().map(|s| s.to_string()).collect::<Vec<_>>() {
+            failures.push(format!("{text:?}: {got:?} {ctx:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_visit_slot_named_by_weekday_and_time_is_booked() {
+    let b = negotiating();
+    let asked = reply(&b, "Could we come by and see the room first?");
+    let Some(EventWrite::Update { patch, .. }) = &asked.event else { panic!() };
+    let mut after = b.clone();
+    after.event.workflow_state = patch.workflow_state.clone().unwrap();
+    for (text, at) in [("Montag 14 Uhr passt.", (30, 14, 0)), ("Tuesday works for us.", (1, 16, 30))] {
+        let plan = reply(&after, text);
+        assert_eq!(the_task(&plan).payload.context["kind"], "site_visit_booked", "{text}");
+        let booked = the_task(&plan).payload.context["site_visit_at"].as_str().unwrap().to_string();
+        let month = if at.0 == 1 { 12 } else { 11 };
+        assert!(
+            booked.starts_with(&format!("2026-{month:02}-{:02}T{:02}:{:02}", at.0, at.1, at.2)),
+            "{text}: {booked}"
+        );
+    }
+}
+
+#[test]
+fn an_event_until_midnight_reads_midnight_in_the_draft() {
+    let plan = reply(&undated(Some(30)), "12 March 2027 from 7pm until midnight.");
+    let text = draft(&plan);
+    assert!(text.contains("19:00–midnight") && !text.contains("23:59"), "{text}");
+    let plan = reply(&undated(Some(30)), "Am 12. März 2027 von 19 Uhr bis Mitternacht.");
+    let text = draft(&plan);
+    assert!(text.contains("19:00 Uhr bis Mitternacht") && !text.contains("23:59"), "{text}");
+}
+
+#[test]
+fn doubts_flag_the_draft_for_the_manager() {
+    let plan = reply(&undated(None), "12 March 2027. We are 40 people, please plan for 60 guests.");
+    let task = the_task(&plan);
+    assert_eq!(task.priority, crate::domain::TaskPriority::High);
+    assert_eq!(task.payload.context["open_question"], true);
+    assert!(task.payload.context["doubts"].to_string().contains("two different head counts"));
+}
+
+#[test]
+fn an_html_only_mail_is_read() {
+    let mut m = mail("");
+    m.html = Some("<p>We would like the 12th of March 2027 for <b>40 people</b>, theatre style.</p>".into());
+    let plan = on_reply(&undated(None), &m, &ctx(), &facts());
+    assert_eq!(patch(&plan).attendees, Some(40));
+    assert_eq!(patch(&plan).event_date, Some(d(2027, 3, 12)));
+}
+
+/// Per-person items counted in times or persons, as the offer bills them
+/// for Anna Keller's 24 guests.
+const SERVING_CASES: &[(&str, &str, u32)] = &[
+    ("Please add two coffee breaks.", "Basic Coffee & Tea Package", 48),
+    ("Bitte noch zwei Kafipausen dazu.", "Basic Coffee & Tea Package", 48),
+    ("Please add lunch for everyone.", "Lunch Package", 24),
+    ("Please add 5 vegetarian menus.", "Vegetarian Menu", 5),
+    ("Please add a pianist for 3 hours.", "Solo Musician", 3),
+];
+
+#[test]
+fn offer_lines_bill_per_person_items_times_the_guests_and_hours_as_asked() {
+    let mut failures = Vec::new();
+    for (text, product, quantity) in SERVING_CASES {
+        let plan = reply(&negotiating(), text);
+        let items: Vec<(String, u32)> = plan
+            .offers
+            .iter()
+            .filter_map(|o| match o {
+                OfferWrite::Create(new) => {
+                    Some(new.items.iter().map(|i| (i.name.clone(), i.quantity)).collect::<Vec<_>>())
+                }
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        if !items.iter().any(|(name, q)| name == product && q == quantity) {
+            failures.push(format!("{text:?}: {items:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn an_offer_is_never_valid_past_the_event_and_replaces_only_a_sent_offer() {
+    let mut b = negotiating();
+    b.event.event_date = d(2026, 12, 10);
+    let plan = reply(&b, "Please add a projector.");
+    let created = plan.offers.iter().find_map(|o| match o {
+        OfferWrite::Create(new) => Some(new.valid_until),
+        _ => None,
+    });
+    assert_eq!(created, Some(d(2026, 12, 10)));
+    assert!(draft(&plan).contains("replaces our previous offer"), "{}", draft(&plan));
+    // A draft offer the manager never sent is replaced without saying so.
+    b.offer.as_mut().unwrap().status = OfferStatus::Draft;
+    let plan = reply(&b, "Please add a projector.");
+    if let Some(body) = the_task(&plan).payload.draft_message.as_deref() {
+        assert!(!body.contains("replaces our previous offer"), "{body}");
+    }
+}
+
+/// Anna Keller's offer is for Room A (projector, screen, stage, sound
+/// system, whiteboard; a microphone only upon request).
+const INCLUDED_CASES: &[(&str, &str, bool)] = &[
+    ("Please add a projector.", "Projector", false),
+    ("Bitte noch einen Beamer.", "Projector", false),
+    ("We need a stage.", "Portable Stage", false),
+    ("Please add a flipchart.", "Flipchart", true),
+    ("Please add 2 wireless microphones.", "Wireless Microphone", true),
+    ("Please add the DJ.", "DJ Service", true),
+];
+
+#[test]
+fn what_the_room_already_has_is_never_charged() {
+    let mut failures = Vec::new();
+    for (text, product, billed) in INCLUDED_CASES {
+        let plan = reply(&negotiating(), text);
+        let names: Vec<String> = plan
+            .offers
+            .iter()
+            .filter_map(|o| match o {
+                OfferWrite::Create(new) => Some(new.items.iter().map(|i| i.name.clone()).collect::<Vec<_>>()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        if names.iter().any(|n| n == product) != *billed {
+            failures.push(format!("{text:?}: {names:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A start without an end: the draft never states the assumed end.
+const START_ONLY_CASES: &[(&str, &str, &str)] = &[
+    ("12 March 2027, 30 people, we start at 6pm.", "from 18:00 (end time to be confirmed)", "23:00"),
+    ("Am 12. März 2027, 30 Personen, ab 18 Uhr.", "ab 18:00 Uhr (Ende noch offen)", "23:00"),
+    ("12 March 2027, 30 people, 6pm until midnight.", "18:00–midnight", "to be confirmed"),
+];
+
+#[test]
+fn a_default_time_is_never_presented_as_the_clients() {
+    let mut failures = Vec::new();
+    for (text, shown, never) in START_ONLY_CASES {
+        let plan = reply(&undated(None), text);
+        let body = draft(&plan);
+        if !body.contains(shown) || body.contains(never) {
+            failures.push(format!("{text:?}:\n{body}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -41,7 +41,7 @@ async fn tasks_approve_with_an_edit_sends_the_edit_through_the_webhook_path() {
     assert!(ok, "{out}");
     let (_, list) = cli(&app, &["tasks", "list", "--status", "pending"]);
     let id = list.split_whitespace().next().unwrap().to_string();
-    assert!(list.contains("approve_message") && list.contains("Meier, Jonas"), "{list}");
+    assert!(list.contains("approve_message") && list.contains("Jonas Meier"), "{list}");
 
     let edit = app.dir.path().join("reply.txt");
     std::fs::write(&edit, "Guten Tag Herr Meier\n\nDer 12. Juni 2027 ist frei.\n\nFreundliche Grüsse").unwrap();

@@ -62,7 +62,13 @@ pub fn intake(name: &str, u: &Understood, lang: Language, venue: &str) -> String
         } else {
             format!("Start: {}", format_time(s))
         }),
-        _ => asks.push(if de { "die geplante Anfangs- und Endzeit" } else { "your planned start and end time" }),
+        (None, Some(e)) => {
+            facts.push(format!("{}: {}", if de { "Ende" } else { "End" }, super::format_end(e, lang)));
+            asks.push(if de { "die geplante Anfangszeit" } else { "your planned start time" });
+        }
+        (None, None) => {
+            asks.push(if de { "die geplante Anfangs- und Endzeit" } else { "your planned start and end time" })
+        }
     }
     match u.attendees {
         Some(n) => facts.push(format!("{}: {n}", if de { "Anzahl Personen" } else { "Guests" })),

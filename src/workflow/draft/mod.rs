@@ -31,6 +31,7 @@ pub struct Letter {
 
 impl Letter {
     pub fn new(lang: Language, name: &str) -> Self {
+        let name = display_name(name);
         let out = match lang {
             Language::De => format!("Guten Tag {name}\n\n"),
             Language::En => format!("Dear {name},\n\n"),
@@ -114,12 +115,56 @@ pub fn weekday_name(w: Weekday, lang: Language) -> &'static str {
     }
 }
 
-/// "09:00–17:00" / "09:00–17:00 Uhr".
+/// "09:00–17:00" / "09:00–17:00 Uhr"; an event until midnight (stored as
+/// 23:59, see `extract::Extracted::end_time`) reads "18:00–midnight" /
+/// "18:00 Uhr bis Mitternacht", never "23:59".
 pub fn format_span(start: NaiveTime, end: NaiveTime, lang: Language) -> String {
-    let span = format!("{}–{}", format_time(start), format_time(end));
-    match lang {
-        Language::En => span,
-        Language::De => format!("{span} Uhr"),
+    match (lang, is_midnight(end)) {
+        (Language::En, false) => format!("{}–{}", format_time(start), format_time(end)),
+        (Language::De, false) => format!("{}–{} Uhr", format_time(start), format_time(end)),
+        (Language::En, true) => format!("{}–midnight", format_time(start)),
+        (Language::De, true) => format!("{} Uhr bis Mitternacht", format_time(start)),
+    }
+}
+
+/// An end time alone: "23:00" / "23:00 Uhr", "midnight" / "Mitternacht".
+pub fn format_end(end: NaiveTime, lang: Language) -> String {
+    match (lang, is_midnight(end)) {
+        (Language::En, false) => format_time(end),
+        (Language::De, false) => format!("{} Uhr", format_time(end)),
+        (Language::En, true) => "midnight".into(),
+        (Language::De, true) => "Mitternacht".into(),
+    }
+}
+
+/// The end of the day as the booking stores it (23:59, or 23:59:59).
+fn is_midnight(t: NaiveTime) -> bool {
+    use chrono::Timelike;
+    t.hour() == 23 && t.minute() == 59
+}
+
+/// The name to greet: a display name in "Last, First" form ("Müller,
+/// Jürg") reads "Jürg Müller"; anything else stays as it is.
+pub fn display_name(name: &str) -> String {
+    /// Words that make a comma part of a company or team name, not "Last, First".
+    const NOT_A_PERSON: &[&str] =
+        &["ag", "gmbh", "sa", "ltd", "inc", "events", "team", "info", "office", "sales", "verein"];
+    let name = name.trim().trim_matches('"').trim();
+    let organisation =
+        name.split(|c: char| !c.is_alphanumeric()).any(|w| NOT_A_PERSON.contains(&w.to_lowercase().as_str()));
+    match name.split_once(',').filter(|_| !organisation) {
+        Some((last, first))
+            if !first.contains(',')
+                && [last, first].iter().all(|part| {
+                    let part = part.trim();
+                    !part.is_empty()
+                        && part.split_whitespace().count() <= 3
+                        && part.chars().all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '.' | '\''))
+                }) =>
+        {
+            format!("{} {}", first.trim(), last.trim())
+        }
+        _ => name.to_string(),
     }
 }
 
@@ -131,6 +176,9 @@ pub struct When {
     pub start: NaiveTime,
     pub end: NaiveTime,
     pub assumed: bool,
+    /// Only the start is the client's; the end is the venue's guess and is
+    /// not stated as if the client had said it.
+    pub end_assumed: bool,
 }
 
 impl When {
@@ -141,6 +189,18 @@ impl When {
             (true, Language::En) => " (time to be confirmed)",
             (true, Language::De) => " (Zeit noch offen)",
         };
+        if self.end_assumed && !self.assumed {
+            return match lang {
+                Language::En => format!(
+                    "{}, from {} (end time to be confirmed)",
+                    format_date(self.date, lang),
+                    format_time(self.start)
+                ),
+                Language::De => {
+                    format!("{}, ab {} Uhr (Ende noch offen)", format_date(self.date, lang), format_time(self.start))
+                }
+            };
+        }
         format!("{}, {}{note}", format_date(self.date, lang), format_span(self.start, self.end, lang))
     }
 }
@@ -168,5 +228,40 @@ mod tests {
         let mut l = Letter::new(Language::De, "Jonas Meier");
         l.para("Thanks.", "Danke.");
         assert_eq!(l.sign("The Atelier"), "Guten Tag Jonas Meier\n\nDanke.\n\nFreundliche Grüsse\nThe Atelier");
+    }
+
+    /// Display names as mail clients send them -> the name to greet.
+    const NAME_CASES: &[(&str, &str)] = &[
+        ("Müller, Jürg", "Jürg Müller"),
+        ("Meier, Anna-Lena", "Anna-Lena Meier"),
+        ("\"Keller, Tom\"", "Tom Keller"),
+        ("von Arx, Beat", "Beat von Arx"),
+        ("Jürg Müller", "Jürg Müller"),
+        ("Muster AG, Events", "Muster AG, Events"),
+        ("Events, Muster", "Events, Muster"),
+        ("anna.keller", "anna.keller"),
+        ("Smith, J.", "J. Smith"),
+    ];
+
+    #[test]
+    fn last_first_display_names_are_greeted_first_last() {
+        let failures: Vec<String> = NAME_CASES
+            .iter()
+            .filter(|(name, expected)| display_name(name) != *expected)
+            .map(|(name, expected)| format!("{name:?}: expected {expected:?}, got {:?}", display_name(name)))
+            .collect();
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        assert!(Letter::new(Language::De, "Müller, Jürg").sign("X").starts_with("Guten Tag Jürg Müller\n"));
+    }
+
+    #[test]
+    fn midnight_is_written_as_a_word_never_as_23_59() {
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        assert_eq!(format_span(t(18, 0), t(23, 59), Language::En), "18:00–midnight");
+        assert_eq!(format_span(t(18, 0), t(23, 59), Language::De), "18:00 Uhr bis Mitternacht");
+        assert_eq!(format_span(t(18, 0), t(23, 0), Language::De), "18:00–23:00 Uhr");
+        assert_eq!(format_end(t(23, 59), Language::En), "midnight");
+        assert_eq!(format_end(t(23, 59), Language::De), "Mitternacht");
+        assert_eq!(format_end(t(22, 30), Language::De), "22:30 Uhr");
     }
 }

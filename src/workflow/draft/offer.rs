@@ -147,6 +147,7 @@ mod tests {
             start: NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
             end: NaiveTime::from_hms_opt(23, 0, 0).unwrap(),
             assumed: false,
+            end_assumed: false,
         };
         let en = offer("Anna", Language::En, "The Atelier", &o, when, 40, false);
         assert!(

@@ -13,6 +13,22 @@ pub struct RoomLine {
     pub capacity: i32,
     pub matched: Vec<String>,
     pub missing: Vec<String>,
+    /// The room has no figure for this seating; `capacity` is its general
+    /// one and the letter says it is to be confirmed.
+    pub capacity_to_confirm: bool,
+}
+
+/// "beamer" -> "Beamer": amenities are listed in the client's words, each
+/// starting with a capital letter.
+fn capitalised(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| {
+            let mut chars = w.chars();
+            chars.next().map(|first| first.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The proposal for `rooms` (best first, at least one).
@@ -34,15 +50,23 @@ pub fn room_proposal(
     );
     let Some((best, others)) = rooms.split_first() else { return l.sign(venue) };
     let de = l.de();
-    let seats =
-        |r: &RoomLine| if de { format!("bis {} Personen", r.capacity) } else { format!("up to {} guests", r.capacity) };
+    let seats = |r: &RoomLine| match (de, r.capacity_to_confirm) {
+        (true, false) => format!("bis {} Personen", r.capacity),
+        (false, false) => format!("up to {} guests", r.capacity),
+        (true, true) => format!("bis {} Personen; Kapazität für diese Bestuhlung noch zu bestätigen", r.capacity),
+        (false, true) => format!("up to {} guests; capacity for this seating to be confirmed", r.capacity),
+    };
     l.intro("We recommend:", "Wir empfehlen Ihnen:");
     l.bullet(&format!("{} ({})", best.name, seats(best)));
     if !best.matched.is_empty() {
-        l.sub_bullet(&format!("{}: {}", if de { "vorhanden" } else { "includes" }, best.matched.join(", ")));
+        l.sub_bullet(&format!("{}: {}", if de { "vorhanden" } else { "includes" }, capitalised(&best.matched)));
     }
     if !best.missing.is_empty() {
-        l.sub_bullet(&format!("{}: {}", if de { "nicht vorhanden" } else { "not included" }, best.missing.join(", ")));
+        l.sub_bullet(&format!(
+            "{}: {}",
+            if de { "nicht vorhanden" } else { "not included" },
+            capitalised(&best.missing)
+        ));
     }
     l.gap();
     if !others.is_empty() {
@@ -126,8 +150,15 @@ mod tests {
                 capacity: 60,
                 matched: vec!["projector".into()],
                 missing: vec!["stage".into()],
+                capacity_to_confirm: false,
             },
-            RoomLine { name: "Room C".into(), capacity: 80, matched: vec![], missing: vec![] },
+            RoomLine {
+                name: "Room C".into(),
+                capacity: 80,
+                matched: vec![],
+                missing: vec![],
+                capacity_to_confirm: true,
+            },
         ];
         let text = room_proposal(
             "Anna Keller",
@@ -138,6 +169,7 @@ mod tests {
                 start: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
                 end: chrono::NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
                 assumed: true,
+                end_assumed: false,
             },
             40,
             Some(Layout::Theatre),
@@ -148,9 +180,12 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("- Room B (up to 60 guests)\n  - includes: projector\n  - not included: stage"),
+            text.contains("- Room B (up to 60 guests)\n  - includes: Projector\n  - not included: Stage"),
             "{text}"
         );
-        assert!(text.contains("Also available:\n- Room C (up to 80 guests)"), "{text}");
+        assert!(
+            text.contains("Also available:\n- Room C (up to 80 guests; capacity for this seating to be confirmed)"),
+            "{text}"
+        );
     }
 }

@@ -12,7 +12,10 @@
 //! - street: a name followed by a house number ("Bahnhofstrasse 10",
 //!   "Seestr. 5a", "Postfach 123"), or "10 Downing Street";
 //! - company: the part with a legal form (AG, GmbH, SA, Sàrl, Ltd, Inc,
-//!   LLC, ...), else the line right before the street ("Anna Muster");
+//!   LLC, ...) or naming an organisation (Verein, Club, Stiftung, school);
+//! - name: else the line right before the street ("Anna Muster"), a
+//!   private person, who is not a company;
+//! - care of: a "c/o ..." line, kept as written;
 //! - country: a country name after the city, or the postal code's prefix,
 //!   as an ISO 3166 alpha-2 code ("CH", "DE", "AT", "LI", "FR", "IT").
 //!
@@ -21,6 +24,7 @@
 //! recognisable after it ("billing address: same as last time") yields
 //! nothing.
 
+use super::lang;
 use super::quoted::is_closing_line;
 use super::BillingAddress;
 use regex::Regex;
@@ -30,11 +34,24 @@ use std::sync::LazyLock;
 /// "Rechnung an" / "Bill to" need a colon: "die Rechnung an unsere
 /// Buchhaltung" is a sentence, not a label.
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?:\b(?:billing|invoice|invoicing)[\s-]+address(?:es)?|\brechnungs(?:adresse|anschrift)|\bbilling details)\b\s*(?:(?:(?:wie folgt|as follows)\s*)?(?::|=|\s(?:is|ist|lautet|will be|would be|wäre)\b:?)\s*(?P<rest>.*)$|$)|(?i)\b(?:(?:bitte\s+)?(?:die\s+)?rechnung\s+(?:bitte\s+)?an|bill\s+to|invoice\s+to|send the invoice to)\s*:\s*(?P<rest2>.*)$",
-    )
+    Regex::new(&format!(
+        r"(?i)\b(?:{labels})\b\s*(?:(?:(?:wie folgt|as follows)\s*)?(?::|=|\s(?:is|ist|lautet|will be|would be|wäre)\b:?)\s*(?P<rest>.*)$|$)|(?i)\b(?:{with_colon})\s*:\s*(?P<rest2>.*)$",
+        labels = lang::alternation(|w| w.billing_labels),
+        with_colon = lang::alternation(|w| w.billing_labels_with_colon),
+    ))
     .expect("static regex")
 });
+
+/// An organisation that is not a company with a legal form: a club, an
+/// association, a school ("Verein Musterfreunde", "FC Seefeld",
+/// "Turnverein Thalwil", "Musikschule Zug").
+static ORGANISATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)verein|\bclub\b|\bfc\b|\bsc\b|association|stiftung|foundation|society|gesellschaft|genossenschaft|schule\b|school|gemeinde|universit|hochschule|institut|kirch|pfarrei|\bteam\b|abteilung|department|firma\b|zunft|gilde|chor\b|orchester|e\.\s?v\.")
+        .expect("static regex")
+});
+
+/// "c/o Muster Treuhand AG": the address goes through someone else.
+static CARE_OF: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^c/o\b").expect("static regex"));
 
 static POSTAL_CITY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:(?P<cc>CH|DE|D|AT|A|FL|LI|FR|F|IT|I)\s?-\s?|(?P<cc2>CH|DE|AT|LI|FR|IT)\s+)?(?P<zip>\d{4,5})\s+(?P<city>\p{L}[\p{L} .'’()/-]{0,39})$")
@@ -79,7 +96,11 @@ pub fn extract_billing(text: &str) -> Option<BillingAddress> {
         let captures = LABEL.captures(line)?;
         let rest = captures.name("rest").or_else(|| captures.name("rest2")).map_or("", |m| m.as_str());
         let mut parts: Vec<String> = split_parts(first_sentence(rest));
-        for next in lines.iter().skip(index + 1).take(MAX_PARTS) {
+        // "Billing address:" and the address after a blank line is still one block.
+        let first =
+            lines.iter().skip(index + 1).position(|l| !l.trim().is_empty()).map_or(lines.len(), |p| p + index + 1);
+        let start = if parts.is_empty() && first <= index + 2 { first } else { index + 1 };
+        for next in lines.iter().skip(start).take(MAX_PARTS) {
             if next.trim().is_empty() || is_closing_line(next) || parts.len() >= MAX_PARTS {
                 break;
             }
@@ -119,7 +140,7 @@ fn split_parts(line: &str) -> Vec<String> {
 }
 
 fn parse(parts: &[String]) -> Option<BillingAddress> {
-    let mut address = BillingAddress { company: None, street: None, postal_code: None, city: None, country: None };
+    let mut address = BillingAddress::default();
     let mut before_street: Vec<&str> = Vec::new();
     for part in parts {
         let part = part.as_str();
@@ -142,14 +163,27 @@ fn parse(parts: &[String]) -> Option<BillingAddress> {
             address.street = Some(part.to_string());
             continue;
         }
+        if address.street.is_none() && CARE_OF.is_match(part) {
+            address.care_of = Some(part.to_string());
+            continue;
+        }
         if address.street.is_none() {
             before_street.push(part);
         }
     }
-    let with_legal_form = before_street.iter().find(|part| LEGAL_FORM.is_match(part));
+    let organisation = |part: &&&str| LEGAL_FORM.is_match(part) || ORGANISATION.is_match(part);
+    let with_legal_form = before_street.iter().find(organisation);
     let line_before_street = before_street.last().filter(|part| address.street.is_some() && looks_like_a_name(part));
-    address.company = with_legal_form.or(line_before_street).map(|part| part.to_string());
-    let found = address.company.is_some() || address.street.is_some() || address.postal_code.is_some();
+    match (with_legal_form, line_before_street) {
+        (Some(company), _) => address.company = Some(company.to_string()),
+        // A person's name: a private client, not a company.
+        (None, Some(person)) => address.name = Some(person.to_string()),
+        (None, None) => {}
+    }
+    let found = address.company.is_some()
+        || address.name.is_some()
+        || address.street.is_some()
+        || address.postal_code.is_some();
     found.then_some(address)
 }
 
@@ -211,6 +245,7 @@ mod tests {
                 postal_code: Some("8800".into()),
                 city: Some("Thalwil".into()),
                 country: None,
+                ..BillingAddress::default()
             })
         );
     }

@@ -11,23 +11,36 @@
 //! total. Number words are expected to be digits already (see `numbers`).
 
 use super::context::{char_before, chars_after, clause_before, has_currency_before, is_negated};
+use super::lang;
 use regex::{Captures, Regex};
 use std::sync::LazyLock;
 
 /// A count: digits with optional thousands separators ("1'200", "1,200").
 const NUMBER: &str = r"\d{1,3}(?:[',’]\d{3})+|\d{1,4}";
 
-const PEOPLE: &str = r"(?:guests?|people|persons?|participants?|attendees?|pax|delegates?|visitors?|employees?|colleagues?|members|ppl|adults|invitees|heads|personen|person|gäste|gaeste|gästen|teilnehmer(?:innen)?|teilnehmende[n]?|leute|mitarbeitende[n]?|mitarbeiter(?:innen)?|besucher(?:innen)?|erwachsene|gästinnen|mitglieder[n]?|kollegen|kolleginnen|delegierte[n]?)\b";
+/// People words of every language (`lang`), as one group: "guests",
+/// "Personen", "Pers.", "TN", ...
+static PEOPLE: LazyLock<String> = LazyLock::new(|| {
+    let exact: Vec<String> =
+        lang::LANGUAGES.iter().flat_map(|w| w.people_exact.iter()).map(|word| format!(r"(?-i:{word})\b")).collect();
+    format!(
+        r"(?:(?:{})\b|(?:{})(?:\s|$|[,;)!?])|{})",
+        lang::alternation(|w| w.people),
+        lang::alternation(|w| w.people_abbreviations),
+        exact.join("|")
+    )
+});
 
 /// Words allowed between number and people word ("80 expected guests").
 const FILLER: &str = r"(?:(?:expected|invited|confirmed|registered|external|internal|erwartete|geladene|angemeldete|externe|interne)\s+)?";
 
 static COUNT_BEFORE_PEOPLE: LazyLock<Regex> =
-    LazyLock::new(|| compile(&format!(r"\b(?P<n>{NUMBER})\s*\+?[\s-]*{FILLER}{PEOPLE}")));
+    LazyLock::new(|| compile(&format!(r"\b(?P<n>{NUMBER})\s*\+?[\s-]*{FILLER}{people}", people = *PEOPLE)));
 
 static RANGE_BEFORE_PEOPLE: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
-        r"\b(?:(?P<prefix>between|zwischen|from|von)\s+)?(?P<a>{NUMBER})\s*(?:-|–|—|to|bis|and|und|or|oder)\s*(?P<n>{NUMBER})\s*\+?\s*{FILLER}{PEOPLE}"
+        r"\b(?:(?P<prefix>between|zwischen|from|von)\s+)?(?P<a>{NUMBER})\s*(?:-|–|—|to|bis|and|und|or|oder)\s*(?P<n>{NUMBER})\s*\+?\s*{FILLER}{people}",
+        people = *PEOPLE
     ))
 });
 
@@ -39,7 +52,8 @@ static UP_TO: LazyLock<Regex> = LazyLock::new(|| {
 
 static LABELLED: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
-        r"\b(?:teilnehmerzahl|personenzahl|gästezahl|anzahl\s+(?:personen|gäste|teilnehmer(?:innen)?|teilnehmende)|number of (?:guests|people|persons|participants|attendees)|headcount|head count|guest count|{PEOPLE})\s*[:=]\s*(?:ca\.?|approx\.?|circa|about|around|~)?\s*(?P<n>{NUMBER})\b"
+        r"\b(?:teilnehmerzahl|personenzahl|gästezahl|anzahl\s+(?:personen|gäste|teilnehmer(?:innen)?|teilnehmende)|number of (?:guests|people|persons|participants|attendees)|headcount|head count|guest count|{people})\s*[:=]\s*(?:ca\.?|approx\.?|circa|about|around|~)?\s*(?P<n>{NUMBER})\b",
+        people = *PEOPLE
     ))
 });
 
@@ -95,13 +109,64 @@ const PLAUSIBLE: std::ops::RangeInclusive<u32> = 1..=5000;
 
 /// The number of attendees, if the mail states one.
 pub fn extract_attendees(text: &str) -> Option<u32> {
+    head_count(text).count
+}
+
+/// A head count and whether the mail gives two that disagree.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HeadCount {
+    /// The count to plan for (the largest, or a sum of adults and children).
+    pub count: Option<u32>,
+    /// Two different counts are stated as the group's size ("we are 40
+    /// people ... 60 guests"): the count is a guess the manager must check.
+    pub conflicting: bool,
+}
+
+/// "45 adults plus 4 children" = 49; "30 Erwachsene und 5 Kinder" = 35.
+static SUM: LazyLock<Regex> = LazyLock::new(|| {
+    compile(&format!(
+        r"\b(?P<a>{NUMBER})\s*{people}\s*,?\s*(?:{plus})\s*(?:{approx}\s*)?(?P<b>{NUMBER})\s*(?:{children})\b",
+        people = *PEOPLE,
+        plus = lang::alternation(|w| w.plus),
+        approx = lang::alternation(|w| w.approx),
+        children = lang::alternation(|w| w.children),
+    ))
+});
+
+/// The head count of `text`, with a flag when two stated counts disagree
+/// (see [`HeadCount`]).
+pub fn head_count(text: &str) -> HeadCount {
     let mut counts: Vec<u32> = Vec::new();
+    // Plain statements of the group's size; two different ones conflict.
+    let mut stated: Vec<u32> = Vec::new();
+    let mut summed: Vec<u32> = Vec::new();
+    for captures in SUM.captures_iter(text) {
+        let (Some(a), Some(b)) = (captures.name("a"), captures.name("b")) else { continue };
+        if !number_context_ok(text, a.start(), a.end()) || is_negated(text, a.start()) {
+            continue;
+        }
+        if let (Some(adults), Some(children)) = (parse(a.as_str()), parse(b.as_str())) {
+            let sum = adults + children;
+            if PLAUSIBLE.contains(&sum) {
+                counts.push(sum);
+                stated.push(sum);
+                summed.push(adults);
+            }
+        }
+    }
     for captures in RANGE_BEFORE_PEOPLE.captures_iter(text) {
         counts.extend(range_count(text, &captures));
     }
     for regex in [&*COUNT_BEFORE_PEOPLE, &*LABELLED, &*GROUP_OF, &*CHANGED_TO] {
         for captures in regex.captures_iter(text) {
-            counts.extend(count_at(text, &captures, false));
+            let found = count_at(text, &captures, false);
+            counts.extend(found);
+            let in_range = RANGE_BEFORE_PEOPLE
+                .find_iter(text)
+                .any(|m| captures.get(0).is_some_and(|c| m.start() <= c.start() && c.end() <= m.end() + 1));
+            if !std::ptr::eq(regex, &*CHANGED_TO) && !in_range {
+                stated.extend(found.filter(|n| !summed.contains(n)));
+            }
         }
     }
     for regex in [&*UP_TO, &*WE_ARE] {
@@ -109,7 +174,30 @@ pub fn extract_attendees(text: &str) -> Option<u32> {
             counts.extend(count_at(text, &captures, true));
         }
     }
-    counts.into_iter().max()
+    stated.sort_unstable();
+    stated.dedup();
+    HeadCount { count: counts.into_iter().max(), conflicting: stated.len() > 1 }
+}
+
+/// "Yes, 24 is right!", "Ja, 24 stimmt.": a bare number confirmed as the
+/// answer to the venue's question. Only a short mail that opens with it
+/// counts; the caller takes it only when it asked for the head count.
+pub fn extract_confirmed_count(text: &str) -> Option<u32> {
+    static CONFIRMED: LazyLock<Regex> = LazyLock::new(|| {
+        compile(&format!(
+            r"^\W*(?:(?:{yes})\b[\s,!.:-]*)+(?:(?:it(?:['’]s| is)|es sind|wir sind|we are|we['’]re)\s+)?(?:{approx}\s*)?(?P<n>{NUMBER})\s*(?:(?:{right})\b|[!.]|$)",
+            yes = lang::alternation(|w| w.yes),
+            approx = lang::alternation(|w| w.approx),
+            right = lang::alternation(|w| w.is_right),
+        ))
+    });
+    if text.split_whitespace().count() > 40 {
+        return None;
+    }
+    let captures = CONFIRMED.captures(text.trim_start())?;
+    let value = parse(captures.name("n")?.as_str())?;
+    let looks_like_year = (1900..=2100).contains(&value);
+    ((2..=5000).contains(&value) && !looks_like_year).then_some(value)
 }
 
 /// "between 40 and 50 people" -> 50; "from 80 to 100 guests" -> 100.

@@ -58,7 +58,7 @@ pub(crate) fn find_vague(text: &str, today: NaiveDate, taken: &[(usize, usize)])
             .find_iter(clause_before(text, whole.start(), 30, true))
             .last()
             .and_then(|word| weekday_from_word(word.as_str()));
-        Some(VagueDate { year: year_written.or(next_year), month, weekday })
+        Some(VagueDate { year: year_written.or(next_year), month, weekday, ..VagueDate::default() })
     })
 }
 
@@ -74,20 +74,23 @@ mod tests {
     }
 
     fn month(month: u32) -> Option<VagueDate> {
-        Some(VagueDate { year: None, month, weekday: None })
+        Some(VagueDate { year: None, month, weekday: None, ..VagueDate::default() })
     }
 
     #[test]
     fn weekday_in_month() {
         assert_eq!(
             vague("a Friday in May would be great"),
-            Some(VagueDate { year: None, month: 5, weekday: Some(Weekday::Fri) })
+            Some(VagueDate { year: None, month: 5, weekday: Some(Weekday::Fri), ..VagueDate::default() })
         );
         assert_eq!(
             vague("an einem Samstag im Juni"),
-            Some(VagueDate { year: None, month: 6, weekday: Some(Weekday::Sat) })
+            Some(VagueDate { year: None, month: 6, weekday: Some(Weekday::Sat), ..VagueDate::default() })
         );
-        assert_eq!(vague("Fridays in May"), Some(VagueDate { year: None, month: 5, weekday: Some(Weekday::Fri) }));
+        assert_eq!(
+            vague("Fridays in May"),
+            Some(VagueDate { year: None, month: 5, weekday: Some(Weekday::Fri), ..VagueDate::default() })
+        );
     }
 
     #[test]
@@ -95,8 +98,14 @@ mod tests {
         assert_eq!(vague("im Juni"), month(6));
         assert_eq!(vague("Ende März"), month(3));
         assert_eq!(vague("sometime in October"), month(10));
-        assert_eq!(vague("March 2027"), Some(VagueDate { year: Some(2027), month: 3, weekday: None }));
-        assert_eq!(vague("im Mai nächsten Jahres"), Some(VagueDate { year: Some(2027), month: 5, weekday: None }));
+        assert_eq!(
+            vague("March 2027"),
+            Some(VagueDate { year: Some(2027), month: 3, weekday: None, ..VagueDate::default() })
+        );
+        assert_eq!(
+            vague("im Mai nächsten Jahres"),
+            Some(VagueDate { year: Some(2027), month: 5, weekday: None, ..VagueDate::default() })
+        );
     }
 
     #[test]

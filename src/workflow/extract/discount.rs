@@ -36,6 +36,13 @@ static DISCOUNT_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
+/// "Maybe 15%?", "Wie wäre es mit 10 %?": a percentage suggested alone.
+static SUGGESTION_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"\b(?:maybe|perhaps|how about|what about|would you do|vielleicht|wie wäre es mit|wie waere es mit|ginge auch|und)\s*(?:\w+\s+)?$",
+    )
+});
+
 /// Percentages that are about something else: deposit, tax, certainty,
 /// a share of the guests, a fee.
 static OTHER_PERCENT: LazyLock<Regex> = LazyLock::new(|| {
@@ -66,7 +73,10 @@ pub fn extract_discount(text: &str) -> Option<u32> {
         }
         let before = clause_before(text, number.start(), 40, false);
         let after = clause_after(text, whole.end(), 40);
-        let asks = DISCOUNT_AFTER.is_match(after) || DISCOUNT_BEFORE.is_match(before);
+        let asks = DISCOUNT_AFTER.is_match(after)
+            || DISCOUNT_BEFORE.is_match(before)
+            || (SUGGESTION_BEFORE.is_match(before) && text[whole.end()..].trim_start().starts_with(['?', '.', '!']))
+            || (text[whole.end()..].trim_start().starts_with('?') && before.trim().is_empty());
         let near_before = clause_before(text, number.start(), 25, false);
         let near_after = clause_after(text, whole.end(), 25);
         let about_something_else = OTHER_PERCENT.is_match(near_before) || OTHER_PERCENT.is_match(near_after);

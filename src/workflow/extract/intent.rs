@@ -9,6 +9,7 @@
 //! absagen") do not count. A '?' anywhere (outside URLs) is a Question.
 
 use super::context::{ceil_boundary, clause_before, floor_boundary, is_negated};
+use super::lang;
 use super::Intent;
 use regex::{Match, Regex};
 use std::sync::LazyLock;
@@ -41,6 +42,14 @@ fn rule(intent: Intent, pattern: &str, checks: Checks) -> Rule {
 
 static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     vec![
+        rule(Intent::Accept, &format!(r"\b(?:{})", lang::alternation(|w| w.accept)), COMMITMENT),
+        rule(Intent::Cancel, &format!(r"\b(?:{})\b", lang::alternation(|w| w.cancel)), COMMITMENT),
+        // "Maybe 15%?", "Wie wäre es mit 10 %?": a counter-offer in a few words.
+        rule(
+            Intent::Counter,
+            r"\b(?:maybe|perhaps|how about|what about|would you do|vielleicht|wie wäre es mit|wie waere es mit|wären auch|ginge auch)\s+(?:\w+\s+)?\d{1,2}\s?(?:%|percent\b|prozent\b)|^\W*\d{1,2}\s?%\s*\?",
+            Checks { not_in_question: false, not_conditional: false, not_negated: true },
+        ),
         rule(
             Intent::Accept,
             r"\bwe (?:happily |gladly |hereby )?accept\b|\baccept (?:the|your) (?:offer|proposal|quote|quotation)\b|\bhappy to accept\b|\blooks (?:good|great|fine|perfect)\b|\bgo ahead\b|\bsounds (?:good|great|perfect)\b|\blet['’]?s (?:proceed|go ahead|book it|do it)\b|\bwe(?:['’]d| would) like to (?:proceed|confirm|go ahead|accept)\b|\b(?:we|i) (?:hereby |herewith )?confirm\b|\bconfirm(?:ing)? (?:the|our) (?:booking|reservation|offer)\b|\bwe agree\b|\bapprove (?:the|your) offer\b|\bnehm\w*\b[^.?!\n]{0,40}\b(?:angebot|offerte|vorschlag)\w*\b[^.?!\n]{0,30}\ban\b|\b(?:angebot|offerte|vorschlag)\w*\b[^.?!\n]{0,30}\bannehmen\b|\beinverstanden\b|\b(?:wir|ich) (?:bestätigen|bestätige)\b|\bbestätigen (?:wir|hiermit)\b|\bhiermit (?:bestätigen|bestätige)\b|\bverbindlich (?:buchen|bestätigen|reservieren|zusagen)\b|\bsagen (?:hiermit |gerne )?zu\b|\bgeben (?:ihnen )?(?:hiermit |gerne )?(?:die|unsere) zusage\b|\bpasst (?:so|für uns|perfekt|bestens)\b|\b(?:wir|ich) akzeptieren(?: (?:das|ihr|ihre) (?:angebot|offerte))?(?: gerne)?\s*[.!]|\bakzeptieren wir (?:das|ihr|ihre) (?:angebot|offerte)(?: gerne)?\s*[.!]|\b(?:ok(?:ay)?|ja),? (?:das )?passt\b",
@@ -137,7 +146,11 @@ pub fn extract_intents(text: &str) -> Vec<Intent> {
             found.push(rule.intent);
         }
     }
+    let called_off = found.contains(&Intent::Cancel);
     for m in CALL_OFF_GERMAN.find_iter(text) {
+        if called_off {
+            break;
+        }
         if passes(text, &m, COMMITMENT, &questions) {
             let sentence = sentence_of(text, m.start());
             found.push(if EVENT_NOUN.is_match(sentence) { Intent::Cancel } else { Intent::Decline });
@@ -152,6 +165,22 @@ pub fn extract_intents(text: &str) -> Vec<Intent> {
         found.push(Intent::Question);
     }
     ORDER.into_iter().filter(|intent| found.contains(intent)).collect()
+}
+
+/// Words asking about prices, from `lang`.
+static PRICE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i)\b(?:{})\b", lang::alternation(|w| w.price_question))).expect("static regex")
+});
+
+/// Does the mail ask what something costs ("How much would that be?",
+/// "Was kostet der Apéro?", "Could you send us your prices?")? The price
+/// word must stand in a sentence that asks (ends with '?'), or be "how
+/// much" / "was kostet" itself. The draft answers with an offer later; in
+/// an inquiry the manager should see the question.
+pub(crate) fn asks_about_prices(text: &str) -> bool {
+    let cleaned = URL.replace_all(text, " ");
+    let text = cleaned.as_ref();
+    question_sentences(text).iter().any(|&(start, end)| PRICE_WORDS.is_match(&text[start..end]))
 }
 
 fn rule_specific_ok(text: &str, intent: Intent, m: &Match) -> bool {

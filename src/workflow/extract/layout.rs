@@ -3,7 +3,9 @@
 //!
 //! Mails often name several formats ("workshop, then a standing apéro").
 //! A mention next to a layout word ("seating", "setup", "Bestuhlung") is
-//! strong and wins; otherwise the first mention wins, since clients usually
+//! strong and wins; then a seating shape (U-shape, classroom, boardroom,
+//! theatre) beats an event word (workshop, dinner, apéro); otherwise the
+//! first mention wins, since clients usually
 //! lead with the main part of the event. Negated mentions ("no theatre
 //! seating", "keine Theaterbestuhlung") are skipped. "reception" alone is too
 //! weak (a wedding reception is usually seated) and yields nothing; "standing
@@ -39,11 +41,19 @@ static PATTERNS: LazyLock<Vec<(Regex, Layout)>> = LazyLock::new(|| {
         (r"\bworkshops?\b|\bcabaret\b|\bgruppentische\b", Layout::Workshop),
     ]
     .into_iter()
+    .chain(super::lang::pairs(|w| w.seating))
     .map(|(pattern, layout)| {
-        (Regex::new(&format!("(?i){pattern}")).expect("static regex"), layout)
+        (Regex::new(&format!(r"(?i)\b(?:{pattern})")).expect("static regex"), layout)
     })
     .collect()
 });
+
+/// Layouts that name a seating shape rather than a kind of event: a shape
+/// the client asks for beats an event word ("a workshop ... in U-shape" is
+/// U-shape; "Seminar in U-Form" too).
+fn is_shape(layout: Layout) -> bool {
+    matches!(layout, Layout::UShape | Layout::Classroom | Layout::Boardroom | Layout::Theatre)
+}
 
 /// Layout words; one inside the mention or right next to it makes the
 /// mention strong ("theatre seating", "Bestuhlung: U-Form", "U-Form bitte").
@@ -76,6 +86,16 @@ struct Mention {
     strong: bool,
 }
 
+impl Mention {
+    fn rank(&self) -> u8 {
+        match (self.strong, is_shape(self.layout)) {
+            (true, _) => 0,
+            (false, true) => 1,
+            (false, false) => 2,
+        }
+    }
+}
+
 /// The requested seating layout, if any.
 pub fn extract_layout(text: &str) -> Option<Layout> {
     let mut mentions: Vec<Mention> = Vec::new();
@@ -90,8 +110,10 @@ pub fn extract_layout(text: &str) -> Option<Layout> {
             mentions.push(Mention { start: found.start(), layout: *layout, strong });
         }
     }
-    mentions.sort_by_key(|m| m.start);
-    mentions.iter().find(|m| m.strong).or_else(|| mentions.first()).map(|m| m.layout)
+    // A mention next to a layout word first, then a seating shape, then
+    // the first mention.
+    mentions.sort_by_key(|m| (m.rank(), m.start));
+    mentions.first().map(|m| m.layout)
 }
 
 fn is_layout_mention(text: &str, start: usize, end: usize, layout: Layout) -> bool {

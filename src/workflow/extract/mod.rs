@@ -24,6 +24,11 @@
 //! - `rooms`, `products`: rooms and products named in the mail
 //! - `billing`: a labelled billing address
 //! - `discount`: a discount percentage the client asks for
+//! - `date_window`: ISO weeks, parts of months, Easter and its feasts,
+//!   weekday wishes
+//! - `html`: the text of an HTML-only mail
+//! - `lang`: the words of each language (`en.rs`, `de.rs`) the regexes
+//!   are built from
 
 mod billing;
 mod choice;
@@ -32,8 +37,11 @@ mod count;
 mod date;
 mod date_relative;
 mod date_vague;
+mod date_window;
 mod discount;
+mod html;
 mod intent;
+mod lang;
 mod language;
 mod layout;
 mod lexicon;
@@ -53,9 +61,11 @@ use serde::{Deserialize, Serialize};
 
 pub use billing::extract_billing;
 pub use choice::{extract_choice, extract_day_of_month, offers_alternatives};
-pub use count::{extract_attendees, extract_group_size};
+pub use count::{extract_attendees, extract_confirmed_count, extract_group_size, head_count, HeadCount};
 pub use date::{extract_dates, DateFindings};
+pub use date_window::easter;
 pub use discount::extract_discount;
+pub use html::mail_text;
 pub use intent::{cancels_visit, extract_intents};
 pub use language::detect_language;
 pub use layout::extract_layout;
@@ -120,6 +130,53 @@ pub struct Extracted {
     /// The cancellation is about a site visit, not the event.
     #[serde(default)]
     pub visit_cancelled: bool,
+    /// Weekdays the client wishes ("ein Wochentag, Mo–Do", "a Friday"),
+    /// Monday first; date proposals keep to them. Empty when none.
+    #[serde(default)]
+    pub weekdays: Vec<Weekday>,
+    /// A bare number confirmed ("Yes, 24 is right!"); the caller takes it
+    /// as the head count only when it asked for one.
+    #[serde(default)]
+    pub confirmed_count: Option<u32>,
+    /// A weekday named without a date ("Mittwoch 14 Uhr passt"), to pick a
+    /// proposed visit slot; `None` when the mail has dates.
+    #[serde(default)]
+    pub named_weekday: Option<Weekday>,
+    /// What the extractors are unsure about; each is an open question for
+    /// the manager, never a fact written into the booking.
+    #[serde(default)]
+    pub doubts: Vec<Doubt>,
+}
+
+/// Something the mail leaves unclear or says twice in different ways. The
+/// workflow flags the draft (`open_question`) with these as reasons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Doubt {
+    /// Two different head counts ("we are 40 ... for 60 guests").
+    ConflictingCounts,
+    /// A date on a weekday the client said they do not want ("a weekday
+    /// ... Sunday 13 June").
+    DateContradictsWeekday { date: NaiveDate },
+    /// A per-person item for part of the group ("a few guests are
+    /// vegetarian"): how many is a question, not the whole group.
+    PartOfGroup { product: ProductId },
+    /// The client asks about prices in an inquiry.
+    PriceQuestion,
+}
+
+impl Doubt {
+    /// A short English reason for the manager.
+    pub fn reason(&self) -> String {
+        match self {
+            Doubt::ConflictingCounts => "the mail gives two different head counts".into(),
+            Doubt::DateContradictsWeekday { date } => {
+                format!("{date} is not on a weekday the client asked for")
+            }
+            Doubt::PartOfGroup { .. } => "an item is wanted for part of the group only: how many?".into(),
+            Doubt::PriceQuestion => "the client asks about prices".into(),
+        }
+    }
 }
 
 impl Extracted {
@@ -139,6 +196,11 @@ pub struct ProductMention {
     /// A number written right at the product ("2 wireless microphones",
     /// "3 Flipcharts", "Beamer x2"); `None` when the client gave none.
     pub quantity: Option<u32>,
+    /// How many times an occasion is wanted ("two coffee breaks", "zwei
+    /// Kafipausen" = 2): each time for every guest. The number is then not
+    /// a `quantity`.
+    #[serde(default)]
+    pub times: Option<u32>,
     /// The client asks to drop it ("without the DJ", "ohne DJ", "remove the
     /// projector", "streichen Sie den Apéro", "instead of the Classic Apéro").
     pub removed: bool,
@@ -147,9 +209,16 @@ pub struct ProductMention {
 /// A billing address as labelled in the mail; parts not written are `None`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BillingAddress {
-    /// The line with a legal form (AG, GmbH, ...), else the line before the
-    /// street (which may be a person's name).
+    /// The line with a legal form (AG, GmbH, ...) or an organisation
+    /// (Verein, Club, Stiftung, ...).
     pub company: Option<String>,
+    /// A private person's name (the line before the street without a legal
+    /// form): the invoice goes to them, not to a company.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// A "c/o ..." line.
+    #[serde(default)]
+    pub care_of: Option<String>,
     pub street: Option<String>,
     pub postal_code: Option<String>,
     pub city: Option<String>,
@@ -167,11 +236,28 @@ pub enum Language {
 
 /// A month without a day. `year` is `None` unless the mail names one (or says
 /// "next year"); the caller picks the next occurrence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VagueDate {
     pub year: Option<i32>,
     pub month: u32,
     pub weekday: Option<Weekday>,
+    /// A span of days within which the client wants the event, inclusive:
+    /// an ISO week ("KW 23"), a part of a month ("Mitte Juni"), the week
+    /// after Easter. `month`/`year` are then the span's first day's.
+    #[serde(default)]
+    pub window: Option<(NaiveDate, NaiveDate)>,
+    /// Weekdays the client wishes (see [`Extracted::weekdays`]).
+    #[serde(default)]
+    pub weekdays: Vec<Weekday>,
+}
+
+impl VagueDate {
+    /// Does `date` suit the wish (weekday and weekdays)?
+    pub fn allows(&self, date: NaiveDate) -> bool {
+        use chrono::Datelike;
+        self.weekday.map_or(true, |w| date.weekday() == w)
+            && (self.weekdays.is_empty() || self.weekdays.contains(&date.weekday()))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -257,7 +343,7 @@ pub fn extract(text: &str, today: NaiveDate) -> Extracted {
 /// "next Friday") and years that the client left out ("15 March");
 /// `vocabulary` holds the venue's rooms and products to look for.
 pub fn extract_with(text: &str, today: NaiveDate, vocabulary: &Vocabulary) -> Extracted {
-    extract_fresh(&strip_quoted(text), today, vocabulary)
+    extract_fresh(&strip_quoted(&mail_text(text, None)), today, vocabulary)
 }
 
 /// [`extract_with`] for text already stripped of quotes and signatures
@@ -268,22 +354,59 @@ pub fn extract_fresh(fresh: &str, today: NaiveDate, vocabulary: &Vocabulary) -> 
     // Number words become digits once, so every extractor below only has to
     // understand "80 guests", not also "eighty guests" / "achtzig Gäste".
     let normalized = normalize_number_words(fresh);
-    let found = extract_dates(&normalized, today);
+    let mut found = extract_dates(&normalized, today);
+    let windows = date_window::find_windows(&normalized, today);
+    for date in &windows.dates {
+        if !found.dates.contains(date) {
+            found.dates.push(*date);
+        }
+    }
+    let mut vague = found.vague.take();
+    if let Some((from, to)) = windows.window.filter(|_| found.dates.is_empty()) {
+        use chrono::Datelike;
+        // "Ende März" is also a vague month: keep what it said, add the days.
+        let v = vague.get_or_insert_with(|| VagueDate {
+            year: Some(from.year()),
+            month: from.month(),
+            ..VagueDate::default()
+        });
+        v.window = Some((from, to));
+    }
+    if let Some(v) = vague.as_mut() {
+        v.weekdays = windows.weekdays.clone();
+    }
     let (start_time, end_time) = extract_times(&normalized, language);
     // "Am 5. Februar" is a date; only a day named alone is a bare day.
     let day_of_month = if found.dates.is_empty() { extract_day_of_month(fresh) } else { None };
+    let counted = head_count(&normalized);
+    let named_weekday = if found.dates.is_empty() { date_window::named_weekday(fresh) } else { None };
+    let mut doubts = Vec::new();
+    if counted.conflicting {
+        doubts.push(Doubt::ConflictingCounts);
+    }
+    for date in &found.dates {
+        use chrono::Datelike;
+        if !windows.weekdays.is_empty() && !windows.weekdays.contains(&date.weekday()) {
+            doubts.push(Doubt::DateContradictsWeekday { date: *date });
+        }
+    }
+    let (products, part_of_group) = products::extract_products_scoped(&normalized, &vocabulary.products);
+    doubts.extend(part_of_group.into_iter().map(|product| Doubt::PartOfGroup { product }));
+    if intent::asks_about_prices(fresh) {
+        doubts.push(Doubt::PriceQuestion);
+    }
     Extracted {
         language,
         dates: found.dates,
         date_range: found.range,
-        vague_date: found.vague,
+        vague_date: vague,
         start_time,
         end_time,
-        attendees: extract_attendees(&normalized),
+        attendees: counted.count,
         layout: extract_layout(fresh),
         intents: extract_intents(fresh),
         rooms: extract_rooms(&normalized, &vocabulary.rooms),
-        products: extract_products(&normalized, &vocabulary.products),
+        products,
         billing: extract_billing(fresh),
         discount_percent: extract_discount(&normalized),
         group_size: extract_group_size(&normalized),
@@ -291,6 +414,10 @@ pub fn extract_fresh(fresh: &str, today: NaiveDate, vocabulary: &Vocabulary) -> 
         day_of_month,
         alternatives: offers_alternatives(fresh),
         visit_cancelled: cancels_visit(fresh),
+        weekdays: windows.weekdays,
+        confirmed_count: extract_confirmed_count(&normalized),
+        named_weekday,
+        doubts,
     }
 }
 

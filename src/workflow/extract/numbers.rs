@@ -6,8 +6,40 @@
 //! "eine" are left alone: they are articles far more often than counts, and
 //! a count of one never matters for a venue.
 
-/// Replace number words with their digits, leaving everything else intact.
+/// Replace number words with their digits, leaving everything else intact;
+/// dozens are multiplied out ("two dozen" -> "24", "ein Dutzend" -> "12",
+/// "half a dozen" -> "6").
 pub fn normalize_number_words(text: &str) -> String {
+    multiply_dozens(&digits_for_words(text))
+}
+
+/// "N dozen" / "a dozen" / "N Dutzend" -> N × 12; "half a dozen" -> 6.
+fn multiply_dozens(text: &str) -> String {
+    use regex::Regex;
+    use std::sync::LazyLock;
+    static DOZEN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(&format!(
+            r"(?i)\b(?:(?P<half>{half})|(?:(?P<n>\d{{1,3}})|an?|one|ein(?:e[mn]?)?|1)\s+(?:{dozen}))\b",
+            half = super::lang::alternation(|w| w.half_dozen),
+            dozen = super::lang::alternation(|w| w.dozen),
+        ))
+        .expect("static regex")
+    });
+    if !text.to_lowercase().contains("dozen") && !text.to_lowercase().contains("dutzend") {
+        return text.to_string();
+    }
+    DOZEN
+        .replace_all(text, |captures: &regex::Captures| {
+            if captures.name("half").is_some() {
+                return "6".to_string();
+            }
+            let n: u32 = captures.name("n").and_then(|n| n.as_str().parse().ok()).unwrap_or(1);
+            (n * 12).to_string()
+        })
+        .into_owned()
+}
+
+fn digits_for_words(text: &str) -> String {
     let words = word_spans(text);
     let mut out = String::with_capacity(text.len());
     let mut copied_up_to = 0;

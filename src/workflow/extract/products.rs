@@ -52,9 +52,7 @@ static QUANTITY_AFTER: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Words that make the quantity a delta ("2 more microphones").
 static DELTA_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    compile(
-        r"\b(?:more|additional|extra|further|another|fewer|less|weitere[nrs]?|zusätzliche[nrs]?|mehr|weniger|noch)\s*$",
-    )
+    compile(r"\b(?:more|additional|extra|further|another|fewer|less|weitere[nrs]?|zusätzliche[nrs]?|mehr|weniger)\s*$")
 });
 /// Labels whose number is not a quantity: "Room 2", "Nr. 4711", "Tel 044
 /// 123", "March 15 apéro".
@@ -87,6 +85,73 @@ static REMINDER: LazyLock<Regex> = LazyLock::new(|| {
     compile(r"\b(?:(?:don['’]t|do not|never)\s+forget|vergessen sie|vergesst|vergiss|nicht vergessen)\b")
 });
 
+/// Regional and everyday words for products ("Zmittag", "Kafipause",
+/// "Fingerfood", "3-Gang-Menü", "Funkmikrofon"), from `lang`, each with
+/// the catalogue word it stands for.
+static ALIASES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    super::lang::pairs(|w| w.product_aliases)
+        .into_iter()
+        .map(|(words, standard)| (compile(&format!(r"\b(?:{words})\b")), standard))
+        .collect()
+});
+
+/// "a few guests", "einige Gäste", "5 of them" (see `lang`).
+static PART_OF_GROUP: LazyLock<Regex> =
+    LazyLock::new(|| compile(&format!(r"\b(?:{})\b", super::lang::alternation(|w| w.part_of_group))));
+
+/// Occasions served to every guest, from `lang` ("coffee break", "lunch").
+static OCCASION: LazyLock<Regex> =
+    LazyLock::new(|| compile(&format!(r"\b(?:{})\b", super::lang::alternation(|w| w.occasions))));
+
+/// More occasions than this in one event is a count of something else.
+const MAX_TIMES: u32 = 6;
+
+/// "a pianist for 3 hours", "Fotograf für 2 Stunden": the hours booked.
+static HOURS_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^[ \t]*(?:\(\s*)?(?:for|für|during|während)\s+(?:(?:about|approx\.?|ca\.?|etwa|rund)\s+)?(?P<h>\d{1,2})\s*(?:hours?|hrs?|h|stunden|std\.?)\b",
+    )
+});
+
+/// [`extract_products`] with two refinements: regional words are read as
+/// the catalogue's ("Zmittag" = lunch), and a product wanted for part of
+/// the group only ("a few guests are vegetarian") is not ordered but
+/// returned apart, as an open question. Products named with a quantity
+/// ("5 vegetarische Menüs") are ordered as usual.
+pub fn extract_products_scoped(text: &str, products: &[Term<ProductId>]) -> (Vec<ProductMention>, Vec<ProductId>) {
+    let mut standard = text.to_string();
+    for (regex, word) in ALIASES.iter() {
+        if regex.is_match(&standard) {
+            standard = regex.replace_all(&standard, *word).into_owned();
+        }
+    }
+    let mentions = extract_products(&standard, products);
+    let matcher = Matcher::new(products, true);
+    let mut partial: Vec<ProductId> = Vec::new();
+    for hit in matcher.find(&standard, &words(&standard)) {
+        let Some(id) = hit.id else { continue };
+        let sentence = super::context::sentence_around(&standard, hit.start, hit.end, 80);
+        let explicit = mentions.iter().any(|m| m.id == id && (m.quantity.is_some() || m.removed));
+        if PART_OF_GROUP.is_match(sentence) && !explicit && !partial.contains(&id) {
+            partial.push(id);
+        }
+    }
+    let mut kept: Vec<ProductMention> = mentions.into_iter().filter(|m| !partial.contains(&m.id)).collect();
+    // "two coffee breaks": a number of occasions, each for everyone.
+    for hit in matcher.find(&standard, &words(&standard)) {
+        let Some(mention) = kept.iter_mut().find(|m| Some(m.id) == hit.id) else { continue };
+        if mention.quantity.is_some_and(|q| q <= MAX_TIMES) && OCCASION.is_match(&standard[hit.start..hit.end]) {
+            mention.times = mention.quantity.take();
+        }
+    }
+    (kept, partial)
+}
+
+/// "statt Bier lieber Prosecco", "instead of beer rather prosecco": the
+/// product after the preference word is the new one, not the replaced one.
+static PREFERRED_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"\b(?:lieber|eher|rather|preferably|stattdessen|dafür|sondern|but)\s+(?:\S+\s+)?$"));
+
 /// The products named in `text`, in order of first appearance.
 pub fn extract_products(text: &str, products: &[Term<ProductId>]) -> Vec<ProductMention> {
     if products.is_empty() {
@@ -100,7 +165,8 @@ pub fn extract_products(text: &str, products: &[Term<ProductId>]) -> Vec<Product
         };
         let reminder = REMINDER.is_match(clause_before(text, hit.start, 40, true));
         let removed = !reminder && is_removal(text, &hit);
-        if !removed && !reminder && is_negated(text, hit.start) {
+        let preferred = PREFERRED_BEFORE.is_match(clause_before(text, hit.start, 25, true));
+        if !removed && !reminder && !preferred && is_negated(text, hit.start) {
             continue;
         }
         let quantity = quantity(text, &hit);
@@ -109,7 +175,7 @@ pub fn extract_products(text: &str, products: &[Term<ProductId>]) -> Vec<Product
                 mention.removed |= removed;
                 mention.quantity = quantity.or(mention.quantity);
             }
-            None => out.push(ProductMention { id, quantity, removed }),
+            None => out.push(ProductMention { id, quantity, times: None, removed }),
         }
     }
     out
@@ -120,7 +186,7 @@ fn is_removal(text: &str, hit: &Hit<ProductId>) -> bool {
     let after = clause_after(text, hit.end, 60);
     let in_question = question_follows(text, hit.end);
     REMOVE_BEFORE.is_match(before)
-        || is_replaced(text, hit.start)
+        || (is_replaced(text, hit.start) && !PREFERRED_BEFORE.is_match(clause_before(text, hit.start, 25, true)))
         || (REMOVE_AFTER.is_match(after) && !NOT_ONLY_AFTER.is_match(after) && !in_question)
 }
 
@@ -148,6 +214,9 @@ fn quantity(text: &str, hit: &Hit<ProductId>) -> Option<u32> {
             } else {
                 number.as_str().parse().ok()?
             }
+        }
+        None if HOURS_AFTER.is_match(&text[hit.end..]) => {
+            HOURS_AFTER.captures(&text[hit.end..])?.name("h")?.as_str().parse().ok()?
         }
         None => {
             let captures = QUANTITY_AFTER.captures(&text[hit.end..])?;

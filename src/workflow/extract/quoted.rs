@@ -7,7 +7,8 @@
 //! "Am ... schrieb ...:"), from an "-----Original Message-----" style
 //! separator, from an Outlook header block ("From:/Von:" followed by
 //! "Sent:/Gesendet:/Date:/Datum:"), and everything after a signature
-//! delimiter line ("-- ").
+//! delimiter line ("-- "). A forwarded message is not history: the client
+//! forwards an inquiry for us to read, so only its header lines go.
 //!
 //! Most clients write no delimiter: their signature (name, title, company
 //! address, phone, "member since 2019") follows the closing line ("Best
@@ -22,13 +23,26 @@ use super::billing::is_label_line;
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// "-----Original Message-----", "----- Forwarded message -----", etc.
-/// Forwarded mails are history too: the sender did not write them.
+/// "-----Original Message-----", "-----Ursprüngliche Nachricht-----".
 static SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*-{2,}\s*(?:original message|ursprüngliche nachricht|urspruengliche nachricht|forwarded message|weitergeleitete nachricht|message d'origine|message transféré)\s*-{2,}",
+        r"(?i)^\s*-{2,}\s*(?:original message|ursprüngliche nachricht|urspruengliche nachricht|message d'origine)\s*-{2,}",
     )
     .expect("static regex")
+});
+
+/// "---------- Forwarded message ---------", "Begin forwarded message:",
+/// "-------- Weitergeleitete Nachricht --------" (words from `lang`). A
+/// forwarded inquiry is what the sender wants us to read: its header lines
+/// go, its text stays.
+static FORWARDED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i)^\s*(?:{})", super::lang::alternation(|w| w.forwarded))).expect("static regex")
+});
+
+/// A header line of a forwarded message ("From:", "Betreff:", "Date:").
+static FORWARDED_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*\*{0,2}(?:from|von|de|date|datum|sent|gesendet|subject|betreff|objet|to|an|à|cc|bcc|reply-to|antwort an)\s*:")
+        .expect("static regex")
 });
 
 /// A line that opens an Outlook-style header block.
@@ -73,11 +87,29 @@ pub(crate) fn is_closing_line(line: &str) -> bool {
     CLOSING.is_match(line)
 }
 
-/// Keep only what the sender newly wrote (see the module docs).
+/// Keep only what the sender newly wrote (see the module docs). A
+/// forwarded message counts as written: the text above the forward marker
+/// and the forwarded text (without its header lines) are both kept, each
+/// stripped on its own.
 pub fn strip_quoted(text: &str) -> String {
     let normalized = text.replace("\r\n", "\n").replace('\r', "\n");
     let lines: Vec<&str> = normalized.split('\n').collect();
-    let cut = first_history_line(&lines);
+    let Some(marker) = lines.iter().position(|line| FORWARDED.is_match(line)) else {
+        return strip_lines(&lines);
+    };
+    let mut body = marker + 1;
+    while body < lines.len() && (lines[body].trim().is_empty() || FORWARDED_HEADER.is_match(lines[body])) {
+        body += 1;
+    }
+    // A wrapped header value ("To: a@b.ch,\n c@d.ch") is skipped by the
+    // blank test only when indented; that is enough for the usual clients.
+    let above = strip_lines(&lines[..marker]);
+    let forwarded = strip_quoted(&lines[body..].join("\n"));
+    [above, forwarded].into_iter().filter(|part| !part.trim().is_empty()).collect::<Vec<_>>().join("\n\n")
+}
+
+fn strip_lines(lines: &[&str]) -> String {
+    let cut = first_history_line(lines);
     let mut kept: Vec<&str> = Vec::new();
     let mut in_signature = false;
     for line in lines[..cut].iter().copied().filter(|line| !line.trim_start().starts_with('>')) {
@@ -130,7 +162,7 @@ fn is_attribution_start(lines: &[&str], index: usize) -> bool {
     for line in lines.iter().skip(index).take(3) {
         joined.push_str(line.trim());
         joined.push(' ');
-        if ATTRIBUTION_ENDING.is_match(line) {
+        if ATTRIBUTION_ENDING.is_match(line) || ATTRIBUTION_ENDING.is_match(joined.trim_end()) {
             return joined.chars().any(|c| c.is_ascii_digit()) && joined.len() < 400;
         }
     }

@@ -5,9 +5,22 @@
 //! `tests/cases.rs` (222 rows, one case each; `tables_keep_at_least_150_cases`
 //! guards the minimum of 150). With the about 460 single assertions
 //! here and in the extractors' own `mod tests`, the extract module has about
-//! 680 extraction test cases in all.
+//! 680 extraction test cases in all. A second round, one file per kind of
+//! failure measured on client mail (`tests/count_cases.rs`,
+//! `time_cases.rs`, `date_window_cases.rs`, `layout_cases.rs`,
+//! `intent_cases.rs`, `billing_cases.rs`, `mail_form_cases.rs`,
+//! `offer_line_cases.rs`), adds at least 300 rows, guarded by
+//! `tables_keep_at_least_300_new_cases`.
 
+mod billing_cases;
 mod cases;
+mod count_cases;
+mod date_window_cases;
+mod intent_cases;
+mod layout_cases;
+mod mail_form_cases;
+mod offer_line_cases;
+mod time_cases;
 
 use super::*;
 use chrono::{NaiveDate, NaiveTime, Weekday};
@@ -45,6 +58,10 @@ fn nothing(language: Language) -> Extracted {
         day_of_month: None,
         alternatives: false,
         visit_cancelled: false,
+        weekdays: vec![],
+        confirmed_count: None,
+        named_weekday: None,
+        doubts: vec![],
     }
 }
 
@@ -194,11 +211,19 @@ Tel. 044 123 45 67
     assert_eq!(
         extract(mail, today()),
         Extracted {
-            vague_date: Some(VagueDate { year: Some(2027), month: 5, weekday: Some(Weekday::Fri) }),
+            vague_date: Some(VagueDate {
+                year: Some(2027),
+                month: 5,
+                weekday: Some(Weekday::Fri),
+                weekdays: vec![Weekday::Fri],
+                ..VagueDate::default()
+            }),
             start_time: t(18, 0),
             attendees: Some(20),
             layout: Some(Layout::Cocktail),
             intents: vec![Intent::Question, Intent::SiteVisit],
+            weekdays: vec![Weekday::Fri],
+            named_weekday: Some(Weekday::Fri),
             ..nothing(Language::De)
         }
     );

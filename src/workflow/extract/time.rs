@@ -12,6 +12,7 @@
 //! 23:59:00 so the end stays on the event's calendar day.
 
 use super::context::{char_before, chars_after, clause_before, has_currency_before, sentence_around};
+use super::lang;
 use super::Language;
 use chrono::NaiveTime;
 use regex::{Captures, Regex};
@@ -27,16 +28,27 @@ static WORD_TOKEN: LazyLock<Regex> =
 
 /// A time preposition right before a weak token makes it a time.
 static TIME_PREPOSITION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:um|ab|at|from|von|bis|until|till|to|zwischen|between|starting|start(?:s|ing)?(?:\s+at)?|beginn\w*|ende|end(?:s|ing)?(?:\s+at)?|gegen|around|ca\.?|approx\.?)\s*$")
-        .expect("static regex")
+    Regex::new(&format!(
+        r"(?i)\b(?:um|ab|at|from|von|bis|until|till|to|zwischen|between|starting|start(?:s|ing)?(?:\s+at)?|beginn\w*|ende|end(?:s|ing)?(?:\s+at)?|gegen|around|ca\.?|approx\.?)\s*(?:(?:{approx})\s*){{0,2}}$",
+        approx = lang::alternation(|w| w.approx)
+    ))
+    .expect("static regex")
 });
 
-/// Words that make a lone time the end rather than the start. Plain "to"
-/// is left out: "change the start time to 17:00" is not an end time.
+/// Words that make a lone time the end rather than the start, followed by
+/// fillers ("Ende so gegen 22 Uhr", "until about 11pm"). Plain "to" is left
+/// out: "change the start time to 17:00" is not an end time.
 static END_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:until|till|bis|end(?:s|ing)?|finish(?:es|ing)?|over by|ende|schluss|spätestens|latest)\s*:?\s*(?:at|um|ca\.?|around|gegen|approx\.?|about)?\s*$|\bto\s*:\s*$")
-        .expect("static regex")
+    Regex::new(&format!(
+        r"(?i)\b(?:until|till|bis|end(?:s|ing)?|finish(?:es|ing)?|over by|ende|schluss|spätestens|latest)\s*:?\s*(?:(?:at|um|{approx})\s*){{0,3}}$|\bto\s*:\s*$",
+        approx = lang::alternation(|w| w.approx)
+    ))
+    .expect("static regex")
 });
+
+/// "from"/"von"/"between" before a range of two bare numbers ("from 9 till 5").
+static RANGE_OPENER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(?:from|von|between|zwischen)\s*$").expect("static regex"));
 
 static RANGE_CONNECTOR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\s*(?:-|–|—|to|till|until|bis|and|und)\s*$").expect("static regex"));
@@ -130,17 +142,34 @@ fn first_range(text: &str, tokens: &[Token]) -> Option<(Option<NaiveTime>, Optio
         }
         let before = clause_before(text, first.start, 24, false);
         let both_bare = first.marker == Marker::Bare && second.marker == Marker::Bare;
+        // "18:00 - 20 guests": a bare end must not be followed by a noun.
+        let bare_end_ok = second.marker != Marker::Bare || BARE_END_FOLLOWER.is_match(&text[second.end..]);
+        if both_bare && bare_end_ok && RANGE_OPENER.is_match(before) {
+            return bare_range(first.hour, second.hour);
+        }
         let anchored = first.marker.is_sure()
             || second.marker.is_sure()
             || (TIME_PREPOSITION.is_match(before) && first.marker != Marker::Bare && second.marker != Marker::Bare);
-        // "18:00 - 20 guests": a bare end must not be followed by a noun.
-        let bare_end_ok = second.marker != Marker::Bare || BARE_END_FOLLOWER.is_match(&text[second.end..]);
         if both_bare || !anchored || !bare_end_ok {
             return None;
         }
         carry_meridiem(&mut first, &mut second);
         Some((NaiveTime::from_hms_opt(first.hour % 24, first.minute, 0), as_end(second.hour, second.minute)))
     })
+}
+
+/// "from 9 till 5" (business hours: a morning start, an end that can only
+/// be in the afternoon) -> 09:00–17:00; "von 9 bis 17" -> 09:00–17:00.
+/// Anything else with two bare numbers is too unsure.
+fn bare_range(from: u32, to: u32) -> Option<(Option<NaiveTime>, Option<NaiveTime>)> {
+    let (start, end) = if (6..=11).contains(&from) && (1..=7).contains(&to) {
+        (from, to + 12)
+    } else if (6..=23).contains(&from) && from < to && to <= 24 {
+        (from, to)
+    } else {
+        return None;
+    };
+    Some((NaiveTime::from_hms_opt(start, 0, 0), as_end(end, 0)))
 }
 
 /// "6 to 11pm" -> 18–23; "9-5pm" stays 9–17; "6pm-11" -> 18–23.

@@ -138,21 +138,26 @@ fn around(t: &Turn<'_>, d: NaiveDate) -> Vec<NaiveDate> {
 }
 
 /// Free days of a vague month ("a Friday in May"): its next occurrence,
-/// the weekday if one was named, spread over the month.
+/// or the span the client named ("KW 23", "Mitte Juni", "the week after
+/// Easter"), keeping to the weekday(s) they asked for ("ein Wochentag,
+/// Mo–Do": never a Sunday), spread over the span.
 fn in_month(t: &Turn<'_>, v: &VagueDate) -> Vec<NaiveDate> {
     let today = t.ctx.today();
-    let year = v.year.unwrap_or(if v.month < today.month() { today.year() + 1 } else { today.year() });
-    let Some(first) = NaiveDate::from_ymd_opt(year, v.month, 1) else { return Vec::new() };
-    let days: Vec<NaiveDate> = first
-        .iter_days()
-        .take_while(|d| d.month() == v.month)
-        .filter(|d| v.weekday.map_or(true, |w| d.weekday() == w))
-        .filter(|d| usable(t, *d))
-        .collect();
+    let (first, last) = match v.window {
+        Some(window) => window,
+        None => {
+            let year = v.year.unwrap_or(if v.month < today.month() { today.year() + 1 } else { today.year() });
+            let Some(first) = NaiveDate::from_ymd_opt(year, v.month, 1) else { return Vec::new() };
+            let last = first.checked_add_months(chrono::Months::new(1)).map_or(first, |next| next - Days::new(1));
+            (first, last)
+        }
+    };
+    let days: Vec<NaiveDate> =
+        first.iter_days().take_while(|d| *d <= last).filter(|d| v.allows(*d)).filter(|d| usable(t, *d)).collect();
     if days.len() <= VAGUE_PROPOSALS {
         return days;
     }
-    // Spread: every n-th free day, so the client sees the whole month.
+    // Spread: every n-th free day, so the client sees the whole span.
     let step = days.len().div_ceil(VAGUE_PROPOSALS);
     days.into_iter().step_by(step).take(VAGUE_PROPOSALS).collect()
 }

@@ -65,6 +65,7 @@ pub(super) fn when(t: &Turn<'_>) -> When {
         start: t.event.start_time,
         end: t.event.end_time,
         assumed: t.event.workflow_state.times_assumed,
+        end_assumed: t.event.workflow_state.end_assumed,
     }
 }
 

@@ -6,7 +6,7 @@ use serde_json::json;
 use super::Flow;
 use crate::domain::{OfferRecord, OfferStatus, ProductChoice, TaskAction};
 use crate::workflow::draft;
-use crate::workflow::offer::{calculate, decimal, OfferRequest};
+use crate::workflow::offer::{calculate, decimal, OfferRequest, PriceType, ProductPricing};
 use crate::workflow::plan::{NewOffer, OfferPatch, OfferWrite};
 use crate::workflow::rooms::fnv1a64;
 use crate::workflow::turn::{Reply, Turn};
@@ -29,15 +29,19 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
         }
     }
 
-    let products = t
+    let attendees = t.event.attendees.and_then(|a| u32::try_from(a).ok()).unwrap_or(0);
+    // Never charge for what the room already has (a projector, a stage).
+    let (included, products): (Vec<_>, Vec<_>) = t
         .event
         .workflow_state
         .products
         .iter()
-        .filter_map(|c| t.facts.catalogue.product(c.id).map(|p| (p.pricing.clone(), c.quantity)))
-        .collect();
-    let attendees = t.event.attendees.and_then(|a| u32::try_from(a).ok()).unwrap_or(0);
-    let offer = calculate(&OfferRequest {
+        .filter_map(|c| {
+            t.facts.catalogue.product(c.id).map(|p| (p.pricing.clone(), quantity(c, &p.pricing, attendees)))
+        })
+        .partition(|(p, _)| room_includes(&room.option.amenities, p));
+    let included: Vec<String> = included.into_iter().map(|(p, _)| p.name).collect();
+    let mut offer = calculate(&OfferRequest {
         room: room.pricing.clone(),
         start: t.event.start_time,
         end: t.event.end_time,
@@ -47,7 +51,11 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
         sequence: t.facts.offer_sequence,
         discount_bp: t.event.workflow_state.discount_percent.unwrap_or(0).min(100) * 100,
     });
-    let revised = t.offer.as_ref().is_some_and(|o| o.status != OfferStatus::Cancelled);
+    // An offer is never valid beyond the day of the event.
+    offer.valid_until = offer.valid_until.min(t.event.event_date);
+    // "It replaces our previous offer" only when the client has one: a
+    // draft the manager never sent is replaced silently.
+    let revised = t.offer.as_ref().is_some_and(|o| matches!(o.status, OfferStatus::Sent | OfferStatus::Confirmed));
     if let Some(old) = t.offer.take().filter(|o| o.status != OfferStatus::Cancelled) {
         t.offers.push(OfferWrite::Update {
             id: old.id,
@@ -91,12 +99,39 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
         "total_chf": decimal(offer.total_rappen),
         "deposit_chf": offer.deposit.map(|d| decimal(d.amount_rappen)),
         "discount_percent": t.event.workflow_state.discount_percent,
+        "included_in_room": included,
     });
     t.draft(TaskAction::ApproveOffer, body, context);
     Flow::Stop
 }
 
 /// The offer already matches the state: continue where the booking was.
+/// Equipment the room's amenities already name ("Projector" and a room
+/// with a projector). Amenities "upon request" are not included; nor is
+/// anything billed per person or per hour (food, staff).
+fn room_includes(amenities: &[String], product: &ProductPricing) -> bool {
+    let included: Vec<String> = amenities
+        .iter()
+        .filter(|a| {
+            let a = a.to_lowercase();
+            !a.contains("request") && !a.contains("anfrage")
+        })
+        .cloned()
+        .collect();
+    matches!(product.price_type, PriceType::PerEvent | PriceType::PerUnit)
+        && product.name.split('/').any(|half| crate::workflow::rooms::has_amenity(&included, half.trim()))
+}
+
+/// The quantity the offer bills for a chosen product: for a per-person
+/// item the servings (everyone × times, or the persons the client named),
+/// else the client's pieces or hours.
+fn quantity(choice: &ProductChoice, pricing: &ProductPricing, attendees: u32) -> Option<u32> {
+    match (pricing.price_type, choice.times) {
+        (PriceType::PerPerson, Some(times)) => Some(attendees.saturating_mul(times)),
+        _ => choice.quantity,
+    }
+}
+
 fn unchanged(t: &mut Turn<'_>, status: OfferStatus) -> Flow {
     match status {
         // Its approval task is pending: the manager will send it.
@@ -133,5 +168,9 @@ fn offer_hash(t: &Turn<'_>) -> String {
         products.iter().map(|p| (p.id.to_string(), p.quantity)).collect::<Vec<_>>(),
         e.workflow_state.discount_percent,
     );
+    // Times ("two coffee breaks") only where given, so hashes of offers
+    // without them stay as they were.
+    let times: Vec<(String, u32)> = products.iter().filter_map(|p| p.times.map(|n| (p.id.to_string(), n))).collect();
+    let canonical = if times.is_empty() { canonical } else { format!("{canonical}|times={times:?}") };
     format!("{:016x}", fnv1a64(canonical.as_bytes()))
 }

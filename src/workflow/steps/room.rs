@@ -82,10 +82,7 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
         // Standing, theatre... some other set-up may hold them.
         let another_layout_fits = t.facts.catalogue.rooms.iter().any(|r| {
             let o = &r.option;
-            [o.capacity, o.theater_capacity, o.cocktail_capacity, o.seated_dinner_capacity, o.standing_capacity]
-                .into_iter()
-                .flatten()
-                .any(|c| c >= attendees as i32)
+            o.all_capacities().any(|c| c >= attendees as i32)
         });
         let body = draft::too_many_attendees(
             t.name(),
@@ -115,7 +112,9 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
             name: r.room.name.clone(),
             capacity: r.capacity,
             matched: r.matched.clone(),
-            missing: r.missing.clone(),
+            // What the client orders as a product is not "missing".
+            missing: r.missing.iter().filter(|m| !ordered_as_product(t, m)).cloned().collect(),
+            capacity_to_confirm: r.capacity_to_confirm,
         })
         .collect();
     let body = draft::room_proposal(t.name(), t.lang, &t.ctx.venue_name, when(t), attendees, layout(t), &lines);
@@ -131,6 +130,17 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
     });
     t.draft(TaskAction::ApproveRoom, body, context);
     Flow::Stop
+}
+
+/// Is the amenity `wanted` among the products the client ordered (its name
+/// or a synonym names it: "projector" and the Projector product)?
+fn ordered_as_product(t: &Turn<'_>, wanted: &str) -> bool {
+    let wanted = wanted.to_lowercase();
+    t.event.workflow_state.products.iter().filter_map(|choice| t.facts.catalogue.product(choice.id)).any(|p| {
+        std::iter::once(&p.pricing.name).chain(p.synonyms.iter()).any(|n| {
+            n.to_lowercase().split(|c: char| !c.is_alphanumeric()).any(|w| w == wanted) || n.to_lowercase() == wanted
+        })
+    })
 }
 
 /// The request a room proposal answers: the requirements and the day.

@@ -26,6 +26,12 @@ pub(in crate::workflow) fn handle(t: &mut Turn<'_>, found: &Extracted) -> bool {
         .find(|d| *d > t.ctx.today() && (asked || visit.proposed.iter().any(|s| s.date() == *d)) && !closed(*d));
     // "The second slot works": only while slots are proposed and no date is named.
     let by_position = found.choice.filter(|_| found.dates.is_empty()).and_then(|i| visit.proposed.get(i));
+    // "Mittwoch 14 Uhr passt": the proposed slot on that weekday (at that
+    // time, when one is named).
+    let by_weekday = found.named_weekday.filter(|_| found.dates.is_empty()).and_then(|day| {
+        visit.proposed.iter().find(|s| s.date().weekday() == day && found.start_time.map_or(true, |t| t == s.time()))
+    });
+    let by_position = by_position.or(by_weekday);
     let at = match (picked, by_position) {
         (Some(day), _) => Some(
             day.and_time(

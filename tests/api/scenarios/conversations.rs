@@ -101,7 +101,7 @@ async fn happy_path_de(mut s: Scenario) {
     let st = s.state().await;
     assert_eq!((st.step, st.action()), (3, Some("approve_room")));
     st.says(&[
-        "Gute Nachricht: Am Samstag, 09.10.2027, 19:00–23:30 Uhr, haben wir Platz für 40 Personen (Bankett)",
+        "Gute Nachricht: Am Samstag, 09.10.2027, 19:00–23:30 Uhr, haben wir Platz für 40 Personen (Stehapéro)",
         "Wir empfehlen Ihnen:",
     ]);
 

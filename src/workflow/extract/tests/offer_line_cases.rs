@@ -1,0 +1,96 @@
+//! Offer lines as the mail states them: quantities ("ca. 12 Flaschen
+//! Wein", "noch 15 Flaschen Prosecco"), hours ("a pianist for 3 hours"),
+//! substitutions ("statt Bier lieber Prosecco"), Swiss words ("Zmittag",
+//! "Kafipause", "3-Gang-Menü", "Funkmikrofon") and items for part of the
+//! group ("a few guests are vegetarian": a question, not a menu for all).
+
+use super::cases::{catalogue, check, product_name};
+use crate::workflow::extract::{Doubt, Extracted};
+
+/// (product, quantity, times, removed)
+type Mention = (&'static str, Option<u32>, Option<u32>, bool);
+
+const LINES_EN: &[(&str, &[Mention])] = &[
+    ("a pianist for 3 hours", &[("Solo Musician", Some(3), None, false)]),
+    ("a photographer for 2 hours, please", &[("Event Photographer", Some(2), None, false)]),
+    ("two coffee breaks", &[("Basic Coffee & Tea Package", None, Some(2), false)]),
+    ("3 lunches for the team", &[("Lunch Package", None, Some(3), false)]),
+    ("coffee break twice", &[("Basic Coffee & Tea Package", None, None, false)]),
+    ("12 bottles of wine", &[("Wine Selection", Some(12), None, false)]),
+    ("finger food for everyone", &[("Classic Apéro", None, None, false)]),
+    ("a three course dinner", &[("Three-Course Dinner", None, None, false)]),
+    ("2 radio mics", &[("Wireless Microphone", Some(2), None, false)]),
+    (
+        "Instead of beer we'd like prosecco.",
+        &[("Beer Selection", None, None, true), ("Prosecco Service", None, None, false)],
+    ),
+    ("A few guests are vegetarian.", &[]),
+    ("Some of our guests are vegan.", &[]),
+    ("5 vegetarian menus, please", &[("Vegetarian Menu", Some(5), None, false)]),
+    ("a DJ for the evening", &[("DJ Service", None, None, false)]),
+];
+
+const LINES_DE: &[(&str, &[Mention])] = &[
+    ("ca. 12 Flaschen Wein", &[("Wine Selection", Some(12), None, false)]),
+    ("noch 15 Flaschen Prosecco", &[("Prosecco Service", Some(15), None, false)]),
+    ("statt Bier lieber Prosecco", &[("Beer Selection", None, None, true), ("Prosecco Service", None, None, false)]),
+    ("Zmittag für alle", &[("Lunch Package", None, None, false)]),
+    ("eine Kafipause am Nachmittag", &[("Basic Coffee & Tea Package", None, None, false)]),
+    ("zwei Kaffeepausen", &[("Basic Coffee & Tea Package", None, Some(2), false)]),
+    (
+        "2 Kafipausen und ein Zmittag",
+        &[("Basic Coffee & Tea Package", None, Some(2), false), ("Lunch Package", None, None, false)],
+    ),
+    ("Fingerfood bitte", &[("Classic Apéro", None, None, false)]),
+    ("ein 3-Gang-Menü", &[("Three-Course Dinner", None, None, false)]),
+    ("ein Dreigang-Menü am Abend", &[("Three-Course Dinner", None, None, false)]),
+    ("zwei Funkmikrofone", &[("Wireless Microphone", Some(2), None, false)]),
+    ("Fotograf für 2 Stunden", &[("Event Photographer", Some(2), None, false)]),
+    ("Einige Gäste essen vegetarisch.", &[]),
+    ("5 vegetarische Menüs", &[("Vegetarian Menu", Some(5), None, false)]),
+    ("Znacht für 40 Personen", &[("Three-Course Dinner", None, None, false)]),
+];
+
+#[test]
+fn offer_lines() {
+    let vocabulary = catalogue();
+    for (name, table) in [("LINES_EN", LINES_EN), ("LINES_DE", LINES_DE)] {
+        let rows: Vec<_> = table
+            .iter()
+            .map(|(text, mentions)| {
+                (*text, mentions.iter().map(|(n, q, x, r)| (n.to_string(), *q, *x, *r)).collect::<Vec<_>>())
+            })
+            .collect();
+        check(name, &rows, |found| {
+            found.products.iter().map(|m| (product_name(&vocabulary, m.id), m.quantity, m.times, m.removed)).collect()
+        });
+    }
+}
+
+/// An item for part of the group is an open question about how many.
+const PART_OF_GROUP: &[(&str, &[&str])] = &[
+    ("A few guests are vegetarian.", &["Vegetarian Menu"]),
+    ("Some of our guests are vegan.", &["Vegan Menu"]),
+    ("Einige Gäste essen vegetarisch.", &["Vegetarian Menu"]),
+    ("5 vegetarische Menüs", &[]),
+    ("A vegetarian menu for everyone.", &[]),
+];
+
+#[test]
+fn items_for_part_of_the_group_are_doubts() {
+    let vocabulary = catalogue();
+    let rows: Vec<_> =
+        PART_OF_GROUP.iter().map(|(text, names)| (*text, names.iter().map(|n| n.to_string()).collect())).collect();
+    check("PART_OF_GROUP", &rows, |found: &Extracted| {
+        found
+            .doubts
+            .iter()
+            .filter_map(|d| match d {
+                Doubt::PartOfGroup { product } => Some(product_name(&vocabulary, *product)),
+                _ => None,
+            })
+            .collect::<Vec<String>>()
+    });
+}
+
+pub(super) const ROWS: (usize, usize) = (LINES_EN.len() + 3, LINES_DE.len() + 2);

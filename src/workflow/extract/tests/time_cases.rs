@@ -1,0 +1,57 @@
+//! Times with fillers ("Ende so gegen 22 Uhr", "ab ca. 18 Uhr"), business
+//! hours without am/pm ("from 9 till 5"), carried meridiems ("6-11pm") and
+//! midnight as the end (kept as 23:59, shown as "midnight" in drafts).
+
+use super::cases::check;
+
+type Hm = Option<(u32, u32)>;
+
+const TIME_EN: &[(&str, Hm, Hm)] = &[
+    ("from 9 till 5", Some((9, 0)), Some((17, 0))),
+    ("We'd need the room from 9 to 5.", Some((9, 0)), Some((17, 0))),
+    ("between 8 and 4", Some((8, 0)), Some((16, 0))),
+    ("6-11pm", Some((18, 0)), Some((23, 0))),
+    ("drinks 6-11pm", Some((18, 0)), Some((23, 0))),
+    ("from 7-10 pm", Some((19, 0)), Some((22, 0))),
+    ("until midnight", None, Some((23, 59))),
+    ("from 7 pm until midnight", Some((19, 0)), Some((23, 59))),
+    ("starting around 7pm", Some((19, 0)), None),
+    ("we'd finish around 10 pm", None, Some((22, 0))),
+    ("ending at about 11pm", None, Some((23, 0))),
+    ("drinks from approx. 6pm", Some((18, 0)), None),
+    ("from 9 till 5 on 12 June 2027", Some((9, 0)), Some((17, 0))),
+    ("from 14 to 16 April 2027", None, None),
+    ("between 40 and 50 people", None, None),
+    ("from 2 to 4, please", None, None),
+];
+
+const TIME_DE: &[(&str, Hm, Hm)] = &[
+    ("Ende so gegen 22 Uhr", None, Some((22, 0))),
+    ("ab ca. 18 Uhr", Some((18, 0)), None),
+    ("Apéro ab ca. 18 Uhr, Ende so gegen 22 Uhr", Some((18, 0)), Some((22, 0))),
+    ("ab etwa 18 Uhr bis ca. 23 Uhr", Some((18, 0)), Some((23, 0))),
+    ("bis Mitternacht", None, Some((23, 59))),
+    ("von 18 Uhr bis Mitternacht", Some((18, 0)), Some((23, 59))),
+    ("von 9 bis 17", Some((9, 0)), Some((17, 0))),
+    ("von 8 bis 12", Some((8, 0)), Some((12, 0))),
+    ("Beginn so um 19 Uhr", Some((19, 0)), None),
+    ("Schluss gegen 23 Uhr", None, Some((23, 0))),
+    ("Apéro ab ungefähr 17.30 Uhr", Some((17, 30)), None),
+    ("Ende ca. 22.30 Uhr", None, Some((22, 30))),
+    ("von 9 bis 5", Some((9, 0)), Some((17, 0))),
+    ("vom 3. bis 5. Mai", None, None),
+    ("von 10 bis 12 Personen", None, None),
+    ("Start 18 Uhr, open end bis Mitternacht", Some((18, 0)), Some((23, 59))),
+];
+
+#[test]
+fn times_with_fillers_business_hours_and_midnight() {
+    use chrono::Timelike;
+    let hm = |time: Option<chrono::NaiveTime>| time.map(|t| (t.hour(), t.minute()));
+    for (name, table) in [("TIME_EN", TIME_EN), ("TIME_DE", TIME_DE)] {
+        let rows: Vec<_> = table.iter().map(|(text, start, end)| (*text, (*start, *end))).collect();
+        check(name, &rows, |found| (hm(found.start_time), hm(found.end_time)));
+    }
+}
+
+pub(super) const ROWS: (usize, usize) = (TIME_EN.len(), TIME_DE.len());

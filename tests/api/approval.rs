@@ -60,7 +60,7 @@ async fn an_inquiry_becomes_client_event_email_and_a_pending_task_with_a_draft()
     assert_eq!(events[0]["start_time"], "09:00:00");
     assert_eq!(events[0]["end_time"], "17:00:00");
     assert_eq!(events[0]["attendees"], 24);
-    assert_eq!(events[0]["seating_layout"], "u_shape");
+    assert_eq!(events[0]["seating_layout"], "workshop");
     assert_eq!(events[0]["current_step"], 2);
     assert_eq!(events[0]["date_confirmed"], 0);
     assert_eq!(events[0]["client_id"], clients[0]["id"]);

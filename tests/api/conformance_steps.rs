@@ -551,6 +551,13 @@ pub(super) async fn the_catalogue_has_the_rooms_with_prices_and_the_products(b: 
     assert_eq!((room_c.option.capacity, room_c.option.theater_capacity), (Some(80), Some(80)));
     assert!(room_c.option.amenities.iter().any(|a| a == "stage"));
     assert!(!c.rooms[0].pricing.deposit_required);
+    // The seats per further layout survive the store (Room D has boardroom
+    // and workshop figures only, so it is no dinner room).
+    let room_d = c.rooms.iter().find(|r| r.pricing.name == "Room D").unwrap();
+    assert_eq!(
+        room_d.option.layout_capacities.iter().map(|(k, v)| (k.as_str(), *v)).collect::<Vec<_>>(),
+        [("boardroom", 16), ("workshop", 22)]
+    );
 
     assert_eq!(c.products.len(), CatalogFile::builtin().products.len());
     let apero = c.products.iter().find(|p| p.pricing.name == "Classic Apéro").unwrap();

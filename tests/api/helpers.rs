@@ -220,7 +220,7 @@ pub fn inquiry(from: &str, text: &str) -> Value {
 
 pub const WORKSHOP: &str =
     "Hello,\n\nwe would like to book a room for a team workshop on 14.03.2027 from 09:00 to 17:00 \
-for 24 people, U-shape seating.\n\nBest regards,\nAnna Keller\n";
+for 24 people, workshop seating (tables in groups).\n\nBest regards,\nAnna Keller\n";
 
 /// Runs the `oe-webhooks` binary with only `env` for configuration (no
 /// inherited `OE_*`); returns success and stdout followed by stderr.

@@ -79,10 +79,10 @@ pub async fn seed_catalogue(h: &SupabaseHarness, team: Uuid, user: Uuid) {
            from jsonb_populate_recordset(null::product_categories, $j${}$j$);
          insert into rooms (id, team_id, user_id, name, description, capacity, theater_capacity, cocktail_capacity,
                             seated_dinner_capacity, standing_capacity, amenities, hourly_rate, half_day_rate,
-                            full_day_rate, vat_rate, deposit_required, deposit_percent)
+                            full_day_rate, vat_rate, deposit_required, deposit_percent, layout_capacities)
            select id, team_id, user_id, name, description, capacity, theater_capacity, cocktail_capacity,
                   seated_dinner_capacity, standing_capacity, amenities, hourly_rate, half_day_rate, full_day_rate,
-                  vat_rate, deposit_required, deposit_percent
+                  vat_rate, deposit_required, deposit_percent, layout_capacities
            from jsonb_populate_recordset(null::rooms, $j${}$j$);
          insert into products (id, team_id, user_id, category_id, name, description, base_price, price_type,
                                vat_rate, available)

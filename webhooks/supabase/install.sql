@@ -46,9 +46,13 @@ alter table public.clients
   add column if not exists billing_city text,
   add column if not exists billing_country text;
 
+-- Seats per layout beyond the frontend's four columns, e.g.
+-- {"u_shape": 22, "boardroom": 16, "classroom": 36, "workshop": 28}: a room
+-- is offered for a seating only with a figure for it.
 alter table public.rooms
   add column if not exists deposit_required boolean not null default false,
-  add column if not exists deposit_percent numeric(5, 2);
+  add column if not exists deposit_percent numeric(5, 2),
+  add column if not exists layout_capacities jsonb;
 
 -- Threading and idempotency keys on emails (kept if the frontend has them).
 alter table public.emails

@@ -14,6 +14,7 @@ const ADDED: &[(&str, &str, &str)] = &[
     ("clients", "billing_country", "TEXT"),
     ("events", "workflow_state", "TEXT NOT NULL DEFAULT '{}'"),
     ("products", "synonyms", "TEXT"),
+    ("rooms", "layout_capacities", "TEXT"),
 ];
 
 /// Adds the missing columns; returns the ones it added as `table.column`.
@@ -61,6 +62,7 @@ mod tests {
             "CREATE TABLE clients (id TEXT PRIMARY KEY, billing_address TEXT);
              CREATE TABLE events (id TEXT PRIMARY KEY);
              CREATE TABLE products (id TEXT PRIMARY KEY);
+             CREATE TABLE rooms (id TEXT PRIMARY KEY);
              INSERT INTO events (id) VALUES ('e1');",
         )
         .unwrap();
@@ -72,7 +74,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_data_dir_of_the_previous_version_opens_with_synonyms() {
+    async fn a_data_dir_of_the_previous_version_opens_with_synonyms_and_layouts() {
         use crate::domain::{TeamId, UserId};
         use crate::store::embedded::EmbeddedStore;
         use crate::store::Store;
@@ -91,5 +93,7 @@ mod tests {
         let catalogue = store.catalogue().await.unwrap();
         let apero = catalogue.products.iter().find(|p| p.pricing.name == "Classic Apéro").unwrap();
         assert!(apero.synonyms.iter().any(|s| s == "finger food"), "synonyms filled in: {:?}", apero.synonyms);
+        let room_d = catalogue.rooms.iter().find(|r| r.pricing.name == "Room D").unwrap();
+        assert_eq!(room_d.option.layout_capacities.get("boardroom"), Some(&16), "per-layout seats filled in");
     }
 }

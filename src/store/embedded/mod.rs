@@ -46,6 +46,9 @@ impl EmbeddedStore {
         if added.iter().any(|c| c == "products.synonyms") {
             store.backfill_synonyms().await?;
         }
+        if added.iter().any(|c| c == "rooms.layout_capacities") {
+            store.backfill_layouts().await?;
+        }
         Ok(store)
     }
 

@@ -37,6 +37,8 @@ CREATE TABLE IF NOT EXISTS rooms (
     cocktail_capacity INTEGER,
     seated_dinner_capacity INTEGER,
     standing_capacity INTEGER,
+    -- Seats per further layout, JSON: {"u_shape": 22, "workshop": 28}.
+    layout_capacities TEXT,
     amenities TEXT NOT NULL DEFAULT '[]',
     hourly_rate REAL,
     half_day_rate REAL,

@@ -26,13 +26,14 @@ impl EmbeddedStore {
                     tx.execute(
                         "INSERT OR IGNORE INTO rooms (id, team_id, name, description, capacity, theater_capacity, cocktail_capacity,
                              seated_dinner_capacity, standing_capacity, amenities, hourly_rate, half_day_rate, full_day_rate,
-                             vat_rate, deposit_required, deposit_percent)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                             vat_rate, deposit_required, deposit_percent, layout_capacities)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
                         params![
                             s(r, "id"), team, s(r, "name"), s(r, "description"), i(r, "capacity"), i(r, "theater_capacity"),
                             i(r, "cocktail_capacity"), i(r, "seated_dinner_capacity"), i(r, "standing_capacity"),
                             r["amenities"].to_string(), f(r, "hourly_rate"), f(r, "half_day_rate"), f(r, "full_day_rate"),
                             f(r, "vat_rate"), r["deposit_required"].as_bool().unwrap_or(false), f(r, "deposit_percent"),
+                            layouts(r),
                         ],
                     )
                     .map_err(sql_error)?;
@@ -73,6 +74,31 @@ impl EmbeddedStore {
             })
             .await
     }
+
+    /// Rooms seeded before `layout_capacities` existed get the catalogue's
+    /// figures (without them a room is offered for any seating).
+    pub(super) async fn backfill_layouts(&self) -> Result<(), StoreError> {
+        let catalog = CatalogFile::builtin();
+        let team = self.team.to_string();
+        self.data
+            .run(move |conn| {
+                let tx = conn.transaction().map_err(sql_error)?;
+                for r in &catalog.rooms {
+                    tx.execute(
+                        "UPDATE rooms SET layout_capacities = ?3 WHERE id = ?1 AND team_id = ?2 AND layout_capacities IS NULL",
+                        params![s(r, "id"), team, layouts(r)],
+                    )
+                    .map_err(sql_error)?;
+                }
+                tx.commit().map_err(sql_error)
+            })
+            .await
+    }
+}
+
+/// The catalogue room's per-layout seats as the column's JSON text.
+fn layouts(r: &Value) -> Option<String> {
+    r.get("layout_capacities").filter(|v| v.is_object()).map(Value::to_string)
 }
 
 /// The catalogue entry's synonyms as the column's JSON text.

@@ -17,7 +17,7 @@ pub(super) fn catalogue(c: &Connection, team: TeamId) -> Result<Catalogue, Store
         c,
         "SELECT * FROM rooms WHERE team_id = ?1 ORDER BY name",
         &team,
-        &["amenities"],
+        &["amenities", "layout_capacities"],
         &["deposit_required"],
     )?;
     // Unavailable products are left out by the parser as well; filtering

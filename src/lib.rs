@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod signature;
 pub mod startup;
 pub mod store;
+pub mod supervision;
 pub mod telemetry;
 pub mod tenant;
 pub mod workflow;

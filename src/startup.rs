@@ -26,6 +26,7 @@ use crate::signature::standard::SigningKey;
 use crate::store::embedded::EmbeddedStore;
 use crate::store::supabase::SupabaseStore;
 use crate::store::{CatalogFile, Store};
+use crate::supervision::Background;
 use crate::tenant::{Defaults, Directory, Served, VenueMailbox};
 
 /// How long processed inbox entries are kept: redeliveries within this
@@ -43,6 +44,9 @@ pub struct Options {
     /// Start with development secrets on an address other than loopback
     /// (`OE_ALLOW_DEV_SECRETS=1`, for demos only).
     pub allow_dev_secrets: bool,
+    /// How long a service whose worker or reconciler stopped keeps failing
+    /// `/readyz` before it exits (so the orchestrator notices either way).
+    pub supervision_grace: Duration,
 }
 
 impl Default for Options {
@@ -53,6 +57,7 @@ impl Default for Options {
             reconcile_every: Duration::from_secs(60),
             http_workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             allow_dev_secrets: false,
+            supervision_grace: Duration::from_secs(10),
         }
     }
 }
@@ -66,6 +71,7 @@ pub struct Application {
     cancel: CancellationToken,
     /// Held until the service stopped (embedded mode).
     lock: Option<DataDirLock>,
+    background: Background,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -175,6 +181,7 @@ impl Application {
             inbox: Some((inbox.clone(), INBOX_RETENTION)),
         };
 
+        let background = Background::default();
         let state = web::Data::new(AppState {
             writer,
             verifier: Verifier::from_config(&config, directory),
@@ -183,6 +190,7 @@ impl Application {
             store,
             max_body_bytes: config.max_body_bytes,
             limiter: FailureLimiter::new(config.rate_limit_per_min),
+            background: background.clone(),
         });
         let server = HttpServer::new(move || {
             App::new()
@@ -196,7 +204,7 @@ impl Application {
         .listen(listener)
         .map_err(|source| StartError::Bind { addr: config.bind.to_string(), source })?
         .run();
-        Ok(Self { port, server, worker, reconciler, options, cancel: CancellationToken::new(), lock })
+        Ok(Self { port, server, worker, reconciler, options, cancel: CancellationToken::new(), lock, background })
     }
 
     pub fn port(&self) -> u16 {
@@ -205,7 +213,7 @@ impl Application {
 
     /// Stops the server and the background tasks (tests, SIGTERM).
     pub fn stopper(&self) -> Stopper {
-        Stopper { server: self.server.handle(), cancel: self.cancel.clone() }
+        Stopper { server: self.server.handle(), cancel: self.cancel.clone(), background: self.background.clone() }
     }
 
     /// Serves until stopped, then drains the worker.
@@ -214,15 +222,57 @@ impl Application {
         let cancel = self.cancel.clone();
         let worker = self.options.run_worker.then(|| tokio::spawn(self.worker.run(cancel.clone())));
         let reconciler = self.options.run_worker.then(|| tokio::spawn(self.reconciler.run(cancel.clone())));
-        let served = self.server.await;
-        if let Err(e) = &served {
-            error!(error = %e, "HTTP server failed");
+        if let Some(w) = &worker {
+            self.background.set_worker(w.abort_handle());
         }
+        let handle = self.server.handle();
+        let mut server = self.server;
+        let mut worker = worker;
+        let mut reconciler = reconciler;
+        // Supervision: the worker and the reconciler run until cancelled; one
+        // that ends before is a fault the process must not hide.
+        let stopped = tokio::select! {
+            served = &mut server => {
+                if let Err(e) = &served {
+                    error!(error = %e, "HTTP server failed");
+                }
+                cancel.cancel();
+                for task in [worker, reconciler].into_iter().flatten() {
+                    let _ = task.await;
+                }
+                return served;
+            }
+            _ = until_done(&mut worker), if worker.is_some() => "inbox worker",
+            _ = until_done(&mut reconciler), if reconciler.is_some() => "reconciler",
+        };
+        if cancel.is_cancelled() {
+            // A requested stop reached the background first.
+            let served = server.await;
+            for task in [worker, reconciler].into_iter().flatten() {
+                let _ = task.await;
+            }
+            return served;
+        }
+        self.background.mark_stopped(stopped);
+        error!(
+            task = stopped,
+            grace_s = self.options.supervision_grace.as_secs(),
+            "a background task stopped: /readyz fails and webhooks get 503 until the process exits"
+        );
+        tokio::time::sleep(self.options.supervision_grace).await;
         cancel.cancel();
-        for task in [worker, reconciler].into_iter().flatten() {
-            let _ = task.await;
-        }
-        served
+        // Not graceful: whatever is in flight was not acknowledged, so its
+        // sender retries.
+        let _ = tokio::join!(handle.stop(false), server);
+        Err(std::io::Error::other(format!("the {stopped} stopped unexpectedly")))
+    }
+}
+
+/// Waits for an optional task to end (a finished task stays finished).
+async fn until_done(task: &mut Option<tokio::task::JoinHandle<()>>) {
+    if let Some(t) = task.as_mut() {
+        let _ = t.await;
+        *task = None;
     }
 }
 
@@ -253,6 +303,8 @@ fn check_served(directory: &Directory) -> Result<(), StartError> {
 pub struct Stopper {
     server: ServerHandle,
     cancel: CancellationToken,
+    /// The background work's liveness (and a way to kill the worker in drills).
+    pub background: Background,
 }
 
 impl Stopper {

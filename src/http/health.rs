@@ -11,6 +11,9 @@ pub(super) async fn healthz() -> HttpResponse {
 /// Ready when the store answers and the inbox takes writes. Dead entries do
 /// not make the service unready, but they are reported here.
 pub(super) async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if let Some(task) = state.background.stopped() {
+        return HttpResponse::ServiceUnavailable().json(json!({"status": "unavailable", "stopped": task}));
+    }
     let store = state.store.ping().await;
     let inbox = state.inbox.stats().await;
     match (store, inbox) {

@@ -29,6 +29,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub max_body_bytes: usize,
     pub limiter: FailureLimiter,
+    /// Whether the worker and the reconciler still run.
+    pub background: crate::supervision::Background,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

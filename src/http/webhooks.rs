@@ -92,6 +92,11 @@ async fn persist(
             state.limiter.record_failure(req.peer_addr().map(|a| a.ip()), Utc::now().timestamp());
         }
     })?;
+    if state.background.stopped().is_some() {
+        // Nobody would process it: the sender keeps it and retries.
+        state.metrics.received(endpoint, "unavailable");
+        return Err(ApiError::Unavailable);
+    }
     let entry = match ingested {
         Ingested::Entry(entry) => entry,
         Ingested::Ignored(why) => {

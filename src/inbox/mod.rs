@@ -104,6 +104,22 @@ pub struct ClaimedEntry {
     pub attempts: u32,
 }
 
+/// The claim a worker holds on an entry: its id and the attempt it was
+/// claimed for. Outcome writes and lease renewals match both, so a worker
+/// that outlived its lease (the entry claimed again, `attempts` moved on)
+/// cannot overwrite what the new holder records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Lease {
+    pub id: InboxId,
+    pub attempt: u32,
+}
+
+impl ClaimedEntry {
+    pub fn lease(&self) -> Lease {
+        Lease { id: self.id, attempt: self.attempts }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryStatus {
@@ -162,13 +178,19 @@ pub trait Inbox: Send + Sync {
         lease: Duration,
     ) -> Result<Vec<ClaimedEntry>, StoreError>;
 
-    /// Marks entries done, several in one round trip.
-    async fn complete(&self, ids: &[InboxId], now: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Marks entries done, several in one round trip. Only entries still
+    /// held under these leases change; the others were claimed again.
+    async fn complete(&self, leases: &[Lease], now: DateTime<Utc>) -> Result<(), StoreError>;
 
-    async fn retry_at(&self, id: InboxId, due: DateTime<Utc>, error: &str) -> Result<(), StoreError>;
+    /// Gives the entry back, due again at `due`, if still held under `lease`.
+    async fn retry_at(&self, lease: Lease, due: DateTime<Utc>, error: &str) -> Result<(), StoreError>;
 
-    /// Parks the entry as dead: no more attempts.
-    async fn bury(&self, id: InboxId, error: &str) -> Result<(), StoreError>;
+    /// Parks the entry as dead (no more attempts), if still held under `lease`.
+    async fn bury(&self, lease: Lease, error: &str) -> Result<(), StoreError>;
+
+    /// Extends the leases of entries still being worked on (a heartbeat),
+    /// so a short lease only expires for a worker that stopped.
+    async fn renew(&self, leases: &[Lease], lease: Duration) -> Result<(), StoreError>;
 
     async fn status(&self, id: InboxId) -> Result<Option<EntryStatus>, StoreError>;
 

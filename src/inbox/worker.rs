@@ -1,7 +1,8 @@
 //! Processes inbox entries: claim with a lease, handle, then record done,
 //! retry-at (exponential backoff) or dead.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -11,8 +12,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn, Instrument};
 
-use super::{Backoff, ClaimedEntry, Inbox};
-use crate::domain::InboxId;
+use super::{Backoff, ClaimedEntry, Inbox, Lease};
 use crate::metrics::Metrics;
 use crate::tenant::Directory;
 
@@ -47,7 +47,9 @@ impl Default for WorkerSettings {
     fn default() -> Self {
         Self {
             concurrency: 16,
-            lease: Duration::from_secs(300),
+            // Short, and renewed while an entry is in hand (a heartbeat every
+            // third of it): only a stopped worker's entries wait, and not long.
+            lease: Duration::from_secs(20),
             idle_poll: Duration::from_millis(500),
             backoff: Backoff::default(),
         }
@@ -57,6 +59,9 @@ impl Default for WorkerSettings {
 #[derive(Clone)]
 pub struct Worker {
     inbox: Arc<dyn Inbox>,
+    /// The entries in hand, renewed by the heartbeat until their outcome is
+    /// recorded.
+    in_hand: Arc<Mutex<HashSet<Lease>>>,
     /// The teams whose entries this process claims.
     teams: Directory,
     handler: Arc<dyn Handler>,
@@ -74,7 +79,7 @@ impl Worker {
         wake: Arc<Notify>,
         metrics: Arc<Metrics>,
     ) -> Self {
-        Self { inbox, teams, handler, settings, wake, metrics }
+        Self { inbox, in_hand: Default::default(), teams, handler, settings, wake, metrics }
     }
 
     /// Runs until `cancel` fires, then lets the entries in hand finish.
@@ -87,7 +92,9 @@ impl Worker {
         let batch = (self.settings.concurrency / 4).max(1);
         // Successes are marked done in batches, one round trip for many.
         let (done_tx, done_rx) = mpsc::unbounded_channel();
-        let completer = tokio::spawn(complete_in_batches(self.inbox.clone(), done_rx));
+        let completer = tokio::spawn(self.clone().complete_in_batches(done_rx));
+        let heartbeat_stop = CancellationToken::new();
+        let heartbeat = tokio::spawn(self.clone().heartbeat(heartbeat_stop.clone()));
         loop {
             if cancel.is_cancelled() {
                 break;
@@ -120,6 +127,8 @@ impl Worker {
         while running.join_next().await.is_some() {}
         drop(done_tx);
         let _ = completer.await;
+        heartbeat_stop.cancel();
+        let _ = heartbeat.await;
     }
 
     async fn claim(&self, limit: usize) -> Vec<ClaimedEntry> {
@@ -137,58 +146,108 @@ impl Worker {
         }
     }
 
-    /// Handles one entry and records a failure; returns the id when it
+    /// Handles one entry and records a failure; returns its lease when it
     /// succeeded, for the caller to mark done.
-    async fn process(&self, entry: ClaimedEntry) -> Option<InboxId> {
+    async fn process(&self, entry: ClaimedEntry) -> Option<Lease> {
         let span =
             tracing::info_span!("inbox_entry", inbox_id = %entry.id, source = %entry.source, attempt = entry.attempts);
+        let lease = entry.lease();
+        self.held().insert(lease);
         async {
             let outcome = self.handler.handle(&entry).await;
-            let recorded = match outcome {
+            match outcome {
                 Ok(()) => {
                     self.metrics.processed("done");
-                    return Some(entry.id);
+                    return Some(lease);
                 }
                 Err(HandlerError::Transient(reason)) => match self.settings.backoff.next_delay(entry.attempts) {
                     Some(delay) => {
                         warn!(%reason, retry_in_s = delay.as_secs(), "transient failure; will retry");
                         self.metrics.processed("retry");
                         let due = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
-                        self.inbox.retry_at(entry.id, due, &reason).await
+                        self.record("retry", || self.inbox.retry_at(lease, due, &reason)).await;
                     }
                     None => {
                         error!(%reason, "giving up after {} attempts; entry parked as dead", entry.attempts);
                         self.metrics.processed("dead");
-                        self.inbox.bury(entry.id, &reason).await
+                        self.record("dead", || self.inbox.bury(lease, &reason)).await;
                     }
                 },
                 Err(HandlerError::Permanent(reason)) => {
                     error!(%reason, "entry cannot be processed; parked as dead");
                     self.metrics.processed("dead");
-                    self.inbox.bury(entry.id, &reason).await
+                    self.record("dead", || self.inbox.bury(lease, &reason)).await;
                 }
-            };
-            if let Err(e) = recorded {
-                // The lease expires and the entry is processed again; effects
-                // are idempotent, so that costs time, not correctness.
-                warn!(error = %e, "could not record the outcome of an inbox entry");
             }
+            self.held().remove(&lease);
             None
         }
         .instrument(span)
         .await
     }
-}
 
-/// Marks successes done: whatever has queued up since the last round trip
-/// goes in the next one.
-async fn complete_in_batches(inbox: Arc<dyn Inbox>, mut done: mpsc::UnboundedReceiver<InboxId>) {
-    let mut ids = Vec::with_capacity(256);
-    while done.recv_many(&mut ids, 256).await > 0 {
-        if let Err(e) = inbox.complete(&ids, Utc::now()).await {
-            // The leases expire and the entries run again, idempotently.
-            warn!(error = %e, entries = ids.len(), "could not mark entries done");
+    /// Renews the leases of the entries in hand every third of the lease.
+    async fn heartbeat(self, stop: CancellationToken) {
+        let every = self.settings.lease / 3;
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = tokio::time::sleep(every) => {}
+            }
+            let leases: Vec<Lease> = self.held().iter().copied().collect();
+            if leases.is_empty() {
+                continue;
+            }
+            if let Err(e) = self.inbox.renew(&leases, self.settings.lease).await {
+                warn!(error = %e, entries = leases.len(), "could not renew inbox leases; will try again");
+            }
         }
-        ids.clear();
+    }
+
+    fn held(&self) -> std::sync::MutexGuard<'_, HashSet<Lease>> {
+        self.in_hand.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records an outcome, retrying until it lands (the store may be away
+    /// for a while) for as long as the lease could still be ours: after
+    /// that the entry may be someone else's, and the fenced write would
+    /// match nothing anyway.
+    async fn record<F, Fut>(&self, what: &'static str, write: F)
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<(), crate::store::StoreError>>,
+    {
+        let give_up = tokio::time::Instant::now() + self.settings.lease;
+        let mut pause = Duration::from_millis(200);
+        loop {
+            match write().await {
+                Ok(()) => return,
+                Err(e) if tokio::time::Instant::now() + pause < give_up => {
+                    warn!(error = %e, what, "could not record an inbox outcome; retrying");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(5));
+                }
+                Err(e) => {
+                    // The lease lapses and the entry runs again, idempotently.
+                    warn!(error = %e, what, "could not record an inbox outcome; the entry will run again");
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Marks successes done: whatever has queued up since the last round
+    /// trip goes in the next one.
+    async fn complete_in_batches(self, mut done: mpsc::UnboundedReceiver<Lease>) {
+        let mut leases = Vec::with_capacity(256);
+        while done.recv_many(&mut leases, 256).await > 0 {
+            self.record("done", || self.inbox.complete(&leases, Utc::now())).await;
+            let mut held = self.held();
+            for l in &leases {
+                held.remove(l);
+            }
+            drop(held);
+            leases.clear();
+        }
     }
 }

@@ -101,6 +101,7 @@ conformance!(
     claims_never_hand_out_another_teams_entries,
     a_plan_of_another_team_is_refused_whole,
     a_newer_draft_supersedes_the_pending_one,
+    a_lapsed_lease_records_nothing,
 );
 
 /// One pending draft per booking: a newer draft closes the older one as
@@ -303,7 +304,7 @@ async fn the_inbox_deduplicates_and_claims_in_order(b: Backend) {
     let a = claimed.iter().find(|c| c.order_key == "client:a").unwrap();
     assert_eq!(a.id, first_id);
     assert_eq!(b.inbox.status(first_id).await.unwrap(), Some(EntryStatus::Processing));
-    b.inbox.complete(&[first_id], Utc::now()).await.unwrap();
+    b.inbox.complete(&[a.lease()], Utc::now()).await.unwrap();
     assert_eq!(b.inbox.status(first_id).await.unwrap(), Some(EntryStatus::Done));
     let next = b.inbox.claim(&[b.team], 10, Utc::now(), lease).await.unwrap();
     assert_eq!(next.len(), 1);
@@ -323,12 +324,16 @@ async fn inbox_entries_retry_then_die(b: Backend) {
     let lease = Duration::from_secs(60);
     let first = b.inbox.claim(&[b.team], 5, Utc::now(), lease).await.unwrap();
     assert_eq!(first[0].attempts, 1);
-    b.inbox.retry_at(id, Utc::now() + chrono::Duration::seconds(3600), "smtp down").await.unwrap();
+    b.inbox.retry_at(first[0].lease(), Utc::now() + chrono::Duration::milliseconds(700), "smtp down").await.unwrap();
     assert!(b.inbox.claim(&[b.team], 5, Utc::now(), lease).await.unwrap().is_empty(), "not due yet");
-    b.inbox.retry_at(id, Utc::now() - chrono::Duration::seconds(1), "smtp down").await.unwrap();
+    // Written again under the same lease (a duplicate outcome write): the
+    // entry is no longer held, so nothing changes.
+    b.inbox.retry_at(first[0].lease(), Utc::now() - chrono::Duration::seconds(1), "late").await.unwrap();
+    assert!(b.inbox.claim(&[b.team], 5, Utc::now(), lease).await.unwrap().is_empty(), "still not due");
+    tokio::time::sleep(Duration::from_millis(900)).await;
     let again = b.inbox.claim(&[b.team], 5, Utc::now(), lease).await.unwrap();
     assert_eq!(again[0].attempts, 2);
-    b.inbox.bury(id, "gave up").await.unwrap();
+    b.inbox.bury(again[0].lease(), "gave up").await.unwrap();
     assert_eq!(b.inbox.status(id).await.unwrap(), Some(EntryStatus::Dead));
     assert_eq!(b.inbox.stats().await.unwrap().dead, 1);
     // An expired lease (a worker that died) makes the entry claimable again.
@@ -338,6 +343,25 @@ async fn inbox_entries_retry_then_die(b: Backend) {
     tokio::time::sleep(Duration::from_millis(50)).await;
     let reclaimed = b.inbox.claim(&[b.team], 5, Utc::now(), lease).await.unwrap();
     assert_eq!((reclaimed.len(), reclaimed[0].attempts), (1, 2));
+}
+
+/// A worker that outlived its lease cannot overwrite the outcome of the
+/// one that took the entry over, nor keep it alive with heartbeats.
+async fn a_lapsed_lease_records_nothing(b: Backend) {
+    let e = entry(b.team, "f1", "client:f");
+    let id = e.id;
+    b.inbox.append(vec![e]).await.unwrap();
+    let stale = b.inbox.claim(&[b.team], 5, Utc::now(), Duration::from_millis(1)).await.unwrap()[0].lease();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let current = b.inbox.claim(&[b.team], 5, Utc::now(), Duration::from_secs(60)).await.unwrap()[0].lease();
+    assert_eq!((current.id, current.attempt), (id, 2));
+    b.inbox.bury(stale, "late failure of the first worker").await.unwrap();
+    b.inbox.complete(&[stale], Utc::now()).await.unwrap();
+    b.inbox.renew(&[stale], Duration::from_secs(600)).await.unwrap();
+    assert_eq!(b.inbox.status(id).await.unwrap(), Some(EntryStatus::Processing), "the new holder's entry");
+    b.inbox.renew(&[current], Duration::from_secs(600)).await.unwrap();
+    b.inbox.complete(&[current], Utc::now()).await.unwrap();
+    assert_eq!(b.inbox.status(id).await.unwrap(), Some(EntryStatus::Done));
 }
 
 async fn two_open_bookings_of_one_client_stay_apart(b: Backend) {

@@ -69,7 +69,7 @@ async fn one_senders_mails_are_processed_in_order_and_never_in_parallel() {
     let keys: Vec<_> = first.iter().map(|e| e.order_key.as_str()).collect();
     assert_eq!(keys, ["client:same@sender.ch", "client:other@sender.ch"], "one entry per booking at a time");
     assert!(store.claim(&[dev_team()], 10, Utc::now(), Duration::from_secs(60)).await.unwrap().is_empty());
-    store.complete(&[first[0].id], Utc::now()).await.unwrap();
+    store.complete(&[first[0].lease()], Utc::now()).await.unwrap();
     let next = store.claim(&[dev_team()], 10, Utc::now(), Duration::from_secs(60)).await.unwrap();
     assert_eq!(next.len(), 1);
     assert!(matches!(&next[0].event, oe_webhooks::inbox::InboxEvent::Mail { mail } if mail.text == "mail 1"));
@@ -77,4 +77,29 @@ async fn one_senders_mails_are_processed_in_order_and_never_in_parallel() {
 
 fn dev_team() -> oe_webhooks::domain::TeamId {
     oe_webhooks::config::dev::TEAM_ID.parse().unwrap()
+}
+
+/// A worker that dies must not leave a service that acknowledges webhooks
+/// nobody processes: readiness fails, webhooks get 503 (the sender keeps
+/// them), and the process ends with an error for the orchestrator.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_worker_fails_readiness_refuses_webhooks_and_ends_the_process() {
+    let app = spawn(Spawn::default()).await;
+    let ready = app.client.get(format!("{}/readyz", app.address)).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    app.kill_worker();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let r = app.client.get(format!("{}/readyz", app.address)).send().await.unwrap();
+        if r.status() == 503 {
+            let body: serde_json::Value = r.json().await.unwrap();
+            assert_eq!(body["stopped"], "inbox worker");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "readiness never failed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(app.post_generic(&inquiry("anna@keller.ch", WORKSHOP)).await.status(), 503, "the sender retries later");
+    let ended = app.exit(Duration::from_secs(10)).await;
+    assert!(ended.is_err(), "the process ends with an error: {ended:?}");
 }

@@ -57,6 +57,7 @@ pub async fn spawn(s: Spawn) -> TestApp {
     let config = Config::from_vars(&vars).expect("test configuration");
     let mut options = Options { run_worker: s.run_worker, http_workers: 1, ..Options::default() };
     options.worker.idle_poll = Duration::from_millis(50);
+    options.supervision_grace = Duration::from_millis(500);
     if let Some(b) = s.backoff {
         options.worker.backoff = b;
     }
@@ -73,6 +74,16 @@ impl TestApp {
         self.stopper.stop().await;
         let _ = self.server.await;
         self.dir
+    }
+
+    /// Kills the inbox worker as a crash would.
+    pub fn kill_worker(&self) {
+        self.stopper.background.kill_worker();
+    }
+
+    /// Waits (at most `limit`) for the service to end by itself; its result.
+    pub async fn exit(self, limit: Duration) -> std::io::Result<()> {
+        tokio::time::timeout(limit, self.server).await.expect("the service exits by itself").unwrap()
     }
 
     pub async fn store(&self) -> EmbeddedStore {

@@ -166,6 +166,21 @@ as $$
   returning i.id, i.team_id, i.source, i.order_key, i.payload, i.attempts;
 $$;
 
+-- A heartbeat: extends the leases of entries a worker is still processing
+-- (matched by the attempt they were claimed for), on the database's clock.
+create or replace function public.oe_inbox_renew(p_ids uuid[], p_attempts integer, p_lease_ms bigint)
+returns integer
+language sql
+set search_path = public, pg_temp
+as $$
+  with renewed as (
+    update public.oe_inbox
+       set lease_until = now() + p_lease_ms * interval '1 millisecond'
+     where id = any(p_ids) and attempts = p_attempts and status = 'processing'
+    returning 1)
+  select count(*)::integer from renewed;
+$$;
+
 create or replace function public.oe_inbox_stats()
 returns jsonb
 language sql stable
@@ -561,12 +576,12 @@ as $$
   from jsonb_array_elements(p_mails) with ordinality as t(m, n);
 $$;
 
-revoke all on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint, uuid[]), public.oe_inbox_stats(),
+revoke all on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint, uuid[]), public.oe_inbox_renew(uuid[], integer, bigint), public.oe_inbox_stats(),
   public.oe_write_offer(uuid, uuid, uuid, jsonb), public.oe_apply_plan(uuid, uuid, jsonb),
   public.oe_booking_for_mail(uuid, text[], text), public.oe_booking(uuid, uuid),
   public.oe_mail_context(uuid, text[], text), public.oe_apply_plans(uuid, uuid, jsonb),
   public.oe_mail_contexts(uuid, jsonb) from public, anon, authenticated;
-grant execute on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint, uuid[]), public.oe_inbox_stats(),
+grant execute on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint, uuid[]), public.oe_inbox_renew(uuid[], integer, bigint), public.oe_inbox_stats(),
   public.oe_write_offer(uuid, uuid, uuid, jsonb), public.oe_apply_plan(uuid, uuid, jsonb),
   public.oe_booking_for_mail(uuid, text[], text), public.oe_booking(uuid, uuid),
   public.oe_mail_context(uuid, text[], text), public.oe_apply_plans(uuid, uuid, jsonb),

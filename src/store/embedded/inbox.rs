@@ -7,7 +7,7 @@ use rusqlite::{params, OptionalExtension};
 use super::db::sql_error;
 use super::EmbeddedStore;
 use crate::domain::{InboxId, TeamId};
-use crate::inbox::{Appended, ClaimedEntry, EntryStatus, Inbox, InboxStats, NewEntry};
+use crate::inbox::{Appended, ClaimedEntry, EntryStatus, Inbox, InboxStats, Lease, NewEntry};
 use crate::store::StoreError;
 
 #[async_trait]
@@ -136,19 +136,20 @@ impl Inbox for EmbeddedStore {
             .await
     }
 
-    async fn complete(&self, ids: &[InboxId], now: DateTime<Utc>) -> Result<(), StoreError> {
-        let (ids, now) = (ids.to_vec(), now.timestamp_millis());
+    async fn complete(&self, leases: &[Lease], now: DateTime<Utc>) -> Result<(), StoreError> {
+        let (leases, now) = (leases.to_vec(), now.timestamp_millis());
         self.inbox
             .run(move |conn| {
                 let tx = conn.transaction().map_err(sql_error)?;
                 {
                     let mut stmt = tx
                         .prepare_cached(
-                            "UPDATE inbox SET status = 'done', lease_until = NULL, finished_at = ?2 WHERE id = ?1",
+                            "UPDATE inbox SET status = 'done', lease_until = NULL, finished_at = ?3
+                             WHERE id = ?1 AND attempts = ?2 AND status = 'processing'",
                         )
                         .map_err(sql_error)?;
-                    for id in &ids {
-                        stmt.execute(params![id.to_string(), now]).map_err(sql_error)?;
+                    for l in &leases {
+                        stmt.execute(params![l.id.to_string(), l.attempt, now]).map_err(sql_error)?;
                     }
                 }
                 tx.commit().map_err(sql_error)
@@ -156,13 +157,14 @@ impl Inbox for EmbeddedStore {
             .await
     }
 
-    async fn retry_at(&self, id: InboxId, due: DateTime<Utc>, error: &str) -> Result<(), StoreError> {
+    async fn retry_at(&self, lease: Lease, due: DateTime<Utc>, error: &str) -> Result<(), StoreError> {
         let (due, error) = (due.timestamp_millis(), error.to_string());
         self.inbox
             .run(move |conn| {
                 conn.execute(
-                    "UPDATE inbox SET status = 'pending', lease_until = NULL, due_at = ?2, last_error = ?3 WHERE id = ?1",
-                    params![id.to_string(), due, error],
+                    "UPDATE inbox SET status = 'pending', lease_until = NULL, due_at = ?3, last_error = ?4
+                     WHERE id = ?1 AND attempts = ?2 AND status = 'processing'",
+                    params![lease.id.to_string(), lease.attempt, due, error],
                 )
                 .map_err(sql_error)?;
                 Ok(())
@@ -170,13 +172,40 @@ impl Inbox for EmbeddedStore {
             .await
     }
 
-    async fn bury(&self, id: InboxId, error: &str) -> Result<(), StoreError> {
-        self.finish(
-            id,
-            "UPDATE inbox SET status = 'dead', lease_until = NULL, last_error = ?2 WHERE id = ?1",
-            error.to_string(),
-        )
-        .await
+    async fn bury(&self, lease: Lease, error: &str) -> Result<(), StoreError> {
+        let error = error.to_string();
+        self.inbox
+            .run(move |conn| {
+                conn.execute(
+                    "UPDATE inbox SET status = 'dead', lease_until = NULL, last_error = ?3
+                     WHERE id = ?1 AND attempts = ?2 AND status = 'processing'",
+                    params![lease.id.to_string(), lease.attempt, error],
+                )
+                .map_err(sql_error)?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn renew(&self, leases: &[Lease], lease: Duration) -> Result<(), StoreError> {
+        let leases = leases.to_vec();
+        let until = Utc::now().timestamp_millis() + lease.as_millis() as i64;
+        self.inbox
+            .run(move |conn| {
+                let tx = conn.transaction().map_err(sql_error)?;
+                {
+                    let mut stmt = tx
+                        .prepare_cached(
+                            "UPDATE inbox SET lease_until = ?3 WHERE id = ?1 AND attempts = ?2 AND status = 'processing'",
+                        )
+                        .map_err(sql_error)?;
+                    for l in &leases {
+                        stmt.execute(params![l.id.to_string(), l.attempt, until]).map_err(sql_error)?;
+                    }
+                }
+                tx.commit().map_err(sql_error)
+            })
+            .await
     }
 
     async fn status(&self, id: InboxId) -> Result<Option<EntryStatus>, StoreError> {
@@ -227,15 +256,6 @@ impl Inbox for EmbeddedStore {
 }
 
 impl EmbeddedStore {
-    async fn finish(&self, id: InboxId, sql: &'static str, arg: String) -> Result<(), StoreError> {
-        self.inbox
-            .run(move |conn| {
-                conn.execute(sql, params![id.to_string(), arg]).map_err(sql_error)?;
-                Ok(())
-            })
-            .await
-    }
-
     /// After a restart of the single process that owns this data directory,
     /// entries left `processing` were in flight when it stopped: make them
     /// due now instead of waiting for their lease to expire.

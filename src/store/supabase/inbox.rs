@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::SupabaseStore;
 use crate::domain::{InboxId, TeamId};
-use crate::inbox::{Appended, ClaimedEntry, EntryStatus, Inbox, InboxEvent, InboxStats, NewEntry};
+use crate::inbox::{Appended, ClaimedEntry, EntryStatus, Inbox, InboxEvent, InboxStats, Lease, NewEntry};
 use crate::store::{timestamp, StoreError};
 
 #[derive(Deserialize)]
@@ -32,10 +32,20 @@ struct StatusRow {
     status: String,
 }
 
-impl SupabaseStore {
-    async fn set_entry(&self, id: InboxId, body: Value) -> Result<(), StoreError> {
-        self.rest.patch(&format!("oe_inbox?id=eq.{id}"), &body).await.map(drop)
+/// The filter of entries still held under a lease: a worker that outlived
+/// its lease matches nothing (the entry was claimed again, `attempts` moved).
+fn held(ids: &[InboxId], attempt: u32) -> String {
+    let list: Vec<String> = ids.iter().map(InboxId::to_string).collect();
+    format!("oe_inbox?id=in.({})&attempts=eq.{attempt}&status=eq.processing", list.join(","))
+}
+
+/// Leases grouped by attempt (nearly all are the first), one request each.
+fn by_attempt(leases: &[Lease]) -> std::collections::BTreeMap<u32, Vec<InboxId>> {
+    let mut groups = std::collections::BTreeMap::<u32, Vec<InboxId>>::new();
+    for l in leases {
+        groups.entry(l.attempt).or_default().push(l.id);
     }
+    groups
 }
 
 #[async_trait]
@@ -86,32 +96,38 @@ impl Inbox for SupabaseStore {
                 // park it, do not let it block the rest.
                 Err(e) => {
                     tracing::error!(inbox_id = %r.id, error = %e, "unreadable inbox entry parked as dead");
-                    self.bury(r.id, &format!("unreadable payload: {e}")).await?;
+                    self.bury(Lease { id: r.id, attempt: r.attempts }, &format!("unreadable payload: {e}")).await?;
                 }
             }
         }
         Ok(entries)
     }
 
-    async fn complete(&self, ids: &[InboxId], now: DateTime<Utc>) -> Result<(), StoreError> {
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let list: Vec<String> = ids.iter().map(InboxId::to_string).collect();
+    async fn complete(&self, leases: &[Lease], now: DateTime<Utc>) -> Result<(), StoreError> {
         let body = json!({"status": "done", "lease_until": null, "finished_at": timestamp(now)});
-        self.rest.patch(&format!("oe_inbox?id=in.({})", list.join(",")), &body).await.map(drop)
+        for (attempt, ids) in by_attempt(leases) {
+            self.rest.patch(&held(&ids, attempt), &body).await?;
+        }
+        Ok(())
     }
 
-    async fn retry_at(&self, id: InboxId, due: DateTime<Utc>, error: &str) -> Result<(), StoreError> {
-        self.set_entry(
-            id,
-            json!({"status": "pending", "lease_until": null, "due_at": timestamp(due), "last_error": error}),
-        )
-        .await
+    async fn retry_at(&self, lease: Lease, due: DateTime<Utc>, error: &str) -> Result<(), StoreError> {
+        let body = json!({"status": "pending", "lease_until": null, "due_at": timestamp(due), "last_error": error});
+        self.rest.patch(&held(&[lease.id], lease.attempt), &body).await.map(drop)
     }
 
-    async fn bury(&self, id: InboxId, error: &str) -> Result<(), StoreError> {
-        self.set_entry(id, json!({"status": "dead", "lease_until": null, "last_error": error})).await
+    async fn bury(&self, lease: Lease, error: &str) -> Result<(), StoreError> {
+        let body = json!({"status": "dead", "lease_until": null, "last_error": error});
+        self.rest.patch(&held(&[lease.id], lease.attempt), &body).await.map(drop)
+    }
+
+    async fn renew(&self, leases: &[Lease], lease: Duration) -> Result<(), StoreError> {
+        // The database's clock, like the claim's.
+        for (attempt, ids) in by_attempt(leases) {
+            let args = json!({"p_ids": ids, "p_attempts": attempt, "p_lease_ms": lease.as_millis() as u64});
+            self.rest.rpc::<Value>("oe_inbox_renew", &args).await?;
+        }
+        Ok(())
     }
 
     async fn status(&self, id: InboxId) -> Result<Option<EntryStatus>, StoreError> {

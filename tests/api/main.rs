@@ -10,6 +10,7 @@ mod helpers;
 #[path = "../support/postgrest.rs"]
 mod postgrest;
 mod providers;
+mod recovery;
 mod replay;
 mod scenarios;
 mod smtp;

@@ -180,6 +180,12 @@ impl SupabaseHarness {
         })
     }
 
+    /// Takes the REST API away (`true`: every request gets 503, as from
+    /// Supabase's gateway while PostgREST is down) or brings it back.
+    pub fn set_rest_down(&self, down: bool) {
+        self.gateway.down.store(down, std::sync::atomic::Ordering::SeqCst);
+    }
+
     /// `{base_url}/rest/v1`, where Supabase clients send REST requests.
     pub fn rest_url(&self) -> String {
         format!("{}/rest/v1", self.base_url)
@@ -799,11 +805,15 @@ impl Drop for Postgrest {
 /// and the response through. Keep-alive is supported.
 struct Gateway {
     port: u16,
+    /// While set, every request is answered 503, as Supabase's gateway
+    /// does while PostgREST is away (an outage drill).
+    down: Arc<std::sync::atomic::AtomicBool>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 struct GatewayState {
+    down: Arc<std::sync::atomic::AtomicBool>,
     upstream: String,
     api_keys: Vec<String>,
     client: reqwest::Client,
@@ -819,7 +829,8 @@ impl Gateway {
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(60))
             .build()?;
-        let state = Arc::new(GatewayState { upstream, api_keys, client });
+        let down = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let state = Arc::new(GatewayState { down: down.clone(), upstream, api_keys, client });
         let (shutdown, mut stop) = tokio::sync::oneshot::channel::<()>();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let thread = std::thread::Builder::new().name(format!("supabase-gateway-{port}")).spawn(move || {
@@ -841,7 +852,7 @@ impl Gateway {
             });
             // Dropping the runtime here cancels open connections.
         })?;
-        Ok(Gateway { port, shutdown: Some(shutdown), thread: Some(thread) })
+        Ok(Gateway { port, down, shutdown: Some(shutdown), thread: Some(thread) })
     }
 }
 
@@ -942,7 +953,11 @@ async fn serve_connection(stream: tokio::net::TcpStream, state: Arc<GatewayState
         };
         let keep_alive = request.keep_alive();
         let is_head = request.method == "HEAD";
-        let response = state.handle(request).await;
+        let response = if state.down.load(std::sync::atomic::Ordering::SeqCst) {
+            HttpResponse::json(503, serde_json::json!({ "message": "upstream unavailable (outage drill)" }))
+        } else {
+            state.handle(request).await
+        };
         if write_response(&mut writer, &response, is_head, !keep_alive).await.is_err() || !keep_alive {
             return;
         }

@@ -1,11 +1,14 @@
 //! Outbound mail after approval: SMTP when `OE_SMTP_URL` is set, else an
 //! `.eml` file in `OE_DATA_DIR/outbox/` (development).
 
+mod invite;
+
 use std::error::Error as _;
 use std::path::PathBuf;
 
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
+use lettre::message::{Attachment, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -66,7 +69,16 @@ fn build(mail: &OutgoingMail) -> Result<Message, String> {
     if !mail.references.is_empty() {
         b = b.references(mail.references.iter().map(|r| format!("<{r}>")).collect::<Vec<_>>().join(" "));
     }
-    b.header(ContentType::TEXT_PLAIN).body(mail.body.clone()).map_err(|e| e.to_string())
+    let Some(invite) = &mail.invite else {
+        return b.header(ContentType::TEXT_PLAIN).body(mail.body.clone()).map_err(|e| e.to_string());
+    };
+    let calendar = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH").map_err(|e| e.to_string())?;
+    b.multipart(
+        MultiPart::mixed()
+            .singlepart(SinglePart::plain(mail.body.clone()))
+            .singlepart(Attachment::new("invitation.ics".into()).body(invite::render(invite), calendar)),
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// Written to a temporary name and renamed, so a reader never sees half a

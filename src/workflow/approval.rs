@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::extract::Language;
-use super::plan::{EmailWrite, OfferPatch, OfferWrite, OutgoingMail, Plan, TaskUpdate, TaskWrite};
+use super::plan::{EmailWrite, Invite, OfferPatch, OfferWrite, OutgoingMail, Plan, TaskUpdate, TaskWrite};
 use super::rooms::requirements_hash;
 use super::steps::{self, advance};
 use super::turn::{Reply, Trigger, Turn};
@@ -93,6 +93,7 @@ fn approved(
         message_id: message_id.to_string(),
         in_reply_to: in_reply_to.clone(),
         references: references.clone(),
+        invite: invite(booking, task, ctx, facts),
     };
     let sent_row = EmailWrite {
         from_email: ctx.venue_email.to_string(),
@@ -109,6 +110,47 @@ fn approved(
     plan.emails.push(sent_row);
     plan.task_updates.push(done);
     Approval { mail: Some(mail), plan }
+}
+
+/// The calendar entry a confirmation or a booked site visit carries.
+fn invite(booking: &Booking, task: &Task, ctx: &Context, facts: &Facts) -> Option<Invite> {
+    let e = &booking.event;
+    let domain = ctx.venue_email.domain();
+    let kind = task.payload.context.get("kind").and_then(|k| k.as_str()).unwrap_or_default();
+    if task.payload.action == TaskAction::ConfirmEvent {
+        let start = e.event_date.and_time(e.start_time);
+        // An end at or before the start is past midnight ("bis Mitternacht").
+        let mut end = e.event_date.and_time(e.end_time);
+        if end <= start {
+            end += chrono::Duration::days(1);
+        }
+        let room = e.room_ids.first().and_then(|r| facts.catalogue.room_name(*r));
+        let location = match room {
+            Some(room) => format!("{}, {room}", ctx.venue_name),
+            None => ctx.venue_name.clone(),
+        };
+        return Some(Invite {
+            uid: format!("{}-event@{domain}", e.id),
+            summary: e.title.clone(),
+            location,
+            start,
+            end,
+            timezone: ctx.timezone,
+        });
+    }
+    if kind == "site_visit_booked" {
+        let at: chrono::NaiveDateTime =
+            serde_json::from_value(task.payload.context.get("site_visit_at")?.clone()).ok()?;
+        return Some(Invite {
+            uid: format!("{}-visit@{domain}", e.id),
+            summary: format!("Site visit – {}", ctx.venue_name),
+            location: ctx.venue_name.clone(),
+            start: at,
+            end: at + chrono::Duration::hours(1),
+            timezone: ctx.timezone,
+        });
+    }
+    None
 }
 
 /// The step transition an approval completes (WORKFLOW.md, "state

@@ -25,8 +25,8 @@ use crate::domain::{Booking, Client, DepositPayment, EmailAddress, InboundEmail,
 pub use approval::{on_decision, Approval};
 pub use catalogue::{CatalogProduct, CatalogRoom, Catalogue, Occupancy};
 pub use plan::{
-    Applied, ClientPatch, ClientWrite, EmailWrite, EventPatch, EventWrite, NewClient, NewEvent, NewOffer, OfferPatch,
-    OfferWrite, OutgoingMail, Plan, TaskUpdate, TaskWrite,
+    Applied, ClientPatch, ClientWrite, EmailWrite, EventPatch, EventWrite, Invite, NewClient, NewEvent, NewOffer,
+    OfferPatch, OfferWrite, OutgoingMail, Plan, TaskUpdate, TaskWrite,
 };
 pub use step::Step;
 

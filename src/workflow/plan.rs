@@ -273,4 +273,20 @@ pub struct OutgoingMail {
     pub message_id: String,
     pub in_reply_to: Option<String>,
     pub references: Vec<String>,
+    /// A calendar entry to attach (`.ics`): the confirmed event, a booked
+    /// site visit.
+    pub invite: Option<Invite>,
+}
+
+/// What a calendar entry says, in the venue's local time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Invite {
+    /// Stable per booking and kind, so a calendar updates rather than
+    /// duplicates the entry when a new invite follows.
+    pub uid: String,
+    pub summary: String,
+    pub location: String,
+    pub start: chrono::NaiveDateTime,
+    pub end: chrono::NaiveDateTime,
+    pub timezone: chrono_tz::Tz,
 }

@@ -1,6 +1,9 @@
 //! One test per scenario: after every message, where the booking stands,
 //! which task waits for the manager, and what its draft says.
 
+use icalendar::{Component, EventLike};
+use mail_parser::MimeHeaders;
+
 use super::driver::{Scenario, State};
 
 /// Inquiry, then the manager approves the acknowledgement, the room and the
@@ -15,7 +18,7 @@ async fn through_the_sent_offer(s: &mut Scenario) {
 }
 
 /// Happy path in English; the same checks on both stores.
-async fn happy_path_en(mut s: Scenario) {
+async fn happy_path_en(s: &mut Scenario) {
     s.play().await; // the inquiry
     let st = s.state().await;
     assert_eq!((st.step, st.status.as_str(), st.date_confirmed), (2, "lead", false));
@@ -83,12 +86,31 @@ async fn happy_path_en(mut s: Scenario) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn happy_path_in_english() {
-    happy_path_en(Scenario::embedded("happy-path-en").await).await;
+    let mut s = Scenario::embedded("happy-path-en").await;
+    happy_path_en(&mut s).await;
+    // The confirmation carries the event as a calendar entry, in the venue's zone.
+    let mails = s.outbox();
+    let confirmation = mail_parser::MessageParser::default().parse(mails.last().unwrap().as_slice()).unwrap();
+    let ics = confirmation
+        .attachments()
+        .find(|a| a.attachment_name() == Some("invitation.ics"))
+        .expect("the confirmation has an invitation.ics");
+    let calendar: icalendar::Calendar = std::str::from_utf8(ics.contents()).unwrap().parse().unwrap();
+    let event = calendar.components.iter().find_map(|c| c.as_event()).unwrap();
+    assert_eq!(
+        event.get_start(),
+        Some(icalendar::DatePerhapsTime::DateTime(icalendar::CalendarDateTime::WithTimezone {
+            date_time: chrono::NaiveDate::from_ymd_opt(2027, 3, 12).unwrap().and_hms_opt(18, 0, 0).unwrap(),
+            tzid: "Europe/Zurich".into(),
+        }))
+    );
+    assert_eq!(event.get_location(), Some("The Atelier, Room C"));
+    assert!(mails[..mails.len() - 1].iter().all(|m| !String::from_utf8_lossy(m).contains("invitation.ics")));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn happy_path_in_english_on_postgrest() {
-    happy_path_en(Scenario::supabase("happy-path-en").await).await;
+    happy_path_en(&mut Scenario::supabase("happy-path-en").await).await;
 }
 
 async fn happy_path_de(mut s: Scenario) {

@@ -113,6 +113,16 @@ impl Scenario {
         }
     }
 
+    /// The mails the service wrote to its outbox (embedded, no SMTP), oldest first.
+    pub fn outbox(&self) -> Vec<Vec<u8>> {
+        let Backend::Embedded(app) = &self.backend else { return Vec::new() };
+        let mut files: Vec<_> = std::fs::read_dir(app.dir.path().join("outbox"))
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        files.iter().filter_map(|p| std::fs::read(p).ok()).collect()
+    }
+
     /// Plays the next fixture and waits until it is processed; returns the
     /// replay's line (embedded) or the HTTP status (Supabase).
     pub async fn play(&mut self) -> String {

@@ -9,6 +9,7 @@ use futures_util::StreamExt;
 use serde_json::json;
 use tracing::{info, warn};
 
+use super::error::{Refusal, Sender};
 use super::{ApiError, AppState};
 use crate::inbox::{AppendError, Appended};
 use crate::ingest::{self, IngestError, Ingested, Provider};
@@ -26,7 +27,7 @@ pub(super) async fn supabase(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, Refusal> {
     let endpoint = "supabase";
     let answer = async {
         guard(&req, &state, endpoint)?;
@@ -36,7 +37,7 @@ pub(super) async fn supabase(
         let entry = ingest::supabase(&state.verifier, &ActixHeaders(req.headers()), &body, Utc::now());
         persist(&req, &state, endpoint, entry).await
     };
-    answer.await.inspect_err(|e| refused(endpoint, e))
+    answer.await.map_err(|error| refused(Sender::Supabase, endpoint, error))
 }
 
 pub(super) async fn email(
@@ -44,7 +45,7 @@ pub(super) async fn email(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, Refusal> {
     let endpoint = provider.name();
     let answer = async {
         guard(&req, &state, endpoint)?;
@@ -54,22 +55,22 @@ pub(super) async fn email(
         let entry = ingest::email(provider, &state.verifier, &ActixHeaders(req.headers()), body, Utc::now()).await;
         persist(&req, &state, endpoint, entry).await
     };
-    answer.await.inspect_err(|e| refused(endpoint, e))
+    answer.await.map_err(|error| refused(Sender::Email(provider), endpoint, error))
 }
 
 /// One line per refused webhook: the provider, the reason code of the
 /// answer and a short reason. The inbox being unavailable is a fault of
 /// ours, logged with the request.
-fn refused(provider: &'static str, e: &ApiError) {
-    if matches!(e, ApiError::Unavailable) {
-        return;
+fn refused(sender: Sender, provider: &'static str, error: ApiError) -> Refusal {
+    if !matches!(error, ApiError::Unavailable) {
+        let reason = match &error {
+            ApiError::Ingest(IngestError::Unauthorized(detail)) => detail.to_string(),
+            // Parser messages can quote the payload: keep the line short.
+            other => other.message().chars().take(120).collect(),
+        };
+        warn!(provider, code = error.code(), %reason, "webhook refused");
     }
-    let reason = match e {
-        ApiError::Ingest(IngestError::Unauthorized(detail)) => detail.to_string(),
-        // Parser messages can quote the payload: keep the line short.
-        other => other.message().chars().take(120).collect(),
-    };
-    warn!(provider, code = e.code(), %reason, "webhook refused");
+    Refusal { sender, error }
 }
 
 fn guard(req: &HttpRequest, state: &AppState, endpoint: &'static str) -> Result<(), ApiError> {

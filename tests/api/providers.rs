@@ -175,3 +175,51 @@ async fn other_resend_events_are_acknowledged_without_effect() {
     assert_eq!(res.json::<Value>().await.unwrap()["status"], "ignored");
     assert_eq!(app.inbox_stats().await.pending, 0);
 }
+
+/// A post that can never succeed gets the answer that stops its sender's
+/// retries (Mailgun 406, Postmark 403, Svix `webhook-delivery:
+/// abort-message`, SendGrid any 4xx), with the same JSON body as elsewhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn input_that_can_never_succeed_stops_each_providers_retries() {
+    let app = spawn(Spawn { run_worker: false, ..Spawn::default() }).await;
+    let mut answers = Vec::new();
+
+    let store_notify = [("sender", "anna@keller.ch"), ("message-url", "https://storage.api.mailgun.net/v3/x")];
+    answers.push(("mailgun", app.post_mailgun(&store_notify).await));
+    let pm_auth = ("authorization", basic::header(dev::POSTMARK_USER, dev::POSTMARK_PASSWORD));
+    let json_ct = ("content-type", "application/json".to_string());
+    let no_sender = json!({"MessageID": "b7bc2f4a-e38e-4336-af7d-e6c392c2f817", "TextBody": "hi"}).to_string();
+    answers
+        .push(("postmark", app.post("/webhooks/email/postmark", &[json_ct.clone(), pm_auth.clone()], no_sender).await));
+    let text = ("content-type", "text/plain".to_string());
+    answers.push(("postmark", app.post("/webhooks/email/postmark", &[text, pm_auth], "hello").await));
+    answers.push(("resend", post_resend(&app, "{\"type\": ", dev::RESEND_WEBHOOK_SECRET).await));
+    let sg = [
+        ("content-type", "multipart/form-data; boundary=b".to_string()),
+        ("authorization", basic::header(dev::SENDGRID_USER, dev::SENDGRID_PASSWORD)),
+    ];
+    answers.push(("sendgrid", app.post("/webhooks/email/sendgrid", &sg, "--b\r\nbroken").await));
+
+    let mut seen = Vec::new();
+    for (provider, res) in answers {
+        let status = res.status().as_u16();
+        let abort = res.headers().get("webhook-delivery").map(|v| v.to_str().unwrap().to_string());
+        let body: Value = res.json().await.unwrap();
+        seen.push(format!("{provider} {status} {} {abort:?}", body["error"].as_str().unwrap()));
+    }
+    assert_eq!(
+        seen,
+        [
+            "mailgun 406 unprocessable None",
+            "postmark 403 unprocessable None",
+            "postmark 403 unsupported_media_type None",
+            "resend 400 malformed Some(\"abort-message\")",
+            "sendgrid 400 malformed None",
+        ]
+    );
+    // A bad signature is not final: the sender's retry may meet a fixed secret.
+    let bad = post_resend(&app, "{\"type\": ", "whsec_c2Vjb25kLXNlY3JldA==").await;
+    assert_eq!(bad.status(), 401);
+    assert!(bad.headers().get("webhook-delivery").is_none());
+    assert_eq!(app.inbox_stats().await.pending, 0);
+}

@@ -97,7 +97,7 @@ async fn a_mailgun_store_notification_is_refused_with_a_clear_reason() {
     let app = spawn_app().await;
     let (ok, out) = cli(&app, &["replay", "fixtures/mailgun/refused/store-notify.mailgun.form", "--to", &app.address]);
     assert!(!ok);
-    assert!(out.contains("422 unprocessable") && out.contains("forward()"), "{out}");
+    assert!(out.contains("406 unprocessable") && out.contains("forward()"), "Mailgun stops retrying on 406: {out}");
 }
 
 /// The conversations of `fixtures/scenarios/` as `replay --check` plays them.

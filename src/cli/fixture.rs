@@ -83,7 +83,12 @@ impl Fixture {
                     Target::Email(Provider::Resend) => (&config.secrets.resend, "svix"),
                     _ => (&config.secrets.email, "webhook"),
                 };
-                let key = keys.first().context("no signing secret configured")?;
+                let key = keys.first().with_context(|| match self.target {
+                    Target::Supabase => "no signing secret configured: set OE_SUPABASE_WEBHOOK_SECRET".to_string(),
+                    Target::Email(p) => {
+                        format!("{} is not configured: set {}", p.name(), crate::config::provider_variables(p))
+                    }
+                })?;
                 // The same body gets the same id, so replaying a fixture
                 // twice shows the duplicate handling.
                 let id = format!("msg_{}", &hex::encode(Sha256::digest(&self.body))[..24]);
@@ -94,12 +99,17 @@ impl Fixture {
             }
             Target::Email(p @ (Provider::Postmark | Provider::Sendgrid)) => {
                 let creds = if p == Provider::Postmark { &config.secrets.postmark } else { &config.secrets.sendgrid };
+                let creds = creds.as_ref().with_context(|| {
+                    format!("{} is not configured: set {}", p.name(), crate::config::provider_variables(p))
+                })?;
                 headers.push(("authorization".into(), basic::header(&creds.user, creds.password.expose_secret())));
                 self.body.clone()
             }
             Target::Email(Provider::Mailgun) => {
                 let token = hex::encode(uuid::Uuid::new_v4().as_bytes());
-                let key = config.secrets.mailgun.expose_secret();
+                let key =
+                    config.secrets.mailgun.as_ref().context("mailgun is not configured: set OE_MAILGUN_SIGNING_KEY")?;
+                let key = key.expose_secret();
                 let ts = now.to_string();
                 let sig = mailgun::sign(key.as_bytes(), &ts, &token);
                 let fresh = [("timestamp", ts), ("token", token), ("signature", sig)];

@@ -48,6 +48,11 @@ pub(super) async fn email(
 ) -> Result<HttpResponse, Refusal> {
     let endpoint = provider.name();
     let answer = async {
+        if !state.verifier.configured(provider) {
+            state.metrics.received(endpoint, "not_configured");
+            let vars = crate::config::provider_variables(provider);
+            return Err(ApiError::NotConfigured { provider: endpoint, vars });
+        }
         guard(&req, &state, endpoint)?;
         let body = read_body(&req, payload, state.max_body_bytes)
             .await

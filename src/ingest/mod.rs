@@ -91,10 +91,13 @@ pub struct Verifier {
     pub tolerance_s: i64,
     pub supabase_keys: Vec<SigningKey>,
     pub email_keys: Vec<SigningKey>,
+    /// Empty: Mailgun not configured (an empty HMAC key refuses all).
     pub mailgun_key: Vec<u8>,
     pub resend_keys: Vec<SigningKey>,
-    pub postmark: BasicCredentials,
-    pub sendgrid: BasicCredentials,
+    pub postmark: Option<BasicCredentials>,
+    pub sendgrid: Option<BasicCredentials>,
+    /// The providers with credentials; the others' endpoints answer 404.
+    pub providers: Vec<Provider>,
     /// Mailgun tokens seen within the tolerance window (shared by clones).
     pub mailgun_tokens: std::sync::Arc<crate::signature::replay::TokenCache>,
 }
@@ -107,12 +110,18 @@ impl Verifier {
             tolerance_s: c.signature_tolerance.as_secs() as i64,
             supabase_keys: c.secrets.supabase.clone(),
             email_keys: c.secrets.email.clone(),
-            mailgun_key: c.secrets.mailgun.expose_secret().as_bytes().to_vec(),
+            mailgun_key: c.secrets.mailgun.as_ref().map(|k| k.expose_secret().as_bytes().to_vec()).unwrap_or_default(),
             resend_keys: c.secrets.resend.clone(),
             postmark: c.secrets.postmark.clone(),
             sendgrid: c.secrets.sendgrid.clone(),
+            providers: c.secrets.providers(),
             mailgun_tokens: Default::default(),
         }
+    }
+
+    /// Whether `provider`'s endpoint is served (it has credentials).
+    pub fn configured(&self, provider: Provider) -> bool {
+        self.providers.contains(&provider)
     }
 
     /// Standard Webhooks headers, under either their own or Svix's names.
@@ -161,7 +170,7 @@ pub async fn email(
         }
         Provider::Mailgun => mailgun::parse(v, headers, body, now).await?,
         Provider::Postmark => {
-            require_basic(headers, &v.postmark)?;
+            require_basic(headers, v.postmark.as_ref())?;
             require_json(headers)?;
             match postmark::parse(&body, now)? {
                 Some(mail) => mail,
@@ -169,7 +178,7 @@ pub async fn email(
             }
         }
         Provider::Sendgrid => {
-            require_basic(headers, &v.sendgrid)?;
+            require_basic(headers, v.sendgrid.as_ref())?;
             sendgrid::parse(content_type, body, now).await?
         }
         Provider::Resend => {
@@ -184,8 +193,11 @@ pub async fn email(
 
 /// Basic credentials from the hook URL. Unset credentials (a provider the
 /// venue does not use) refuse everything.
-fn require_basic(headers: &dyn Headers, creds: &BasicCredentials) -> Result<(), IngestError> {
+fn require_basic(headers: &dyn Headers, creds: Option<&BasicCredentials>) -> Result<(), IngestError> {
     use secrecy::ExposeSecret;
+    let Some(creds) = creds else {
+        return Err(SignatureError::BadCredentials.into());
+    };
     let password = creds.password.expose_secret();
     if creds.user.is_empty() || password.is_empty() {
         return Err(SignatureError::BadCredentials.into());

@@ -303,7 +303,8 @@ impl Reader<'_> {
         let timezone =
             self.parsed("OE_TIMEZONE", chrono_tz::Europe::Zurich, "must be an IANA zone such as Europe/Zurich");
         let tolerance: u64 = self.parsed("OE_SIGNATURE_TOLERANCE_S", 300, "must be a whole number of seconds");
-        let max_body_bytes = self.parsed("OE_MAX_BODY_BYTES", 10 * 1024 * 1024, "must be a number of bytes");
+        // SendGrid posts inbound mail up to 30 MB, Mailgun and Postmark similar.
+        let max_body_bytes = self.parsed("OE_MAX_BODY_BYTES", 32 * 1024 * 1024, "must be a number of bytes");
         let rate_limit_per_min = self.parsed("OE_RATE_LIMIT_PER_MIN", 60, "must be a whole number (0 disables)");
         let log_format = match self.get("OE_LOG_FORMAT").as_deref() {
             Some("json") => LogFormat::Json,
@@ -412,7 +413,7 @@ mod tests {
         assert_eq!(c.team_id.map(|t| t.to_string()).as_deref(), Some(dev::TEAM_ID));
         assert_eq!(c.secrets.email.len(), 1);
         assert_eq!(c.signature_tolerance, Duration::from_secs(300));
-        assert_eq!(c.max_body_bytes, 10 * 1024 * 1024);
+        assert_eq!(c.max_body_bytes, 32 * 1024 * 1024);
         assert_eq!(c.timezone, chrono_tz::Europe::Zurich);
     }
 

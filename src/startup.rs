@@ -32,6 +32,10 @@ use crate::tenant::{Defaults, Directory, Served, VenueMailbox};
 /// window are answered `duplicate` without touching the store.
 const INBOX_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
 
+/// A database webhook carries one row before and after the change: far
+/// less than a mail with attachments.
+const SUPABASE_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
 /// Knobs the tests turn; production uses the defaults.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -182,6 +186,7 @@ impl Application {
             inbox,
             store,
             max_body_bytes: config.max_body_bytes,
+            supabase_max_body_bytes: config.max_body_bytes.min(SUPABASE_MAX_BODY_BYTES),
             limiter: FailureLimiter::new(config.rate_limit_per_min),
         });
         let server = HttpServer::new(move || {

@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 
-use crate::ingest::{IngestError, Provider};
+use crate::ingest::{BodyError, IngestError, Provider};
 use crate::tenant::RouteError;
 
 #[derive(Debug, thiserror::Error)]
@@ -38,7 +38,8 @@ impl ApiError {
             Self::Ingest(IngestError::Unrouted(RouteError::UnknownMailbox)) => "unknown_mailbox",
             Self::Ingest(IngestError::Unrouted(RouteError::OtherTeam)) => "other_venue",
             Self::Ingest(IngestError::Unrouted(RouteError::NoTeam)) => "no_team",
-            Self::TooLarge(_) => "payload_too_large",
+            Self::TooLarge(_) | Self::Ingest(IngestError::Body(BodyError::TooLarge(_))) => "payload_too_large",
+            Self::Ingest(IngestError::Body(BodyError::Broken)) => "malformed",
             Self::NotFound | Self::NotConfigured { .. } => "not_found",
             Self::RateLimited => "rate_limited",
             Self::Unavailable => "unavailable",
@@ -48,7 +49,8 @@ impl ApiError {
     /// The same request can never succeed: retrying it only repeats the
     /// refusal. Not so for a bad signature (a rotated secret), a mailbox
     /// not yet configured, a body over a limit that may be raised, an
-    /// unconfigured provider or an unavailable inbox: a retry may succeed
+    /// unconfigured provider, a body cut off on the way or an unavailable
+    /// inbox: a retry may succeed
     /// once the configuration is fixed, so those keep their status.
     pub(crate) fn is_final(&self) -> bool {
         matches!(
@@ -78,7 +80,11 @@ impl ResponseError for ApiError {
             Self::Ingest(IngestError::UnsupportedMediaType(_)) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             // Valid, but no team of this deployment may take it.
             Self::Ingest(IngestError::Unusable(_) | IngestError::Unrouted(_)) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooLarge(_) | Self::Ingest(IngestError::Body(BodyError::TooLarge(_))) => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            // Cut off on the way: the sender's retry may arrive whole.
+            Self::Ingest(IngestError::Body(BodyError::Broken)) => StatusCode::BAD_REQUEST,
             Self::NotFound | Self::NotConfigured { .. } => StatusCode::NOT_FOUND,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -203,6 +209,8 @@ mod tests {
             ("signature", || IngestError::Unauthorized(SignatureError::NoMatch).into()),
             ("mailbox", || IngestError::Unrouted(RouteError::UnknownMailbox).into()),
             ("too large", || ApiError::TooLarge(1)),
+            ("grew too large", || IngestError::Body(BodyError::TooLarge(1)).into()),
+            ("cut off", || IngestError::Body(BodyError::Broken).into()),
             ("unconfigured", || ApiError::NotConfigured { provider: "x", vars: "X" }),
             ("rate limited", || ApiError::RateLimited),
             ("unavailable", || ApiError::Unavailable),
@@ -214,13 +222,13 @@ mod tests {
     #[test]
     fn every_sender_is_told_to_stop_retrying_only_what_can_never_succeed() {
         use Provider::*;
-        let table: [(Sender, [u16; 9], bool); 6] = [
-            (Sender::Email(Mailgun), [406, 406, 406, 401, 422, 413, 404, 429, 503], false),
-            (Sender::Email(Postmark), [403, 403, 403, 401, 422, 413, 404, 429, 503], false),
-            (Sender::Email(Resend), [400, 415, 422, 401, 422, 413, 404, 429, 503], true),
-            (Sender::Email(Generic), [400, 415, 422, 401, 422, 413, 404, 429, 503], true),
-            (Sender::Email(Sendgrid), [400, 415, 422, 401, 422, 413, 404, 429, 503], false),
-            (Sender::Supabase, [400, 415, 422, 401, 422, 413, 404, 429, 503], false),
+        let table: [(Sender, [u16; 11], bool); 6] = [
+            (Sender::Email(Mailgun), [406, 406, 406, 401, 422, 413, 413, 400, 404, 429, 503], false),
+            (Sender::Email(Postmark), [403, 403, 403, 401, 422, 413, 413, 400, 404, 429, 503], false),
+            (Sender::Email(Resend), [400, 415, 422, 401, 422, 413, 413, 400, 404, 429, 503], true),
+            (Sender::Email(Generic), [400, 415, 422, 401, 422, 413, 413, 400, 404, 429, 503], true),
+            (Sender::Email(Sendgrid), [400, 415, 422, 401, 422, 413, 413, 400, 404, 429, 503], false),
+            (Sender::Supabase, [400, 415, 422, 401, 422, 413, 413, 400, 404, 429, 503], false),
         ];
         let mut failures = Vec::new();
         for (sender, statuses, aborts) in table {

@@ -44,6 +44,52 @@ pub enum IngestError {
     /// No team of this deployment owns the mail's recipient (or the row).
     #[error("{0}")]
     Unrouted(#[from] RouteError),
+    /// The body stopped arriving, or grew over the limit, while it was parsed.
+    #[error(transparent)]
+    Body(#[from] BodyError),
+}
+
+/// Why a streamed body could not be read to its end.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BodyError {
+    #[error("the body exceeds the limit of {0} bytes")]
+    TooLarge(usize),
+    #[error("the body could not be read")]
+    Broken,
+}
+
+/// Chunks of a body as they arrive, the limit already enforced.
+pub type BodyStream = futures_util::stream::BoxStream<'static, Result<bytes::Bytes, BodyError>>;
+
+/// A request body: whole, or still arriving. Multipart forms are parsed as
+/// they stream in, so attachments (whose content is dropped) never sit in
+/// memory; everything else is read whole first.
+pub enum Body {
+    Whole(bytes::Bytes),
+    Streaming(BodyStream),
+}
+
+impl From<bytes::Bytes> for Body {
+    fn from(bytes: bytes::Bytes) -> Self {
+        Self::Whole(bytes)
+    }
+}
+
+impl Body {
+    /// The whole body (a stream is read to its end).
+    pub async fn whole(self) -> Result<bytes::Bytes, BodyError> {
+        use futures_util::StreamExt;
+        match self {
+            Self::Whole(bytes) => Ok(bytes),
+            Self::Streaming(mut stream) => {
+                let mut out = bytes::BytesMut::new();
+                while let Some(chunk) = stream.next().await {
+                    out.extend_from_slice(&chunk?);
+                }
+                Ok(out.freeze())
+            }
+        }
+    }
 }
 
 /// Email providers with an endpoint under `/webhooks/email/{provider}`.
@@ -62,6 +108,14 @@ impl Provider {
 
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// Whether this provider's posts of `content_type` are parsed as they
+    /// stream in: multipart forms whose authentication does not cover the
+    /// body (Mailgun signs timestamp + token, SendGrid sends Basic auth).
+    pub fn streams(self, content_type: &str) -> bool {
+        let mime = content_type.split(';').next().unwrap_or_default().trim();
+        matches!(self, Self::Mailgun | Self::Sendgrid) && mime.eq_ignore_ascii_case("multipart/form-data")
     }
 
     pub fn name(self) -> &'static str {
@@ -158,13 +212,15 @@ pub async fn email(
     provider: Provider,
     v: &Verifier,
     headers: &dyn Headers,
-    body: bytes::Bytes,
+    body: impl Into<Body>,
     now: DateTime<Utc>,
 ) -> Result<Ingested, IngestError> {
     let content_type = headers.get("content-type").unwrap_or_default();
+    let body = body.into();
     let mail = match provider {
         Provider::Generic => {
             require_json(headers)?;
+            let body = body.whole().await?;
             v.standard(&v.email_keys, headers, &body, now.timestamp())?;
             generic::parse(&body)?
         }
@@ -172,6 +228,7 @@ pub async fn email(
         Provider::Postmark => {
             require_basic(headers, v.postmark.as_ref())?;
             require_json(headers)?;
+            let body = body.whole().await?;
             match postmark::parse(&body, now)? {
                 Some(mail) => mail,
                 None => return Ok(Ingested::Ignored("postmark check payload")),
@@ -183,6 +240,7 @@ pub async fn email(
         }
         Provider::Resend => {
             require_json(headers)?;
+            let body = body.whole().await?;
             v.standard(&v.resend_keys, headers, &body, now.timestamp())?;
             return resend::entry(&v.directory, &body, now);
         }

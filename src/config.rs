@@ -14,6 +14,7 @@ use secrecy::SecretString;
 use uuid::Uuid;
 
 use crate::domain::{EmailAddress, TeamId, UserId};
+use crate::ingest::Provider;
 use crate::signature::standard::SigningKey;
 
 /// Development-only credentials, used in embedded mode when a variable is
@@ -61,15 +62,51 @@ pub struct BasicCredentials {
     pub password: SecretString,
 }
 
-/// Everything that authenticates a sender.
+/// Everything that authenticates a sender. A venue uses one mail provider:
+/// the others stay unset (empty or `None`), and their endpoints answer 404.
 #[derive(Debug, Clone)]
 pub struct WebhookSecrets {
     pub supabase: Vec<SigningKey>,
+    /// `/webhooks/email/generic`.
     pub email: Vec<SigningKey>,
-    pub mailgun: SecretString,
+    pub mailgun: Option<SecretString>,
     pub resend: Vec<SigningKey>,
-    pub postmark: BasicCredentials,
-    pub sendgrid: BasicCredentials,
+    pub postmark: Option<BasicCredentials>,
+    pub sendgrid: Option<BasicCredentials>,
+}
+
+impl WebhookSecrets {
+    /// Whether `provider` has credentials, i.e. its endpoint is served.
+    pub fn configured(&self, provider: Provider) -> bool {
+        match provider {
+            Provider::Generic => !self.email.is_empty(),
+            Provider::Mailgun => self.mailgun.is_some(),
+            Provider::Resend => !self.resend.is_empty(),
+            Provider::Postmark => self.postmark.is_some(),
+            Provider::Sendgrid => self.sendgrid.is_some(),
+        }
+    }
+
+    /// The mail providers with credentials, in `Provider::ALL` order.
+    pub fn providers(&self) -> Vec<Provider> {
+        Provider::ALL.into_iter().filter(|p| self.configured(*p)).collect()
+    }
+}
+
+/// The variables that configure a mail provider's endpoint.
+pub fn provider_variables(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Generic => "OE_EMAIL_WEBHOOK_SECRET",
+        Provider::Mailgun => "OE_MAILGUN_SIGNING_KEY",
+        Provider::Resend => "OE_RESEND_WEBHOOK_SECRET and OE_RESEND_API_KEY",
+        Provider::Postmark => "OE_POSTMARK_INBOUND_USER and OE_POSTMARK_INBOUND_PASSWORD",
+        Provider::Sendgrid => "OE_SENDGRID_INBOUND_USER and OE_SENDGRID_INBOUND_PASSWORD",
+    }
+}
+
+/// Every provider's variables, for the message that asks for one of them.
+pub fn all_provider_variables() -> String {
+    Provider::ALL.iter().map(|p| format!("{} ({})", provider_variables(*p), p.name())).collect::<Vec<_>>().join(", ")
 }
 
 #[derive(Debug, Clone)]
@@ -225,30 +262,32 @@ impl Reader<'_> {
             .get("OE_EMAIL_ACCOUNT_ID")
             .and_then(|v| v.parse().map_err(|_| self.problems.push("OE_EMAIL_ACCOUNT_ID: must be a UUID".into())).ok());
 
+        // The database webhooks' secret is required; of the mail providers
+        // only the ones a venue uses (at least one), the others stay unset.
         let secrets = WebhookSecrets {
             supabase: self.keys("OE_SUPABASE_WEBHOOK_SECRET", dev::SUPABASE_WEBHOOK_SECRET, mode),
-            email: self.keys("OE_EMAIL_WEBHOOK_SECRET", dev::EMAIL_WEBHOOK_SECRET, mode),
-            // Providers other than Supabase are optional in production: a
-            // venue uses one of them. Unset means "endpoint refuses all".
-            mailgun: SecretString::from(self.optional_secret("OE_MAILGUN_SIGNING_KEY", dev::MAILGUN_SIGNING_KEY, mode)),
+            email: self.optional_keys("OE_EMAIL_WEBHOOK_SECRET", dev::EMAIL_WEBHOOK_SECRET, mode),
+            mailgun: self
+                .dev_or_optional("OE_MAILGUN_SIGNING_KEY", dev::MAILGUN_SIGNING_KEY, mode)
+                .map(SecretString::from),
             resend: self.optional_keys("OE_RESEND_WEBHOOK_SECRET", dev::RESEND_WEBHOOK_SECRET, mode),
-            postmark: BasicCredentials {
-                user: self.optional_secret("OE_POSTMARK_INBOUND_USER", dev::POSTMARK_USER, mode),
-                password: SecretString::from(self.optional_secret(
-                    "OE_POSTMARK_INBOUND_PASSWORD",
-                    dev::POSTMARK_PASSWORD,
-                    mode,
-                )),
-            },
-            sendgrid: BasicCredentials {
-                user: self.optional_secret("OE_SENDGRID_INBOUND_USER", dev::SENDGRID_USER, mode),
-                password: SecretString::from(self.optional_secret(
-                    "OE_SENDGRID_INBOUND_PASSWORD",
-                    dev::SENDGRID_PASSWORD,
-                    mode,
-                )),
-            },
+            postmark: self.basic(
+                ("OE_POSTMARK_INBOUND_USER", dev::POSTMARK_USER),
+                ("OE_POSTMARK_INBOUND_PASSWORD", dev::POSTMARK_PASSWORD),
+                mode,
+            ),
+            sendgrid: self.basic(
+                ("OE_SENDGRID_INBOUND_USER", dev::SENDGRID_USER),
+                ("OE_SENDGRID_INBOUND_PASSWORD", dev::SENDGRID_PASSWORD),
+                mode,
+            ),
         };
+        if mode == Mode::Supabase && secrets.providers().is_empty() {
+            self.problems.push(format!(
+                "no inbound mail provider is configured: set the credentials of the one the venue uses: {}",
+                all_provider_variables()
+            ));
+        }
 
         let smtp_url = self.get("OE_SMTP_URL").map(|u| {
             if !(u.starts_with("smtp://") || u.starts_with("smtps://")) {
@@ -264,7 +303,8 @@ impl Reader<'_> {
         let timezone =
             self.parsed("OE_TIMEZONE", chrono_tz::Europe::Zurich, "must be an IANA zone such as Europe/Zurich");
         let tolerance: u64 = self.parsed("OE_SIGNATURE_TOLERANCE_S", 300, "must be a whole number of seconds");
-        let max_body_bytes = self.parsed("OE_MAX_BODY_BYTES", 10 * 1024 * 1024, "must be a number of bytes");
+        // SendGrid posts inbound mail up to 30 MB, Mailgun and Postmark similar.
+        let max_body_bytes = self.parsed("OE_MAX_BODY_BYTES", 32 * 1024 * 1024, "must be a number of bytes");
         let rate_limit_per_min = self.parsed("OE_RATE_LIMIT_PER_MIN", 60, "must be a whole number (0 disables)");
         let log_format = match self.get("OE_LOG_FORMAT").as_deref() {
             Some("json") => LogFormat::Json,
@@ -279,6 +319,12 @@ impl Reader<'_> {
 
         let workers = self.parsed("OE_WORKERS", 64, "must be a whole number (0: accept only, no processing)");
         let resend_api_key = self.get("OE_RESEND_API_KEY").map(SecretString::from);
+        if mode == Mode::Supabase && !secrets.resend.is_empty() && resend_api_key.is_none() {
+            self.problems.push(
+                "OE_RESEND_API_KEY: required with OE_RESEND_WEBHOOK_SECRET (Resend's webhook carries no mail text)"
+                    .into(),
+            );
+        }
         let resend_api_base = self
             .get("OE_RESEND_API_BASE")
             .unwrap_or_else(|| "https://api.resend.com".into())
@@ -320,21 +366,29 @@ impl Reader<'_> {
         }
     }
 
-    /// Embedded: the dev value. Supabase: the configured value or empty,
-    /// which makes that provider's endpoint reject every request.
-    fn optional_secret(&mut self, name: &str, dev: &str, mode: Mode) -> String {
-        match (self.get(name), mode) {
-            (Some(v), _) => v,
-            (None, Mode::Embedded) => dev.to_string(),
-            (None, Mode::Supabase) => String::new(),
+    /// Basic credentials: both parts or neither (Supabase mode; embedded
+    /// mode fills in the development value of a part not set).
+    fn basic(&mut self, user: (&str, &str), password: (&str, &str), mode: Mode) -> Option<BasicCredentials> {
+        let (user_name, password_name) = (user.0, password.0);
+        match (self.dev_or_optional(user.0, user.1, mode), self.dev_or_optional(password.0, password.1, mode)) {
+            (Some(user), Some(password)) => Some(BasicCredentials { user, password: SecretString::from(password) }),
+            (None, None) => None,
+            (Some(_), None) => {
+                self.problems.push(format!("{password_name}: required with {user_name}"));
+                None
+            }
+            (None, Some(_)) => {
+                self.problems.push(format!("{user_name}: required with {password_name}"));
+                None
+            }
         }
     }
 
+    /// Signing keys of an optional provider: none when unset (Supabase mode).
     fn optional_keys(&mut self, name: &str, dev: &str, mode: Mode) -> Vec<SigningKey> {
-        let raw = self.optional_secret(name, dev, mode);
-        if raw.is_empty() {
+        let Some(raw) = self.dev_or_optional(name, dev, mode) else {
             return Vec::new();
-        }
+        };
         SigningKey::parse_list(&raw).unwrap_or_else(|e| {
             self.problems.push(format!("{name}: {e}"));
             Vec::new()
@@ -359,7 +413,7 @@ mod tests {
         assert_eq!(c.team_id.map(|t| t.to_string()).as_deref(), Some(dev::TEAM_ID));
         assert_eq!(c.secrets.email.len(), 1);
         assert_eq!(c.signature_tolerance, Duration::from_secs(300));
-        assert_eq!(c.max_body_bytes, 10 * 1024 * 1024);
+        assert_eq!(c.max_body_bytes, 32 * 1024 * 1024);
         assert_eq!(c.timezone, chrono_tz::Europe::Zurich);
     }
 
@@ -367,7 +421,7 @@ mod tests {
     fn supabase_mode_names_every_missing_value() {
         let err = Config::from_vars(&vars(&[("OE_INTEGRATION_MODE", "supabase")])).unwrap_err();
         let text = err.to_string();
-        for name in ["OE_SUPABASE_URL", "OE_SUPABASE_KEY", "OE_SUPABASE_WEBHOOK_SECRET", "OE_EMAIL_WEBHOOK_SECRET"] {
+        for name in ["OE_SUPABASE_URL", "OE_SUPABASE_KEY", "OE_SUPABASE_WEBHOOK_SECRET", "OE_MAILGUN_SIGNING_KEY"] {
             assert!(text.contains(name), "{name} missing from: {text}");
         }
         // Per team in `oe_mailboxes` when one deployment serves every team.
@@ -405,5 +459,68 @@ mod tests {
         assert_eq!(c.supabase.as_ref().unwrap().url, "https://xyz.supabase.co");
         assert_eq!(c.secrets.supabase.len(), 1);
         assert!(c.secrets.resend.is_empty(), "providers without a secret refuse everything");
+        assert_eq!(c.secrets.providers(), [Provider::Generic]);
+    }
+
+    fn supabase(extra: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let mut pairs = vec![
+            ("OE_INTEGRATION_MODE", "supabase"),
+            ("OE_SUPABASE_URL", "https://xyz.supabase.co"),
+            ("OE_SUPABASE_KEY", "service-role-key"),
+            ("OE_SUPABASE_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+        ];
+        pairs.extend_from_slice(extra);
+        Config::from_vars(&vars(&pairs))
+    }
+
+    #[test]
+    fn a_mailgun_only_venue_needs_only_the_mailgun_key() {
+        let c = supabase(&[("OE_MAILGUN_SIGNING_KEY", "key-3ax6xnjp29jd6fds4gc373sgvjxteol0")]).unwrap();
+        assert_eq!(c.secrets.providers(), [Provider::Mailgun]);
+        assert!(c.secrets.email.is_empty() && c.secrets.postmark.is_none() && c.secrets.sendgrid.is_none());
+    }
+
+    #[test]
+    fn each_provider_alone_is_enough_and_basic_credentials_come_in_pairs() {
+        let cases: [(&[(&str, &str)], Provider); 4] = [
+            (&[("OE_EMAIL_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")], Provider::Generic),
+            (&[("OE_POSTMARK_INBOUND_USER", "pm"), ("OE_POSTMARK_INBOUND_PASSWORD", "pw")], Provider::Postmark),
+            (&[("OE_SENDGRID_INBOUND_USER", "sg"), ("OE_SENDGRID_INBOUND_PASSWORD", "pw")], Provider::Sendgrid),
+            (
+                &[
+                    ("OE_RESEND_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+                    ("OE_RESEND_API_KEY", "re_x"),
+                ],
+                Provider::Resend,
+            ),
+        ];
+        for (extra, provider) in cases {
+            assert_eq!(supabase(extra).unwrap().secrets.providers(), [provider]);
+        }
+        let half = supabase(&[("OE_POSTMARK_INBOUND_USER", "pm")]).unwrap_err().to_string();
+        assert!(half.contains("OE_POSTMARK_INBOUND_PASSWORD: required with OE_POSTMARK_INBOUND_USER"), "{half}");
+        let resend = supabase(&[("OE_RESEND_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")]).unwrap_err();
+        assert!(resend.to_string().contains("OE_RESEND_API_KEY"), "{resend}");
+    }
+
+    #[test]
+    fn supabase_mode_without_any_mail_provider_names_every_providers_variables() {
+        let text = supabase(&[]).unwrap_err().to_string();
+        assert!(text.contains("no inbound mail provider is configured"), "{text}");
+        for name in [
+            "OE_EMAIL_WEBHOOK_SECRET",
+            "OE_MAILGUN_SIGNING_KEY",
+            "OE_POSTMARK_INBOUND_USER",
+            "OE_SENDGRID_INBOUND_PASSWORD",
+            "OE_RESEND_WEBHOOK_SECRET",
+        ] {
+            assert!(text.contains(name), "{name} missing from: {text}");
+        }
+    }
+
+    #[test]
+    fn embedded_mode_configures_every_provider_with_development_secrets() {
+        let c = Config::from_vars(&vars(&[])).unwrap();
+        assert_eq!(c.secrets.providers(), Provider::ALL);
     }
 }

@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
 use actix_web::{web, App, HttpServer};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
-use crate::config::{dev, Config, Mode};
+use crate::config::{all_provider_variables, dev, Config, Mode};
 use crate::data_lock::{DataDirLock, LockError};
 use crate::dispatch::{Reconciler, Stores, Tenants};
 use crate::domain::{EmailAddress, TeamId, UserId};
@@ -32,6 +32,10 @@ use crate::tenant::{Defaults, Directory, Served, VenueMailbox};
 /// How long processed inbox entries are kept: redeliveries within this
 /// window are answered `duplicate` without touching the store.
 const INBOX_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// A database webhook carries one row before and after the change: far
+/// less than a mail with attachments.
+const SUPABASE_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// Knobs the tests turn; production uses the defaults.
 #[derive(Debug, Clone)]
@@ -89,7 +93,7 @@ pub enum StartError {
          set {} (or bind to 127.0.0.1, or set OE_ALLOW_DEV_SECRETS=1 for a demo)",
         .vars.join(", ")
     )]
-    DevSecrets { addr: String, vars: Vec<&'static str> },
+    DevSecrets { addr: String, vars: Vec<String> },
     #[error("{0}")]
     Config(String),
 }
@@ -189,6 +193,7 @@ impl Application {
             inbox,
             store,
             max_body_bytes: config.max_body_bytes,
+            supabase_max_body_bytes: config.max_body_bytes.min(SUPABASE_MAX_BODY_BYTES),
             limiter: FailureLimiter::new(config.rate_limit_per_min),
             background: background.clone(),
         });
@@ -324,45 +329,50 @@ fn bind_error(config: &Config, source: std::io::Error) -> StartError {
 }
 
 /// The development secrets are in this repository: fine on loopback, where
-/// only this machine can post. On any other address the Supabase and
-/// generic secrets must be configured, and the other providers still on
-/// their development secret are switched off (their endpoints refuse all,
-/// as in Supabase mode), unless `allow` (a demo).
+/// only this machine can post. On any other address the Supabase secret
+/// must be configured, and the mail providers still on their development
+/// secret are switched off (their endpoints answer 404, as for a provider
+/// without credentials in Supabase mode); at least one must remain. Unless
+/// `allow` (a demo).
 fn guard_dev_secrets(config: &mut Config, allow: bool) -> Result<(), StartError> {
     if config.bind.ip().is_loopback() || allow {
         return Ok(());
     }
     let is_dev = |keys: &[SigningKey], dev: &str| SigningKey::parse(dev).is_ok_and(|d| keys.contains(&d));
     let secrets = &mut config.secrets;
-    let mut required = Vec::new();
-    if is_dev(&secrets.supabase, dev::SUPABASE_WEBHOOK_SECRET) {
-        required.push("OE_SUPABASE_WEBHOOK_SECRET");
-    }
-    if is_dev(&secrets.email, dev::EMAIL_WEBHOOK_SECRET) {
-        required.push("OE_EMAIL_WEBHOOK_SECRET");
-    }
-    if !required.is_empty() {
-        return Err(StartError::DevSecrets { addr: config.bind.to_string(), vars: required });
-    }
     let mut off = Vec::new();
-    if secrets.mailgun.expose_secret() == dev::MAILGUN_SIGNING_KEY {
-        secrets.mailgun = SecretString::from("");
+    if is_dev(&secrets.email, dev::EMAIL_WEBHOOK_SECRET) {
+        secrets.email.clear();
+        off.push("generic (OE_EMAIL_WEBHOOK_SECRET)");
+    }
+    if secrets.mailgun.as_ref().is_some_and(|k| k.expose_secret() == dev::MAILGUN_SIGNING_KEY) {
+        secrets.mailgun = None;
         off.push("mailgun (OE_MAILGUN_SIGNING_KEY)");
     }
     if is_dev(&secrets.resend, dev::RESEND_WEBHOOK_SECRET) {
         secrets.resend.clear();
         off.push("resend (OE_RESEND_WEBHOOK_SECRET)");
     }
-    if secrets.postmark.password.expose_secret() == dev::POSTMARK_PASSWORD {
-        secrets.postmark.password = SecretString::from("");
+    if secrets.postmark.as_ref().is_some_and(|c| c.password.expose_secret() == dev::POSTMARK_PASSWORD) {
+        secrets.postmark = None;
         off.push("postmark (OE_POSTMARK_INBOUND_PASSWORD)");
     }
-    if secrets.sendgrid.password.expose_secret() == dev::SENDGRID_PASSWORD {
-        secrets.sendgrid.password = SecretString::from("");
+    if secrets.sendgrid.as_ref().is_some_and(|c| c.password.expose_secret() == dev::SENDGRID_PASSWORD) {
+        secrets.sendgrid = None;
         off.push("sendgrid (OE_SENDGRID_INBOUND_PASSWORD)");
     }
+    let mut required = Vec::new();
+    if is_dev(&secrets.supabase, dev::SUPABASE_WEBHOOK_SECRET) {
+        required.push("OE_SUPABASE_WEBHOOK_SECRET".to_string());
+    }
+    if secrets.providers().is_empty() {
+        required.push(format!("the credentials of the venue's mail provider, one of {}", all_provider_variables()));
+    }
+    if !required.is_empty() {
+        return Err(StartError::DevSecrets { addr: config.bind.to_string(), vars: required });
+    }
     if !off.is_empty() {
-        warn!(providers = %off.join(", "), "no secret configured: these endpoints refuse every request");
+        warn!(providers = %off.join(", "), "no secret of their own: these endpoints answer 404");
     }
     Ok(())
 }

@@ -161,6 +161,7 @@ const INSTALL_HINT: &str = "run webhooks/supabase/install.sql in the project";
 
 pub(super) async fn run(config: &Config) -> anyhow::Result<ExitCode> {
     if config.mode != Mode::Supabase {
+        println!("ok    {}", providers_line(config));
         println!("ok    embedded mode: nothing to check against Supabase (set OE_INTEGRATION_MODE=supabase)");
         return Ok(ExitCode::SUCCESS);
     }
@@ -172,6 +173,7 @@ pub(super) async fn run(config: &Config) -> anyhow::Result<ExitCode> {
         Some(team) => report.ok(format!("configuration complete (serves team {team})")),
         None => report.ok("configuration complete (serves every team with an enabled mailbox)"),
     }
+    report.ok(providers_line(config));
 
     match probe(&rest, "").await {
         Probe::Ok => report.ok(format!("REST API reachable at {}/rest/v1 with the key", supabase.url)),
@@ -251,6 +253,21 @@ pub(super) async fn run(config: &Config) -> anyhow::Result<ExitCode> {
         report.fail("OE_SUPABASE_WEBHOOK_SECRET is not set: database webhooks would be refused");
     }
     Ok(report.finish())
+}
+
+/// Which mail providers' endpoints are served; the others answer 404.
+fn providers_line(config: &Config) -> String {
+    use crate::ingest::Provider;
+    let (on, off): (Vec<Provider>, Vec<Provider>) =
+        Provider::ALL.into_iter().partition(|p| config.secrets.configured(*p));
+    let names = |ps: &[Provider]| ps.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ");
+    match (on.is_empty(), off.is_empty()) {
+        (true, _) => "no mail provider configured".to_string(),
+        (false, true) => format!("mail providers configured: {}", names(&on)),
+        (false, false) => {
+            format!("mail providers configured: {} (not configured, answer 404: {})", names(&on), names(&off))
+        }
+    }
 }
 
 enum Probe {

@@ -83,7 +83,12 @@ impl Fixture {
                     Target::Email(Provider::Resend) => (&config.secrets.resend, "svix"),
                     _ => (&config.secrets.email, "webhook"),
                 };
-                let key = keys.first().context("no signing secret configured")?;
+                let key = keys.first().with_context(|| match self.target {
+                    Target::Supabase => "no signing secret configured: set OE_SUPABASE_WEBHOOK_SECRET".to_string(),
+                    Target::Email(p) => {
+                        format!("{} is not configured: set {}", p.name(), crate::config::provider_variables(p))
+                    }
+                })?;
                 // The same body gets the same id, so replaying a fixture
                 // twice shows the duplicate handling.
                 let id = format!("msg_{}", &hex::encode(Sha256::digest(&self.body))[..24]);
@@ -94,12 +99,17 @@ impl Fixture {
             }
             Target::Email(p @ (Provider::Postmark | Provider::Sendgrid)) => {
                 let creds = if p == Provider::Postmark { &config.secrets.postmark } else { &config.secrets.sendgrid };
+                let creds = creds.as_ref().with_context(|| {
+                    format!("{} is not configured: set {}", p.name(), crate::config::provider_variables(p))
+                })?;
                 headers.push(("authorization".into(), basic::header(&creds.user, creds.password.expose_secret())));
                 self.body.clone()
             }
             Target::Email(Provider::Mailgun) => {
                 let token = hex::encode(uuid::Uuid::new_v4().as_bytes());
-                let key = config.secrets.mailgun.expose_secret();
+                let key =
+                    config.secrets.mailgun.as_ref().context("mailgun is not configured: set OE_MAILGUN_SIGNING_KEY")?;
+                let key = key.expose_secret();
                 let ts = now.to_string();
                 let sig = mailgun::sign(key.as_bytes(), &ts, &token);
                 let fresh = [("timestamp", ts), ("token", token), ("signature", sig)];
@@ -107,11 +117,7 @@ impl Fixture {
                     resign_multipart(&self.body, &fresh)
                         .with_context(|| format!("{}: no signature parts", self.name))?
                 } else {
-                    let mut fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&self.body)
-                        .with_context(|| format!("{}: not a urlencoded form", self.name))?;
-                    fields.retain(|(k, _)| !matches!(k.as_str(), "timestamp" | "token" | "signature"));
-                    fields.extend(fresh.map(|(k, v)| (k.to_string(), v)));
-                    serde_urlencoded::to_string(&fields)?.into_bytes()
+                    resign_urlencoded(&self.body, &fresh)
                 }
             }
         };
@@ -131,6 +137,27 @@ fn resign_multipart(body: &[u8], fresh: &[(&str, String); 3]) -> Option<Vec<u8>>
         out.splice(whole, head.into_iter().chain(value.bytes()));
     }
     Some(out)
+}
+
+/// Drops a urlencoded form's signature pairs and appends fresh ones; every
+/// other pair keeps its bytes as written (a `body-mime` in windows-1252 is
+/// not text to decode and encode again).
+fn resign_urlencoded(body: &[u8], fresh: &[(&str, String); 3]) -> Vec<u8> {
+    let is_signature = |pair: &[u8]| {
+        let key = pair.split(|&b| b == b'=').next().unwrap_or_default();
+        fresh.iter().any(|(name, _)| key == name.as_bytes())
+    };
+    let mut out: Vec<u8> = Vec::with_capacity(body.len() + 128);
+    let kept = body.split(|&b| b == b'&').filter(|pair| !pair.is_empty() && !is_signature(pair));
+    let added: Vec<Vec<u8>> =
+        fresh.iter().map(|(k, v)| serde_urlencoded::to_string([(k, v)]).unwrap_or_default().into_bytes()).collect();
+    for pair in kept.chain(added.iter().map(Vec::as_slice)) {
+        if !out.is_empty() {
+            out.push(b'&');
+        }
+        out.extend_from_slice(pair);
+    }
+    out
 }
 
 /// Files to play: each file as given, a directory's fixtures in name order.
@@ -161,4 +188,34 @@ fn is_fixture(path: &Path) -> bool {
     !name.starts_with('.')
         && name.split('.').count() >= 3
         && [".json", ".form", ".multipart"].iter().any(|ext| name.ends_with(ext))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signing_a_form_keeps_every_byte_but_the_signature() {
+        let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/mailgun/inquiry-cp1252.mailgun.form"));
+        let fixture = Fixture::load(path).unwrap();
+        let signed = fixture.sign(&Config::embedded_dev("./data".into())).unwrap();
+        let unsigned = |body: &[u8]| -> Vec<Vec<u8>> {
+            body.split(|&b| b == b'&')
+                .filter(|p| !["timestamp=", "token=", "signature="].iter().any(|s| p.starts_with(s.as_bytes())))
+                .map(<[u8]>::to_vec)
+                .collect()
+        };
+        assert_eq!(unsigned(&signed.body), unsigned(&fixture.body));
+        let text = String::from_utf8(signed.body.clone()).unwrap();
+        assert!(text.contains("Br%FCnner") && !text.contains("%EF%BF%BD"), "windows-1252 bytes kept: {text}");
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&signed.body).unwrap();
+        let get = |k: &str| fields.iter().filter(|(n, _)| n == k).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
+        let (ts, token, sig) = (get("timestamp"), get("token"), get("signature"));
+        assert_eq!((ts.len(), token.len(), sig.len()), (1, 1, 1), "one of each signature field");
+        assert_eq!(sig[0], mailgun::sign(dev_key(), ts[0], token[0]));
+    }
+
+    fn dev_key() -> &'static [u8] {
+        crate::config::dev::MAILGUN_SIGNING_KEY.as_bytes()
+    }
 }

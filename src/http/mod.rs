@@ -27,7 +27,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub inbox: Arc<dyn Inbox>,
     pub store: Arc<dyn Store>,
+    /// Largest body of a mail provider's post (`OE_MAX_BODY_BYTES`).
     pub max_body_bytes: usize,
+    /// Largest body of a database webhook: one row before and after.
+    pub supabase_max_body_bytes: usize,
     pub limiter: FailureLimiter,
     /// Whether the worker and the reconciler still run.
     pub background: crate::supervision::Background,

@@ -1,5 +1,6 @@
-//! `POST /webhooks/...`: read the body within the limit, hand it to
-//! `ingest`, persist through the inbox writer, answer.
+//! `POST /webhooks/...`: read the body within the limit (or stream it into
+//! the parser: multipart mail with attachments), hand it to `ingest`,
+//! persist through the inbox writer, answer.
 
 use actix_web::http::header::HeaderMap;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -9,9 +10,10 @@ use futures_util::StreamExt;
 use serde_json::json;
 use tracing::{info, warn};
 
+use super::error::{Refusal, Sender};
 use super::{ApiError, AppState};
 use crate::inbox::{AppendError, Appended};
-use crate::ingest::{self, IngestError, Ingested, Provider};
+use crate::ingest::{self, Body, BodyError, IngestError, Ingested, Provider};
 
 /// actix's header map seen through the framework-free `ingest::Headers`.
 struct ActixHeaders<'a>(&'a HeaderMap);
@@ -26,17 +28,17 @@ pub(super) async fn supabase(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, Refusal> {
     let endpoint = "supabase";
     let answer = async {
         guard(&req, &state, endpoint)?;
-        let body = read_body(&req, payload, state.max_body_bytes)
+        let body = read_body(&req, payload, state.supabase_max_body_bytes)
             .await
             .inspect_err(|_| state.metrics.received(endpoint, "rejected"))?;
         let entry = ingest::supabase(&state.verifier, &ActixHeaders(req.headers()), &body, Utc::now());
         persist(&req, &state, endpoint, entry).await
     };
-    answer.await.inspect_err(|e| refused(endpoint, e))
+    answer.await.map_err(|error| refused(Sender::Supabase, endpoint, error))
 }
 
 pub(super) async fn email(
@@ -44,32 +46,55 @@ pub(super) async fn email(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, Refusal> {
     let endpoint = provider.name();
     let answer = async {
+        if !state.verifier.configured(provider) {
+            state.metrics.received(endpoint, "not_configured");
+            let vars = crate::config::provider_variables(provider);
+            return Err(ApiError::NotConfigured { provider: endpoint, vars });
+        }
         guard(&req, &state, endpoint)?;
-        let body = read_body(&req, payload, state.max_body_bytes)
-            .await
-            .inspect_err(|_| state.metrics.received(endpoint, "rejected"))?;
-        let entry = ingest::email(provider, &state.verifier, &ActixHeaders(req.headers()), body, Utc::now()).await;
+        let headers = ActixHeaders(req.headers());
+        let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let entry = if provider.streams(content_type) {
+            let limit = state.max_body_bytes;
+            if declared_length(&req).is_some_and(|n| n > limit) {
+                state.metrics.received(endpoint, "rejected");
+                return Err(ApiError::TooLarge(limit));
+            }
+            // The parser pulls chunks through a small channel while this
+            // task reads them off the connection: at most a few chunks wait.
+            let (tx, rx) = tokio::sync::mpsc::channel(4);
+            let chunks = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
+            let body = Body::Streaming(Box::pin(chunks));
+            let parse = ingest::email(provider, &state.verifier, &headers, body, Utc::now());
+            let ((), entry) = tokio::join!(pump(payload, limit, tx), parse);
+            entry
+        } else {
+            let body = read_body(&req, payload, state.max_body_bytes)
+                .await
+                .inspect_err(|_| state.metrics.received(endpoint, "rejected"))?;
+            ingest::email(provider, &state.verifier, &headers, body, Utc::now()).await
+        };
         persist(&req, &state, endpoint, entry).await
     };
-    answer.await.inspect_err(|e| refused(endpoint, e))
+    answer.await.map_err(|error| refused(Sender::Email(provider), endpoint, error))
 }
 
 /// One line per refused webhook: the provider, the reason code of the
 /// answer and a short reason. The inbox being unavailable is a fault of
 /// ours, logged with the request.
-fn refused(provider: &'static str, e: &ApiError) {
-    if matches!(e, ApiError::Unavailable) {
-        return;
+fn refused(sender: Sender, provider: &'static str, error: ApiError) -> Refusal {
+    if !matches!(error, ApiError::Unavailable) {
+        let reason = match &error {
+            ApiError::Ingest(IngestError::Unauthorized(detail)) => detail.to_string(),
+            // Parser messages can quote the payload: keep the line short.
+            other => other.message().chars().take(120).collect(),
+        };
+        warn!(provider, code = error.code(), %reason, "webhook refused");
     }
-    let reason = match e {
-        ApiError::Ingest(IngestError::Unauthorized(detail)) => detail.to_string(),
-        // Parser messages can quote the payload: keep the line short.
-        other => other.message().chars().take(120).collect(),
-    };
-    warn!(provider, code = e.code(), %reason, "webhook refused");
+    Refusal { sender, error }
 }
 
 fn guard(req: &HttpRequest, state: &AppState, endpoint: &'static str) -> Result<(), ApiError> {
@@ -126,11 +151,35 @@ async fn persist(
     }
 }
 
+fn declared_length(req: &HttpRequest) -> Option<usize> {
+    req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok())
+}
+
+/// Moves the body's chunks into `tx` as they arrive, ending with an error
+/// once they exceed `limit` or the connection fails; stops when the parser
+/// is done (it dropped the receiver).
+async fn pump(mut payload: web::Payload, limit: usize, tx: tokio::sync::mpsc::Sender<Result<Bytes, BodyError>>) {
+    let mut seen = 0usize;
+    while let Some(chunk) = payload.next().await {
+        let item = match chunk {
+            Ok(chunk) if seen + chunk.len() > limit => Err(BodyError::TooLarge(limit)),
+            Ok(chunk) => {
+                seen += chunk.len();
+                Ok(chunk)
+            }
+            Err(_) => Err(BodyError::Broken),
+        };
+        let last = item.is_err();
+        if tx.send(item).await.is_err() || last {
+            return;
+        }
+    }
+}
+
 /// Reads the whole body, refusing early when `Content-Length` already
 /// exceeds the limit and as soon as the streamed bytes do.
 async fn read_body(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<Bytes, ApiError> {
-    let declared =
-        req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    let declared = declared_length(req);
     if declared.is_some_and(|n| n > limit) {
         return Err(ApiError::TooLarge(limit));
     }

@@ -2,9 +2,11 @@
 //! fields in order, repeats kept, names matched without regard to case.
 
 use bytes::Bytes;
+use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
 
 use super::mime::attachment;
-use super::IngestError;
+use super::{Body, BodyError, IngestError};
 use crate::domain::Attachment;
 
 #[derive(Debug, Default)]
@@ -15,6 +17,12 @@ pub struct Form {
     pub raw: Vec<(String, Bytes)>,
     /// File parts: metadata only, the content is dropped here.
     pub files: Vec<Attachment>,
+    /// Parts read as metadata only (`Form::parse_with`): name and size.
+    pub sized: Vec<(String, u64)>,
+    /// SHA-256 of the form's content (each part's name, file name, type and
+    /// bytes, in order; a urlencoded body as sent): the same however the
+    /// body arrived in chunks.
+    pub digest: [u8; 32],
 }
 
 impl Form {
@@ -36,50 +44,103 @@ impl Form {
         self.fields.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).count()
     }
 
-    pub async fn parse(content_type: &str, body: Bytes) -> Result<Self, IngestError> {
+    pub async fn parse(content_type: &str, body: impl Into<Body>) -> Result<Self, IngestError> {
+        Self::parse_with(content_type, body, |_| false).await
+    }
+
+    /// As [`Form::parse`]; multipart parts named so that `metadata_only`
+    /// holds are counted, not kept (like file parts), into `sized`.
+    pub async fn parse_with(
+        content_type: &str,
+        body: impl Into<Body>,
+        metadata_only: fn(&str) -> bool,
+    ) -> Result<Self, IngestError> {
         let mime = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
         match mime.as_str() {
             "application/x-www-form-urlencoded" => {
+                let body = body.into().whole().await?;
                 let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
                     .map_err(|e| IngestError::Malformed(format!("form body: {e}")))?;
-                Ok(Self { fields, raw: urlencoded_raw(&body), files: Vec::new() })
+                let digest = Sha256::digest(&body).into();
+                Ok(Self { fields, raw: urlencoded_raw(&body), digest, ..Self::default() })
             }
-            "multipart/form-data" => multipart(content_type, body).await,
+            "multipart/form-data" => multipart(content_type, body.into(), metadata_only).await,
             _ => Err(IngestError::UnsupportedMediaType("application/x-www-form-urlencoded or multipart/form-data")),
         }
     }
 }
 
-async fn multipart(content_type: &str, body: Bytes) -> Result<Form, IngestError> {
-    let boundary = multer::parse_boundary(content_type)
-        .map_err(|_| IngestError::Malformed("multipart boundary missing".into()))?;
-    let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
-    let mut parts = multer::Multipart::new(stream, boundary);
-    let mut form = Form::default();
-    while let Some(field) = parts.next_field().await.map_err(|e| IngestError::Malformed(format!("multipart: {e}")))? {
-        let name = field.name().unwrap_or_default().to_string();
-        match field.file_name().map(str::to_string) {
-            Some(filename) => {
-                let content_type = field.content_type().map(|m| m.to_string()).unwrap_or_default();
-                // A file part that cannot be read is skipped, not the mail;
-                // a broken stream fails at the next part anyway.
-                match field.bytes().await {
-                    Ok(data) => form.files.push(attachment(filename, content_type, data.len() as u64)),
-                    Err(e) => tracing::warn!(field = %name, error = %e, "skipping unreadable file part"),
-                }
-            }
-            None => {
-                // As multer's `text()`: the part's own charset, else UTF-8,
-                // malformed sequences replaced.
-                let charset = field.content_type().and_then(|m| m.get_param("charset").map(|c| c.to_string()));
-                let encoding =
-                    charset.and_then(|c| encoding_rs::Encoding::for_label(c.as_bytes())).unwrap_or(encoding_rs::UTF_8);
-                let data = field.bytes().await.map_err(|e| IngestError::Malformed(format!("multipart: {e}")))?;
-                form.fields.push((name.clone(), encoding.decode(&data).0.into_owned()));
-                form.raw.push((name, data));
-            }
+/// A multipart error: the body's own (too large, cut off) or a malformed form.
+fn multipart_error(e: multer::Error) -> IngestError {
+    if let multer::Error::StreamReadFailed(source) = &e {
+        if let Some(body) = source.downcast_ref::<BodyError>() {
+            return IngestError::Body(body.clone());
         }
     }
+    IngestError::Malformed(format!("multipart: {e}"))
+}
+
+/// Parses the parts as they arrive: file parts (and `metadata_only` ones)
+/// are counted and hashed chunk by chunk and never held, so memory stays
+/// bounded by the text parts, whatever the attachments weigh.
+async fn multipart(content_type: &str, body: Body, metadata_only: fn(&str) -> bool) -> Result<Form, IngestError> {
+    let boundary = multer::parse_boundary(content_type)
+        .map_err(|_| IngestError::Malformed("multipart boundary missing".into()))?;
+    let stream = match body {
+        Body::Whole(bytes) => futures_util::stream::once(async move { Ok::<Bytes, BodyError>(bytes) }).boxed(),
+        Body::Streaming(stream) => stream,
+    };
+    let mut parts = multer::Multipart::new(stream, boundary);
+    let mut form = Form::default();
+    let mut digest = Sha256::new();
+    while let Some(mut field) = parts.next_field().await.map_err(multipart_error)? {
+        let name = field.name().unwrap_or_default().to_string();
+        let filename = field.file_name().map(str::to_string);
+        let content_type = field.content_type().map(|m| m.to_string()).unwrap_or_default();
+        for head in [name.as_bytes(), filename.as_deref().unwrap_or_default().as_bytes(), content_type.as_bytes()] {
+            digest.update((head.len() as u64).to_be_bytes());
+            digest.update(head);
+        }
+        if filename.is_some() || metadata_only(&name) {
+            let mut size = 0u64;
+            let read = loop {
+                match field.chunk().await {
+                    Ok(Some(chunk)) => {
+                        size += chunk.len() as u64;
+                        digest.update(&chunk);
+                    }
+                    Ok(None) => {
+                        digest.update(size.to_be_bytes());
+                        break Ok(());
+                    }
+                    Err(e) => break Err(e),
+                }
+            };
+            match (read, filename) {
+                (Ok(()), Some(filename)) => form.files.push(attachment(filename, content_type, size)),
+                (Ok(()), None) => form.sized.push((name, size)),
+                (Err(e), _) => match multipart_error(e) {
+                    // The body itself failed: nothing after this part can be read.
+                    e @ IngestError::Body(_) => return Err(e),
+                    // A part that cannot be read is skipped, not the mail; a
+                    // broken form fails at the next part anyway.
+                    e => tracing::warn!(field = %name, error = %e, "skipping unreadable file part"),
+                },
+            }
+        } else {
+            // As multer's `text()`: the part's own charset, else UTF-8,
+            // malformed sequences replaced.
+            let charset = field.content_type().and_then(|m| m.get_param("charset").map(|c| c.to_string()));
+            let encoding =
+                charset.and_then(|c| encoding_rs::Encoding::for_label(c.as_bytes())).unwrap_or(encoding_rs::UTF_8);
+            let data = field.bytes().await.map_err(multipart_error)?;
+            digest.update(&data);
+            digest.update((data.len() as u64).to_be_bytes());
+            form.fields.push((name.clone(), encoding.decode(&data).0.into_owned()));
+            form.raw.push((name, data));
+        }
+    }
+    form.digest = digest.finalize().into();
     Ok(form)
 }
 

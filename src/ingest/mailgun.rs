@@ -8,25 +8,24 @@
 //! which is refused (the body is not in the post). `stripped-*` fields are
 //! absent when Mailgun's stripping fails, so nothing relies on them.
 
-use bytes::Bytes;
 use chrono::{DateTime, TimeZone, Utc};
 
 use super::address::{parse_mailbox, parse_mailbox_list};
 use super::form::Form;
 use super::mime;
-use super::{Headers, IngestError, Verifier};
+use super::{Body, Headers, IngestError, Verifier};
 use crate::domain::message_id;
 use crate::domain::InboundEmail;
 use crate::signature::mailgun::{self, MailgunSignature};
-use sha2::Digest;
 
+/// The signature covers timestamp + token only, so a multipart post is
+/// parsed as it streams in; the token is then bound to the form's digest.
 pub(super) async fn parse(
     v: &Verifier,
     headers: &dyn Headers,
-    body: Bytes,
+    body: Body,
     now: DateTime<Utc>,
 ) -> Result<InboundEmail, IngestError> {
-    let digest: [u8; 32] = sha2::Sha256::digest(&body).into();
     let form = Form::parse(headers.get("content-type").unwrap_or_default(), body).await?;
     // Two signatures in one post could smuggle a valid one past a parser
     // that reads the other.
@@ -42,7 +41,7 @@ pub(super) async fn parse(
     };
     mailgun::verify(&v.mailgun_key, signature, now.timestamp(), v.tolerance_s)?;
     // Only after the signature held: forged tokens must not fill the cache.
-    v.mailgun_tokens.check(signature.token.unwrap_or_default(), digest, now.timestamp(), v.tolerance_s)?;
+    v.mailgun_tokens.check(signature.token.unwrap_or_default(), form.digest, now.timestamp(), v.tolerance_s)?;
     normalize(&form, now)
 }
 
@@ -122,6 +121,7 @@ mod tests {
     use super::super::mime::tests::{expected_inquiry_de, now, Lcg, INQUIRY_DE, INQUIRY_DE_TEXT};
     use super::super::sendgrid::tests::multipart;
     use super::*;
+    use bytes::Bytes;
 
     const HTML_DE: &str =
         "<p>Guten Tag</p><p>Wir möchten am 10.12.2027 unser Weihnachtsessen bei Ihnen durchführen.</p>";

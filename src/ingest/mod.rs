@@ -44,6 +44,52 @@ pub enum IngestError {
     /// No team of this deployment owns the mail's recipient (or the row).
     #[error("{0}")]
     Unrouted(#[from] RouteError),
+    /// The body stopped arriving, or grew over the limit, while it was parsed.
+    #[error(transparent)]
+    Body(#[from] BodyError),
+}
+
+/// Why a streamed body could not be read to its end.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BodyError {
+    #[error("the body exceeds the limit of {0} bytes")]
+    TooLarge(usize),
+    #[error("the body could not be read")]
+    Broken,
+}
+
+/// Chunks of a body as they arrive, the limit already enforced.
+pub type BodyStream = futures_util::stream::BoxStream<'static, Result<bytes::Bytes, BodyError>>;
+
+/// A request body: whole, or still arriving. Multipart forms are parsed as
+/// they stream in, so attachments (whose content is dropped) never sit in
+/// memory; everything else is read whole first.
+pub enum Body {
+    Whole(bytes::Bytes),
+    Streaming(BodyStream),
+}
+
+impl From<bytes::Bytes> for Body {
+    fn from(bytes: bytes::Bytes) -> Self {
+        Self::Whole(bytes)
+    }
+}
+
+impl Body {
+    /// The whole body (a stream is read to its end).
+    pub async fn whole(self) -> Result<bytes::Bytes, BodyError> {
+        use futures_util::StreamExt;
+        match self {
+            Self::Whole(bytes) => Ok(bytes),
+            Self::Streaming(mut stream) => {
+                let mut out = bytes::BytesMut::new();
+                while let Some(chunk) = stream.next().await {
+                    out.extend_from_slice(&chunk?);
+                }
+                Ok(out.freeze())
+            }
+        }
+    }
 }
 
 /// Email providers with an endpoint under `/webhooks/email/{provider}`.
@@ -62,6 +108,14 @@ impl Provider {
 
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// Whether this provider's posts of `content_type` are parsed as they
+    /// stream in: multipart forms whose authentication does not cover the
+    /// body (Mailgun signs timestamp + token, SendGrid sends Basic auth).
+    pub fn streams(self, content_type: &str) -> bool {
+        let mime = content_type.split(';').next().unwrap_or_default().trim();
+        matches!(self, Self::Mailgun | Self::Sendgrid) && mime.eq_ignore_ascii_case("multipart/form-data")
     }
 
     pub fn name(self) -> &'static str {
@@ -91,10 +145,13 @@ pub struct Verifier {
     pub tolerance_s: i64,
     pub supabase_keys: Vec<SigningKey>,
     pub email_keys: Vec<SigningKey>,
+    /// Empty: Mailgun not configured (an empty HMAC key refuses all).
     pub mailgun_key: Vec<u8>,
     pub resend_keys: Vec<SigningKey>,
-    pub postmark: BasicCredentials,
-    pub sendgrid: BasicCredentials,
+    pub postmark: Option<BasicCredentials>,
+    pub sendgrid: Option<BasicCredentials>,
+    /// The providers with credentials; the others' endpoints answer 404.
+    pub providers: Vec<Provider>,
     /// Mailgun tokens seen within the tolerance window (shared by clones).
     pub mailgun_tokens: std::sync::Arc<crate::signature::replay::TokenCache>,
 }
@@ -107,12 +164,18 @@ impl Verifier {
             tolerance_s: c.signature_tolerance.as_secs() as i64,
             supabase_keys: c.secrets.supabase.clone(),
             email_keys: c.secrets.email.clone(),
-            mailgun_key: c.secrets.mailgun.expose_secret().as_bytes().to_vec(),
+            mailgun_key: c.secrets.mailgun.as_ref().map(|k| k.expose_secret().as_bytes().to_vec()).unwrap_or_default(),
             resend_keys: c.secrets.resend.clone(),
             postmark: c.secrets.postmark.clone(),
             sendgrid: c.secrets.sendgrid.clone(),
+            providers: c.secrets.providers(),
             mailgun_tokens: Default::default(),
         }
+    }
+
+    /// Whether `provider`'s endpoint is served (it has credentials).
+    pub fn configured(&self, provider: Provider) -> bool {
+        self.providers.contains(&provider)
     }
 
     /// Standard Webhooks headers, under either their own or Svix's names.
@@ -149,31 +212,35 @@ pub async fn email(
     provider: Provider,
     v: &Verifier,
     headers: &dyn Headers,
-    body: bytes::Bytes,
+    body: impl Into<Body>,
     now: DateTime<Utc>,
 ) -> Result<Ingested, IngestError> {
     let content_type = headers.get("content-type").unwrap_or_default();
+    let body = body.into();
     let mail = match provider {
         Provider::Generic => {
             require_json(headers)?;
+            let body = body.whole().await?;
             v.standard(&v.email_keys, headers, &body, now.timestamp())?;
             generic::parse(&body)?
         }
         Provider::Mailgun => mailgun::parse(v, headers, body, now).await?,
         Provider::Postmark => {
-            require_basic(headers, &v.postmark)?;
+            require_basic(headers, v.postmark.as_ref())?;
             require_json(headers)?;
+            let body = body.whole().await?;
             match postmark::parse(&body, now)? {
                 Some(mail) => mail,
                 None => return Ok(Ingested::Ignored("postmark check payload")),
             }
         }
         Provider::Sendgrid => {
-            require_basic(headers, &v.sendgrid)?;
+            require_basic(headers, v.sendgrid.as_ref())?;
             sendgrid::parse(content_type, body, now).await?
         }
         Provider::Resend => {
             require_json(headers)?;
+            let body = body.whole().await?;
             v.standard(&v.resend_keys, headers, &body, now.timestamp())?;
             return resend::entry(&v.directory, &body, now);
         }
@@ -184,8 +251,11 @@ pub async fn email(
 
 /// Basic credentials from the hook URL. Unset credentials (a provider the
 /// venue does not use) refuse everything.
-fn require_basic(headers: &dyn Headers, creds: &BasicCredentials) -> Result<(), IngestError> {
+fn require_basic(headers: &dyn Headers, creds: Option<&BasicCredentials>) -> Result<(), IngestError> {
     use secrecy::ExposeSecret;
+    let Some(creds) = creds else {
+        return Err(SignatureError::BadCredentials.into());
+    };
     let password = creds.password.expose_secret();
     if creds.user.is_empty() || password.is_empty() {
         return Err(SignatureError::BadCredentials.into());

@@ -9,7 +9,6 @@
 
 use std::collections::HashMap;
 
-use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
@@ -17,7 +16,7 @@ use serde_json::Value;
 use super::address::{parse_mailbox, parse_mailbox_list};
 use super::form::Form;
 use super::mime::{self, HeaderInfo};
-use super::IngestError;
+use super::{Body, IngestError};
 use crate::domain::{Attachment, InboundEmail};
 
 #[derive(Debug, Default, Deserialize)]
@@ -27,12 +26,18 @@ struct Envelope {
     from: Option<String>,
 }
 
-pub(super) async fn parse(content_type: &str, body: Bytes, now: DateTime<Utc>) -> Result<InboundEmail, IngestError> {
+/// Basic auth is checked before the body is read, so the post is parsed as
+/// it streams in: attachment parts are counted, never held.
+pub(super) async fn parse(
+    content_type: &str,
+    body: impl Into<Body>,
+    now: DateTime<Utc>,
+) -> Result<InboundEmail, IngestError> {
     let mime_type = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     if mime_type != "multipart/form-data" {
         return Err(IngestError::UnsupportedMediaType("multipart/form-data"));
     }
-    let form = Form::parse(content_type, body).await?;
+    let form = Form::parse_with(content_type, body, is_attachment_part).await?;
     let envelope: Envelope = form.get("envelope").and_then(|e| serde_json::from_str(e).ok()).unwrap_or_default();
     let envelope_to = || envelope.to.iter().filter_map(|a| parse_mailbox(a)).collect::<Vec<_>>();
 
@@ -91,23 +96,23 @@ fn decode(bytes: &[u8], charset: Option<&str>) -> String {
     encoding.decode(bytes).0.into_owned()
 }
 
+/// `attachment1..N`: read as metadata only, with or without a file name.
+fn is_attachment_part(name: &str) -> bool {
+    name.strip_prefix("attachment").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// The file parts, plus `attachmentN` parts posted without a file name
 /// (described only in `attachment-info`).
 fn attachments(form: &Form) -> Vec<Attachment> {
     let info: HashMap<String, Value> =
         form.get("attachment-info").and_then(|i| serde_json::from_str(i).ok()).unwrap_or_default();
     let mut out = form.files.clone();
-    for (name, data) in &form.raw {
-        let is_attachment =
-            name.strip_prefix("attachment").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-        if !is_attachment {
-            continue;
-        }
+    for (name, size) in &form.sized {
         let meta = info.get(name);
         let text = |key: &str| meta.and_then(|m| m.get(key)).and_then(Value::as_str).filter(|s| !s.is_empty());
         let filename = text("filename").or(text("name")).unwrap_or(name).to_string();
         let content_type = text("type").unwrap_or("application/octet-stream").to_ascii_lowercase();
-        out.push(mime::attachment(filename, content_type, data.len() as u64));
+        out.push(mime::attachment(filename, content_type, *size));
     }
     out
 }
@@ -117,6 +122,7 @@ pub(super) mod tests {
 
     use super::super::mime::tests::{expected_inquiry_de, now, Lcg, INQUIRY_DE, INQUIRY_DE_TEXT};
     use super::*;
+    use bytes::Bytes;
 
     /// One part of a multipart body: name, file name, content type, bytes.
     pub type Part<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a [u8]);

@@ -53,3 +53,29 @@ async fn check_lists_the_missing_workflow_columns_before_the_installer_ran() {
     assert!(out.contains("FAIL  RPC functions not callable: oe_inbox_stats"), "{out}");
     assert!(out.contains("run webhooks/supabase/install.sql"), "{out}");
 }
+
+/// Listed before anything is asked of the project, so it shows even when
+/// the project cannot be reached.
+#[test]
+fn check_lists_the_configured_mail_providers() {
+    let env = [
+        ("OE_INTEGRATION_MODE", "supabase".to_string()),
+        ("OE_SUPABASE_URL", "http://127.0.0.1:9".to_string()),
+        ("OE_SUPABASE_KEY", "service-role-key".to_string()),
+        ("OE_TEAM_ID", Uuid::new_v4().to_string()),
+        ("OE_SYSTEM_USER_ID", Uuid::new_v4().to_string()),
+        ("OE_FROM_EMAIL", dev::FROM_EMAIL.to_string()),
+        ("OE_SUPABASE_WEBHOOK_SECRET", dev::SUPABASE_WEBHOOK_SECRET.to_string()),
+        ("OE_MAILGUN_SIGNING_KEY", "key-3ax6xnjp29jd6fds4gc373sgvjxteol0".to_string()),
+    ];
+    let (ok, out) = crate::helpers::run_cli(&["check"], &env);
+    assert!(!ok, "the project is unreachable: {out}");
+    assert!(
+        out.contains("ok    mail providers configured: mailgun (not configured, answer 404: postmark, resend, sendgrid, generic)"),
+        "{out}"
+    );
+
+    let (ok, out) = crate::helpers::run_cli(&["check"], &env[..7]);
+    assert!(!ok);
+    assert!(out.contains("no inbound mail provider is configured") && out.contains("OE_MAILGUN_SIGNING_KEY"), "{out}");
+}

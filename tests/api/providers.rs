@@ -175,3 +175,113 @@ async fn other_resend_events_are_acknowledged_without_effect() {
     assert_eq!(res.json::<Value>().await.unwrap()["status"], "ignored");
     assert_eq!(app.inbox_stats().await.pending, 0);
 }
+
+/// A post that can never succeed gets the answer that stops its sender's
+/// retries (Mailgun 406, Postmark 403, Svix `webhook-delivery:
+/// abort-message`, SendGrid any 4xx), with the same JSON body as elsewhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn input_that_can_never_succeed_stops_each_providers_retries() {
+    let app = spawn(Spawn { run_worker: false, ..Spawn::default() }).await;
+    let mut answers = Vec::new();
+
+    let store_notify = [("sender", "anna@keller.ch"), ("message-url", "https://storage.api.mailgun.net/v3/x")];
+    answers.push(("mailgun", app.post_mailgun(&store_notify).await));
+    let pm_auth = ("authorization", basic::header(dev::POSTMARK_USER, dev::POSTMARK_PASSWORD));
+    let json_ct = ("content-type", "application/json".to_string());
+    let no_sender = json!({"MessageID": "b7bc2f4a-e38e-4336-af7d-e6c392c2f817", "TextBody": "hi"}).to_string();
+    answers
+        .push(("postmark", app.post("/webhooks/email/postmark", &[json_ct.clone(), pm_auth.clone()], no_sender).await));
+    let text = ("content-type", "text/plain".to_string());
+    answers.push(("postmark", app.post("/webhooks/email/postmark", &[text, pm_auth], "hello").await));
+    answers.push(("resend", post_resend(&app, "{\"type\": ", dev::RESEND_WEBHOOK_SECRET).await));
+    let sg = [
+        ("content-type", "multipart/form-data; boundary=b".to_string()),
+        ("authorization", basic::header(dev::SENDGRID_USER, dev::SENDGRID_PASSWORD)),
+    ];
+    answers.push(("sendgrid", app.post("/webhooks/email/sendgrid", &sg, "--b\r\nbroken").await));
+
+    let mut seen = Vec::new();
+    for (provider, res) in answers {
+        let status = res.status().as_u16();
+        let abort = res.headers().get("webhook-delivery").map(|v| v.to_str().unwrap().to_string());
+        let body: Value = res.json().await.unwrap();
+        seen.push(format!("{provider} {status} {} {abort:?}", body["error"].as_str().unwrap()));
+    }
+    assert_eq!(
+        seen,
+        [
+            "mailgun 406 unprocessable None",
+            "postmark 403 unprocessable None",
+            "postmark 403 unsupported_media_type None",
+            "resend 400 malformed Some(\"abort-message\")",
+            "sendgrid 400 malformed None",
+        ]
+    );
+    // A bad signature is not final: the sender's retry may meet a fixed secret.
+    let bad = post_resend(&app, "{\"type\": ", "whsec_c2Vjb25kLXNlY3JldA==").await;
+    assert_eq!(bad.status(), 401);
+    assert!(bad.headers().get("webhook-delivery").is_none());
+    assert_eq!(app.inbox_stats().await.pending, 0);
+}
+
+/// SendGrid posts inbound mail up to 30 MB: a 25 MB mail with one
+/// attachment is accepted under the default limit, streamed through the
+/// parser, and the attachment lands in the intake task as metadata only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_25_mb_sendgrid_mail_is_accepted_with_its_attachment_as_metadata() {
+    let app = spawn(Spawn::default()).await;
+    let size = 25 * 1000 * 1000;
+    let body = sendgrid_with_attachment("<big-25mb@keller.ch>", size);
+    assert!(body.len() > size);
+    let headers = [
+        ("content-type", "multipart/form-data; boundary=xYzZY".to_string()),
+        ("authorization", basic::header(dev::SENDGRID_USER, dev::SENDGRID_PASSWORD)),
+    ];
+    let res = app.post("/webhooks/email/sendgrid", &headers, body).await;
+    assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
+    let stats = app.wait_idle_for(Duration::from_secs(60)).await;
+    assert_eq!((stats.done, stats.dead), (1, 0));
+    let tasks = app.query("SELECT payload FROM tasks");
+    let attachments = &tasks[0]["payload"]["attachments"];
+    assert_eq!(
+        attachments,
+        &json!([{"filename": "Grundriss.pdf", "content_type": "application/pdf", "size": size}]),
+        "{}",
+        tasks[0]
+    );
+    // The content went nowhere: no row holds anything near its size.
+    let largest = app.query("SELECT max(length(payload)) AS n FROM tasks")[0]["n"].as_u64().unwrap();
+    assert!(largest < 100_000, "{largest}");
+
+    // Over the limit: refused while it streams in, without reading it whole.
+    let small = spawn(Spawn { vars: vec![("OE_MAX_BODY_BYTES", "1000000".into())], ..Spawn::default() }).await;
+    let res = small.post("/webhooks/email/sendgrid", &headers, sendgrid_with_attachment("<b@k.ch>", 2_000_000)).await;
+    assert_eq!(res.status(), 413);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "payload_too_large");
+}
+
+/// A parsed-mode SendGrid post from Anna Keller with one PDF of `size` bytes.
+fn sendgrid_with_attachment(message_id: &str, size: usize) -> Vec<u8> {
+    let part = |name: &str, extra: &str, value: &[u8]| -> Vec<u8> {
+        let mut p = format!("--xYzZY\r\nContent-Disposition: form-data; name=\"{name}\"{extra}\r\n\r\n").into_bytes();
+        p.extend_from_slice(value);
+        p.extend_from_slice(b"\r\n");
+        p
+    };
+    let headers = format!(
+        "From: Anna Keller <anna@keller.ch>\nTo: events@atelier-zurich.ch\nSubject: Workshop\nMessage-ID: {message_id}\n"
+    );
+    let mut body = Vec::with_capacity(size + 4096);
+    body.extend(part("headers", "", headers.as_bytes()));
+    body.extend(part("text", "", WORKSHOP.as_bytes()));
+    body.extend(part("envelope", "", br#"{"to":["events@atelier-zurich.ch"],"from":"anna@keller.ch"}"#));
+    body.extend(part(
+        "attachment-info",
+        "",
+        br#"{"attachment1":{"filename":"Grundriss.pdf","type":"application/pdf"}}"#,
+    ));
+    let pdf: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+    body.extend(part("attachment1", "; filename=\"Grundriss.pdf\"\r\nContent-Type: application/pdf", &pdf));
+    body.extend_from_slice(b"--xYzZY--\r\n");
+    body
+}

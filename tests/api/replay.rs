@@ -80,11 +80,24 @@ async fn every_provider_fixture_replays_into_a_booking_and_only_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_windows_1252_body_mime_is_replayed_byte_for_byte() {
+    let app = spawn_app().await;
+    let (ok, out) = cli(&app, &["replay", "fixtures/mailgun/inquiry-cp1252.mailgun.form", "--to", &app.address]);
+    assert!(ok && out.contains("202 accepted"), "{out}");
+    app.wait_idle().await;
+    let mail = &app.query("SELECT from_email, subject, body_text FROM emails WHERE is_sent = 0")[0];
+    let text = mail["body_text"].as_str().unwrap();
+    assert!(text.contains("Freundliche Grüsse\nRené Brünner") && text.contains("Apéro und Abendessen – "), "{text}");
+    assert!(!text.contains('\u{fffd}'), "{text}");
+    assert_eq!(mail["subject"], "Anfrage Praxisjubiläum – Mai 2027");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mailgun_store_notification_is_refused_with_a_clear_reason() {
     let app = spawn_app().await;
     let (ok, out) = cli(&app, &["replay", "fixtures/mailgun/refused/store-notify.mailgun.form", "--to", &app.address]);
     assert!(!ok);
-    assert!(out.contains("422 unprocessable") && out.contains("forward()"), "{out}");
+    assert!(out.contains("406 unprocessable") && out.contains("forward()"), "Mailgun stops retrying on 406: {out}");
 }
 
 /// The conversations of `fixtures/scenarios/` as `replay --check` plays them.

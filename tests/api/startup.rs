@@ -8,6 +8,7 @@ use chrono::Utc;
 use oe_webhooks::config::{dev, Config};
 use oe_webhooks::inbox::Inbox;
 use oe_webhooks::startup::{Application, Options, StartError};
+use serde_json::Value;
 
 use crate::helpers::{inquiry, run_cli, spawn, spawn_app, Spawn, WORKSHOP};
 
@@ -88,7 +89,7 @@ async fn development_secrets_are_refused_on_a_public_address_and_the_message_nam
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn with_its_secrets_set_a_public_instance_starts_and_providers_without_one_refuse_everything() {
+async fn with_its_secrets_set_a_public_instance_starts_and_providers_without_one_answer_404() {
     let app = spawn(Spawn {
         vars: vec![
             ("OE_BIND", "0.0.0.0:0".into()),
@@ -100,8 +101,12 @@ async fn with_its_secrets_set_a_public_instance_starts_and_providers_without_one
     .await;
     // Signed with the development secrets: refused.
     assert_eq!(app.post_generic(&inquiry("anna@keller.ch", WORKSHOP)).await.status(), 401);
+    // Still on their development secrets: switched off, as if unset.
     let mailgun = app.post_mailgun(&[("sender", "anna@keller.ch"), ("body-plain", WORKSHOP)]).await;
-    assert_eq!(mailgun.status(), 401, "the development Mailgun key no longer signs");
+    assert_eq!(mailgun.status(), 404, "the development Mailgun key no longer signs");
+    let body: Value = mailgun.json().await.unwrap();
+    assert_eq!(body["error"], "not_found");
+    assert!(body["message"].as_str().unwrap().contains("mailgun endpoint is not configured"), "{body}");
     let basic = oe_webhooks::signature::basic::header(dev::POSTMARK_USER, dev::POSTMARK_PASSWORD);
     let postmark = app
         .post(
@@ -110,5 +115,61 @@ async fn with_its_secrets_set_a_public_instance_starts_and_providers_without_one
             "{}",
         )
         .await;
-    assert_eq!(postmark.status(), 401);
+    assert_eq!(postmark.status(), 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mailgun_only_venue_starts_on_a_public_address_and_its_other_endpoints_answer_404() {
+    let key = "key-3ax6xnjp29jd6fds4gc373sgvjxteol0";
+    let app = spawn(Spawn {
+        vars: vec![
+            ("OE_BIND", "0.0.0.0:0".into()),
+            ("OE_SUPABASE_WEBHOOK_SECRET", "whsec_cHJvZHVjdGlvbi1zdXBhYmFzZS1zZWNyZXQ=".into()),
+            ("OE_MAILGUN_SIGNING_KEY", key.into()),
+        ],
+        run_worker: false,
+        ..Spawn::default()
+    })
+    .await;
+    let ts = chrono::Utc::now().timestamp().to_string();
+    let sig = oe_webhooks::signature::mailgun::sign(key.as_bytes(), &ts, "tok-1");
+    let fields = [
+        ("from", "Anna Keller <anna@keller.ch>"),
+        ("recipient", "events@atelier-zurich.ch"),
+        ("body-plain", WORKSHOP),
+        ("Message-Id", "<mg-only@keller.ch>"),
+        ("timestamp", ts.as_str()),
+        ("token", "tok-1"),
+        ("signature", sig.as_str()),
+    ];
+    assert_eq!(app.post_mailgun(&fields).await.status(), 202);
+    let generic = app.post_generic(&inquiry("anna@keller.ch", WORKSHOP)).await;
+    assert_eq!(generic.status(), 404);
+    let body: Value = generic.json().await.unwrap();
+    assert_eq!(body["error"], "not_found");
+    assert!(body["message"].as_str().unwrap().contains("OE_EMAIL_WEBHOOK_SECRET"), "{body}");
+    for provider in ["postmark", "sendgrid", "resend"] {
+        let res = app.post(&format!("/webhooks/email/{provider}"), &[], "{}").await;
+        assert_eq!(res.status(), 404, "{provider}");
+    }
+    // Signed with the development key instead of the venue's: refused.
+    assert_eq!(app.post_mailgun(&fields[..4]).await.status(), 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_instance_with_no_mail_provider_of_its_own_is_refused_naming_each_providers_variables() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let data = dir.path().display().to_string();
+    let vars = [
+        ("OE_DATA_DIR", data.as_str()),
+        ("OE_BIND", "0.0.0.0:0"),
+        ("OE_SUPABASE_WEBHOOK_SECRET", "whsec_cHJvZHVjdGlvbi1zdXBhYmFzZS1zZWNyZXQ="),
+    ];
+    let err = error_of(Application::build_with(config(&vars), Options::default()).await);
+    for name in
+        ["OE_EMAIL_WEBHOOK_SECRET", "OE_MAILGUN_SIGNING_KEY", "OE_POSTMARK_INBOUND_USER", "OE_RESEND_WEBHOOK_SECRET"]
+    {
+        assert!(err.contains(name), "{name} missing: {err}");
+    }
+    assert!(!err.contains("OE_SUPABASE_WEBHOOK_SECRET,"), "the Supabase secret is set: {err}");
 }

@@ -127,6 +127,9 @@ pub struct Config {
     pub smtp_url: Option<SecretString>,
     /// The sender of approved mail, unless a team's mailbox names its own.
     pub from_email: Option<EmailAddress>,
+    /// Bank details for deposit requests (`OE_PAYMENT_IBAN`,
+    /// `OE_PAYMENT_BENEFICIARY`), unless a team's mailbox names its own.
+    pub payment: Option<crate::workflow::Payment>,
     pub timezone: Tz,
     pub signature_tolerance: Duration,
     pub max_body_bytes: usize,
@@ -300,6 +303,17 @@ impl Reader<'_> {
                 .map_err(|_| self.problems.push("OE_FROM_EMAIL: not a valid email address".into()))
                 .ok()
         });
+        let payment = match (self.get("OE_PAYMENT_IBAN"), self.get("OE_PAYMENT_BENEFICIARY")) {
+            (None, None) => None,
+            (Some(iban), Some(beneficiary)) => crate::tenant::payment(&iban, &beneficiary).or_else(|| {
+                self.problems.push("OE_PAYMENT_IBAN: not a valid IBAN".into());
+                None
+            }),
+            _ => {
+                self.problems.push("OE_PAYMENT_IBAN and OE_PAYMENT_BENEFICIARY: set both or neither".into());
+                None
+            }
+        };
         let timezone =
             self.parsed("OE_TIMEZONE", chrono_tz::Europe::Zurich, "must be an IANA zone such as Europe/Zurich");
         let tolerance: u64 = self.parsed("OE_SIGNATURE_TOLERANCE_S", 300, "must be a whole number of seconds");
@@ -347,6 +361,7 @@ impl Reader<'_> {
             resend_api_base,
             smtp_url,
             from_email,
+            payment,
             timezone,
             signature_tolerance: Duration::from_secs(tolerance),
             max_body_bytes,
@@ -428,6 +443,23 @@ mod tests {
         for optional in ["OE_TEAM_ID", "OE_SYSTEM_USER_ID", "OE_FROM_EMAIL"] {
             assert!(!text.contains(optional), "{optional} is optional: {text}");
         }
+    }
+
+    #[test]
+    fn bank_details_are_validated_and_come_in_pairs() {
+        let ok = Config::from_vars(&vars(&[
+            ("OE_PAYMENT_IBAN", "CH9300762011623852957"),
+            ("OE_PAYMENT_BENEFICIARY", "The Atelier AG"),
+        ]))
+        .unwrap();
+        assert_eq!(ok.payment.map(|p| p.iban).as_deref(), Some("CH93 0076 2011 6238 5295 7"));
+        let bad =
+            Config::from_vars(&vars(&[("OE_PAYMENT_IBAN", "CH9300762011623852958"), ("OE_PAYMENT_BENEFICIARY", "X")]))
+                .unwrap_err()
+                .to_string();
+        assert!(bad.contains("OE_PAYMENT_IBAN: not a valid IBAN"), "{bad}");
+        let half = Config::from_vars(&vars(&[("OE_PAYMENT_IBAN", "CH9300762011623852957")])).unwrap_err().to_string();
+        assert!(half.contains("set both or neither"), "{half}");
     }
 
     #[test]

@@ -121,6 +121,7 @@ impl Application {
             sender: config.from_email.clone(),
             venue_name: catalog.venue.name.clone(),
             timezone: config.timezone,
+            payment: config.payment.clone(),
         };
         let (stores, store, inbox, directory): (Stores, Arc<dyn Store>, Arc<dyn Inbox>, Directory) = match config.mode {
             Mode::Embedded => {
@@ -139,6 +140,8 @@ impl Application {
                     system_user_id: Some(user),
                     venue_name: Some(catalog.venue.name.clone()),
                     timezone: None,
+                    payment_iban: None,
+                    payment_beneficiary: None,
                     enabled: true,
                 };
                 let directory = Directory::new(Served::One(team), vec![venue_mailbox], defaults);

@@ -35,6 +35,7 @@ pub struct Venue {
     pub timezone: Tz,
     pub name: String,
     pub email: EmailAddress,
+    pub payment: Option<workflow::Payment>,
 }
 
 pub struct Dispatcher {
@@ -125,6 +126,7 @@ impl Dispatcher {
             timezone: self.venue.timezone,
             venue_name: self.venue.name.clone(),
             venue_email: self.venue.email.clone(),
+            payment: self.venue.payment.clone(),
         }
     }
 

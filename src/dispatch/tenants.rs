@@ -68,7 +68,13 @@ impl Tenants {
         }
         let settings = self.directory.settings(team)?;
         let store = self.stores.for_team(team, settings.system_user)?;
-        let venue = Venue { team, timezone: settings.timezone, name: settings.venue_name, email: settings.sender };
+        let venue = Venue {
+            team,
+            timezone: settings.timezone,
+            name: settings.venue_name,
+            email: settings.sender,
+            payment: settings.payment,
+        };
         let d = Arc::new(Dispatcher::new(store, self.mailer.clone(), self.resend.clone(), venue, self.metrics.clone()));
         map.insert(team, d.clone());
         Some(d)

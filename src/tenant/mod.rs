@@ -15,6 +15,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use crate::domain::{EmailAddress, TeamId, UserId};
+use crate::workflow::Payment;
 
 /// The teams one process serves: `OE_TEAM_ID` set, that one; unset, every
 /// team with an enabled mailbox.
@@ -43,6 +44,12 @@ pub struct VenueMailbox {
     /// IANA zone of the venue (default: `OE_TIMEZONE`).
     #[serde(default)]
     pub timezone: Option<String>,
+    /// Where the venue's deposits are paid (default: `OE_PAYMENT_IBAN`,
+    /// `OE_PAYMENT_BENEFICIARY`); an IBAN that does not validate is ignored.
+    #[serde(default)]
+    pub payment_iban: Option<String>,
+    #[serde(default)]
+    pub payment_beneficiary: Option<String>,
     #[serde(default = "enabled")]
     pub enabled: bool,
 }
@@ -59,6 +66,7 @@ pub struct TeamSettings {
     pub sender: EmailAddress,
     pub venue_name: String,
     pub timezone: Tz,
+    pub payment: Option<Payment>,
 }
 
 /// Defaults for what a team's mailbox row leaves unset (the process's
@@ -69,6 +77,7 @@ pub struct Defaults {
     pub sender: Option<EmailAddress>,
     pub venue_name: String,
     pub timezone: Tz,
+    pub payment: Option<Payment>,
 }
 
 /// Why a webhook could not be given a team.
@@ -101,7 +110,8 @@ impl Directory {
     /// One team, no mailboxes: every mail and change is that team's (the
     /// edge alone, in tests and tools).
     pub fn one_team(team: TeamId) -> Self {
-        let defaults = Defaults { system_user: None, sender: None, venue_name: String::new(), timezone: Tz::UTC };
+        let defaults =
+            Defaults { system_user: None, sender: None, venue_name: String::new(), timezone: Tz::UTC, payment: None };
         Self::new(Served::One(team), Vec::new(), defaults)
     }
 
@@ -212,8 +222,20 @@ impl Directory {
             sender,
             venue_name: first.and_then(|m| m.venue_name.clone()).unwrap_or_else(|| d.venue_name.clone()),
             timezone: first.and_then(|m| m.timezone.as_deref()?.parse().ok()).unwrap_or(d.timezone),
+            payment: first
+                .and_then(|m| payment(m.payment_iban.as_deref()?, m.payment_beneficiary.as_deref()?))
+                .or_else(|| d.payment.clone()),
         })
     }
+}
+
+/// Bank details from an IBAN (validated, printed in groups of four) and a
+/// beneficiary; `None` when the IBAN does not validate or a part is empty.
+pub fn payment(iban: &str, beneficiary: &str) -> Option<Payment> {
+    let electronic: String = iban.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+    let iban: iban::Iban = electronic.parse().ok()?;
+    let beneficiary = beneficiary.trim();
+    (!beneficiary.is_empty()).then(|| Payment { iban: iban.to_string(), beneficiary: beneficiary.to_string() })
 }
 
 #[cfg(test)]
@@ -236,6 +258,8 @@ mod tests {
             system_user_id: Some(UserId(uuid::Uuid::from_u128(99))),
             venue_name: Some(format!("Venue of {address}")),
             timezone: None,
+            payment_iban: None,
+            payment_beneficiary: None,
             enabled: true,
         }
     }
@@ -246,6 +270,7 @@ mod tests {
             sender: None,
             venue_name: "The Atelier".into(),
             timezone: chrono_tz::Europe::Zurich,
+            payment: None,
         }
     }
 
@@ -321,5 +346,13 @@ mod tests {
         );
         let s = with_defaults.settings(team(3)).unwrap();
         assert_eq!((s.sender.as_str(), s.venue_name.as_str()), ("events@atelier-zurich.ch", "The Atelier"));
+    }
+
+    #[test]
+    fn bank_details_need_a_valid_iban_and_a_beneficiary() {
+        let p = payment("ch9300762011623852957", "The Atelier AG").unwrap();
+        assert_eq!(p.iban, "CH93 0076 2011 6238 5295 7");
+        assert_eq!(payment("CH93 0076 2011 6238 5295 8", "The Atelier AG"), None, "check digits");
+        assert_eq!(payment("CH9300762011623852957", " "), None);
     }
 }

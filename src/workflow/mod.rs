@@ -37,6 +37,17 @@ pub struct Context {
     pub timezone: Tz,
     pub venue_name: String,
     pub venue_email: EmailAddress,
+    /// Where the venue's deposits are paid; `None`: the deposit request
+    /// gives the reference only, the manager adds the bank details.
+    pub payment: Option<Payment>,
+}
+
+/// The venue's bank details for a deposit request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    /// The IBAN in its printed form, in groups of four (`CH93 0076 ...`).
+    pub iban: String,
+    pub beneficiary: String,
 }
 
 /// A time of day from constant hours and minutes.

@@ -176,6 +176,7 @@ async fn a_decision_whose_webhook_was_lost_is_found_by_reconciliation() {
             sender: app.config.from_email.clone(),
             venue_name: "The Atelier".into(),
             timezone: chrono_tz::Europe::Zurich,
+            payment: None,
         },
     );
     let tenants = oe_webhooks::dispatch::Tenants::new(

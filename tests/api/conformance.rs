@@ -57,6 +57,7 @@ fn ctx() -> Context {
         timezone: chrono_tz::Europe::Zurich,
         venue_name: "The Atelier".into(),
         venue_email: EmailAddress::parse("events@atelier-zurich.ch").unwrap(),
+        payment: None,
     }
 }
 

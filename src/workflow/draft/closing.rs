@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use super::{format_date, Letter, When};
 use crate::workflow::extract::Language;
 use crate::workflow::offer::chf;
+use crate::workflow::Payment;
 
 /// What stands between an accepted offer and the confirmation.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,7 +19,9 @@ pub struct Prerequisites {
     pub deposit: Option<(i64, NaiveDate)>,
 }
 
-pub fn prerequisites(name: &str, lang: Language, venue: &str, p: &Prerequisites) -> String {
+/// `payment`: the venue's bank details, stated with the deposit (the
+/// reference is the offer number).
+pub fn prerequisites(name: &str, lang: Language, venue: &str, p: &Prerequisites, payment: Option<&Payment>) -> String {
     let mut l = Letter::new(lang, name);
     let number = &p.offer_number;
     if p.just_accepted {
@@ -49,6 +52,13 @@ pub fn prerequisites(name: &str, lang: Language, venue: &str, p: &Prerequisites)
         } else {
             format!("the deposit of {} by {due} (payment reference: {number})", chf(amount))
         });
+        if let Some(pay) = payment {
+            l.gap();
+            l.intro("Bank details for the deposit:", "Bankverbindung für die Anzahlung:");
+            l.bullet(&format!("IBAN: {}", pay.iban));
+            l.bullet(&format!("{}: {}", if l.de() { "Begünstigter" } else { "Beneficiary" }, pay.beneficiary));
+            l.bullet(&format!("{}: {number}", if l.de() { "Zahlungsreferenz" } else { "Reference" }));
+        }
     }
     l.gap();
     l.para(
@@ -127,12 +137,39 @@ mod tests {
             billing_missing: true,
             deposit: Some((134_585, NaiveDate::from_ymd_opt(2026, 12, 9).unwrap())),
         };
-        let en = prerequisites("Anna", Language::En, "The Atelier", &p);
+        let en = prerequisites("Anna", Language::En, "The Atelier", &p, None);
         assert!(en.contains("accepting our offer OE-2026-11-0001"), "{en}");
         assert!(en.contains("- your billing address"), "{en}");
         assert!(en.contains("- the deposit of CHF 1'345.85 by Wednesday, 09.12.2026"), "{en}");
-        let de = prerequisites("Anna", Language::De, "The Atelier", &Prerequisites { billing_missing: false, ..p });
+        let de =
+            prerequisites("Anna", Language::De, "The Atelier", &Prerequisites { billing_missing: false, ..p }, None);
         assert!(de.contains("Anzahlung von CHF 1'345.85 bis Mittwoch, 09.12.2026"), "{de}");
         assert!(!de.contains("Rechnungsadresse"), "{de}");
+        assert!(!de.contains("IBAN") && !en.contains("IBAN"), "no bank details unless configured");
+    }
+
+    #[test]
+    fn a_deposit_request_gives_the_venues_bank_details_with_the_offer_number_as_reference() {
+        let p = Prerequisites {
+            offer_number: "OE-2026-11-0001".into(),
+            just_accepted: false,
+            billing_missing: false,
+            deposit: Some((50_000, NaiveDate::from_ymd_opt(2026, 12, 9).unwrap())),
+        };
+        let pay = Payment { iban: "CH93 0076 2011 6238 5295 7".into(), beneficiary: "The Atelier AG".into() };
+        let de = prerequisites("Anna", Language::De, "The Atelier", &p, Some(&pay));
+        for line in [
+            "- IBAN: CH93 0076 2011 6238 5295 7",
+            "- Begünstigter: The Atelier AG",
+            "- Zahlungsreferenz: OE-2026-11-0001",
+        ] {
+            assert!(de.contains(line), "{line:?} in {de}");
+        }
+        let en = prerequisites("Anna", Language::En, "The Atelier", &p, Some(&pay));
+        assert!(en.contains("Bank details for the deposit:\n- IBAN: CH93"), "{en}");
+        assert!(en.contains("- Beneficiary: The Atelier AG") && en.contains("- Reference: OE-2026-11-0001"), "{en}");
+        let no_deposit =
+            prerequisites("Anna", Language::En, "The Atelier", &Prerequisites { deposit: None, ..p }, Some(&pay));
+        assert!(!no_deposit.contains("IBAN"), "bank details only with a deposit due: {no_deposit}");
     }
 }

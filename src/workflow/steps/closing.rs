@@ -105,7 +105,7 @@ fn due(from: NaiveDate, days: u64) -> NaiveDate {
 }
 
 fn draft_prerequisites(t: &mut Turn<'_>, p: &Prerequisites) {
-    let body = draft::prerequisites(t.name(), t.lang, &t.ctx.venue_name, p);
+    let body = draft::prerequisites(t.name(), t.lang, &t.ctx.venue_name, p, t.ctx.payment.as_ref());
     let context = json!({
         "kind": "prerequisites",
         "billing_missing": p.billing_missing,

@@ -15,7 +15,8 @@ use chrono_tz::Tz;
 use tracing::{debug, info, instrument, warn};
 
 use crate::domain::{
-    Booking, DbChange, DepositPayment, EmailAddress, EventId, InboundEmail, InboxId, OfferId, TaskDecision, TeamId,
+    Booking, Correction, DbChange, DepositPayment, EmailAddress, EventId, InboundEmail, InboxId, OfferId, TaskDecision,
+    TeamId,
 };
 use crate::inbox::{ClaimedEntry, Handler, HandlerError, InboxEvent};
 use crate::ingest::resend::{FetchError, ResendApi};
@@ -167,8 +168,35 @@ impl Dispatcher {
         if let Some(payment) = change.deposit_paid(self.venue.team) {
             return self.on_deposit_paid(payment.event, Some(payment)).await;
         }
+        if let Some(correction) = Correction::from_change(change, self.venue.team) {
+            return self.on_correction(&correction).await;
+        }
         // Title edits, priority changes, our own writes' echoes.
         debug!(table = %change.table, kind = ?change.kind, "change needs no action");
+        Ok(())
+    }
+
+    /// The manager corrected the booking in the frontend: the workflow
+    /// state takes it over (see [`workflow::on_correction`]).
+    #[instrument(skip_all, fields(correction = ?correction))]
+    async fn on_correction(&self, correction: &Correction) -> Result<(), HandlerError> {
+        let event = match *correction {
+            Correction::Event { event, .. } => Some(event),
+            Correction::LineRemoved { offer, .. } | Correction::LineChanged { offer, .. } => {
+                self.store.event_of_offer(offer).await?
+            }
+        };
+        let Some(booking) = (match event {
+            Some(e) => self.store.booking(e).await?,
+            None => None,
+        }) else {
+            warn!("correction of a booking that does not exist in this team; ignored");
+            return Ok(());
+        };
+        let ctx = self.context();
+        let plan = workflow::on_correction(&booking, correction, &ctx, &self.facts(&booking, &ctx).await?);
+        self.store.apply(&self.ours(plan)).await?;
+        info!("manager's correction taken over by the booking");
         Ok(())
     }
 

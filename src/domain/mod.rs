@@ -1,5 +1,6 @@
 //! Domain types: parsed once at the edge (`ingest/`), then used everywhere else.
 
+mod correction;
 mod db_change;
 mod email_address;
 mod ids;
@@ -10,6 +11,7 @@ mod records;
 mod task;
 mod workflow_state;
 
+pub use correction::Correction;
 pub use db_change::{ChangeKind, DbChange, DepositPayment};
 pub use email_address::{EmailAddress, InvalidEmailAddress};
 pub use ids::{ClientId, EventId, InboxId, OfferId, ProductId, RoomId, TaskId, TeamId, UserId};

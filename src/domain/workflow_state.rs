@@ -51,6 +51,12 @@ pub struct WorkflowState {
     /// The offer whose paid deposit was handled: the webhook, its redelivery
     /// and reconciliation act once.
     pub deposit_handled: Option<OfferId>,
+    /// The manager set the room in the frontend: it is held through later
+    /// changes, never replaced by a proposal of the service.
+    pub room_set_by_manager: bool,
+    /// Products the manager removed from an offer: no later offer brings
+    /// them back.
+    pub removed_products: Vec<ProductId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

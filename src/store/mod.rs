@@ -11,7 +11,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::{
-    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, RoomId, Task, TaskDecision, TaskId, TaskStatus,
+    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, OfferId, RoomId, Task, TaskDecision, TaskId,
+    TaskStatus,
 };
 use crate::workflow::{Applied, Catalogue, Plan};
 
@@ -136,6 +137,9 @@ pub trait Store: Send + Sync {
     async fn booking_for_mail(&self, mail: &InboundEmail) -> Result<Option<Booking>, StoreError>;
 
     async fn booking(&self, event: EventId) -> Result<Option<Booking>, StoreError>;
+
+    /// The event an offer of this team belongs to.
+    async fn event_of_offer(&self, offer: OfferId) -> Result<Option<EventId>, StoreError>;
 
     /// Everything intake needs about a mail's sender: the open booking it
     /// belongs to, else the known client. One round trip where the store

@@ -5,6 +5,7 @@
 
 mod approval;
 mod catalogue;
+mod correction;
 mod deposit;
 mod draft;
 pub mod extract;
@@ -20,7 +21,7 @@ mod turn;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 
-use crate::domain::{Booking, Client, DepositPayment, EmailAddress, InboundEmail, OfferId};
+use crate::domain::{Booking, Client, Correction, DepositPayment, EmailAddress, InboundEmail, OfferId};
 
 pub use approval::{on_decision, Approval};
 pub use catalogue::{CatalogProduct, CatalogRoom, Catalogue, Occupancy};
@@ -90,6 +91,13 @@ pub fn on_reply(booking: &Booking, mail: &InboundEmail, ctx: &Context, facts: &F
 /// `None` when reconciliation found it recorded already.
 pub fn on_deposit_paid(booking: &Booking, payment: Option<&DepositPayment>, ctx: &Context, facts: &Facts) -> Plan {
     deposit::on_deposit_paid(booking, payment, ctx, facts)
+}
+
+/// The manager corrected the booking in the frontend (the event row, an
+/// offer's lines): the workflow state takes the correction over, so later
+/// turns and offers keep it. Drafts nothing.
+pub fn on_correction(booking: &Booking, correction: &Correction, ctx: &Context, facts: &Facts) -> Plan {
+    correction::on_correction(booking, correction, ctx, facts)
 }
 
 #[cfg(test)]

@@ -250,9 +250,11 @@ fn take_times(t: &mut Turn<'_>, found: &Extracted) -> bool {
 /// Products named in the mail join (or leave) the offer; `true` if the
 /// selection changed.
 fn take_products(t: &mut Turn<'_>, found: &Extracted) -> bool {
+    let removed_by_manager = t.event.workflow_state.removed_products.clone();
     let chosen = &mut t.event.workflow_state.products;
     let before = chosen.clone();
-    for m in &found.products {
+    // A line the manager took off the offer stays off: the manager's word is final.
+    for m in found.products.iter().filter(|m| !removed_by_manager.contains(&m.id)) {
         chosen.retain(|c| c.id != m.id);
         if !m.removed {
             chosen.push(ProductChoice { id: m.id, quantity: m.quantity, times: m.times });

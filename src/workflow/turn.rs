@@ -44,6 +44,8 @@ pub(super) enum Trigger {
     ClientMail,
     Approval,
     DepositPaid,
+    /// The manager corrected the booking in the frontend: nothing is drafted.
+    Correction,
 }
 
 pub(super) struct Turn<'a> {

@@ -210,6 +210,8 @@ pub(super) async fn every_event_column_is_written_and_read_back(b: Backend) {
         last_mail: Some(MailDigest { digest: "abc123".into(), at: Utc.with_ymd_and_hms(2027, 3, 1, 9, 0, 0).unwrap() }),
         confirmation_drafted: true,
         deposit_handled: Some(OfferId::new()),
+        room_set_by_manager: true,
+        removed_products: vec![ProductId::new()],
     };
     let patch = EventPatch::between(&before, &expected);
     assert!(

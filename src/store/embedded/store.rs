@@ -7,8 +7,8 @@ use super::rows::{self, CLIENT_COLUMNS, EVENT_COLUMNS, TASK_COLUMNS};
 use super::EmbeddedStore;
 use super::{offers, venue};
 use crate::domain::{
-    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, RoomId, Task, TaskDecision, TaskId, TaskStatus,
-    TeamId,
+    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, OfferId, RoomId, Task, TaskDecision, TaskId,
+    TaskStatus, TeamId,
 };
 use crate::store::{timestamp, Claim, Store, StoreError};
 use crate::workflow::{Applied, Catalogue, Plan};
@@ -100,6 +100,23 @@ impl Store for EmbeddedStore {
     async fn apply(&self, plan: &Plan) -> Result<Applied, StoreError> {
         let (plan, team, user) = (plan.clone(), self.team, self.user);
         self.data.run(move |c| super::apply::apply(c, team, user, &plan)).await
+    }
+
+    async fn event_of_offer(&self, offer: OfferId) -> Result<Option<EventId>, StoreError> {
+        let team = self.team.to_string();
+        self.data
+            .run(move |c| {
+                let id: Option<String> = c
+                    .query_row(
+                        "SELECT event_id FROM offers WHERE id = ?1 AND team_id = ?2",
+                        params![offer.to_string(), team],
+                        |r| r.get(0),
+                    )
+                    .optional()
+                    .map_err(sql_error)?;
+                Ok(id.and_then(|id| id.parse().ok()))
+            })
+            .await
     }
 
     async fn task(&self, id: TaskId) -> Result<Option<Task>, StoreError> {

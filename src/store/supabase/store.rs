@@ -6,8 +6,8 @@ use serde_json::{json, Value};
 use super::rest::{encoded, PLAN_AGAIN};
 use super::SupabaseStore;
 use crate::domain::{
-    Booking, Client, EmailAddress, Event, EventId, InboundEmail, InboxId, OfferRecord, RoomId, StoredEmail, Task,
-    TaskDecision, TaskId, TaskStatus,
+    Booking, Client, EmailAddress, Event, EventId, InboundEmail, InboxId, OfferId, OfferRecord, RoomId, StoredEmail,
+    Task, TaskDecision, TaskId, TaskStatus,
 };
 use crate::store::sequence::{month_prefix, next_sequence};
 use crate::store::{timestamp, Claim, MailContext, Store, StoreError};
@@ -218,6 +218,12 @@ impl Store for SupabaseStore {
             Err(StoreError::Duplicate(_)) => Ok(Applied { duplicate: true, ..Applied::default() }),
             other => other,
         }
+    }
+
+    async fn event_of_offer(&self, offer: OfferId) -> Result<Option<EventId>, StoreError> {
+        let rows: Vec<Value> =
+            self.rest.get(&format!("offers?id=eq.{offer}&team_id=eq.{}&select=event_id", self.team)).await?;
+        Ok(rows.first().and_then(|r| r["event_id"].as_str()?.parse().ok()))
     }
 
     async fn task(&self, id: TaskId) -> Result<Option<Task>, StoreError> {

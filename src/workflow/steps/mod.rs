@@ -17,6 +17,7 @@ use super::turn::Turn;
 use super::Step;
 
 pub(super) use closing::{accept_offer, cancel, decline, prerequisites_met};
+pub(super) use offering::offer_hash;
 pub(super) use room::withdraw_proposal;
 
 /// What a step did.

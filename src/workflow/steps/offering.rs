@@ -154,7 +154,7 @@ fn unchanged(t: &mut Turn<'_>, status: OfferStatus) -> Flow {
 }
 
 /// Everything the offer is computed from, fingerprinted.
-fn offer_hash(t: &Turn<'_>) -> String {
+pub(in crate::workflow) fn offer_hash(t: &Turn<'_>) -> String {
     let e = &t.event;
     let mut products: Vec<&ProductChoice> = e.workflow_state.products.iter().collect();
     products.sort_by_key(|p| p.id);

@@ -42,7 +42,9 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
             .room(held)
             .and_then(|r| r.option.capacity_for(req.layout))
             .is_some_and(|cap| cap >= attendees as i32);
-        if still_fits && !booked.contains(&held) {
+        // A room the manager set is held whatever the service would rank.
+        let kept = still_fits || t.event.workflow_state.room_set_by_manager;
+        if kept && !booked.contains(&held) {
             // Nothing changed for the room choice: on to the offer (which
             // itself checks whether its inputs changed).
             t.event.requirements_hash = Some(hash.clone());

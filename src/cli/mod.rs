@@ -1,5 +1,6 @@
 //! The `oe-webhooks` command line (README, "Running locally").
 
+mod bookings;
 mod check;
 mod check_scenario;
 pub mod expect;
@@ -53,6 +54,12 @@ enum Command {
         #[command(subcommand)]
         action: TasksCommand,
     },
+    /// Correct a booking as the manager would in the frontend (embedded
+    /// store only); the service takes the correction over.
+    Bookings {
+        #[command(subcommand)]
+        action: BookingsCommand,
+    },
     /// Connection test for Supabase mode: configuration, key, tables and
     /// columns, RPC functions, team, webhook secret.
     Check,
@@ -93,6 +100,24 @@ enum TasksCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum BookingsCommand {
+    /// Change the head count or the room, or take product lines off the
+    /// current offer.
+    Edit {
+        /// The booking's (event's) id, a unique start of it, or `newest`.
+        id: String,
+        #[arg(long)]
+        attendees: Option<i64>,
+        /// The room's name, e.g. "Room E".
+        #[arg(long)]
+        room: Option<String>,
+        /// A product line to remove, by its name (repeatable).
+        #[arg(long)]
+        remove_line: Vec<String>,
+    },
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -125,6 +150,7 @@ pub fn main() -> ExitCode {
             }
             Command::Sign { file } => sign::run(&config, &file),
             Command::Tasks { action } => tasks::run(&config, action).await,
+            Command::Bookings { action } => bookings::run(&config, action).await,
             Command::Check => check::run(&config).await,
             Command::Healthcheck { .. } => unreachable!("handled above"),
         }

@@ -12,9 +12,11 @@ use crate::inbox::{Appended, Inbox, InboxEvent, NewEntry};
 use crate::store::embedded::EmbeddedStore;
 use crate::store::Store;
 
-pub(super) async fn run(config: &Config, command: TasksCommand) -> anyhow::Result<ExitCode> {
+/// The running service's embedded store, for acting as the manager would;
+/// `verb` names the command in errors.
+pub(super) async fn open_embedded(config: &Config, verb: &str) -> anyhow::Result<EmbeddedStore> {
     if config.mode != Mode::Embedded {
-        bail!("`tasks` acts on the embedded store; in supabase mode the manager decides in the OpenEvent frontend");
+        bail!("`{verb}` acts on the embedded store; in supabase mode the manager works in the OpenEvent frontend");
     }
     // Never create a data directory here: an empty store would only say
     // "no tasks" about a service that keeps its data elsewhere.
@@ -26,7 +28,11 @@ pub(super) async fn run(config: &Config, command: TasksCommand) -> anyhow::Resul
         );
     }
     let (team, user) = config.embedded_tenant();
-    let store = EmbeddedStore::open(&config.data_dir, team, user).await?;
+    Ok(EmbeddedStore::open(&config.data_dir, team, user).await?)
+}
+
+pub(super) async fn run(config: &Config, command: TasksCommand) -> anyhow::Result<ExitCode> {
+    let store = open_embedded(config, "tasks").await?;
     match command {
         TasksCommand::List { status } => list(&store, status.as_deref()).await,
         TasksCommand::Show { id } => show(&store, &id).await,

@@ -124,3 +124,19 @@ async fn a_line_the_manager_removed_stays_off_and_a_room_the_manager_set_is_held
     );
     assert_eq!(room_line[0]["name"], "Room E", "the next offer is for the manager's room");
 }
+
+/// The same through the CLI, as a developer acts as the manager locally.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bookings_edit_takes_a_line_off_through_the_same_path_as_the_webhook() {
+    let app = spawn_app().await;
+    client_writes(&app, 1, LAUNCH).await;
+    let env = [("OE_DATA_DIR", app.dir.path().display().to_string())];
+    let (ok, out) = crate::helpers::run_cli(&["bookings", "edit", "newest", "--remove-line", "DJ Service"], &env);
+    assert!(ok, "{out}");
+    app.wait_idle().await;
+    client_writes(&app, 2, "Hello, we will be 60 guests instead of 70. Best, Sara").await;
+    let now = lines(&app);
+    assert!(now.iter().all(|(n, _)| n != "DJ Service") && !now.is_empty(), "{now:?}");
+    let (ok, out) = crate::helpers::run_cli(&["bookings", "edit", "newest", "--remove-line", "Live Band"], &env);
+    assert!(!ok && out.contains("no line \"Live Band\""), "{out}");
+}

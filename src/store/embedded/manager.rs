@@ -112,6 +112,109 @@ impl EmbeddedStore {
     }
 }
 
+/// A manager's edit of a booking, as the frontend makes it.
+#[derive(Debug, Clone, Default)]
+pub struct BookingEdit {
+    pub attendees: Option<i64>,
+    /// A room by its name.
+    pub room: Option<String>,
+    /// Product lines to take off the current offer, by product name.
+    pub remove_lines: Vec<String>,
+}
+
+/// A changed row as a database webhook carries it.
+#[derive(Debug, Clone)]
+pub struct RowChange {
+    pub table: &'static str,
+    pub old: Value,
+    /// `None` for a deleted row.
+    pub new: Option<Value>,
+}
+
+impl EmbeddedStore {
+    /// The open event whose id is `id` or starts with it (unique), or the
+    /// newest open one for `newest`.
+    pub async fn find_event(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        let (team, prefix) = (self.team.to_string(), id.trim().to_ascii_lowercase());
+        self.data
+            .run(move |c| {
+                let sql = if prefix == "newest" {
+                    "SELECT id FROM events WHERE team_id = ?1 AND status IN ('lead', 'option', 'confirmed')
+                       AND ?2 = ?2 ORDER BY created_at DESC LIMIT 1"
+                } else {
+                    "SELECT id FROM events WHERE team_id = ?1 AND id LIKE ?2 || '%'"
+                };
+                let mut stmt = c.prepare(sql).map_err(sql_error)?;
+                let ids = stmt
+                    .query_map(params![team, prefix], |r| r.get::<_, String>(0))
+                    .map_err(sql_error)?
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(sql_error)?;
+                Ok(ids)
+            })
+            .await
+    }
+
+    /// Applies the edit to the rows as the frontend would, in one
+    /// transaction; returns each changed row before and after.
+    pub async fn edit_booking(&self, event: String, edit: BookingEdit) -> Result<Vec<RowChange>, StoreError> {
+        let team = self.team.to_string();
+        self.data
+            .run(move |c| {
+                let tx = c.transaction().map_err(sql_error)?;
+                let mut changes = Vec::new();
+                let event_sql = "SELECT * FROM events WHERE id = ?1";
+                let before = row_json(&tx, event_sql, &event)?
+                    .ok_or_else(|| StoreError::Invalid(format!("no event {event}")))?;
+                if let Some(n) = edit.attendees {
+                    tx.execute(
+                        "UPDATE events SET attendees = ?2 WHERE id = ?1 AND team_id = ?3",
+                        params![event, n, team],
+                    )
+                    .map_err(sql_error)?;
+                }
+                if let Some(name) = &edit.room {
+                    let room: String = tx
+                        .query_row("SELECT id FROM rooms WHERE team_id = ?1 AND name = ?2", params![team, name], |r| {
+                            r.get(0)
+                        })
+                        .optional()
+                        .map_err(sql_error)?
+                        .ok_or_else(|| StoreError::Invalid(format!("no room named {name:?}")))?;
+                    let ids = serde_json::json!([room]).to_string();
+                    tx.execute(
+                        "UPDATE events SET room_ids = ?2 WHERE id = ?1 AND team_id = ?3",
+                        params![event, ids, team],
+                    )
+                    .map_err(sql_error)?;
+                }
+                if edit.attendees.is_some() || edit.room.is_some() {
+                    let after = row_json(&tx, event_sql, &event)?;
+                    changes.push(RowChange { table: "events", old: before, new: after });
+                }
+                for name in &edit.remove_lines {
+                    let line: Option<String> = tx
+                        .query_row(
+                            "SELECT li.id FROM offer_line_items li JOIN offers o ON o.id = li.offer_id
+                             WHERE o.event_id = ?1 AND o.status <> 'cancelled' AND li.name = ?2",
+                            params![event, name],
+                            |r| r.get(0),
+                        )
+                        .optional()
+                        .map_err(sql_error)?;
+                    let line =
+                        line.ok_or_else(|| StoreError::Invalid(format!("no line {name:?} on the current offer")))?;
+                    let old = row_json(&tx, "SELECT * FROM offer_line_items WHERE id = ?1", &line)?.unwrap_or_default();
+                    tx.execute("DELETE FROM offer_line_items WHERE id = ?1", [&line]).map_err(sql_error)?;
+                    changes.push(RowChange { table: "offer_line_items", old, new: None });
+                }
+                tx.commit().map_err(sql_error)?;
+                Ok(changes)
+            })
+            .await
+    }
+}
+
 fn task_row(c: &Connection, id: &str) -> Result<Option<Value>, StoreError> {
     row_json(c, "SELECT * FROM tasks WHERE id = ?1", id)
 }

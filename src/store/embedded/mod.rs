@@ -20,6 +20,7 @@ use crate::domain::{TeamId, UserId};
 use crate::store::StoreError;
 
 use db::Db;
+pub use manager::{BookingEdit, RowChange};
 
 #[derive(Clone)]
 pub struct EmbeddedStore {

@@ -1,0 +1,56 @@
+//! `oe-webhooks bookings edit`: the manager corrects a booking as in the
+//! frontend (embedded store only). The rows change, and the same database
+//! change a Supabase webhook would carry is queued, so the running service
+//! takes the correction over exactly as in Supabase mode.
+
+use std::process::ExitCode;
+
+use anyhow::bail;
+use chrono::Utc;
+
+use super::tasks::open_embedded;
+use super::BookingsCommand;
+use crate::config::Config;
+use crate::domain::{ChangeKind, DbChange};
+use crate::inbox::{Inbox, InboxEvent, NewEntry};
+use crate::store::embedded::BookingEdit;
+
+pub(super) async fn run(config: &Config, command: BookingsCommand) -> anyhow::Result<ExitCode> {
+    let BookingsCommand::Edit { id, attendees, room, remove_line } = command;
+    if attendees.is_none() && room.is_none() && remove_line.is_empty() {
+        bail!("nothing to change: give --attendees, --room or --remove-line");
+    }
+    let store = open_embedded(config, "bookings").await?;
+    let event = match store.find_event(&id).await?.as_slice() {
+        [one] => one.clone(),
+        [] => bail!("no booking with id {id:?} (an id, a unique start of one, or `newest`)"),
+        _ => bail!("{id:?} starts several bookings' ids: give more of it"),
+    };
+    let changes = store.edit_booking(event.clone(), BookingEdit { attendees, room, remove_lines: remove_line }).await?;
+    let entries: Vec<NewEntry> = changes
+        .into_iter()
+        .enumerate()
+        .map(|(n, c)| {
+            let change = DbChange {
+                kind: if c.new.is_some() { ChangeKind::Update } else { ChangeKind::Delete },
+                table: c.table.into(),
+                schema: "public".into(),
+                record: c.new,
+                old_record: Some(c.old),
+            };
+            // Ordered with the booking's other events, like a webhook.
+            NewEntry::new(
+                store.team(),
+                "cli",
+                format!("cli:edit:{event}:{}:{n}", Utc::now().timestamp_micros()),
+                format!("event:{event}"),
+                &InboxEvent::DbChange { change },
+                Utc::now(),
+            )
+        })
+        .collect();
+    let n = entries.len();
+    store.append(entries).await?;
+    println!("booking {event}: {n} change(s) made and queued (the running service takes them over)");
+    Ok(ExitCode::SUCCESS)
+}

@@ -106,10 +106,11 @@ static OCCASION: LazyLock<Regex> =
 /// More occasions than this in one event is a count of something else.
 const MAX_TIMES: u32 = 6;
 
-/// "a pianist for 3 hours", "Fotograf für 2 Stunden": the hours booked.
+/// "a pianist for 3 hours", "Fotograf für 2 Stunden", "a technician for
+/// the full 5 hours": the hours booked.
 static HOURS_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^[ \t]*(?:\(\s*)?(?:for|für|during|während)\s+(?:(?:about|approx\.?|ca\.?|etwa|rund)\s+)?(?P<h>\d{1,2})\s*(?:hours?|hrs?|h|stunden|std\.?)\b",
+        r"^[ \t]*(?:\(\s*)?(?:for|für|during|während)\s+(?:(?:the|die|alle)\s+)?(?:(?:full|whole|entire|ganzen|vollen)\s+)?(?:(?:about|approx\.?|ca\.?|etwa|rund)\s+)?(?P<h>\d{1,2})\s*(?:hours?|hrs?|h|stunden|std\.?)\b",
     )
 });
 

@@ -13,6 +13,7 @@ type Mention = (&'static str, Option<u32>, Option<u32>, bool);
 const LINES_EN: &[(&str, &[Mention])] = &[
     ("a pianist for 3 hours", &[("Solo Musician", Some(3), None, false)]),
     ("a photographer for 2 hours, please", &[("Event Photographer", Some(2), None, false)]),
+    ("an AV technician for the full 5 hours", &[("On-Site Technical Support", Some(5), None, false)]),
     ("two coffee breaks", &[("Basic Coffee & Tea Package", None, Some(2), false)]),
     ("3 lunches for the team", &[("Lunch Package", None, Some(3), false)]),
     ("coffee break twice", &[("Basic Coffee & Tea Package", None, None, false)]),
@@ -46,6 +47,7 @@ const LINES_DE: &[(&str, &[Mention])] = &[
     ("ein Dreigang-Menü am Abend", &[("Three-Course Dinner", None, None, false)]),
     ("zwei Funkmikrofone", &[("Wireless Microphone", Some(2), None, false)]),
     ("Fotograf für 2 Stunden", &[("Event Photographer", Some(2), None, false)]),
+    ("einen Techniker für die ganzen 4 Stunden", &[("On-Site Technical Support", Some(4), None, false)]),
     ("Einige Gäste essen vegetarisch.", &[]),
     ("5 vegetarische Menüs", &[("Vegetarian Menu", Some(5), None, false)]),
     ("Znacht für 40 Personen", &[("Three-Course Dinner", None, None, false)]),

@@ -146,6 +146,9 @@ pub(super) const WORDS: Words = Words {
         ("(?:3|drei)[\\s-]?gang[\\s-]?(?:menü|menu|menue|essen|dinner)s?", "three-course dinner"),
         ("funkmikrofon(?:e)?|funkmikro[s]?|drahtlose[sn]? mikrofon(?:e)?", "wireless mic"),
         ("bier", "beer"),
+        ("mineralwasser|tafelwasser|wasser für alle", "mineral water"),
+        // A standing dinner of small plates is not a seated menu.
+        ("flying[\\s-]?dinner|walking[\\s-]?dinner|steh[\\s-]?dinner", "flyingfood"),
     ],
     occasions: &["\\w*pausen?", "mittagessen", "frühstück\\w*", "znüni", "zvieri"],
     part_of_group: &[
@@ -155,6 +158,7 @@ pub(super) const WORDS: Words = Words {
         "wenige (?:gäste|personen)",
         "\\d+ (?:der|unserer|davon)",
         "davon \\d+",
+        "(?:einige|ein paar|manche|wenige|mehrere) (?:unserer|der|von uns|davon)",
     ],
     billing_labels: &["rechnungs[\\s-]?(?:adresse|anschrift)", "rechnungsempfänger", "fakturaadresse"],
     billing_labels_with_colon: &[

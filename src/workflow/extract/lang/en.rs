@@ -118,6 +118,12 @@ pub(super) const WORDS: Words = Words {
         ("wireless mics?", "wireless mic"),
         ("radio mic(?:rophone)?s?", "wireless mic"),
         ("coffee breaks?", "coffee break"),
+        (
+            "(?:still (?:and|&) sparkling|sparkling (?:and|&) still|mineral|still|bottled|table) water|water for (?:everyone|everybody|all|the (?:tables?|guests|group|participants))",
+            "mineral water",
+        ),
+        // A standing dinner of small plates is not a seated menu.
+        ("flying[\\s-]?dinner|walking[\\s-]?dinner|bowl[\\s-]?food", "flyingfood"),
     ],
     occasions: &["coffee breaks?", "breaks?", "lunch(?:es)?", "breakfasts?", "snacks?"],
     part_of_group: &[
@@ -125,6 +131,7 @@ pub(super) const WORDS: Words = Words {
         "some (?:of (?:the|our) )?(?:guests|people|participants|attendees)",
         "several (?:of (?:the|our) )?(?:guests|people|participants|attendees)",
         "\\d+ of (?:the|our|them)",
+        "(?:a few|some|several|a couple|one or two|many) of (?:the|our|us|them|my)",
         "one or two (?:guests|people)",
     ],
     billing_labels: &["billing[\\s-]+ad+res+(?:es)?", "invoic(?:e|ing)[\\s-]+ad+res+(?:es)?", "billing details"],

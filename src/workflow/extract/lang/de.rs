@@ -118,6 +118,9 @@ pub(super) const WORDS: Words = Words {
         "gerne bestätigen wir",
         "wir buchen (?:verbindlich|gerne|fix)",
         "abgemacht",
+        "so machen wir (?:das|es)\\b",
+        "(?:das|so) machen wir\\b",
+        "machen wir (?:das )?so\\b",
     ],
     // "wir müssen Ihnen leider absagen" declines the offer; without "Ihnen"
     // it calls the event off.

@@ -100,6 +100,8 @@ pub(super) const WORDS: Words = Words {
         "(?:offer|proposal|quote) (?:is )?approved",
         "we(?:['’]ll| will) take it",
         "deal\\b",
+        "(?:we(?:['’]ll| will)|let['’]?s) go (?:ahead )?with (?:it|that|this|the offer|your offer)\\b",
+        "book it\\b",
     ],
     cancel: &["call(?:ing)? (?:it|the event|the booking|everything|the whole thing) off", "have to cancel"],
     price_question: &[

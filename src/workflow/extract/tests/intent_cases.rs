@@ -22,6 +22,10 @@ const INTENT_EN: &[(&str, &[Intent])] = &[
     ("Deal!", &[Accept]),
     ("Has the manager approved the offer?", &[Question]),
     ("If the board approves the offer, we will let you know.", &[]),
+    ("Yes please, we'll go with the offer.", &[Accept]),
+    ("Great, let's go with it!", &[Accept]),
+    ("Please book it for us.", &[Accept]),
+    ("Should we go with the offer?", &[Question]),
 ];
 
 const INTENT_DE: &[(&str, &[Intent])] = &[
@@ -38,6 +42,9 @@ const INTENT_DE: &[(&str, &[Intent])] = &[
     ("Der Anlass findet leider nicht statt.", &[Cancel]),
     ("Abgemacht!", &[Accept]),
     ("Wir buchen verbindlich.", &[Accept]),
+    ("Ja gerne, so machen wir das! Vielen Dank für die schöne Offerte.", &[Accept]),
+    ("Super, das machen wir so.", &[Accept]),
+    ("Machen wir das so?", &[Question]),
     ("Das Fest fällt leider ins Wasser.", &[Cancel]),
 ];
 

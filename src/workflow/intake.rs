@@ -4,7 +4,7 @@ use chrono::{Datelike, NaiveDate, NaiveTime};
 use serde_json::json;
 
 use super::draft::{self, Understood};
-use super::extract::{self, Extracted, Layout};
+use super::extract::{self, Extracted, Intent, Layout};
 use super::plan::{ClientWrite, EmailWrite, EventWrite, NewClient, NewEvent, Plan, TaskWrite};
 use super::reply::digest;
 use super::{hm, Catalogue, Context, Step};
@@ -71,15 +71,46 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
         },
     };
 
+    if let Some(reason) = needs_review(&found, &understood) {
+        // The facts are kept; the manager answers this one personally.
+        let context = json!({
+            "kind": "intake",
+            "step": Step::Intake.number(),
+            "language": language,
+            "reason": reason,
+            "understood": understood_json(&understood),
+            "missing": understood.missing(),
+            "doubts": found.doubts.iter().map(extract::Doubt::reason).collect::<Vec<_>>(),
+            "attachments": mail.attachments,
+        });
+        let task = TaskWrite {
+            title: format!("Review inquiry from {name}"),
+            description: Some(format!("New inquiry: {}", mail.subject.trim())),
+            category: TaskCategory::Email,
+            priority: TaskPriority::High,
+            client_name: Some(name.clone()),
+            payload: TaskPayload::manual_review(Some(mail.from.email.to_string()), context),
+        };
+        return Plan {
+            client: Some(client),
+            event: Some(EventWrite::Create(event)),
+            emails: vec![inbound_row(mail, ctx)],
+            tasks: vec![task],
+            ..Plan::default()
+        };
+    }
+
     let body = draft::intake(&name, &understood, language, &ctx.venue_name);
     let subject = draft::reply_subject(&mail.subject, language);
+    let asked = found.intents.contains(&Intent::Question);
     let task = TaskWrite {
         title: format!("Approve reply to {name}"),
         description: Some(format!("New inquiry: {}", mail.subject.trim())),
         category: TaskCategory::Email,
         // Doubts (two head counts, a price question...) are open questions
         // for the manager before the acknowledgement goes out.
-        priority: if found.doubts.is_empty() { TaskPriority::Medium } else { TaskPriority::High },
+        // A question next to the inquiry ("Hat es Parkplätze?") is one too.
+        priority: if found.doubts.is_empty() && !asked { TaskPriority::Medium } else { TaskPriority::High },
         client_name: Some(name.clone()),
         payload: TaskPayload {
             action: TaskAction::ApproveMessage,
@@ -97,15 +128,9 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
                 "kind": "intake",
                 "step": Step::Intake.number(),
                 "language": language,
-                "understood": {
-                    "event_date": understood.date,
-                    "start_time": understood.start,
-                    "end_time": understood.end,
-                    "attendees": understood.attendees,
-                    "seating_layout": understood.layout.map(Layout::code),
-                },
+                "understood": understood_json(&understood),
                 "missing": understood.missing(),
-                "open_question": !found.doubts.is_empty(),
+                "open_question": !found.doubts.is_empty() || asked,
                 "doubts": found.doubts.iter().map(extract::Doubt::reason).collect::<Vec<_>>(),
                 // Metadata only: attachment content never enters the database.
                 "attachments": mail.attachments,
@@ -121,6 +146,31 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
         tasks: vec![task],
         ..Plan::default()
     }
+}
+
+fn understood_json(understood: &Understood) -> serde_json::Value {
+    json!({
+        "event_date": understood.date,
+        "start_time": understood.start,
+        "end_time": understood.end,
+        "attendees": understood.attendees,
+        "seating_layout": understood.layout.map(Layout::code),
+    })
+}
+
+/// An inquiry the rules cannot answer goes to the manager without a draft:
+/// a discount or special price asked before any offer (the manager's
+/// call), or a price question when nothing can be priced (no date at all,
+/// so no room can be held and no offer made: too vague to act on).
+fn needs_review(found: &Extracted, understood: &Understood) -> Option<&'static str> {
+    if found.intents.contains(&Intent::Counter) {
+        return Some("the client asks for a discount or a special price before any offer");
+    }
+    let no_date = understood.date.is_none() && understood.options.is_empty() && understood.vague.is_none();
+    if no_date && found.doubts.contains(&extract::Doubt::PriceQuestion) {
+        return Some("the client asks about prices, but the inquiry is too vague to price (no date)");
+    }
+    None
 }
 
 fn understand(found: &Extracted, today: NaiveDate) -> Understood {
@@ -270,6 +320,66 @@ mod tests {
         let ctx_missing = &plan.tasks[0].payload.context["missing"];
         assert_eq!(ctx_missing, &serde_json::json!(["event_date", "attendees"]));
         assert!(plan.tasks[0].payload.draft_message.as_deref().unwrap().contains("the date you have in mind"));
+    }
+
+    fn action_and_draft(text: &str) -> (TaskAction, bool) {
+        let plan = plan(None, &mail(None, text), &ctx(), &builtin());
+        let task = &plan.tasks[0];
+        (task.payload.action, task.payload.draft_message.is_some())
+    }
+
+    #[test]
+    fn a_discount_asked_before_any_offer_is_for_the_manager_with_the_facts_kept() {
+        for text in [
+            "Info evening on 4 March 2027, 50 people, theatre. As a non-profit, do you offer a special price or a discount?",
+            "Informationsabend am 4. März 2027, ca. 50 Personen. Gewähren Sie Non-Profit-Organisationen einen Rabatt?",
+            "Apéro am 4. März 2027 für 50 Gäste. Geht es etwas günstiger für einen Verein?",
+        ] {
+            let plan = plan(None, &mail(None, text), &ctx(), &builtin());
+            let task = &plan.tasks[0];
+            assert_eq!((task.payload.action, task.payload.draft_message.is_none()), (TaskAction::ManualReview, true), "{text}");
+            assert!(task.payload.context["reason"].as_str().unwrap().contains("discount"), "{text}");
+            let Some(EventWrite::Create(event)) = &plan.event else { panic!("the lead is kept: {text}") };
+            assert_eq!((event.event_date, event.attendees), (NaiveDate::from_ymd_opt(2027, 3, 4).unwrap(), Some(50)));
+        }
+    }
+
+    #[test]
+    fn a_price_question_without_any_date_is_too_vague_to_answer_by_rule() {
+        for text in [
+            "how much would it be to rent a space for a party sometime next year? maybe 50-80 people",
+            "What would a team event cost? We are a small team.",
+            "wir sind ein kleines team, apéro oder so. was kostet sowas ungefähr?",
+            "Was kostet ein Apéro für 40 Personen bei Ihnen?",
+        ] {
+            assert_eq!(action_and_draft(text), (TaskAction::ManualReview, false), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_price_question_with_a_date_or_a_vague_inquiry_without_one_gets_the_acknowledgement() {
+        for text in [
+            "Dinner on 12 June 2027 for 40 guests. How much would that be?",
+            "Apéro am 12. Juni 2027 für 40 Personen. Was kostet das?",
+            "A Friday in May 2027 for 30 people, what are your prices?",
+            "Hello, do you have space for a team dinner?",
+            "Wir suchen einen Raum für ein Teamessen.",
+        ] {
+            assert_eq!(action_and_draft(text), (TaskAction::ApproveMessage, true), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_question_next_to_the_inquiry_flags_the_acknowledgement() {
+        for text in [
+            "Freitag, 17. Dezember 2027, 30 Personen, Bankett. Hat es bei Ihnen Parkplätze?",
+            "Dinner on 17 December 2027 for 30 guests. Is there parking nearby?",
+        ] {
+            let plan = plan(None, &mail(None, text), &ctx(), &builtin());
+            let task = &plan.tasks[0];
+            assert_eq!(task.payload.action, TaskAction::ApproveMessage, "{text}");
+            assert_eq!((task.priority, &task.payload.context["open_question"]), (TaskPriority::High, &json!(true)));
+        }
     }
 
     #[test]

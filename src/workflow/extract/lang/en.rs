@@ -106,7 +106,7 @@ pub(super) const WORDS: Words = Words {
     cancel: &["call(?:ing)? (?:it|the event|the booking|everything|the whole thing) off", "have to cancel"],
     price_question: &[
         "how much",
-        "what (?:does|would|will) (?:it|that|this|the \\w+) cost",
+        "what (?:does|would|will|do) (?:[\\w-]+ ){1,5}cost",
         "what is the price",
         "what are the (?:prices|costs|rates)",
         "price list",

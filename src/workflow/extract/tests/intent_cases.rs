@@ -76,6 +76,8 @@ const PRICE_QUESTION_EN: &[(&str, bool)] = &[
     ("What are your rates for a full day?", true),
     ("Could you send us your prices?", true),
     ("What does it cost for 40 people?", true),
+    ("What would a team event cost?", true),
+    ("What do two coffee breaks cost?", true),
     ("The price is fine.", false),
     ("Could you send us an offer?", false),
 ];
@@ -86,6 +88,7 @@ const PRICE_QUESTION_DE: &[(&str, bool)] = &[
     ("Wie viel kostet der Raum pro Tag?", true),
     ("Wir übernehmen die Kosten.", false),
     ("Gibt es Parkplätze?", false),
+    ("was kostet sowas ungefähr?", true),
 ];
 
 #[test]

@@ -146,6 +146,9 @@ pub struct Extracted {
     /// the manager, never a fact written into the booking.
     #[serde(default)]
     pub doubts: Vec<Doubt>,
+    /// The client is upset (a complaint): no rule answers that.
+    #[serde(default)]
+    pub complaint: bool,
 }
 
 /// Something the mail leaves unclear or says twice in different ways. The
@@ -418,6 +421,7 @@ pub fn extract_fresh(fresh: &str, today: NaiveDate, vocabulary: &Vocabulary) -> 
         confirmed_count: extract_confirmed_count(&normalized),
         named_weekday,
         doubts,
+        complaint: intent::is_complaint(fresh),
     }
 }
 

@@ -62,6 +62,7 @@ fn nothing(language: Language) -> Extracted {
         confirmed_count: None,
         named_weekday: None,
         doubts: vec![],
+        complaint: false,
     }
 }
 

@@ -87,6 +87,9 @@ pub(crate) struct Words {
     /// A wish among the spans of a mail ("nach Ostern, am liebsten Anfang
     /// Mai"): the span after it is the one to propose dates in.
     pub preference: &'static [&'static str],
+    /// An upset client ("enttäuscht", "unacceptable", "I expect someone to
+    /// call me"): the manager answers personally.
+    pub complaint: &'static [&'static str],
     /// Lines that open a forwarded message, which is read, not dropped.
     pub forwarded: &'static [&'static str],
     /// Acceptances beyond the generic rules ("has approved the offer").

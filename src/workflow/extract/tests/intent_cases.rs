@@ -91,6 +91,29 @@ const PRICE_QUESTION_DE: &[(&str, bool)] = &[
     ("was kostet sowas ungefähr?", true),
 ];
 
+/// An upset client is the manager's to answer.
+const COMPLAINT_EN: &[(&str, bool)] = &[
+    ("Honestly, this is unacceptable. Nobody answered my question about parking.", true),
+    ("We are very disappointed with the offer, and I expect someone to call me.", true),
+    ("I would like to speak to a manager.", true),
+    ("Thank you, we are not disappointed at all!", false),
+    ("Looks good, please go ahead.", false),
+];
+
+const COMPLAINT_DE: &[(&str, bool)] = &[
+    ("Also ehrlich gesagt bin ich ziemlich enttäuscht. So wird das nichts.", true),
+    ("Ich erwarte, dass sich jemand persönlich bei mir meldet.", true),
+    ("Das ist eine Frechheit, fast 3000 Franken für ein Essen!", true),
+    ("Wir sind nicht enttäuscht, im Gegenteil.", false),
+    ("Vielen Dank, das passt so.", false),
+];
+
+#[test]
+fn upset_clients_are_complaints() {
+    check("COMPLAINT_EN", COMPLAINT_EN, |found| found.complaint);
+    check("COMPLAINT_DE", COMPLAINT_DE, |found| found.complaint);
+}
+
 #[test]
 fn price_questions_are_doubts() {
     let asks = |found: &crate::workflow::extract::Extracted| found.doubts.contains(&Doubt::PriceQuestion);
@@ -98,5 +121,7 @@ fn price_questions_are_doubts() {
     check("PRICE_QUESTION_DE", PRICE_QUESTION_DE, asks);
 }
 
-pub(super) const ROWS: (usize, usize) =
-    (INTENT_EN.len() + 4 + PRICE_QUESTION_EN.len(), INTENT_DE.len() + 2 + PRICE_QUESTION_DE.len());
+pub(super) const ROWS: (usize, usize) = (
+    INTENT_EN.len() + 4 + PRICE_QUESTION_EN.len() + COMPLAINT_EN.len(),
+    INTENT_DE.len() + 2 + PRICE_QUESTION_DE.len() + COMPLAINT_DE.len(),
+);

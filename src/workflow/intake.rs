@@ -262,11 +262,11 @@ fn event_title(mail: &InboundEmail, name: &str) -> String {
 const ASSUMED_HOURS: i64 = 5;
 
 /// The assumed end of an event starting at `start`: [`ASSUMED_HOURS`] later,
-/// but on the same day (the schema keeps one date per event).
+/// but at midnight at the latest (00:00; the schema keeps one date per event).
 pub(super) fn end_after(start: NaiveTime) -> NaiveTime {
     let (end, wrapped) = start.overflowing_add_signed(chrono::Duration::hours(ASSUMED_HOURS));
     if wrapped != 0 || end < start {
-        hm((23, 59))
+        hm((0, 0))
     } else {
         end
     }

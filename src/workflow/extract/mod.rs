@@ -90,8 +90,8 @@ pub struct Extracted {
     /// A month (and maybe a weekday) without a day: "a Friday in May".
     pub vague_date: Option<VagueDate>,
     pub start_time: Option<NaiveTime>,
-    /// "until midnight" / "24:00" is reported as 23:59:00 so that the end of
-    /// an evening event stays on the same calendar day as its start.
+    /// "until midnight" / "24:00" is reported as 00:00, the end of the
+    /// event's day (an end before the start runs past midnight).
     pub end_time: Option<NaiveTime>,
     pub attendees: Option<u32>,
     pub layout: Option<Layout>,

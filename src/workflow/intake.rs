@@ -24,7 +24,7 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
     let fresh = extract::strip_quoted(&extract::mail_text(&mail.text, mail.html.as_deref()));
     let found = extract::extract_fresh(&fresh, today, catalogue.vocabulary());
     let understood = understand(&found, today);
-    let name = client_name(known_client, mail);
+    let name = client_name(known_client, mail, &extract::mail_text(&mail.text, mail.html.as_deref()));
     let language = found.language;
 
     let client = match known_client {
@@ -228,8 +228,12 @@ pub(super) fn date_options(found: &Extracted, today: NaiveDate) -> Vec<NaiveDate
     }
 }
 
-/// The display name if there is one, else the address's local part.
-fn client_name(known: Option<&Client>, mail: &InboundEmail) -> String {
+/// The display name if there is one, else the address's local part. A
+/// directory's "Last First" without a comma ("Roos Fabienne", as Swiss and
+/// Outlook directories write it) is turned when the mail itself says the
+/// other order: the signature ("Fabienne Roos") or the address
+/// (fabienne.roos@...).
+fn client_name(known: Option<&Client>, mail: &InboundEmail, text: &str) -> String {
     if let Some(c) = known {
         return c.name.clone();
     }
@@ -239,7 +243,22 @@ fn client_name(known: Option<&Client>, mail: &InboundEmail) -> String {
         .map(|n| n.trim().trim_matches('"').trim())
         .filter(|n| !n.is_empty() && !n.contains('@'))
         .map(draft::display_name)
+        .map(|n| first_name_first(n, text, mail.from.email.local_part()))
         .unwrap_or_else(|| mail.from.email.local_part().to_string())
+}
+
+/// "Roos Fabienne" -> "Fabienne Roos" when `text` has a line reading
+/// "Fabienne Roos" or the address is "fabienne.roos"; else `name` as it is.
+fn first_name_first(name: String, text: &str, local_part: &str) -> String {
+    let [last, first] = name.split_whitespace().collect::<Vec<_>>()[..] else { return name };
+    let turned = format!("{first} {last}");
+    let signed = text.lines().any(|line| line.trim() == turned);
+    let address = local_part.eq_ignore_ascii_case(&format!("{first}.{last}"));
+    if signed || address {
+        turned
+    } else {
+        name
+    }
 }
 
 fn event_title(mail: &InboundEmail, name: &str) -> String {
@@ -380,6 +399,25 @@ mod tests {
             assert_eq!(task.payload.action, TaskAction::ApproveMessage, "{text}");
             assert_eq!((task.priority, &task.payload.context["open_question"]), (TaskPriority::High, &json!(true)));
         }
+    }
+
+    #[test]
+    fn a_directory_name_last_first_is_turned_when_the_signature_or_address_says_so() {
+        let greeting = |from: &str, name: &str, text: &str| {
+            let mut m = mail(Some(name), text);
+            m.from.email = crate::domain::EmailAddress::parse(from).unwrap();
+            let plan = plan(None, &m, &ctx(), &builtin());
+            plan.tasks[0].payload.draft_message.clone().unwrap_or_default().lines().next().unwrap_or("").to_string()
+        };
+        let text = "Apéro am 4. März 2027 für 50 Personen.\n\nFreundliche Grüsse\nFabienne Roos\nProjektleiterin";
+        assert_eq!(greeting("f.roos@lichtblick.ch", "Roos Fabienne", text), "Guten Tag Fabienne Roos");
+        let text = "Drinks on 4 March 2027 for 50 guests.\n\nBest,\nFabienne";
+        assert_eq!(greeting("fabienne.roos@lichtblick.ch", "Roos Fabienne", text), "Dear Fabienne Roos,");
+        // Nothing says the order is turned: the name stays as written.
+        assert_eq!(
+            greeting("info@lichtblick.ch", "Anna Muster", "Apéro am 4. März 2027 für 50 Personen."),
+            "Guten Tag Anna Muster"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@ use chrono::{Datelike, NaiveDate, NaiveTime};
 use serde_json::json;
 
 use super::draft::{self, Understood};
-use super::extract::{self, Extracted, Layout};
+use super::extract::{self, Extracted, Intent, Layout};
 use super::plan::{ClientWrite, EmailWrite, EventWrite, NewClient, NewEvent, Plan, TaskWrite};
 use super::reply::digest;
 use super::{hm, Catalogue, Context, Step};
@@ -24,7 +24,7 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
     let fresh = extract::strip_quoted(&extract::mail_text(&mail.text, mail.html.as_deref()));
     let found = extract::extract_fresh(&fresh, today, catalogue.vocabulary());
     let understood = understand(&found, today);
-    let name = client_name(known_client, mail);
+    let name = client_name(known_client, mail, &extract::mail_text(&mail.text, mail.html.as_deref()));
     let language = found.language;
 
     let client = match known_client {
@@ -71,15 +71,46 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
         },
     };
 
+    if let Some(reason) = needs_review(&found, &understood) {
+        // The facts are kept; the manager answers this one personally.
+        let context = json!({
+            "kind": "intake",
+            "step": Step::Intake.number(),
+            "language": language,
+            "reason": reason,
+            "understood": understood_json(&understood),
+            "missing": understood.missing(),
+            "doubts": found.doubts.iter().map(extract::Doubt::reason).collect::<Vec<_>>(),
+            "attachments": mail.attachments,
+        });
+        let task = TaskWrite {
+            title: format!("Review inquiry from {name}"),
+            description: Some(format!("New inquiry: {}", mail.subject.trim())),
+            category: TaskCategory::Email,
+            priority: TaskPriority::High,
+            client_name: Some(name.clone()),
+            payload: TaskPayload::manual_review(Some(mail.from.email.to_string()), context),
+        };
+        return Plan {
+            client: Some(client),
+            event: Some(EventWrite::Create(event)),
+            emails: vec![inbound_row(mail, ctx)],
+            tasks: vec![task],
+            ..Plan::default()
+        };
+    }
+
     let body = draft::intake(&name, &understood, language, &ctx.venue_name);
     let subject = draft::reply_subject(&mail.subject, language);
+    let asked = found.intents.contains(&Intent::Question);
     let task = TaskWrite {
         title: format!("Approve reply to {name}"),
         description: Some(format!("New inquiry: {}", mail.subject.trim())),
         category: TaskCategory::Email,
         // Doubts (two head counts, a price question...) are open questions
         // for the manager before the acknowledgement goes out.
-        priority: if found.doubts.is_empty() { TaskPriority::Medium } else { TaskPriority::High },
+        // A question next to the inquiry ("Hat es Parkplätze?") is one too.
+        priority: if found.doubts.is_empty() && !asked { TaskPriority::Medium } else { TaskPriority::High },
         client_name: Some(name.clone()),
         payload: TaskPayload {
             action: TaskAction::ApproveMessage,
@@ -97,15 +128,9 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
                 "kind": "intake",
                 "step": Step::Intake.number(),
                 "language": language,
-                "understood": {
-                    "event_date": understood.date,
-                    "start_time": understood.start,
-                    "end_time": understood.end,
-                    "attendees": understood.attendees,
-                    "seating_layout": understood.layout.map(Layout::code),
-                },
+                "understood": understood_json(&understood),
                 "missing": understood.missing(),
-                "open_question": !found.doubts.is_empty(),
+                "open_question": !found.doubts.is_empty() || asked,
                 "doubts": found.doubts.iter().map(extract::Doubt::reason).collect::<Vec<_>>(),
                 // Metadata only: attachment content never enters the database.
                 "attachments": mail.attachments,
@@ -121,6 +146,31 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
         tasks: vec![task],
         ..Plan::default()
     }
+}
+
+fn understood_json(understood: &Understood) -> serde_json::Value {
+    json!({
+        "event_date": understood.date,
+        "start_time": understood.start,
+        "end_time": understood.end,
+        "attendees": understood.attendees,
+        "seating_layout": understood.layout.map(Layout::code),
+    })
+}
+
+/// An inquiry the rules cannot answer goes to the manager without a draft:
+/// a discount or special price asked before any offer (the manager's
+/// call), or a price question when nothing can be priced (no date at all,
+/// so no room can be held and no offer made: too vague to act on).
+fn needs_review(found: &Extracted, understood: &Understood) -> Option<&'static str> {
+    if found.intents.contains(&Intent::Counter) {
+        return Some("the client asks for a discount or a special price before any offer");
+    }
+    let no_date = understood.date.is_none() && understood.options.is_empty() && understood.vague.is_none();
+    if no_date && found.doubts.contains(&extract::Doubt::PriceQuestion) {
+        return Some("the client asks about prices, but the inquiry is too vague to price (no date)");
+    }
+    None
 }
 
 fn understand(found: &Extracted, today: NaiveDate) -> Understood {
@@ -178,8 +228,12 @@ pub(super) fn date_options(found: &Extracted, today: NaiveDate) -> Vec<NaiveDate
     }
 }
 
-/// The display name if there is one, else the address's local part.
-fn client_name(known: Option<&Client>, mail: &InboundEmail) -> String {
+/// The display name if there is one, else the address's local part. A
+/// directory's "Last First" without a comma ("Roos Fabienne", as Swiss and
+/// Outlook directories write it) is turned when the mail itself says the
+/// other order: the signature ("Fabienne Roos") or the address
+/// (fabienne.roos@...).
+fn client_name(known: Option<&Client>, mail: &InboundEmail, text: &str) -> String {
     if let Some(c) = known {
         return c.name.clone();
     }
@@ -189,7 +243,22 @@ fn client_name(known: Option<&Client>, mail: &InboundEmail) -> String {
         .map(|n| n.trim().trim_matches('"').trim())
         .filter(|n| !n.is_empty() && !n.contains('@'))
         .map(draft::display_name)
+        .map(|n| first_name_first(n, text, mail.from.email.local_part()))
         .unwrap_or_else(|| mail.from.email.local_part().to_string())
+}
+
+/// "Roos Fabienne" -> "Fabienne Roos" when `text` has a line reading
+/// "Fabienne Roos" or the address is "fabienne.roos"; else `name` as it is.
+fn first_name_first(name: String, text: &str, local_part: &str) -> String {
+    let [last, first] = name.split_whitespace().collect::<Vec<_>>()[..] else { return name };
+    let turned = format!("{first} {last}");
+    let signed = text.lines().any(|line| line.trim() == turned);
+    let address = local_part.eq_ignore_ascii_case(&format!("{first}.{last}"));
+    if signed || address {
+        turned
+    } else {
+        name
+    }
 }
 
 fn event_title(mail: &InboundEmail, name: &str) -> String {
@@ -212,11 +281,11 @@ fn event_title(mail: &InboundEmail, name: &str) -> String {
 const ASSUMED_HOURS: i64 = 5;
 
 /// The assumed end of an event starting at `start`: [`ASSUMED_HOURS`] later,
-/// but on the same day (the schema keeps one date per event).
+/// but at midnight at the latest (00:00; the schema keeps one date per event).
 pub(super) fn end_after(start: NaiveTime) -> NaiveTime {
     let (end, wrapped) = start.overflowing_add_signed(chrono::Duration::hours(ASSUMED_HOURS));
     if wrapped != 0 || end < start {
-        hm((23, 59))
+        hm((0, 0))
     } else {
         end
     }
@@ -270,6 +339,85 @@ mod tests {
         let ctx_missing = &plan.tasks[0].payload.context["missing"];
         assert_eq!(ctx_missing, &serde_json::json!(["event_date", "attendees"]));
         assert!(plan.tasks[0].payload.draft_message.as_deref().unwrap().contains("the date you have in mind"));
+    }
+
+    fn action_and_draft(text: &str) -> (TaskAction, bool) {
+        let plan = plan(None, &mail(None, text), &ctx(), &builtin());
+        let task = &plan.tasks[0];
+        (task.payload.action, task.payload.draft_message.is_some())
+    }
+
+    #[test]
+    fn a_discount_asked_before_any_offer_is_for_the_manager_with_the_facts_kept() {
+        for text in [
+            "Info evening on 4 March 2027, 50 people, theatre. As a non-profit, do you offer a special price or a discount?",
+            "Informationsabend am 4. März 2027, ca. 50 Personen. Gewähren Sie Non-Profit-Organisationen einen Rabatt?",
+            "Apéro am 4. März 2027 für 50 Gäste. Geht es etwas günstiger für einen Verein?",
+        ] {
+            let plan = plan(None, &mail(None, text), &ctx(), &builtin());
+            let task = &plan.tasks[0];
+            assert_eq!((task.payload.action, task.payload.draft_message.is_none()), (TaskAction::ManualReview, true), "{text}");
+            assert!(task.payload.context["reason"].as_str().unwrap().contains("discount"), "{text}");
+            let Some(EventWrite::Create(event)) = &plan.event else { panic!("the lead is kept: {text}") };
+            assert_eq!((event.event_date, event.attendees), (NaiveDate::from_ymd_opt(2027, 3, 4).unwrap(), Some(50)));
+        }
+    }
+
+    #[test]
+    fn a_price_question_without_any_date_is_too_vague_to_answer_by_rule() {
+        for text in [
+            "how much would it be to rent a space for a party sometime next year? maybe 50-80 people",
+            "What would a team event cost? We are a small team.",
+            "wir sind ein kleines team, apéro oder so. was kostet sowas ungefähr?",
+            "Was kostet ein Apéro für 40 Personen bei Ihnen?",
+        ] {
+            assert_eq!(action_and_draft(text), (TaskAction::ManualReview, false), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_price_question_with_a_date_or_a_vague_inquiry_without_one_gets_the_acknowledgement() {
+        for text in [
+            "Dinner on 12 June 2027 for 40 guests. How much would that be?",
+            "Apéro am 12. Juni 2027 für 40 Personen. Was kostet das?",
+            "A Friday in May 2027 for 30 people, what are your prices?",
+            "Hello, do you have space for a team dinner?",
+            "Wir suchen einen Raum für ein Teamessen.",
+        ] {
+            assert_eq!(action_and_draft(text), (TaskAction::ApproveMessage, true), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_question_next_to_the_inquiry_flags_the_acknowledgement() {
+        for text in [
+            "Freitag, 17. Dezember 2027, 30 Personen, Bankett. Hat es bei Ihnen Parkplätze?",
+            "Dinner on 17 December 2027 for 30 guests. Is there parking nearby?",
+        ] {
+            let plan = plan(None, &mail(None, text), &ctx(), &builtin());
+            let task = &plan.tasks[0];
+            assert_eq!(task.payload.action, TaskAction::ApproveMessage, "{text}");
+            assert_eq!((task.priority, &task.payload.context["open_question"]), (TaskPriority::High, &json!(true)));
+        }
+    }
+
+    #[test]
+    fn a_directory_name_last_first_is_turned_when_the_signature_or_address_says_so() {
+        let greeting = |from: &str, name: &str, text: &str| {
+            let mut m = mail(Some(name), text);
+            m.from.email = crate::domain::EmailAddress::parse(from).unwrap();
+            let plan = plan(None, &m, &ctx(), &builtin());
+            plan.tasks[0].payload.draft_message.clone().unwrap_or_default().lines().next().unwrap_or("").to_string()
+        };
+        let text = "Apéro am 4. März 2027 für 50 Personen.\n\nFreundliche Grüsse\nFabienne Roos\nProjektleiterin";
+        assert_eq!(greeting("f.roos@lichtblick.ch", "Roos Fabienne", text), "Guten Tag Fabienne Roos");
+        let text = "Drinks on 4 March 2027 for 50 guests.\n\nBest,\nFabienne";
+        assert_eq!(greeting("fabienne.roos@lichtblick.ch", "Roos Fabienne", text), "Dear Fabienne Roos,");
+        // Nothing says the order is turned: the name stays as written.
+        assert_eq!(
+            greeting("info@lichtblick.ch", "Anna Muster", "Apéro am 4. März 2027 für 50 Personen."),
+            "Guten Tag Anna Muster"
+        );
     }
 
     #[test]

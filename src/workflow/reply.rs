@@ -55,6 +55,10 @@ pub(super) fn on_reply(booking: &Booking, mail: &InboundEmail, ctx: &Context, fa
         } else {
             cancel(&mut t);
         }
+    } else if found.complaint {
+        // An upset client gets a person, not a rule: nothing in the mail
+        // changes the booking until the manager has read it.
+        t.reply(Reply::manual_review("the client is upset (a complaint): answer personally"));
     } else if moves || !visit::handle(&mut t, &found) {
         if read(&mut t, &found, &fresh) {
             advance(&mut t);
@@ -79,6 +83,11 @@ pub(super) fn on_reply(booking: &Booking, mail: &InboundEmail, ctx: &Context, fa
     flag_doubts(&mut t, &found);
     t.finish()
 }
+
+/// The largest discount the workflow drafts as a revised offer (for the
+/// manager to approve, like every offer); a client asking for more ("Maybe
+/// 15%?") is the manager's to answer, the offer stays as sent.
+const MAX_DISCOUNT_PERCENT: u32 = 10;
 
 /// Fewer words than this keep the booking's language.
 const MIN_WORDS_FOR_LANGUAGE: usize = 6;
@@ -187,9 +196,15 @@ fn read(t: &mut Turn<'_>, found: &Extracted, fresh: &str) -> bool {
     }
     if found.intents.contains(&Intent::Counter) && step >= Step::Offer.number() {
         match found.discount_percent {
-            Some(p) if p > 0 && p < 100 => {
+            Some(p) if p > 0 && p <= MAX_DISCOUNT_PERCENT => {
                 t.event.workflow_state.discount_percent = Some(p);
                 detour(t, Step::Offer);
+            }
+            Some(p) if p > MAX_DISCOUNT_PERCENT => {
+                t.reply(Reply::manual_review(&format!(
+                    "the client asks for {p} % off, more than the {MAX_DISCOUNT_PERCENT} % the rules allow"
+                )));
+                return false;
             }
             _ if t.event.current_step >= Step::Negotiation.number() => {
                 t.reply(Reply::manual_review("the client negotiates the price without a concrete request"));

@@ -343,9 +343,35 @@ pub(crate) fn has_amenity(amenities: &[String], wanted: &str) -> bool {
     })
 }
 
+/// Words that make a piece of equipment a kind of its own: a room with
+/// "4 wireless microphones" has microphones, but no lapel or headset ones.
+const DISTINCT_KINDS: &[&str] = &["lapel", "lavalier", "headset", "ansteckmikrofon", "ansteck"];
+
+/// Does a room with `amenities` already have the equipment `product` (a
+/// product's name)? As [`has_amenity`], and an amenity that matches also
+/// names the product's kind ("Lapel Microphone" needs a lapel one).
+pub(crate) fn has_equipment(amenities: &[String], product: &str) -> bool {
+    let kinds: Vec<String> = tokens(product).into_iter().filter(|t| DISTINCT_KINDS.contains(&t.as_str())).collect();
+    let phrases = phrases_for(product);
+    amenities.iter().any(|a| {
+        let at = tokens(a);
+        phrases.iter().any(|p| contains_phrase(&at, p)) && kinds.iter().all(|k| at.contains(k))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equipment_of_a_distinct_kind_is_not_what_the_room_has() {
+        let room_c = ["4 wireless microphones".to_string(), "High-end beamer/projector".to_string()];
+        assert!(has_equipment(&room_c, "Wireless Microphone"));
+        assert!(has_equipment(&room_c, "Projector"));
+        assert!(!has_equipment(&room_c, "Lapel Microphone"));
+        assert!(!has_equipment(&room_c, "Headset Microphone"));
+        assert!(has_equipment(&["2 headset microphones".to_string()], "Headset Microphone"));
+    }
 
     fn catalog_rooms() -> Vec<RoomOption> {
         let v: serde_json::Value = serde_json::from_str(include_str!("../../fixtures/catalog.json")).unwrap();

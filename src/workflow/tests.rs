@@ -232,6 +232,42 @@ fn a_counter_offer_with_a_discount_makes_a_revised_offer_for_the_manager() {
 }
 
 #[test]
+fn a_discount_above_what_the_rules_allow_is_for_the_manager_and_the_offer_stands() {
+    for text in [
+        "Thank you for offer. It is little bit over our budget. Maybe 15%?",
+        "Could you do 20% off?",
+        "Das ist etwas über unserem Budget. Vielleicht 15%?",
+        "Wäre ein Rabatt von 25 % möglich?",
+    ] {
+        let plan = reply(&negotiating(), text);
+        let task = the_task(&plan);
+        assert_eq!(
+            (task.payload.action, task.payload.draft_message.as_deref()),
+            (TaskAction::ManualReview, None),
+            "{text}"
+        );
+        assert!(plan.offers.is_empty(), "the offer stays as sent: {text}");
+        assert_eq!(patch(&plan).current_step, None, "{text}");
+    }
+    let plan = reply(&negotiating(), "Wäre ein Rabatt von 10 % möglich?");
+    assert_eq!(the_task(&plan).payload.action, TaskAction::ApproveOffer, "10 % is a revised offer");
+}
+
+#[test]
+fn an_upset_client_gets_a_person_and_nothing_in_the_mail_changes_the_booking() {
+    for text in [
+        "Also ehrlich gesagt bin ich ziemlich enttäuscht. Fast 3000 Franken für ein Essen mit 30 Leuten – im Restaurant Sonne haben wir die Hälfte bezahlt, mit Wein! So wird das nichts. Ich erwarte, dass sich jemand persönlich bei mir meldet.",
+        "Frankly this is unacceptable: nobody answered my question about parking, and now 60 guests with wine? I expect someone to call me.",
+    ] {
+        let plan = reply(&negotiating(), text);
+        let task = the_task(&plan);
+        assert_eq!((task.payload.action, task.payload.draft_message.as_deref()), (TaskAction::ManualReview, None), "{text}");
+        assert!(plan.offers.is_empty(), "no revised offer: {text}");
+        assert_eq!(patch(&plan).attendees, None, "{text}");
+    }
+}
+
+#[test]
 fn the_same_mail_twice_has_no_effect() {
     let mut b = negotiating();
     let m = mail("We accept the offer.");

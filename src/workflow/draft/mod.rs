@@ -115,9 +115,9 @@ pub fn weekday_name(w: Weekday, lang: Language) -> &'static str {
     }
 }
 
-/// "09:00–17:00" / "09:00–17:00 Uhr"; an event until midnight (stored as
-/// 23:59, see `extract::Extracted::end_time`) reads "18:00–midnight" /
-/// "18:00 Uhr bis Mitternacht", never "23:59".
+/// "09:00–17:00" / "09:00–17:00 Uhr"; an event until midnight (an end of
+/// 00:00, see `extract::Extracted::end_time`) reads "18:00–midnight" /
+/// "18:00 Uhr bis Mitternacht", never "00:00" or "23:59".
 pub fn format_span(start: NaiveTime, end: NaiveTime, lang: Language) -> String {
     match (lang, is_midnight(end)) {
         (Language::En, false) => format!("{}–{}", format_time(start), format_time(end)),
@@ -137,10 +137,11 @@ pub fn format_end(end: NaiveTime, lang: Language) -> String {
     }
 }
 
-/// The end of the day as the booking stores it (23:59, or 23:59:59).
+/// The end of the day as the booking stores it: 00:00 (bookings written
+/// before midnight was stored as such hold 23:59).
 fn is_midnight(t: NaiveTime) -> bool {
     use chrono::Timelike;
-    t.hour() == 23 && t.minute() == 59
+    (t.hour() == 0 && t.minute() == 0) || (t.hour() == 23 && t.minute() == 59)
 }
 
 /// The name to greet: a display name in "Last, First" form ("Müller,
@@ -257,8 +258,9 @@ mod tests {
     #[test]
     fn midnight_is_written_as_a_word_never_as_23_59() {
         let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        assert_eq!(format_span(t(18, 0), t(0, 0), Language::En), "18:00–midnight");
+        assert_eq!(format_span(t(18, 0), t(0, 0), Language::De), "18:00 Uhr bis Mitternacht");
         assert_eq!(format_span(t(18, 0), t(23, 59), Language::En), "18:00–midnight");
-        assert_eq!(format_span(t(18, 0), t(23, 59), Language::De), "18:00 Uhr bis Mitternacht");
         assert_eq!(format_span(t(18, 0), t(23, 0), Language::De), "18:00–23:00 Uhr");
         assert_eq!(format_end(t(23, 59), Language::En), "midnight");
         assert_eq!(format_end(t(23, 59), Language::De), "Mitternacht");

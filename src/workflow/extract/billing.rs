@@ -8,9 +8,10 @@
 //!
 //! The labelled text is split into lines and comma-separated parts, then:
 //! - postal code and city: 4 or 5 digits with an optional country prefix
-//!   ("8001 Zürich", "CH-8001 Zurich", "D-10115 Berlin");
+//!   ("8001 Zürich", "CH-8001 Zurich", "D-10115 Berlin"), or a British
+//!   city and postcode after the street ("London EC2N 4BQ");
 //! - street: a name followed by a house number ("Bahnhofstrasse 10",
-//!   "Seestr. 5a", "Postfach 123"), or "10 Downing Street";
+//!   "Seestr. 5a", "Postfach 123"), or "10 Downing Street", "22 Bishopsgate";
 //! - company: the part with a legal form (AG, GmbH, SA, Sàrl, Ltd, Inc,
 //!   LLC, ...) or naming an organisation (Verein, Club, Stiftung, school);
 //! - name: else the line right before the street ("Anna Muster"), a
@@ -58,8 +59,14 @@ static POSTAL_CITY: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// A British address: the city, then the postcode ("London EC2N 4BQ").
+static CITY_POSTCODE_UK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?P<city>\p{L}[\p{L} .'’-]{0,39}?)\s+(?P<zip>[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})$")
+        .expect("static regex")
+});
+
 static STREET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:\p{L}[\p{L} .'’-]{1,60}?\s*\d{1,4}\s?[a-z]?(?:\s*[-/]\s*\d{1,4}[a-z]?)?|\d{1,4}[a-z]?\s+\p{L}[\p{L} .'’-]*\b(?:street|st|road|rd|avenue|ave|lane|ln|way|drive|dr|place|pl|square|boulevard|blvd|court|ct)\.?)$")
+    Regex::new(r"(?i)^(?:\p{L}[\p{L} .'’-]{1,60}?\s*\d{1,4}\s?[a-z]?(?:\s*[-/]\s*\d{1,4}[a-z]?)?|\d{1,4}[a-z]?\s+\p{L}[\p{L} .'’-]*\b(?:street|st|road|rd|avenue|ave|lane|ln|way|drive|dr|place|pl|square|boulevard|blvd|court|ct)\.?|\d{1,4}[a-z]?\s+\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+)?)$")
         .expect("static regex")
 });
 
@@ -159,6 +166,12 @@ fn parse(parts: &[String]) -> Option<BillingAddress> {
             address.country = prefix.and_then(country_of_prefix).map(str::to_string);
             continue;
         }
+        if let Some(captures) = CITY_POSTCODE_UK.captures(part).filter(|_| address.street.is_some()) {
+            address.postal_code = captures.name("zip").map(|m| m.as_str().to_string());
+            address.city = captures.name("city").map(|m| m.as_str().trim().to_string());
+            address.country = Some("GB".to_string());
+            continue;
+        }
         if address.street.is_none() && STREET.is_match(part) {
             address.street = Some(part.to_string());
             continue;
@@ -205,6 +218,15 @@ fn country(part: &str) -> Option<&'static str> {
         "liechtenstein" | "fl" | "li" => "LI",
         "france" | "frankreich" | "fr" => "FR",
         "italy" | "italien" | "italia" | "it" => "IT",
+        "united kingdom"
+        | "uk"
+        | "great britain"
+        | "england"
+        | "scotland"
+        | "wales"
+        | "vereinigtes königreich"
+        | "grossbritannien"
+        | "gb" => "GB",
         _ => return None,
     };
     Some(code)

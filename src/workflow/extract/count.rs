@@ -262,18 +262,19 @@ fn parse(digits: &str) -> Option<u32> {
     digits.chars().filter(char::is_ascii_digit).collect::<String>().parse().ok()
 }
 
-/// "We will be 55 now", "wir sind neu 30", "45 people instead of 24": the
+/// "We will be 55 now", "wir sind neu 30", "45 people instead of 24",
+/// "rechnen Sie neu mit 44 Personen", "has gone up to 60 guests": the
 /// group's size stated as such. Once a room is held, only this changes the
 /// head count: a number elsewhere ("10 guests are vegetarian") does not.
 pub fn extract_group_size(text: &str) -> Option<u32> {
     static GROUP: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
-            r"(?i)\b(?:we(?:['’]ll| will| are going to)? be|we are(?: now)?|wir sind(?: jetzt| nun| neu)?|wir werden|es (?:sind|werden|kommen)(?: jetzt| nun| neu)?)\s+(?:now\s+|about\s+|ca\.?\s+|etwa\s+)?(\d{1,4})\b|\b(\d{1,4})\s+(?:people|guests|persons|personen|gäste|teilnehmer\w*)\s+(?:instead of|statt|anstatt)\b|\b(?:instead of|statt|anstatt)\s+\d{1,4}\s+(?:\w+\s+)?(?:now\s+|neu\s+|nun\s+)?(\d{1,4})\b",
+            r"(?i)\b(?:we(?:['’]ll| will| are going to)? be|we are(?: now)?|wir sind(?: jetzt| nun| neu)?|wir werden|es (?:sind|werden|kommen)(?: jetzt| nun| neu)?)\s+(?:now\s+|about\s+|ca\.?\s+|etwa\s+)?(\d{1,4})\b|\b(\d{1,4})\s+(?:people|guests|persons|personen|gäste|teilnehmer\w*)\s+(?:instead of|statt|anstatt)\b|\b(?:instead of|statt|anstatt)\s+\d{1,4}\s+(?:\w+\s+)?(?:now\s+|neu\s+|nun\s+)?(\d{1,4})\b|\b(?:neu|nun|jetzt|now|(?:increased|gone up|risen|grown|went up|goes up|rises|erhöht sich|steigt|gestiegen)\s+(?:to|auf))\s+(?:(?:mit|with|for|auf)\s+)?(?:about\s+|ca\.?\s+|etwa\s+|rund\s+)?(\d{1,4})\s+(?:people|guests|persons|participants|attendees|personen|gäste[n]?|teilnehm\w*|leute[n]?|pax)\b|\b(?:plan|planen|rechnen)\s+(?:sie\s+)?(?:with|for|mit)\s+(\d{1,4})\s+(?:people|guests|persons|participants|personen|gäste[n]?|teilnehm\w*)\s+(?:now|neu|jetzt)\b",
         )
         .expect("static regex")
     });
     let c = GROUP.captures(text)?;
-    c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3))?.as_str().parse().ok()
+    c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3)).or_else(|| c.get(4)).or_else(|| c.get(5))?.as_str().parse().ok()
 }
 
 #[cfg(test)]

@@ -138,6 +138,12 @@ static HOUR_UNIT_AFTER: LazyLock<Regex> = LazyLock::new(|| compile(r"^\s*(?:uhr|
 static WEEKDAY_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"(?i)\b({WEEKDAY_ALTERNATION})\b\s*,?\s*(?:the\s+|den\s+|der\s+)?$")).expect("static regex")
 });
+/// A short weekday right before a date: "Fr 10.9.27", "Fri. 10/9/27". Swiss
+/// "Fr" is also the franc, but a franc amount has no second separator.
+static SHORT_WEEKDAY_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    let short: Vec<&str> = super::lang::LANGUAGES.iter().flat_map(|w| w.weekday_short.iter().copied()).collect();
+    compile(&format!(r"\b(?:{})\.?\s*,?\s*$", short.join("|")))
+});
 /// The sentence talks about moving the event: "from X to Y" is old -> new.
 static CHANGE_CUE: LazyLock<Regex> = LazyLock::new(|| {
     compile(
@@ -371,6 +377,11 @@ fn day_month(day: u32, month: u32, year: Option<i32>) -> Option<DayMonth> {
 /// A number glued to other numbers ("1.2.3.4", "044/15.03", "+41") or to a
 /// price is not a date.
 fn numeric_context_ok(text: &str, start: usize, end: usize) -> bool {
+    not_glued(text, start, end) && !has_currency_before(text, start)
+}
+
+/// Nothing numeric glued to either end ("1.2.3.4", "044/15.03", "+41").
+fn not_glued(text: &str, start: usize, end: usize) -> bool {
     let glued_before =
         char_before(text, start).is_some_and(|c| c.is_ascii_digit() || matches!(c, '.' | '/' | '-' | '+' | ',' | ':'));
     let glued_after = match chars_after(text, end) {
@@ -378,7 +389,14 @@ fn numeric_context_ok(text: &str, start: usize, end: usize) -> bool {
         (Some('.' | '/' | '-' | ',' | ':'), Some(next)) => next.is_ascii_digit(),
         _ => false,
     };
-    !glued_before && !glued_after && !has_currency_before(text, start)
+    !glued_before && !glued_after
+}
+
+/// [`numeric_context_ok`] for a day and month: after a short weekday
+/// ("Fr 10.9.27") the "Fr" is Friday, not francs.
+fn date_context_ok(text: &str, start: usize, end: usize) -> bool {
+    let weekday_before = SHORT_WEEKDAY_BEFORE.is_match(clause_window(text, start, 8));
+    not_glued(text, start, end) && (weekday_before || !has_currency_before(text, start))
 }
 
 fn candidate(captures: &Captures, found: Found) -> Option<Candidate> {
@@ -393,7 +411,7 @@ fn numeric_dmy(text: &str, captures: &Captures) -> Option<Candidate> {
     if separator != captures.get(4)?.as_str() || (separator == "-" && year_text.len() != 4) {
         return None;
     }
-    if !numeric_context_ok(text, whole.start(), whole.end()) {
+    if !date_context_ok(text, whole.start(), whole.end()) {
         return None;
     }
     let day = day_month(indexed(captures, 1)?, indexed(captures, 3)?, year_text.parse().ok())?;
@@ -409,7 +427,7 @@ fn numeric_dm(text: &str, captures: &Captures) -> Option<Candidate> {
     };
     let before = clause_window(text, whole.start(), 12);
     if !ends_cleanly
-        || !numeric_context_ok(text, whole.start(), whole.end())
+        || !date_context_ok(text, whole.start(), whole.end())
         || TIME_PREPOSITION_BEFORE.is_match(before)
         || HOUR_UNIT_AFTER.is_match(&text[whole.end()..])
     {

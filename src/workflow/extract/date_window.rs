@@ -8,7 +8,7 @@
 //! Words come from `lang`; the year is the one written after the phrase,
 //! else the next occurrence on or after today.
 
-use super::context::{clause_after, clause_before, is_negated};
+use super::context::{ceil_boundary, clause_after, clause_before, is_negated};
 use super::lang::{self, Feast, PartOfMonth};
 use super::lexicon::{month_number, weekday_from_word, MONTH_ALTERNATION, WEEKDAY_ALTERNATION};
 use chrono::{Datelike, Days, NaiveDate, Weekday};
@@ -97,6 +97,10 @@ static PART_OF_MONTH: LazyLock<Vec<(Regex, PartOfMonth)>> = LazyLock::new(|| {
         .collect()
 });
 
+/// A preference right before a span ("am liebsten", "ideally"), from `lang`.
+static PREFERENCE: LazyLock<Regex> =
+    LazyLock::new(|| compile(&format!(r"\b(?:{})[\s,:]*$", lang::alternation(|w| w.preference))));
+
 static WEEKDAY_WISH: LazyLock<Regex> =
     LazyLock::new(|| compile(&format!(r"\b(?:{})\b", lang::alternation(|w| w.weekday_wish))));
 
@@ -178,7 +182,12 @@ pub(crate) fn find_windows(text: &str, today: NaiveDate) -> Windows {
         }
     }
     windows.sort_by_key(|(start, _)| *start);
-    found.window = windows.first().map(|(_, window)| *window);
+    // "nach Ostern, am liebsten Anfang Mai": the preferred span narrows the
+    // others; without a preference the first span named counts.
+    let preferred = windows
+        .iter()
+        .find(|(start, _)| PREFERENCE.is_match(&text[ceil_boundary(text, start.saturating_sub(30))..*start]));
+    found.window = preferred.or(windows.first()).map(|(_, window)| *window);
     found.weekdays = weekday_wish(text);
     found
 }

@@ -38,6 +38,26 @@ fn looks_like_html(text: &str) -> bool {
 
 fn to_text(html: &str) -> String {
     let text = html2text::from_read(html.as_bytes(), WIDTH).unwrap_or_else(|_| html.to_string());
-    // Trailing blanks per line are layout, not content.
-    text.lines().map(str::trim_end).collect::<Vec<_>>().join("\n")
+    // Trailing blanks per line are layout, not content; a table's rules are
+    // drawing, and its cells read as "Label: value" (a form in a table says
+    // "Attendees│75", which the extractors read as "Attendees: 75").
+    text.lines()
+        .filter(|line| !is_table_rule(line))
+        .map(|line| if line.contains(CELL_SEPARATOR) { table_row(line) } else { line.trim_end().to_string() })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What `html2text` draws between two cells of a table row.
+const CELL_SEPARATOR: char = '│';
+
+/// A line drawn between the rows of a table ("─────┼─────").
+fn is_table_rule(line: &str) -> bool {
+    !line.trim().is_empty() && line.trim().chars().all(|c| matches!(c, '─' | '┬' | '┼' | '┴' | '├' | '┤' | ' '))
+}
+
+/// "Attendees│75" -> "Attendees: 75"; empty cells are dropped.
+fn table_row(line: &str) -> String {
+    let cells: Vec<&str> = line.split(CELL_SEPARATOR).map(str::trim).filter(|c| !c.is_empty()).collect();
+    cells.join(": ")
 }

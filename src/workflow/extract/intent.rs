@@ -167,6 +167,18 @@ pub fn extract_intents(text: &str) -> Vec<Intent> {
     ORDER.into_iter().filter(|intent| found.contains(intent)).collect()
 }
 
+/// Words of an upset client, from `lang`.
+static COMPLAINT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i)\b(?:{})\b", lang::alternation(|w| w.complaint))).expect("static regex")
+});
+
+/// Is the client upset ("ziemlich enttäuscht ... so wird das nichts", "this
+/// is unacceptable", "I expect someone to call me")? Not when negated ("not
+/// disappointed at all") or asked ("would that be a problem?" is no anger).
+pub(crate) fn is_complaint(text: &str) -> bool {
+    COMPLAINT_WORDS.find_iter(text).any(|m| !is_negated(text, m.start()))
+}
+
 /// Words asking about prices, from `lang`.
 static PRICE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"(?i)\b(?:{})\b", lang::alternation(|w| w.price_question))).expect("static regex")

@@ -90,8 +90,8 @@ pub struct Extracted {
     /// A month (and maybe a weekday) without a day: "a Friday in May".
     pub vague_date: Option<VagueDate>,
     pub start_time: Option<NaiveTime>,
-    /// "until midnight" / "24:00" is reported as 23:59:00 so that the end of
-    /// an evening event stays on the same calendar day as its start.
+    /// "until midnight" / "24:00" is reported as 00:00, the end of the
+    /// event's day (an end before the start runs past midnight).
     pub end_time: Option<NaiveTime>,
     pub attendees: Option<u32>,
     pub layout: Option<Layout>,
@@ -146,6 +146,9 @@ pub struct Extracted {
     /// the manager, never a fact written into the booking.
     #[serde(default)]
     pub doubts: Vec<Doubt>,
+    /// The client is upset (a complaint): no rule answers that.
+    #[serde(default)]
+    pub complaint: bool,
 }
 
 /// Something the mail leaves unclear or says twice in different ways. The
@@ -418,6 +421,7 @@ pub fn extract_fresh(fresh: &str, today: NaiveDate, vocabulary: &Vocabulary) -> 
         confirmed_count: extract_confirmed_count(&normalized),
         named_weekday,
         doubts,
+        complaint: intent::is_complaint(fresh),
     }
 }
 

@@ -106,10 +106,11 @@ static OCCASION: LazyLock<Regex> =
 /// More occasions than this in one event is a count of something else.
 const MAX_TIMES: u32 = 6;
 
-/// "a pianist for 3 hours", "Fotograf für 2 Stunden": the hours booked.
+/// "a pianist for 3 hours", "Fotograf für 2 Stunden", "a technician for
+/// the full 5 hours": the hours booked.
 static HOURS_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^[ \t]*(?:\(\s*)?(?:for|für|during|während)\s+(?:(?:about|approx\.?|ca\.?|etwa|rund)\s+)?(?P<h>\d{1,2})\s*(?:hours?|hrs?|h|stunden|std\.?)\b",
+        r"^[ \t]*(?:\(\s*)?(?:for|für|during|während)\s+(?:(?:the|die|alle)\s+)?(?:(?:full|whole|entire|ganzen|vollen)\s+)?(?:(?:about|approx\.?|ca\.?|etwa|rund)\s+)?(?P<h>\d{1,2})\s*(?:hours?|hrs?|h|stunden|std\.?)\b",
     )
 });
 
@@ -137,15 +138,49 @@ pub fn extract_products_scoped(text: &str, products: &[Term<ProductId>]) -> (Vec
         }
     }
     let mut kept: Vec<ProductMention> = mentions.into_iter().filter(|m| !partial.contains(&m.id)).collect();
-    // "two coffee breaks": a number of occasions, each for everyone.
+    // "two coffee breaks": a number of occasions, each for everyone;
+    // "coffee break twice", "Kafipause an beiden Tagen" say it after.
     for hit in matcher.find(&standard, &words(&standard)) {
         let Some(mention) = kept.iter_mut().find(|m| Some(m.id) == hit.id) else { continue };
-        if mention.quantity.is_some_and(|q| q <= MAX_TIMES) && OCCASION.is_match(&standard[hit.start..hit.end]) {
+        if !OCCASION.is_match(&standard[hit.start..hit.end]) {
+            continue;
+        }
+        if mention.quantity.is_some_and(|q| q <= MAX_TIMES) {
             mention.times = mention.quantity.take();
+        } else if mention.times.is_none() {
+            mention.times = times_around(&standard, hit.start, hit.end);
         }
     }
     (kept, partial)
 }
+
+/// How often, right after an occasion: "coffee break twice", "two times",
+/// "2x", "zweimal", "on both days", "an beiden Tagen".
+static TIMES_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"^[ \t]*(?:(?P<n>\d)[ \t]*(?:times|x|mal)\b|(?P<twice>twice|zweimal)\b|(?:on |an |for |für )?(?P<both>both days|each of the 2 days|beiden tagen|beide tage)\b)",
+    )
+});
+/// How often, right before an occasion: "twice a coffee break", "zweimal Kafipause".
+static TIMES_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    compile(r"(?:^|\s)(?:(?P<twice>twice|zweimal)|(?P<n>\d)[ \t]*mal)[ \t]+(?:(?:a|an|eine?n?)[ \t]+)?$")
+});
+
+fn times_around(text: &str, start: usize, end: usize) -> Option<u32> {
+    let before = &text[ceil_boundary(text, start.saturating_sub(20))..start];
+    let found = TIMES_AFTER.captures(&text[end..]).or_else(|| TIMES_BEFORE.captures(before))?;
+    let times = match found.name("n") {
+        Some(n) => n.as_str().parse().ok()?,
+        None => 2,
+    };
+    (2..=MAX_TIMES).contains(&times).then_some(times)
+}
+
+/// "Prosecco, rechnen Sie mal mit 10 Flaschen", "prosecco, count on 10
+/// bottles": bottles counted later in the sentence, ending it or a clause,
+/// before any other product.
+static BOTTLES_LATER: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"^[^.!?\n]{0,60}?\b(?P<n>\d{1,4})[ \t]*(?:bottles|flaschen)[ \t]*(?:[.,;!?)\n]|$)"));
 
 /// "statt Bier lieber Prosecco", "instead of beer rather prosecco": the
 /// product after the preference word is the new one, not the replaced one.
@@ -159,17 +194,25 @@ pub fn extract_products(text: &str, products: &[Term<ProductId>]) -> Vec<Product
     }
     let matcher = Matcher::new(products, true);
     let mut out: Vec<ProductMention> = Vec::new();
-    for hit in matcher.find(text, &words(text)) {
+    let hits = matcher.find(text, &words(text));
+    for (i, hit) in hits.iter().enumerate() {
         let Some(id) = hit.id else {
             continue;
         };
+        // A product replaced ("instead of beer") between this one and the
+        // bottles does not take them.
+        let next_start =
+            hits[i + 1..].iter().find(|next| !is_replaced(text, next.start)).map_or(text.len(), |next| next.start);
         let reminder = REMINDER.is_match(clause_before(text, hit.start, 40, true));
-        let removed = !reminder && is_removal(text, &hit);
+        let removed = !reminder && is_removal(text, hit);
         let preferred = PREFERRED_BEFORE.is_match(clause_before(text, hit.start, 25, true));
         if !removed && !reminder && !preferred && is_negated(text, hit.start) {
             continue;
         }
-        let quantity = quantity(text, &hit);
+        let quantity = quantity(text, hit).or_else(|| {
+            let later = BOTTLES_LATER.captures(&text[hit.end..next_start.max(hit.end)])?;
+            (!removed).then(|| later["n"].parse().ok()).flatten()
+        });
         match out.iter_mut().find(|mention| mention.id == id) {
             Some(mention) => {
                 mention.removed |= removed;

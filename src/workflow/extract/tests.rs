@@ -62,6 +62,7 @@ fn nothing(language: Language) -> Extracted {
         confirmed_count: None,
         named_weekday: None,
         doubts: vec![],
+        complaint: false,
     }
 }
 
@@ -275,7 +276,7 @@ Angebot für 50 Personen am 29.01.2027";
         Extracted {
             dates: vec![d(2027, 2, 5)],
             start_time: t(18, 30),
-            end_time: t(23, 59),
+            end_time: t(0, 0),
             attendees: Some(60),
             layout: Some(Layout::Dinner),
             intents: vec![Intent::Accept],

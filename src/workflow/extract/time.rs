@@ -9,7 +9,12 @@
 //! single time is the start, or the end if it follows "until"/"bis".
 //!
 //! Midnight as an end ("until midnight", "24:00", "00:00") is reported as
-//! 23:59:00 so the end stays on the event's calendar day.
+//! 00:00, the end of the event's day (an end before the start runs past
+//! midnight; the offer bills the hours across it).
+//!
+//! Of several single times the start is the first one that opens a span
+//! ("ab 17 Uhr", "from 7pm"): "die Trauung ist um 14.30 Uhr ... wir wären
+//! ab 17 Uhr bei Ihnen" starts at 17:00; without one, the first.
 
 use super::context::{char_before, chars_after, clause_before, has_currency_before, sentence_around};
 use super::lang;
@@ -44,6 +49,14 @@ static END_CUE: LazyLock<Regex> = LazyLock::new(|| {
         approx = lang::alternation(|w| w.approx)
     ))
     .expect("static regex")
+});
+
+/// Words that open the client's time at the venue ("ab 17 Uhr", "from
+/// 7pm"), followed by fillers; "um"/"at" only name a moment, maybe of
+/// another occasion ("die Trauung ist um 14.30 Uhr").
+static START_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i)\b(?:ab|from)\s*(?:(?:{approx})\s*){{0,3}}$", approx = lang::alternation(|w| w.approx)))
+        .expect("static regex")
 });
 
 /// "from"/"von"/"between" before a range of two bare numbers ("from 9 till 5").
@@ -112,6 +125,7 @@ pub fn extract_times(text: &str, language: Language) -> (Option<NaiveTime>, Opti
         return range;
     }
     let mut start = None;
+    let mut cued_start = None;
     let mut end = None;
     for token in &tokens {
         let before = clause_before(text, token.start, 24, false);
@@ -122,10 +136,14 @@ pub fn extract_times(text: &str, language: Language) -> (Option<NaiveTime>, Opti
         if END_CUE.is_match(before) {
             end = end.or_else(|| as_end(token.hour, token.minute));
         } else {
-            start = start.or_else(|| NaiveTime::from_hms_opt(token.hour % 24, token.minute, 0));
+            let time = NaiveTime::from_hms_opt(token.hour % 24, token.minute, 0);
+            start = start.or(time);
+            if START_CUE.is_match(before) {
+                cued_start = cued_start.or(time);
+            }
         }
     }
-    (start, end)
+    (cued_start.or(start), end)
 }
 
 /// The first pair "A - B" / "from A to B" / "between A and B" with at least
@@ -183,12 +201,9 @@ fn carry_meridiem(first: &mut Token, second: &mut Token) {
     }
 }
 
-/// An end time; midnight (0:00 or 24:00) becomes 23:59.
+/// An end time; midnight (0:00 or 24:00) is 00:00, the end of the day.
 fn as_end(hour: u32, minute: u32) -> Option<NaiveTime> {
-    if (hour == 24 || hour == 0) && minute == 0 {
-        return NaiveTime::from_hms_opt(23, 59, 0);
-    }
-    NaiveTime::from_hms_opt(hour, minute, 0)
+    NaiveTime::from_hms_opt(hour % 24, minute, 0)
 }
 
 /// All plausible time tokens in text order, overlaps removed.
@@ -327,7 +342,7 @@ mod tests {
         assert_eq!(de("von 9 bis 17 Uhr"), (t(9, 0), t(17, 0)));
         assert_eq!(de("von 18.30 bis 23.00 Uhr"), (t(18, 30), t(23, 0)));
         assert_eq!(de("9-17h"), (t(9, 0), t(17, 0)));
-        assert_eq!(de("ab 18 Uhr bis Mitternacht"), (t(18, 0), t(23, 59)));
+        assert_eq!(de("ab 18 Uhr bis Mitternacht"), (t(18, 0), t(0, 0)));
     }
 
     #[test]
@@ -344,13 +359,13 @@ mod tests {
 
     #[test]
     fn single_end_times_and_midnight() {
-        assert_eq!(en("until midnight"), (None, t(23, 59)));
+        assert_eq!(en("until midnight"), (None, t(0, 0)));
         assert_eq!(de("bis 23 Uhr"), (None, t(23, 0)));
         assert_eq!(en("From: 18:00\nUntil: 22:00"), (t(18, 0), t(22, 0)));
         assert_eq!(en("From: 18:00\nTo: 22:00"), (t(18, 0), t(22, 0)));
         assert_eq!(en("Could you please change the start time to 17:00?"), (t(17, 0), None));
-        assert_eq!(en("from 7pm until midnight"), (t(19, 0), t(23, 59)));
-        assert_eq!(en("18:00-24:00"), (t(18, 0), t(23, 59)));
+        assert_eq!(en("from 7pm until midnight"), (t(19, 0), t(0, 0)));
+        assert_eq!(en("18:00-24:00"), (t(18, 0), t(0, 0)));
         assert_eq!(en("Apéro from 18:00, end around 23:00"), (t(18, 0), t(23, 0)));
     }
 

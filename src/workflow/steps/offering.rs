@@ -119,7 +119,7 @@ fn room_includes(amenities: &[String], product: &ProductPricing) -> bool {
         .cloned()
         .collect();
     matches!(product.price_type, PriceType::PerEvent | PriceType::PerUnit)
-        && product.name.split('/').any(|half| crate::workflow::rooms::has_amenity(&included, half.trim()))
+        && product.name.split('/').any(|half| crate::workflow::rooms::has_equipment(&included, half.trim()))
 }
 
 /// The quantity the offer bills for a chosen product: for a per-person

@@ -84,6 +84,12 @@ pub(crate) struct Words {
     pub weekday_wish: &'static [&'static str],
     /// Weekday abbreviations for spans like "Mo–Do" (Monday first).
     pub weekday_short: [&'static str; 7],
+    /// A wish among the spans of a mail ("nach Ostern, am liebsten Anfang
+    /// Mai"): the span after it is the one to propose dates in.
+    pub preference: &'static [&'static str],
+    /// An upset client ("enttäuscht", "unacceptable", "I expect someone to
+    /// call me"): the manager answers personally.
+    pub complaint: &'static [&'static str],
     /// Lines that open a forwarded message, which is read, not dropped.
     pub forwarded: &'static [&'static str],
     /// Acceptances beyond the generic rules ("has approved the offer").

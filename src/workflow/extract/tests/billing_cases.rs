@@ -15,6 +15,14 @@ type Billing = (
 
 const BILLING_EN: &[(&str, Option<Billing>)] = &[
     (
+        "Please invoice:\n\nAlpine Capital Partners Ltd\nAttn. Accounts Payable\n22 Bishopsgate\nLondon EC2N 4BQ\nUnited Kingdom\nVAT GB 294 7713 08",
+        Some((Some("Alpine Capital Partners Ltd"), None, None, Some("22 Bishopsgate"), Some("EC2N 4BQ"), Some("London"))),
+    ),
+    (
+        "Billing address: Harbour Events Ltd, 10 Downing Street, London SW1A 2AA",
+        Some((Some("Harbour Events Ltd"), None, None, Some("10 Downing Street"), Some("SW1A 2AA"), Some("London"))),
+    ),
+    (
         "Billing address:\n\nMuster AG\nBahnhofstrasse 10\n8001 Zürich",
         Some((Some("Muster AG"), None, None, Some("Bahnhofstrasse 10"), Some("8001"), Some("Zürich"))),
     ),

@@ -102,6 +102,11 @@ const DATE_CASES: &[(&str, &[Ymd])] = &[
     ("Termin: 2. Februar 2027", &[(2027, 2, 2)]),
     ("Could we move it from 15 March to 22 March?", &[(2027, 3, 22)]),
     ("Bitte vom 15.03.2027 auf den 22.03.2027 verschieben.", &[(2027, 3, 22)]),
+    ("Geplant ist ein Stehapéro am Fr 10.9.27 von 17 bis 20 Uhr.", &[(2027, 9, 10)]),
+    ("Sa, 5.6.27 ab 18 Uhr", &[(2027, 6, 5)]),
+    ("Do. 4.3.2027", &[(2027, 3, 4)]),
+    ("Fri 10/09/2027, evening", &[(2027, 9, 10)]),
+    ("Sat. 5.6. for 40 guests", &[(2027, 6, 5)]),
 ];
 
 /// Dates that are not event dates: quoted history, payment dates, negated
@@ -128,6 +133,8 @@ const DATE_TRAP_CASES: &[(&str, &[Ymd])] = &[
     ("Thanks!\n-----Original Message-----\nFrom: Atelier\nEvent on 15.03.2027", &[]),
     ("Passt.\n\nVon: The Atelier\nGesendet: Montag, 23. November 2026 10:15\nAn: Anna\n\nTermin 12. Februar 2027", &[]),
     ("The invoice is due on 10 January 2027.", &[]),
+    ("Unser Budget liegt bei Fr. 10.50 pro Person.", &[]),
+    ("Das Menü kostet CHF 12.12.", &[]),
 ];
 
 #[test]
@@ -176,8 +183,8 @@ const TIME_CASES: &[(&str, Hm, Hm)] = &[
     ("9am-5pm", Some((9, 0)), Some((17, 0))),
     ("Beginn um 18.30 Uhr", Some((18, 30)), None),
     ("bis 23 Uhr", None, Some((23, 0))),
-    ("from 7pm until midnight", Some((19, 0)), Some((23, 59))),
-    ("18:30 - 24:00 Uhr", Some((18, 30)), Some((23, 59))),
+    ("from 7pm until midnight", Some((19, 0)), Some((0, 0))),
+    ("18:30 - 24:00 Uhr", Some((18, 30)), Some((0, 0))),
     ("Call me at 14:00 tomorrow.", None, None),
     ("Tel. 044 123 45 67", None, None),
     ("Beginn 14h", Some((14, 0)), None),

@@ -25,6 +25,9 @@ const COUNT_EN: &[(&str, Option<u32>)] = &[
     ("We start at 6 p.m. sharp.", None),
     ("4 children only", None),
     ("Dinner at 7 p.m. for 20 guests", Some(20)),
+    ("We are 30 women from the club.", Some(30)),
+    ("about 25 ladies and gentlemen", Some(25)),
+    ("a class of 22 students", Some(22)),
 ];
 
 const COUNT_DE: &[(&str, Option<u32>)] = &[
@@ -48,7 +51,34 @@ const COUNT_DE: &[(&str, Option<u32>)] = &[
     ("ein halbes Dutzend Mitarbeitende", Some(6)),
     ("Wir rechnen mit 70 Pax.", Some(70)),
     ("12 Erwachsene sowie 3 Kinder", Some(15)),
+    ("Wir sind ca. 30 Frauen.", Some(30)),
+    ("ein Chor mit 40 Sängerinnen und Sängern", Some(40)),
+    ("für rund 50 Männer", Some(50)),
 ];
+
+/// The group's size stated as such, the head count that counts once a room
+/// is held (a change sent in a new mail says it so).
+const GROUP_SIZE_EN: &[(&str, Option<u32>)] = &[
+    ("We will be 55 now.", Some(55)),
+    ("Please plan with 44 people now, everything else stays.", Some(44)),
+    ("The number of guests has gone up to 60 guests.", Some(60)),
+    ("10 guests are vegetarian.", None),
+    ("Thanks, see you with the 40 guests.", None),
+];
+
+const GROUP_SIZE_DE: &[(&str, Option<u32>)] = &[
+    ("Bitte rechnen Sie neu mit 44 Personen, sonst bleibt alles gleich.", Some(44)),
+    ("Wir sind neu 30.", Some(30)),
+    ("Es kommen jetzt 52 Gäste.", Some(52)),
+    ("Die Zahl der Gäste erhöht sich auf 70 Personen.", Some(70)),
+    ("5 Personen essen vegetarisch.", None),
+];
+
+#[test]
+fn group_sizes() {
+    check("GROUP_SIZE_EN", GROUP_SIZE_EN, |found| found.group_size);
+    check("GROUP_SIZE_DE", GROUP_SIZE_DE, |found| found.group_size);
+}
 
 #[test]
 fn head_counts() {
@@ -109,5 +139,7 @@ fn conflicting_counts_are_doubts() {
 }
 
 /// Rows in this file, per language (see `tables_keep_at_least_300_new_cases`).
-pub(super) const ROWS: (usize, usize) =
-    (COUNT_EN.len() + CONFIRMED_EN.len() + CONFLICT_EN.len(), COUNT_DE.len() + CONFIRMED_DE.len() + CONFLICT_DE.len());
+pub(super) const ROWS: (usize, usize) = (
+    COUNT_EN.len() + CONFIRMED_EN.len() + CONFLICT_EN.len() + GROUP_SIZE_EN.len(),
+    COUNT_DE.len() + CONFIRMED_DE.len() + CONFLICT_DE.len() + GROUP_SIZE_DE.len(),
+);

@@ -27,6 +27,8 @@ const WINDOW_EN: &[(&str, Window)] = &[
     ("We need 2 weeks to prepare.", None),
     ("in two weeks", None),
     ("week 23 March", None),
+    ("after Easter, ideally early May", Some(((2027, 5, 1), (2027, 5, 10)))),
+    ("in week 23 or, preferably, mid June", Some(((2027, 6, 11), (2027, 6, 20)))),
 ];
 
 const WINDOW_DE: &[(&str, Window)] = &[
@@ -46,6 +48,9 @@ const WINDOW_DE: &[(&str, Window)] = &[
     ("Mitte Mai, ein Wochentag", Some(((2027, 5, 11), (2027, 5, 20)))),
     ("Wir brauchen 3 Wochen Vorlauf.", None),
     ("nicht Mitte Juni", None),
+    ("die Zeit nach Ostern, am liebsten Anfang Mai", Some(((2027, 5, 1), (2027, 5, 10)))),
+    ("Ende Mai oder vorzugsweise Mitte Juni", Some(((2027, 6, 11), (2027, 6, 20)))),
+    ("Anfang Mai oder Mitte Juni", Some(((2027, 5, 1), (2027, 5, 10)))),
 ];
 
 #[test]

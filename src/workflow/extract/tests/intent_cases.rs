@@ -22,6 +22,10 @@ const INTENT_EN: &[(&str, &[Intent])] = &[
     ("Deal!", &[Accept]),
     ("Has the manager approved the offer?", &[Question]),
     ("If the board approves the offer, we will let you know.", &[]),
+    ("Yes please, we'll go with the offer.", &[Accept]),
+    ("Great, let's go with it!", &[Accept]),
+    ("Please book it for us.", &[Accept]),
+    ("Should we go with the offer?", &[Question]),
 ];
 
 const INTENT_DE: &[(&str, &[Intent])] = &[
@@ -38,6 +42,9 @@ const INTENT_DE: &[(&str, &[Intent])] = &[
     ("Der Anlass findet leider nicht statt.", &[Cancel]),
     ("Abgemacht!", &[Accept]),
     ("Wir buchen verbindlich.", &[Accept]),
+    ("Ja gerne, so machen wir das! Vielen Dank für die schöne Offerte.", &[Accept]),
+    ("Super, das machen wir so.", &[Accept]),
+    ("Machen wir das so?", &[Question]),
     ("Das Fest fällt leider ins Wasser.", &[Cancel]),
 ];
 
@@ -69,6 +76,8 @@ const PRICE_QUESTION_EN: &[(&str, bool)] = &[
     ("What are your rates for a full day?", true),
     ("Could you send us your prices?", true),
     ("What does it cost for 40 people?", true),
+    ("What would a team event cost?", true),
+    ("What do two coffee breaks cost?", true),
     ("The price is fine.", false),
     ("Could you send us an offer?", false),
 ];
@@ -79,7 +88,31 @@ const PRICE_QUESTION_DE: &[(&str, bool)] = &[
     ("Wie viel kostet der Raum pro Tag?", true),
     ("Wir übernehmen die Kosten.", false),
     ("Gibt es Parkplätze?", false),
+    ("was kostet sowas ungefähr?", true),
 ];
+
+/// An upset client is the manager's to answer.
+const COMPLAINT_EN: &[(&str, bool)] = &[
+    ("Honestly, this is unacceptable. Nobody answered my question about parking.", true),
+    ("We are very disappointed with the offer, and I expect someone to call me.", true),
+    ("I would like to speak to a manager.", true),
+    ("Thank you, we are not disappointed at all!", false),
+    ("Looks good, please go ahead.", false),
+];
+
+const COMPLAINT_DE: &[(&str, bool)] = &[
+    ("Also ehrlich gesagt bin ich ziemlich enttäuscht. So wird das nichts.", true),
+    ("Ich erwarte, dass sich jemand persönlich bei mir meldet.", true),
+    ("Das ist eine Frechheit, fast 3000 Franken für ein Essen!", true),
+    ("Wir sind nicht enttäuscht, im Gegenteil.", false),
+    ("Vielen Dank, das passt so.", false),
+];
+
+#[test]
+fn upset_clients_are_complaints() {
+    check("COMPLAINT_EN", COMPLAINT_EN, |found| found.complaint);
+    check("COMPLAINT_DE", COMPLAINT_DE, |found| found.complaint);
+}
 
 #[test]
 fn price_questions_are_doubts() {
@@ -88,5 +121,7 @@ fn price_questions_are_doubts() {
     check("PRICE_QUESTION_DE", PRICE_QUESTION_DE, asks);
 }
 
-pub(super) const ROWS: (usize, usize) =
-    (INTENT_EN.len() + 4 + PRICE_QUESTION_EN.len(), INTENT_DE.len() + 2 + PRICE_QUESTION_DE.len());
+pub(super) const ROWS: (usize, usize) = (
+    INTENT_EN.len() + 4 + PRICE_QUESTION_EN.len() + COMPLAINT_EN.len(),
+    INTENT_DE.len() + 2 + PRICE_QUESTION_DE.len() + COMPLAINT_DE.len(),
+);

@@ -129,6 +129,15 @@ fn html_only_mail_is_read_through_html2text() {
         ("<p>We are <b>35 people</b> on 4&nbsp;June&nbsp;2027.</p>", (vec![(2027, 6, 4)], None, Some(35))),
         ("<p>Wir sind 22&nbsp;Personen,<br>am 8. Juli 2027 ab 19 Uhr.</p>", (vec![(2027, 7, 8)], Some(19), Some(22))),
         ("<p>Thanks!</p><blockquote>Your event on 12 March 2027 for 80 guests</blockquote>", (vec![], None, None)),
+        // A form in a table: each row reads "Label: value".
+        (
+            "<table><tr><td><b>Date</b></td><td>Wednesday, 12 May 2027</td></tr><tr><td>Time</td><td>13:00 &ndash; 18:00</td></tr><tr><td><b>Attendees</b></td><td>75</td></tr></table>",
+            (vec![(2027, 5, 12)], Some(13), Some(75)),
+        ),
+        (
+            "<table><tr><td>Datum</td><td>Freitag, 4. Juni 2027</td></tr><tr><td>Zeit</td><td>ab 18 Uhr</td></tr><tr><td>Teilnehmende</td><td>ca. 40</td></tr></table>",
+            (vec![(2027, 6, 4)], Some(18), Some(40)),
+        ),
     ];
     let failures: Vec<String> = cases
         .iter()
@@ -140,4 +149,4 @@ fn html_only_mail_is_read_through_html2text() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-pub(super) const ROWS: (usize, usize) = (FORMS_EN.len() + 2, FORMS_DE.len() + 1);
+pub(super) const ROWS: (usize, usize) = (FORMS_EN.len() + 3, FORMS_DE.len() + 2);

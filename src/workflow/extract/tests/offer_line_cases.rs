@@ -13,9 +13,23 @@ type Mention = (&'static str, Option<u32>, Option<u32>, bool);
 const LINES_EN: &[(&str, &[Mention])] = &[
     ("a pianist for 3 hours", &[("Solo Musician", Some(3), None, false)]),
     ("a photographer for 2 hours, please", &[("Event Photographer", Some(2), None, false)]),
+    ("an AV technician for the full 5 hours", &[("On-Site Technical Support", Some(5), None, false)]),
     ("two coffee breaks", &[("Basic Coffee & Tea Package", None, Some(2), false)]),
     ("3 lunches for the team", &[("Lunch Package", None, Some(3), false)]),
-    ("coffee break twice", &[("Basic Coffee & Tea Package", None, None, false)]),
+    ("coffee break twice", &[("Basic Coffee & Tea Package", None, Some(2), false)]),
+    (
+        "We need coffee break two times and lunch.",
+        &[("Basic Coffee & Tea Package", None, Some(2), false), ("Lunch Package", None, None, false)],
+    ),
+    ("a coffee break on both days", &[("Basic Coffee & Tea Package", None, Some(2), false)]),
+    (
+        "Prosecco instead of beer, please count on 10 bottles.",
+        &[("Prosecco Service", Some(10), None, false), ("Beer Selection", None, None, true)],
+    ),
+    ("Please include water for everyone.", &[("Still & Sparkling Water", None, None, false)]),
+    ("still and sparkling water on the tables", &[("Still & Sparkling Water", None, None, false)]),
+    ("The room has a view of the water.", &[]),
+    ("a flying dinner, nothing seated", &[]),
     ("12 bottles of wine", &[("Wine Selection", Some(12), None, false)]),
     ("finger food for everyone", &[("Classic Apéro", None, None, false)]),
     ("a three course dinner", &[("Three-Course Dinner", None, None, false)]),
@@ -46,9 +60,21 @@ const LINES_DE: &[(&str, &[Mention])] = &[
     ("ein Dreigang-Menü am Abend", &[("Three-Course Dinner", None, None, false)]),
     ("zwei Funkmikrofone", &[("Wireless Microphone", Some(2), None, false)]),
     ("Fotograf für 2 Stunden", &[("Event Photographer", Some(2), None, false)]),
+    ("einen Techniker für die ganzen 4 Stunden", &[("On-Site Technical Support", Some(4), None, false)]),
     ("Einige Gäste essen vegetarisch.", &[]),
     ("5 vegetarische Menüs", &[("Vegetarian Menu", Some(5), None, false)]),
     ("Znacht für 40 Personen", &[("Three-Course Dinner", None, None, false)]),
+    (
+        "statt Bier lieber Prosecco, rechnen Sie mal mit 10 Flaschen.",
+        &[("Beer Selection", None, None, true), ("Prosecco Service", Some(10), None, false)],
+    ),
+    (
+        "ca. 20 Flaschen Wein und Mineralwasser für alle",
+        &[("Wine Selection", Some(20), None, false), ("Still & Sparkling Water", None, None, false)],
+    ),
+    ("Essen als Flying Dinner, kein gesetztes Essen", &[]),
+    ("zweimal Kafipause", &[("Basic Coffee & Tea Package", None, Some(2), false)]),
+    ("Kaffeepause an beiden Tagen", &[("Basic Coffee & Tea Package", None, Some(2), false)]),
 ];
 
 #[test]
@@ -74,6 +100,10 @@ const PART_OF_GROUP: &[(&str, &[&str])] = &[
     ("Einige Gäste essen vegetarisch.", &["Vegetarian Menu"]),
     ("5 vegetarische Menüs", &[]),
     ("A vegetarian menu for everyone.", &[]),
+    ("Some of our colleagues are vegetarian, is this possible?", &["Vegetarian Menu"]),
+    ("A couple of the delegates are vegan.", &["Vegan Menu"]),
+    ("Ein paar Gäste essen vegetarisch – ist das möglich?", &["Vegetarian Menu"]),
+    ("Einige unserer Mitarbeitenden sind Veganer, geht ein veganes Menü?", &["Vegan Menu"]),
 ];
 
 #[test]
@@ -93,4 +123,4 @@ fn items_for_part_of_the_group_are_doubts() {
     });
 }
 
-pub(super) const ROWS: (usize, usize) = (LINES_EN.len() + 3, LINES_DE.len() + 2);
+pub(super) const ROWS: (usize, usize) = (LINES_EN.len() + 5, LINES_DE.len() + 4);

@@ -1,6 +1,8 @@
 //! Times with fillers ("Ende so gegen 22 Uhr", "ab ca. 18 Uhr"), business
 //! hours without am/pm ("from 9 till 5"), carried meridiems ("6-11pm") and
-//! midnight as the end (kept as 23:59, shown as "midnight" in drafts).
+//! midnight as the end (kept as 00:00, shown as "midnight" in drafts), and
+//! the event's start among other times of the day ("die Trauung ist um
+//! 14.30 Uhr ... ab 17 Uhr bei Ihnen").
 
 use super::cases::check;
 
@@ -13,8 +15,8 @@ const TIME_EN: &[(&str, Hm, Hm)] = &[
     ("6-11pm", Some((18, 0)), Some((23, 0))),
     ("drinks 6-11pm", Some((18, 0)), Some((23, 0))),
     ("from 7-10 pm", Some((19, 0)), Some((22, 0))),
-    ("until midnight", None, Some((23, 59))),
-    ("from 7 pm until midnight", Some((19, 0)), Some((23, 59))),
+    ("until midnight", None, Some((0, 0))),
+    ("from 7 pm until midnight", Some((19, 0)), Some((0, 0))),
     ("starting around 7pm", Some((19, 0)), None),
     ("we'd finish around 10 pm", None, Some((22, 0))),
     ("ending at about 11pm", None, Some((23, 0))),
@@ -23,6 +25,9 @@ const TIME_EN: &[(&str, Hm, Hm)] = &[
     ("from 14 to 16 April 2027", None, None),
     ("between 40 and 50 people", None, None),
     ("from 2 to 4, please", None, None),
+    ("The ceremony is at 2:30pm; we would come from 5pm and party until midnight.", Some((17, 0)), Some((0, 0))),
+    ("Drinks at 5pm, the dinner starts at 7pm.", Some((17, 0)), None),
+    ("We arrive at 6pm.", Some((18, 0)), None),
 ];
 
 const TIME_DE: &[(&str, Hm, Hm)] = &[
@@ -30,8 +35,8 @@ const TIME_DE: &[(&str, Hm, Hm)] = &[
     ("ab ca. 18 Uhr", Some((18, 0)), None),
     ("Apéro ab ca. 18 Uhr, Ende so gegen 22 Uhr", Some((18, 0)), Some((22, 0))),
     ("ab etwa 18 Uhr bis ca. 23 Uhr", Some((18, 0)), Some((23, 0))),
-    ("bis Mitternacht", None, Some((23, 59))),
-    ("von 18 Uhr bis Mitternacht", Some((18, 0)), Some((23, 59))),
+    ("bis Mitternacht", None, Some((0, 0))),
+    ("von 18 Uhr bis Mitternacht", Some((18, 0)), Some((0, 0))),
     ("von 9 bis 17", Some((9, 0)), Some((17, 0))),
     ("von 8 bis 12", Some((8, 0)), Some((12, 0))),
     ("Beginn so um 19 Uhr", Some((19, 0)), None),
@@ -41,7 +46,14 @@ const TIME_DE: &[(&str, Hm, Hm)] = &[
     ("von 9 bis 5", Some((9, 0)), Some((17, 0))),
     ("vom 3. bis 5. Mai", None, None),
     ("von 10 bis 12 Personen", None, None),
-    ("Start 18 Uhr, open end bis Mitternacht", Some((18, 0)), Some((23, 59))),
+    ("Start 18 Uhr, open end bis Mitternacht", Some((18, 0)), Some((0, 0))),
+    (
+        "Die Trauung ist um 14.30 Uhr, danach Fotos – wir wären ab 17 Uhr bei Ihnen und möchten bis Mitternacht feiern.",
+        Some((17, 0)),
+        Some((0, 0)),
+    ),
+    ("Die Trauung ist um 14 Uhr, Apéro bei Ihnen ab 16.30 Uhr.", Some((16, 30)), None),
+    ("Wir kommen um 18 Uhr.", Some((18, 0)), None),
 ];
 
 #[test]

@@ -7,6 +7,7 @@ mod durability;
 mod fuzz;
 mod harness;
 mod helpers;
+mod installer;
 #[path = "../support/postgrest.rs"]
 mod postgrest;
 mod providers;

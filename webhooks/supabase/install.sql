@@ -1,3 +1,8 @@
+-- GENERATED from src/store/supabase/sql/*.sql by scripts/supabase-install-sql.sh:
+-- edit the parts there and run the script again. Run this file whole.
+
+-- ==== src/store/supabase/sql/00_prerequisites.sql ====
+
 -- oe-webhooks: what to run once in the Supabase project (SQL editor or psql),
 -- on top of the OpenEvent frontend's tables. Idempotent: safe to run again
 -- after an upgrade.
@@ -23,6 +28,8 @@ begin
   end if;
 end
 $$;
+
+-- ==== src/store/supabase/sql/10_columns.sql ====
 
 -- 1. Workflow state on the frontend's tables --------------------------------
 
@@ -67,6 +74,8 @@ alter table public.emails
 create unique index if not exists oe_clients_team_email on public.clients (team_id, lower(email));
 -- The Message-ID makes processing a mail idempotent.
 create unique index if not exists oe_emails_team_message on public.emails (team_id, message_id);
+
+-- ==== src/store/supabase/sql/20_inbox.sql ====
 
 -- 3. The inbox ---------------------------------------------------------------
 
@@ -213,6 +222,14 @@ create index if not exists oe_mailboxes_team on public.oe_mailboxes (team_id);
 -- Only the service (service_role) reads it; managers never need to.
 alter table public.oe_mailboxes enable row level security;
 revoke all on public.oe_mailboxes from anon, authenticated;
+
+-- The inbox's functions are the service's (service_role) only.
+revoke all on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint, uuid[]),
+  public.oe_inbox_renew(uuid[], integer, bigint), public.oe_inbox_stats() from public, anon, authenticated;
+grant execute on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint, uuid[]),
+  public.oe_inbox_renew(uuid[], integer, bigint), public.oe_inbox_stats() to service_role;
+
+-- ==== src/store/supabase/sql/30_apply.sql ====
 
 -- 4. One workflow step, atomically ---------------------------------------
 
@@ -488,6 +505,15 @@ begin
 end
 $$;
 
+revoke all on function public.oe_write_offer(uuid, uuid, uuid, jsonb), public.oe_apply_plan(uuid, uuid, jsonb),
+  public.oe_apply_plans(uuid, uuid, jsonb) from public, anon, authenticated;
+grant execute on function public.oe_write_offer(uuid, uuid, uuid, jsonb), public.oe_apply_plan(uuid, uuid, jsonb),
+  public.oe_apply_plans(uuid, uuid, jsonb) to service_role;
+
+-- ==== src/store/supabase/sql/40_reads.sql ====
+
+-- 5. Reading a booking in one round trip --------------------------------
+
 -- The booking a mail belongs to: by In-Reply-To and References against
 -- stored Message-IDs, else the sender's latest open one. Written as steps
 -- so each is an index lookup (client by address, then its events), never a
@@ -576,18 +602,14 @@ as $$
   from jsonb_array_elements(p_mails) with ordinality as t(m, n);
 $$;
 
-revoke all on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint, uuid[]), public.oe_inbox_renew(uuid[], integer, bigint), public.oe_inbox_stats(),
-  public.oe_write_offer(uuid, uuid, uuid, jsonb), public.oe_apply_plan(uuid, uuid, jsonb),
-  public.oe_booking_for_mail(uuid, text[], text), public.oe_booking(uuid, uuid),
-  public.oe_mail_context(uuid, text[], text), public.oe_apply_plans(uuid, uuid, jsonb),
-  public.oe_mail_contexts(uuid, jsonb) from public, anon, authenticated;
-grant execute on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint, uuid[]), public.oe_inbox_renew(uuid[], integer, bigint), public.oe_inbox_stats(),
-  public.oe_write_offer(uuid, uuid, uuid, jsonb), public.oe_apply_plan(uuid, uuid, jsonb),
-  public.oe_booking_for_mail(uuid, text[], text), public.oe_booking(uuid, uuid),
-  public.oe_mail_context(uuid, text[], text), public.oe_apply_plans(uuid, uuid, jsonb),
-  public.oe_mail_contexts(uuid, jsonb) to service_role;
+revoke all on function public.oe_booking_for_mail(uuid, text[], text), public.oe_booking(uuid, uuid),
+  public.oe_mail_context(uuid, text[], text), public.oe_mail_contexts(uuid, jsonb) from public, anon, authenticated;
+grant execute on function public.oe_booking_for_mail(uuid, text[], text), public.oe_booking(uuid, uuid),
+  public.oe_mail_context(uuid, text[], text), public.oe_mail_contexts(uuid, jsonb) to service_role;
 
--- 5. Database webhooks, signed -------------------------------------------
+-- ==== src/store/supabase/sql/50_webhooks.sql ====
+
+-- 6. Database webhooks, signed -------------------------------------------
 
 create schema if not exists oe_private;
 revoke all on schema oe_private from public, anon, authenticated;

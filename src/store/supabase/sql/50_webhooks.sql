@@ -36,18 +36,29 @@ $$;
 
 -- The Standard Webhooks signature of a body: v1,base64(HMAC-SHA256(key,
 -- "{id}.{timestamp}.{body}")) with the key from a whsec_ secret (Supabase's
--- "v1,whsec_..." display form accepted).
-create or replace function oe_private.sign(p_secret text, p_id text, p_ts bigint, p_body text)
-returns text
-language sql immutable
-set search_path = oe_private, extensions, pg_temp
-as $$
-  select 'v1,' || encode(
-    extensions.hmac(convert_to(p_id || '.' || p_ts || '.' || p_body, 'UTF8'),
-                    decode(regexp_replace(regexp_replace(p_secret, '^v1,', ''), '^whsec_', ''), 'base64'),
-                    'sha256'),
-    'base64');
-$$;
+-- "v1,whsec_..." display form accepted). pgcrypto's hmac is called in the
+-- schema pgcrypto is in (`extensions` on current Supabase projects, `public`
+-- on older ones), looked up now: run install.sql again after moving it.
+do $do$
+declare
+  v_schema text := (select n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace
+                     where e.extname = 'pgcrypto');
+begin
+  execute format($f$
+    create or replace function oe_private.sign(p_secret text, p_id text, p_ts bigint, p_body text)
+    returns text
+    language sql immutable
+    set search_path = pg_catalog, pg_temp
+    as $b$
+      select 'v1,' || encode(
+        %I.hmac(convert_to(p_id || '.' || p_ts || '.' || p_body, 'UTF8'),
+                decode(regexp_replace(regexp_replace(p_secret, '^v1,', ''), '^whsec_', ''), 'base64'),
+                'sha256'),
+        'base64');
+    $b$
+  $f$, v_schema);
+end
+$do$;
 
 -- Posts {type, table, schema, record, old_record} like Supabase's own
 -- database webhooks, plus the Standard Webhooks headers. pg_net sends the

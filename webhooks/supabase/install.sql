@@ -100,6 +100,21 @@ alter table public.emails
   add column if not exists in_reply_to text,
   add column if not exists thread_id text;
 
+-- Optional columns: the service writes them, SPEC §6 does not require the
+-- frontend to have them (a line item needs only offer_id, name, quantity,
+-- unit_price and total). Added as nullable columns where missing, kept as
+-- they are where the frontend has them (with its own types, defaults and
+-- constraints), so every write of the service lands on any frontend.
+alter table public.events
+  add column if not exists description text;
+alter table public.tasks
+  add column if not exists description text;
+alter table public.offer_line_items
+  add column if not exists team_id uuid,
+  add column if not exists user_id uuid,
+  add column if not exists description text,
+  add column if not exists product_id uuid;
+
 -- 2. Uniqueness ------------------------------------------------------------
 
 -- One client per lower-cased address and team, even when two inquiries of a

@@ -3,6 +3,7 @@
 mod approval;
 mod check;
 mod conformance;
+mod drift;
 mod durability;
 mod fuzz;
 mod harness;

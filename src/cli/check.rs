@@ -9,40 +9,39 @@ use serde_json::Value;
 use crate::config::{Config, Mode};
 use crate::store::supabase::Rest;
 
-/// Every table and column the service reads or writes (the frontend's tables, tests/supabase/10_schema.sql, plus the
-/// workflow columns and the inbox of `webhooks/supabase/install.sql`).
-const NEEDED: &[(&str, &[&str])] = &[
-    (
-        "clients",
-        &[
-            "id",
-            "team_id",
-            "user_id",
-            "name",
-            "email",
-            "company",
-            "status",
-            "billing_address",
-            "billing_postal_code",
-            "billing_city",
-            "billing_country",
-        ],
-    ),
-    (
-        "events",
-        &[
+/// A table the service reads or writes, and its columns: `required` ones the
+/// frontend's schema must have (SPEC §6; install.sql does not add them) and
+/// `optional` ones it may lack, which `webhooks/supabase/install.sql` adds
+/// where missing (the service's workflow columns, and the columns it writes
+/// beyond the spec as nullable columns).
+struct Table {
+    name: &'static str,
+    required: &'static [&'static str],
+    optional: &'static [&'static str],
+}
+
+const NEEDED: &[Table] = &[
+    Table {
+        name: "clients",
+        required: &["id", "team_id", "user_id", "name", "email", "company", "status"],
+        optional: &["billing_address", "billing_postal_code", "billing_city", "billing_country"],
+    },
+    Table {
+        name: "events",
+        required: &[
             "id",
             "team_id",
             "user_id",
             "client_id",
             "title",
-            "description",
             "event_date",
             "start_time",
             "end_time",
             "attendees",
             "room_ids",
             "status",
+        ],
+        optional: &[
             "current_step",
             "date_confirmed",
             "caller_step",
@@ -52,11 +51,12 @@ const NEEDED: &[(&str, &[&str])] = &[
             "room_eval_hash",
             "offer_hash",
             "workflow_state",
+            "description",
         ],
-    ),
-    (
-        "emails",
-        &[
+    },
+    Table {
+        name: "emails",
+        required: &[
             "id",
             "team_id",
             "user_id",
@@ -70,18 +70,16 @@ const NEEDED: &[(&str, &[&str])] = &[
             "is_sent",
             "received_at",
             "thread_id",
-            "message_id",
-            "in_reply_to",
         ],
-    ),
-    (
-        "tasks",
-        &[
+        optional: &["message_id", "in_reply_to"],
+    },
+    Table {
+        name: "tasks",
+        required: &[
             "id",
             "team_id",
             "user_id",
             "title",
-            "description",
             "category",
             "status",
             "priority",
@@ -91,10 +89,11 @@ const NEEDED: &[(&str, &[&str])] = &[
             "completed_at",
             "created_at",
         ],
-    ),
-    (
-        "offers",
-        &[
+        optional: &["description"],
+    },
+    Table {
+        name: "offers",
+        required: &[
             "id",
             "team_id",
             "user_id",
@@ -116,25 +115,16 @@ const NEEDED: &[(&str, &[&str])] = &[
             "confirmed_at",
             "status",
         ],
-    ),
-    (
-        "offer_line_items",
-        &[
-            "id",
-            "team_id",
-            "user_id",
-            "offer_id",
-            "product_id",
-            "name",
-            "description",
-            "quantity",
-            "unit_price",
-            "total",
-        ],
-    ),
-    (
-        "rooms",
-        &[
+        optional: &[],
+    },
+    Table {
+        name: "offer_line_items",
+        required: &["id", "offer_id", "name", "quantity", "unit_price", "total"],
+        optional: &["team_id", "user_id", "product_id", "description"],
+    },
+    Table {
+        name: "rooms",
+        required: &[
             "id",
             "team_id",
             "name",
@@ -148,13 +138,16 @@ const NEEDED: &[(&str, &[&str])] = &[
             "half_day_rate",
             "full_day_rate",
             "vat_rate",
-            "deposit_required",
-            "deposit_percent",
         ],
-    ),
-    ("products", &["id", "team_id", "name", "base_price", "price_type", "vat_rate", "category_id", "available"]),
-    ("product_categories", &["id", "name"]),
-    ("oe_inbox", &["id", "status", "dedupe_key", "order_key", "payload"]),
+        optional: &["deposit_required", "deposit_percent"],
+    },
+    Table {
+        name: "products",
+        required: &["id", "team_id", "name", "base_price", "price_type", "vat_rate", "category_id", "available"],
+        optional: &[],
+    },
+    Table { name: "product_categories", required: &["id", "name"], optional: &[] },
+    Table { name: "oe_inbox", required: &[], optional: &["id", "status", "dedupe_key", "order_key", "payload"] },
 ];
 
 const INSTALL_HINT: &str = "run webhooks/supabase/install.sql in the project";
@@ -187,26 +180,8 @@ pub(super) async fn run(config: &Config) -> anyhow::Result<ExitCode> {
         }
     }
 
-    for (table, columns) in NEEDED {
-        match probe(&rest, &format!("{table}?select={}&limit=1", columns.join(","))).await {
-            Probe::Ok => report.ok(format!("{table}: {} columns readable", columns.len())),
-            Probe::Refused(why) => report.fail(format!("{table}: not readable with the key ({why})")),
-            Probe::Unreachable(why) => report.fail(format!("{table}: {why}")),
-            Probe::Missing(_) => {
-                // Find out which columns exactly, or that the table is missing.
-                if !matches!(probe(&rest, &format!("{table}?select=id&limit=1")).await, Probe::Ok) {
-                    report.fail(format!("{table}: table missing ({INSTALL_HINT} after the frontend's migrations)"));
-                    continue;
-                }
-                let mut missing = Vec::new();
-                for column in *columns {
-                    if !matches!(probe(&rest, &format!("{table}?select={column}&limit=1")).await, Probe::Ok) {
-                        missing.push(*column);
-                    }
-                }
-                report.fail(format!("{table}: missing columns {} ({INSTALL_HINT})", missing.join(", ")));
-            }
-        }
+    for table in NEEDED {
+        columns(&rest, table, &mut report).await;
     }
 
     // Each RPC the service calls, with arguments that change nothing: an
@@ -266,6 +241,55 @@ fn providers_line(config: &Config) -> String {
         (false, true) => format!("mail providers configured: {}", names(&on)),
         (false, false) => {
             format!("mail providers configured: {} (not configured, answer 404: {})", names(&on), names(&off))
+        }
+    }
+}
+
+/// One line per table when all is well; otherwise which columns are
+/// missing, the frontend's required ones apart from the optional ones
+/// install.sql adds.
+async fn columns(rest: &Rest, table: &Table, report: &mut Report) {
+    let name = table.name;
+    let all: Vec<&str> = table.required.iter().chain(table.optional).copied().collect();
+    match probe(rest, &format!("{name}?select={}&limit=1", all.join(","))).await {
+        Probe::Ok => report.ok(format!(
+            "{name}: {} columns readable ({} required, {} optional)",
+            all.len(),
+            table.required.len(),
+            table.optional.len()
+        )),
+        Probe::Refused(why) => report.fail(format!("{name}: not readable with the key ({why})")),
+        Probe::Unreachable(why) => report.fail(format!("{name}: {why}")),
+        Probe::Missing(_) => {
+            // Find out which columns exactly, or that the table is missing.
+            if !matches!(probe(rest, &format!("{name}?select=*&limit=1")).await, Probe::Ok) {
+                report.fail(format!("{name}: table missing ({INSTALL_HINT} after the frontend's migrations)"));
+                return;
+            }
+            let mut missing_required = Vec::new();
+            let mut missing_optional = Vec::new();
+            for column in &all {
+                if !matches!(probe(rest, &format!("{name}?select={column}&limit=1")).await, Probe::Ok) {
+                    if table.required.contains(column) {
+                        missing_required.push(*column);
+                    } else {
+                        missing_optional.push(*column);
+                    }
+                }
+            }
+            if !missing_required.is_empty() {
+                report.fail(format!(
+                    "{name}: missing required columns {}: the frontend's schema must have them (SPEC §6; \
+                     install.sql does not add them)",
+                    missing_required.join(", ")
+                ));
+            }
+            if !missing_optional.is_empty() {
+                report.fail(format!(
+                    "{name}: missing columns {} (optional for the frontend: {INSTALL_HINT}, which adds them)",
+                    missing_optional.join(", ")
+                ));
+            }
         }
     }
 }

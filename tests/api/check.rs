@@ -79,3 +79,42 @@ fn check_lists_the_configured_mail_providers() {
     assert!(!ok);
     assert!(out.contains("no inbound mail provider is configured") && out.contains("OE_MAILGUN_SIGNING_KEY"), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_tells_the_frontends_required_columns_from_the_optional_ones_install_sql_adds() {
+    // A frontend with only the spec's columns, one of them dropped, and no installer yet.
+    let drop_total = tempfile::Builder::new().suffix(".sql").tempfile().unwrap();
+    std::fs::write(drop_total.path(), "alter table offer_line_items drop column total;").unwrap();
+    let h = SupabaseHarness::start_replacing(
+        &[("10_schema.sql", Path::new(crate::supabase::MINIMAL_SCHEMA))],
+        &[drop_total.path()],
+    )
+    .await
+    .expect("Postgres and PostgREST 12 must be available");
+    let team = Uuid::new_v4();
+    h.psql(&format!("insert into teams (id) values ('{team}')")).await.unwrap();
+    let (ok, out) = check(&h, team, &h.service_key);
+    assert!(!ok);
+    assert!(
+        out.contains(
+            "FAIL  offer_line_items: missing required columns total: the frontend's schema must have them (SPEC §6"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("FAIL  offer_line_items: missing columns team_id, user_id, product_id, description (optional"),
+        "{out}"
+    );
+    assert!(out.contains("FAIL  tasks: missing columns description (optional"), "{out}");
+    assert!(!out.contains("tasks: missing required"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_passes_on_a_frontend_with_only_the_specs_columns_once_installed() {
+    let h = crate::supabase::minimal_harness().await;
+    let team = Uuid::new_v4();
+    h.psql(&format!("insert into teams (id) values ('{team}')")).await.unwrap();
+    let (ok, out) = check(&h, team, &h.service_key);
+    assert!(ok, "{out}");
+    assert!(out.contains("ok    offer_line_items: 10 columns readable (6 required, 4 optional)"), "{out}");
+}

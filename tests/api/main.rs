@@ -4,10 +4,12 @@ mod approval;
 mod check;
 mod conformance;
 mod corrections;
+mod drift;
 mod durability;
 mod fuzz;
 mod harness;
 mod helpers;
+mod installer;
 #[path = "../support/postgrest.rs"]
 mod postgrest;
 mod providers;

@@ -22,6 +22,17 @@ pub async fn harness() -> SupabaseHarness {
         .expect("Postgres and PostgREST 12 must be available (bash .ci/install-postgrest.sh)")
 }
 
+/// The frontend's tables with only the columns SPEC §6 requires (in place
+/// of tests/supabase/10_schema.sql).
+pub const MINIMAL_SCHEMA: &str = "tests/supabase/minimal/10_schema.sql";
+
+/// [`harness`] on a frontend that has only the spec's required columns.
+pub async fn minimal_harness() -> SupabaseHarness {
+    SupabaseHarness::start_replacing(&[("10_schema.sql", Path::new(MINIMAL_SCHEMA))], &[Path::new(INSTALL_SQL)])
+        .await
+        .expect("install.sql applies on a frontend with only the spec's required columns")
+}
+
 pub struct Tenant {
     pub team: Uuid,
     pub user: Uuid,

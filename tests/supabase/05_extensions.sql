@@ -2,14 +2,15 @@
 -- the service's installer SQL (webhooks/supabase/) can depend on it:
 --
 -- * schema `extensions` with pgcrypto and uuid-ossp (Supabase installs them
---   there, so installer code calls e.g. extensions.hmac(...));
+--   there; older projects have pgcrypto in `public`, which tests get with
+--   `ALTER EXTENSION pgcrypto SET SCHEMA public`, tests/api/installer.rs);
 -- * a stand-in for pg_net: schema `net` with net.http_post / net.http_get
 --   and the queue table net.http_request_queue. The real extension is a C
 --   background worker that sends queued requests after commit and deletes
 --   them; this stand-in only queues, and the Rust harness
 --   (tests/support/postgrest.rs, deliver_pg_net_requests) plays the worker.
---   `CREATE EXTENSION pg_net` itself is not available locally: installer SQL
---   should guard it (IF EXISTS in pg_available_extensions).
+--   `CREATE EXTENSION pg_net` itself is not available locally: the installer
+--   takes an existing net.http_post as pg_net being there.
 -- * schema `supabase_functions` with the trigger function
 --   supabase_functions.http_request(url, method, headers, params, timeout)
 --   that the dashboard's "Database Webhooks" create, and its audit table

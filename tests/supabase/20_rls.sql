@@ -35,6 +35,18 @@ BEGIN
     FOREACH t IN ARRAY ARRAY['clients', 'events', 'offers', 'offer_line_items', 'tasks',
                              'emails', 'rooms', 'products', 'product_categories'] LOOP
         EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY', t);
+        -- A frontend whose line items have no team_id (minimal/10_schema.sql)
+        -- scopes them by their offer's team.
+        IF t = 'offer_line_items' AND NOT EXISTS (
+            SELECT 1 FROM information_schema.columns
+            WHERE table_schema = 'public' AND table_name = t AND column_name = 'team_id') THEN
+            CREATE POLICY team_members_only ON public.offer_line_items FOR ALL TO authenticated
+                USING (EXISTS (SELECT 1 FROM public.offers o WHERE o.id = offer_id
+                               AND o.team_id = (SELECT (auth.jwt() ->> 'team_id')::uuid)))
+                WITH CHECK (EXISTS (SELECT 1 FROM public.offers o WHERE o.id = offer_id
+                                    AND o.team_id = (SELECT (auth.jwt() ->> 'team_id')::uuid)));
+            CONTINUE;
+        END IF;
         EXECUTE format(
             'CREATE POLICY team_members_only ON public.%I FOR ALL TO authenticated '
             'USING (team_id = (SELECT (auth.jwt() ->> %L)::uuid)) '

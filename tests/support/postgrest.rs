@@ -102,22 +102,34 @@ impl SupabaseHarness {
     /// private cluster, or `OE_TEST_PG_PORT` to look for the server on another
     /// port of 127.0.0.1.
     pub async fn start(extra_sql: &[&Path]) -> Result<SupabaseHarness> {
+        Self::start_replacing(&[], extra_sql).await
+    }
+
+    /// Like [`start`](Self::start), with some of `tests/supabase/*.sql`
+    /// replaced: `(file name, replacement)`, e.g. `("10_schema.sql",
+    /// "tests/supabase/minimal/10_schema.sql")` for a frontend with fewer
+    /// columns.
+    pub async fn start_replacing(replace: &[(&str, &Path)], extra_sql: &[&Path]) -> Result<SupabaseHarness> {
         let own = std::env::var("OE_TEST_PG_OWN_CLUSTER").is_ok_and(|v| !v.is_empty() && v != "0");
-        Self::start_inner(extra_sql, own).await
+        Self::start_inner(replace, extra_sql, own).await
     }
 
     /// Like [`start`](Self::start) but always on a private throwaway cluster
     /// (what happens on a machine without a running Postgres).
     pub async fn start_with_own_cluster(extra_sql: &[&Path]) -> Result<SupabaseHarness> {
-        Self::start_inner(extra_sql, true).await
+        Self::start_inner(&[], extra_sql, true).await
     }
 
-    async fn start_inner(extra_sql: &[&Path], force_own_cluster: bool) -> Result<SupabaseHarness> {
+    async fn start_inner(
+        replace: &[(&str, &Path)],
+        extra_sql: &[&Path],
+        force_own_cluster: bool,
+    ) -> Result<SupabaseHarness> {
         let started = Instant::now();
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         // Check the cheap preconditions before creating anything.
         let postgrest_bin = postgrest_binary(root)?;
-        let sql_files = sql_files(root, extra_sql)?;
+        let sql_files = sql_files(root, replace, extra_sql)?;
         let logs = tempfile::Builder::new().prefix("oe-supabase-logs-").tempdir()?;
 
         let psql = find_pg_tool("psql", false).context(
@@ -361,8 +373,9 @@ fn postgrest_binary(root: &Path) -> Result<PathBuf> {
     Ok(bin)
 }
 
-/// `tests/supabase/*.sql` in name order, then the extra files as given.
-fn sql_files(root: &Path, extra: &[&Path]) -> Result<Vec<PathBuf>> {
+/// `tests/supabase/*.sql` in name order (some replaced), then the extra
+/// files as given.
+fn sql_files(root: &Path, replace: &[(&str, &Path)], extra: &[&Path]) -> Result<Vec<PathBuf>> {
     let dir = root.join("tests/supabase");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .with_context(|| format!("reading {}", dir.display()))?
@@ -372,6 +385,13 @@ fn sql_files(root: &Path, extra: &[&Path]) -> Result<Vec<PathBuf>> {
     files.sort();
     if files.is_empty() {
         bail!("no SQL files in {}", dir.display());
+    }
+    for (name, replacement) in replace {
+        let slot = files
+            .iter_mut()
+            .find(|f| f.file_name().is_some_and(|n| n == *name))
+            .ok_or_else(|| anyhow!("no {name} in {} to replace", dir.display()))?;
+        *slot = if replacement.is_relative() { root.join(replacement) } else { replacement.to_path_buf() };
     }
     for path in extra {
         let path = if path.is_relative() { root.join(path) } else { path.to_path_buf() };

@@ -1,28 +1,68 @@
+-- GENERATED from src/store/supabase/sql/*.sql by scripts/supabase-install-sql.sh:
+-- edit the parts there and run the script again. Run this file whole.
+
+-- ==== src/store/supabase/sql/00_prerequisites.sql ====
+
 -- oe-webhooks: what to run once in the Supabase project (SQL editor or psql),
 -- on top of the OpenEvent frontend's tables. Idempotent: safe to run again
 -- after an upgrade.
 --
---   1. the workflow columns on events, rooms and clients,
+--   0. the extensions it needs, pgcrypto (in whichever schema) and pg_net;
+--      without them it stops before changing anything and says so,
+--   1. the workflow columns on events, rooms, clients and emails, and the
+--      optional columns the service writes where the frontend lacks them,
 --   2. the uniqueness the service relies on (one client per address, one
 --      row per Message-ID),
 --   3. the inbox shared by all replicas, and its RPC functions,
---   4. the RPC that applies one workflow step atomically, and the reads
---      of a booking in one round trip,
---   5. the database webhooks on tasks and offers, signed per Standard
+--   4. the RPC that applies one workflow step atomically,
+--   5. the reads of a booking in one round trip,
+--   6. the database webhooks on tasks and offers, signed per Standard
 --      Webhooks with pgcrypto and posted with pg_net.
 --
 -- Afterwards set where to post and the secret (the same value as
 -- OE_SUPABASE_WEBHOOK_SECRET in the service):
 --   select oe_private.configure_webhook('https://oe.example.ch/webhooks/supabase', 'whsec_...');
 
-create extension if not exists pgcrypto with schema extensions;
+-- 0. Prerequisites -----------------------------------------------------------
+
+-- pgcrypto signs the database webhooks and pg_net posts them. Both ship with
+-- Supabase: one that is not enabled yet is enabled here (pgcrypto in schema
+-- `extensions`, where Supabase puts it; one already in `public`, as on older
+-- projects, stays there). One that cannot be had stops the install here,
+-- before anything is changed.
 do $$
+declare
+  has_pgcrypto boolean := exists (select 1 from pg_extension where extname = 'pgcrypto');
+  has_pg_net boolean := exists (
+    select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+     where n.nspname = 'net' and p.proname = 'http_post');
+  missing text[] := '{}';
 begin
-  if exists (select 1 from pg_available_extensions where name = 'pg_net') then
-    create extension if not exists pg_net;
+  if not has_pgcrypto and not exists (select 1 from pg_available_extensions where name = 'pgcrypto') then
+    missing := missing || 'pgcrypto'::text;
+  end if;
+  if not has_pg_net and not exists (select 1 from pg_available_extensions where name = 'pg_net') then
+    missing := missing || 'pg_net'::text;
+  end if;
+  if cardinality(missing) > 0 then
+    raise exception 'oe-webhooks needs the extension(s) % and this database has none to enable; nothing was changed',
+      array_to_string(missing, ' and ')
+      using hint = 'Enable them under Database > Extensions in the Supabase dashboard, then run install.sql again.';
+  end if;
+  if not has_pgcrypto then
+    if exists (select 1 from pg_namespace where nspname = 'extensions') then
+      create extension pgcrypto with schema extensions;
+    else
+      create extension pgcrypto;
+    end if;
+  end if;
+  if not has_pg_net then
+    create extension pg_net;
   end if;
 end
 $$;
+
+-- ==== src/store/supabase/sql/10_columns.sql ====
 
 -- 1. Workflow state on the frontend's tables --------------------------------
 
@@ -60,6 +100,21 @@ alter table public.emails
   add column if not exists in_reply_to text,
   add column if not exists thread_id text;
 
+-- Optional columns: the service writes them, SPEC §6 does not require the
+-- frontend to have them (a line item needs only offer_id, name, quantity,
+-- unit_price and total). Added as nullable columns where missing, kept as
+-- they are where the frontend has them (with its own types, defaults and
+-- constraints), so every write of the service lands on any frontend.
+alter table public.events
+  add column if not exists description text;
+alter table public.tasks
+  add column if not exists description text;
+alter table public.offer_line_items
+  add column if not exists team_id uuid,
+  add column if not exists user_id uuid,
+  add column if not exists description text,
+  add column if not exists product_id uuid;
+
 -- 2. Uniqueness ------------------------------------------------------------
 
 -- One client per lower-cased address and team, even when two inquiries of a
@@ -67,6 +122,8 @@ alter table public.emails
 create unique index if not exists oe_clients_team_email on public.clients (team_id, lower(email));
 -- The Message-ID makes processing a mail idempotent.
 create unique index if not exists oe_emails_team_message on public.emails (team_id, message_id);
+
+-- ==== src/store/supabase/sql/20_inbox.sql ====
 
 -- 3. The inbox ---------------------------------------------------------------
 
@@ -213,6 +270,14 @@ create index if not exists oe_mailboxes_team on public.oe_mailboxes (team_id);
 -- Only the service (service_role) reads it; managers never need to.
 alter table public.oe_mailboxes enable row level security;
 revoke all on public.oe_mailboxes from anon, authenticated;
+
+-- The inbox's functions are the service's (service_role) only.
+revoke all on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint, uuid[]),
+  public.oe_inbox_renew(uuid[], integer, bigint), public.oe_inbox_stats() from public, anon, authenticated;
+grant execute on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint, uuid[]),
+  public.oe_inbox_renew(uuid[], integer, bigint), public.oe_inbox_stats() to service_role;
+
+-- ==== src/store/supabase/sql/30_apply.sql ====
 
 -- 4. One workflow step, atomically ---------------------------------------
 
@@ -488,6 +553,15 @@ begin
 end
 $$;
 
+revoke all on function public.oe_write_offer(uuid, uuid, uuid, jsonb), public.oe_apply_plan(uuid, uuid, jsonb),
+  public.oe_apply_plans(uuid, uuid, jsonb) from public, anon, authenticated;
+grant execute on function public.oe_write_offer(uuid, uuid, uuid, jsonb), public.oe_apply_plan(uuid, uuid, jsonb),
+  public.oe_apply_plans(uuid, uuid, jsonb) to service_role;
+
+-- ==== src/store/supabase/sql/40_reads.sql ====
+
+-- 5. Reading a booking in one round trip --------------------------------
+
 -- The booking a mail belongs to: by In-Reply-To and References against
 -- stored Message-IDs, else the sender's latest open one. Written as steps
 -- so each is an index lookup (client by address, then its events), never a
@@ -576,18 +650,14 @@ as $$
   from jsonb_array_elements(p_mails) with ordinality as t(m, n);
 $$;
 
-revoke all on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint, uuid[]), public.oe_inbox_renew(uuid[], integer, bigint), public.oe_inbox_stats(),
-  public.oe_write_offer(uuid, uuid, uuid, jsonb), public.oe_apply_plan(uuid, uuid, jsonb),
-  public.oe_booking_for_mail(uuid, text[], text), public.oe_booking(uuid, uuid),
-  public.oe_mail_context(uuid, text[], text), public.oe_apply_plans(uuid, uuid, jsonb),
-  public.oe_mail_contexts(uuid, jsonb) from public, anon, authenticated;
-grant execute on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint, uuid[]), public.oe_inbox_renew(uuid[], integer, bigint), public.oe_inbox_stats(),
-  public.oe_write_offer(uuid, uuid, uuid, jsonb), public.oe_apply_plan(uuid, uuid, jsonb),
-  public.oe_booking_for_mail(uuid, text[], text), public.oe_booking(uuid, uuid),
-  public.oe_mail_context(uuid, text[], text), public.oe_apply_plans(uuid, uuid, jsonb),
-  public.oe_mail_contexts(uuid, jsonb) to service_role;
+revoke all on function public.oe_booking_for_mail(uuid, text[], text), public.oe_booking(uuid, uuid),
+  public.oe_mail_context(uuid, text[], text), public.oe_mail_contexts(uuid, jsonb) from public, anon, authenticated;
+grant execute on function public.oe_booking_for_mail(uuid, text[], text), public.oe_booking(uuid, uuid),
+  public.oe_mail_context(uuid, text[], text), public.oe_mail_contexts(uuid, jsonb) to service_role;
 
--- 5. Database webhooks, signed -------------------------------------------
+-- ==== src/store/supabase/sql/50_webhooks.sql ====
+
+-- 6. Database webhooks, signed -------------------------------------------
 
 create schema if not exists oe_private;
 revoke all on schema oe_private from public, anon, authenticated;
@@ -625,18 +695,29 @@ $$;
 
 -- The Standard Webhooks signature of a body: v1,base64(HMAC-SHA256(key,
 -- "{id}.{timestamp}.{body}")) with the key from a whsec_ secret (Supabase's
--- "v1,whsec_..." display form accepted).
-create or replace function oe_private.sign(p_secret text, p_id text, p_ts bigint, p_body text)
-returns text
-language sql immutable
-set search_path = oe_private, extensions, pg_temp
-as $$
-  select 'v1,' || encode(
-    extensions.hmac(convert_to(p_id || '.' || p_ts || '.' || p_body, 'UTF8'),
-                    decode(regexp_replace(regexp_replace(p_secret, '^v1,', ''), '^whsec_', ''), 'base64'),
-                    'sha256'),
-    'base64');
-$$;
+-- "v1,whsec_..." display form accepted). pgcrypto's hmac is called in the
+-- schema pgcrypto is in (`extensions` on current Supabase projects, `public`
+-- on older ones), looked up now: run install.sql again after moving it.
+do $do$
+declare
+  v_schema text := (select n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace
+                     where e.extname = 'pgcrypto');
+begin
+  execute format($f$
+    create or replace function oe_private.sign(p_secret text, p_id text, p_ts bigint, p_body text)
+    returns text
+    language sql immutable
+    set search_path = pg_catalog, pg_temp
+    as $b$
+      select 'v1,' || encode(
+        %I.hmac(convert_to(p_id || '.' || p_ts || '.' || p_body, 'UTF8'),
+                decode(regexp_replace(regexp_replace(p_secret, '^v1,', ''), '^whsec_', ''), 'base64'),
+                'sha256'),
+        'base64');
+    $b$
+  $f$, v_schema);
+end
+$do$;
 
 -- Posts {type, table, schema, record, old_record} like Supabase's own
 -- database webhooks, plus the Standard Webhooks headers. pg_net sends the

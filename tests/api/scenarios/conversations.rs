@@ -113,6 +113,15 @@ async fn happy_path_in_english_on_postgrest() {
     happy_path_en(&mut Scenario::supabase("happy-path-en").await).await;
 }
 
+/// The frontend need not have more than the spec requires: no team_id,
+/// user_id, description or product_id on line items, no descriptions on
+/// events and tasks, no billing or threading columns (the installer adds
+/// what the service writes beyond the spec as nullable columns).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn happy_path_in_english_on_postgrest_with_only_the_specs_required_columns() {
+    happy_path_en(&mut Scenario::supabase_minimal("happy-path-en").await).await;
+}
+
 async fn happy_path_de(mut s: Scenario) {
     s.play().await;
     let st = s.state().await;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::helpers::{run_cli, spawn_app, TestApp};
 use crate::postgrest::SupabaseHarness;
-use crate::supabase::{harness, seed_catalogue, spawn_supabase, Tenant};
+use crate::supabase::{harness, minimal_harness, seed_catalogue, spawn_supabase, Tenant};
 
 /// Where the most recently changed booking stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,7 +91,15 @@ impl Scenario {
     }
 
     pub async fn supabase(name: &str) -> Self {
-        let db = harness().await;
+        Self::supabase_on(name, harness().await).await
+    }
+
+    /// On a frontend schema with only the columns SPEC §6 requires.
+    pub async fn supabase_minimal(name: &str) -> Self {
+        Self::supabase_on(name, minimal_harness().await).await
+    }
+
+    async fn supabase_on(name: &str, db: SupabaseHarness) -> Self {
         let tenant = Tenant { team: Uuid::new_v4(), user: Uuid::new_v4() };
         seed_catalogue(&db, tenant.team, tenant.user).await;
         let basic = vec![

@@ -1,0 +1,151 @@
+-- 3. The inbox ---------------------------------------------------------------
+
+create table if not exists public.oe_inbox (
+  seq bigserial primary key,
+  id uuid not null unique,
+  source text not null,
+  dedupe_key text not null unique,
+  order_key text not null,
+  payload jsonb not null,
+  status text not null default 'pending' check (status in ('pending', 'processing', 'done', 'dead')),
+  attempts integer not null default 0,
+  due_at timestamptz not null default now(),
+  lease_until timestamptz,
+  last_error text,
+  received_at timestamptz not null default now(),
+  finished_at timestamptz
+);
+-- The team an entry belongs to, decided by the service at the edge (the
+-- recipient mailbox, the changed row's team_id). Entries of an older
+-- version have none and are claimed by nobody: drain the inbox before
+-- upgrading (`oe-webhooks check` counts them).
+alter table public.oe_inbox add column if not exists team_id uuid;
+drop index if exists public.oe_inbox_open;
+drop index if exists public.oe_inbox_order;
+create index if not exists oe_inbox_open_team on public.oe_inbox (team_id, seq) where status in ('pending', 'processing');
+create index if not exists oe_inbox_order_team on public.oe_inbox (team_id, order_key, seq)
+  where status in ('pending', 'processing');
+-- Only the service (service_role, which bypasses RLS) may touch the inbox.
+alter table public.oe_inbox enable row level security;
+revoke all on public.oe_inbox from anon, authenticated;
+
+-- Stores a batch of entries; a known dedupe_key returns the stored id.
+create or replace function public.oe_inbox_append(p_entries jsonb)
+returns table (id uuid, duplicate boolean)
+language plpgsql
+set search_path = public, pg_temp
+as $$
+declare
+  e jsonb;
+  v_id uuid;
+begin
+  for e in select * from jsonb_array_elements(p_entries) loop
+    insert into public.oe_inbox as i (id, team_id, source, dedupe_key, order_key, payload, received_at)
+    values ((e->>'id')::uuid, (e->>'team_id')::uuid, e->>'source', e->>'dedupe_key', e->>'order_key', e->'payload',
+            coalesce((e->>'received_at')::timestamptz, now()))
+    on conflict (dedupe_key) do nothing
+    returning i.id into v_id;
+    if v_id is not null then
+      id := v_id; duplicate := false;
+    else
+      select i.id into id from public.oe_inbox i where i.dedupe_key = e->>'dedupe_key';
+      duplicate := true;
+    end if;
+    return next;
+  end loop;
+end
+$$;
+
+-- Claims due entries of the given teams for one worker; never an entry of
+-- another team. SKIP LOCKED lets replicas claim side by side; an entry
+-- whose order key has an older unfinished entry of its team waits, so one
+-- booking's events are handled one at a time and in order. Fair across
+-- teams: each team's oldest entries are taken round-robin (its first, then
+-- every team's second, ...), so one team's flood cannot starve the others.
+drop function if exists public.oe_inbox_claim(integer, bigint);
+create or replace function public.oe_inbox_claim(p_limit integer, p_lease_ms bigint, p_teams uuid[])
+returns table (id uuid, team_id uuid, source text, order_key text, payload jsonb, attempts integer)
+language sql
+set search_path = public, pg_temp
+as $$
+  with candidates as (
+    select c.seq, row_number() over (partition by t.team order by c.seq) as turn
+    from unnest(p_teams) as t(team)
+    cross join lateral (
+      select i.seq
+      from public.oe_inbox i
+      where i.team_id = t.team
+        and i.status in ('pending', 'processing')
+        and (case i.status when 'pending' then i.due_at else i.lease_until end) <= now()
+        and not exists (
+          select 1 from public.oe_inbox j
+          where j.team_id = i.team_id and j.order_key = i.order_key and j.seq < i.seq
+            and j.status in ('pending', 'processing'))
+      order by i.seq
+      limit p_limit
+      for update skip locked
+    ) c
+  ),
+  due as (
+    select seq from candidates order by turn, seq limit p_limit
+  )
+  update public.oe_inbox i
+  set status = 'processing', attempts = i.attempts + 1, lease_until = now() + p_lease_ms * interval '1 millisecond'
+  from due
+  where i.seq = due.seq
+  returning i.id, i.team_id, i.source, i.order_key, i.payload, i.attempts;
+$$;
+
+-- A heartbeat: extends the leases of entries a worker is still processing
+-- (matched by the attempt they were claimed for), on the database's clock.
+create or replace function public.oe_inbox_renew(p_ids uuid[], p_attempts integer, p_lease_ms bigint)
+returns integer
+language sql
+set search_path = public, pg_temp
+as $$
+  with renewed as (
+    update public.oe_inbox
+       set lease_until = now() + p_lease_ms * interval '1 millisecond'
+     where id = any(p_ids) and attempts = p_attempts and status = 'processing'
+    returning 1)
+  select count(*)::integer from renewed;
+$$;
+
+create or replace function public.oe_inbox_stats()
+returns jsonb
+language sql stable
+set search_path = public, pg_temp
+as $$
+  select jsonb_build_object(
+    'pending', count(*) filter (where status = 'pending'),
+    'processing', count(*) filter (where status = 'processing'),
+    'done', count(*) filter (where status = 'done'),
+    'dead', count(*) filter (where status = 'dead'))
+  from public.oe_inbox;
+$$;
+
+-- 3b. Venues' mailboxes -------------------------------------------------------
+
+-- Which team an inbound mail belongs to: the address it was sent to. One row
+-- per venue inbox address; the service refuses mail to an address not here
+-- (unless it serves exactly one team that has no row, the one-venue setup).
+create table if not exists public.oe_mailboxes (
+  address text primary key check (address = lower(address)),
+  team_id uuid not null,
+  sender_email text,
+  system_user_id uuid,
+  venue_name text,
+  timezone text,
+  enabled boolean not null default true,
+  created_at timestamptz not null default now()
+);
+create index if not exists oe_mailboxes_team on public.oe_mailboxes (team_id);
+-- Only the service (service_role) reads it; managers never need to.
+alter table public.oe_mailboxes enable row level security;
+revoke all on public.oe_mailboxes from anon, authenticated;
+
+-- The inbox's functions are the service's (service_role) only.
+revoke all on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint, uuid[]),
+  public.oe_inbox_renew(uuid[], integer, bigint), public.oe_inbox_stats() from public, anon, authenticated;
+grant execute on function public.oe_inbox_append(jsonb), public.oe_inbox_claim(integer, bigint, uuid[]),
+  public.oe_inbox_renew(uuid[], integer, bigint), public.oe_inbox_stats() to service_role;

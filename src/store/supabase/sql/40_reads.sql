@@ -1,0 +1,94 @@
+-- 5. Reading a booking in one round trip --------------------------------
+
+-- The booking a mail belongs to: by In-Reply-To and References against
+-- stored Message-IDs, else the sender's latest open one. Written as steps
+-- so each is an index lookup (client by address, then its events), never a
+-- scan of the team's events.
+create or replace function public.oe_booking_for_mail(p_team uuid, p_refs text[], p_sender text)
+returns uuid
+language plpgsql stable
+set search_path = public, pg_temp
+as $$
+declare
+  v_event uuid;
+  v_client uuid;
+begin
+  if coalesce(array_length(p_refs, 1), 0) > 0 then
+    select e.id into v_event
+      from unnest(p_refs) with ordinality r(ref, n)
+      join public.emails m on m.team_id = p_team and m.message_id = r.ref and m.event_id is not null
+      join public.events e on e.id = m.event_id and e.status in ('lead', 'option', 'confirmed')
+     order by r.n
+     limit 1;
+    if v_event is not null then
+      return v_event;
+    end if;
+  end if;
+  select c.id into v_client from public.clients c where c.team_id = p_team and lower(c.email) = lower(p_sender);
+  if v_client is null then
+    return null;
+  end if;
+  select e.id into v_event
+    from public.events e
+   where e.client_id = v_client and e.team_id = p_team
+     and (e.status in ('lead', 'option') or (e.status = 'confirmed' and e.event_date >= current_date))
+   order by e.created_at desc
+   limit 1;
+  return v_event;
+end
+$$;
+
+-- One booking in one round trip: the event, its client, the client's
+-- latest inbound mail and the current offer (the latest not cancelled).
+-- Null when the event is not the team's.
+create or replace function public.oe_booking(p_team uuid, p_event uuid)
+returns jsonb
+language sql stable
+set search_path = public, pg_temp
+as $$
+  select jsonb_build_object(
+    'event', to_jsonb(e),
+    'client', (select to_jsonb(c) from public.clients c where c.id = e.client_id and c.team_id = p_team),
+    'last_inbound', (
+      select to_jsonb(m) from public.emails m
+      where m.event_id = e.id and m.team_id = p_team and not m.is_sent
+      order by m.received_at desc nulls last, m.created_at desc limit 1),
+    'offer', (
+      select to_jsonb(o)
+      from public.offers o
+      where o.event_id = e.id and o.team_id = p_team and o.status <> 'cancelled'
+      order by o.created_at desc, o.id desc limit 1))
+  from public.events e
+  where e.id = p_event and e.team_id = p_team;
+$$;
+
+-- A mail's context in one round trip: its booking (as oe_booking), else the
+-- known client of the sender.
+create or replace function public.oe_mail_context(p_team uuid, p_refs text[], p_sender text)
+returns jsonb
+language sql stable
+set search_path = public, pg_temp
+as $$
+  with b as (select public.oe_booking(p_team, public.oe_booking_for_mail(p_team, p_refs, p_sender)) as j)
+  select coalesce(b.j, '{}'::jsonb) || jsonb_build_object('client', coalesce(
+      nullif(b.j->'client', 'null'::jsonb),
+      (select to_jsonb(c) from public.clients c where c.team_id = p_team and lower(c.email) = lower(p_sender) limit 1)))
+  from b;
+$$;
+
+-- oe_mail_context for several mails: [{refs: [...], sender: "..."}].
+create or replace function public.oe_mail_contexts(p_team uuid, p_mails jsonb)
+returns jsonb
+language sql stable
+set search_path = public, pg_temp
+as $$
+  select coalesce(jsonb_agg(
+           public.oe_mail_context(p_team, array(select jsonb_array_elements_text(t.m->'refs')), t.m->>'sender')
+           order by t.n), '[]'::jsonb)
+  from jsonb_array_elements(p_mails) with ordinality as t(m, n);
+$$;
+
+revoke all on function public.oe_booking_for_mail(uuid, text[], text), public.oe_booking(uuid, uuid),
+  public.oe_mail_context(uuid, text[], text), public.oe_mail_contexts(uuid, jsonb) from public, anon, authenticated;
+grant execute on function public.oe_booking_for_mail(uuid, text[], text), public.oe_booking(uuid, uuid),
+  public.oe_mail_context(uuid, text[], text), public.oe_mail_contexts(uuid, jsonb) to service_role;

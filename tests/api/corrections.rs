@@ -140,3 +140,69 @@ async fn bookings_edit_takes_a_line_off_through_the_same_path_as_the_webhook() {
     let (ok, out) = crate::helpers::run_cli(&["bookings", "edit", "newest", "--remove-line", "Live Band"], &env);
     assert!(!ok && out.contains("no line \"Live Band\""), "{out}");
 }
+
+/// On the real PostgREST: the manager's frontend-style DELETE of a line and
+/// UPDATE of the head count reach the service through the installed
+/// triggers (the service's own writes do not), and the next offer keeps both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frontend_corrections_reach_the_service_through_the_triggers_and_change_the_next_offer() {
+    use crate::supabase::{harness, seed_catalogue, spawn_supabase, Tenant};
+    let h = harness().await;
+    let tenant = Tenant { team: uuid::Uuid::new_v4(), user: uuid::Uuid::new_v4() };
+    seed_catalogue(&h, tenant.team, tenant.user).await;
+    let app = spawn_supabase(&h, &tenant, vec![]).await;
+    let sql = |q: String| {
+        let h = &h;
+        async move { h.psql(&q).await.unwrap() }
+    };
+    sql(format!(
+        "select oe_private.configure_webhook('http://127.0.0.1:{}/webhooks/supabase', '{}')",
+        app.port(),
+        oe_webhooks::config::dev::SUPABASE_WEBHOOK_SECRET
+    ))
+    .await;
+    // The frontend's decision: an UPDATE, delivered by the trigger.
+    let approve_pending = || async {
+        for _ in 0..6 {
+            let changed = sql(
+                "with t as (select id from tasks where status = 'pending' and payload->>'action' <> 'manual_review'
+                            order by created_at desc limit 1)
+                 update tasks set status = 'completed', payload = payload || '{\"resolution\": \"approved\"}'
+                 where id in (select id from t) returning id"
+                    .into(),
+            )
+            .await;
+            if changed.is_empty() {
+                return;
+            }
+            for d in h.deliver_pg_net_requests().await.unwrap() {
+                assert_eq!(d.status, Some(202), "{}", d.response_body);
+            }
+            app.wait_idle().await;
+        }
+    };
+    let current_lines = || {
+        sql("select li.name || ' x' || li.quantity::int from offer_line_items li join offers o on o.id = li.offer_id
+             where o.status <> 'cancelled' and li.product_id is not null order by li.name"
+            .into())
+    };
+
+    assert_eq!(app.post_generic(&mail(1, LAUNCH)).await.status(), 202);
+    app.wait_idle().await;
+    approve_pending().await;
+    assert_eq!(current_lines().await, "Classic Apéro x70\nDJ Service x1");
+    assert!(h.deliver_pg_net_requests().await.unwrap().is_empty(), "the service's own writes post nothing");
+
+    // The manager takes the DJ off and sets 60 guests, in the frontend.
+    sql("delete from offer_line_items where name = 'DJ Service'".into()).await;
+    sql(format!("update events set attendees = 60 where team_id = '{}'", tenant.team)).await;
+    let deliveries = h.deliver_pg_net_requests().await.unwrap();
+    assert_eq!(deliveries.iter().map(|d| d.status).collect::<Vec<_>>(), [Some(202), Some(202)], "both corrections");
+    app.wait_idle().await;
+
+    // The client asks for more: the revised offer keeps both corrections.
+    assert_eq!(app.post_generic(&mail(2, "Could you add a photo booth? Thanks, Sara")).await.status(), 202);
+    app.wait_idle().await;
+    approve_pending().await;
+    assert_eq!(current_lines().await, "Classic Apéro x60\nPhoto Booth x1");
+}

@@ -266,6 +266,10 @@ create table if not exists public.oe_mailboxes (
   enabled boolean not null default true,
   created_at timestamptz not null default now()
 );
+-- Bank details a deposit request states, per venue (optional).
+alter table public.oe_mailboxes
+  add column if not exists payment_iban text,
+  add column if not exists payment_beneficiary text;
 create index if not exists oe_mailboxes_team on public.oe_mailboxes (team_id);
 -- Only the service (service_role) reads it; managers never need to.
 alter table public.oe_mailboxes enable row level security;
@@ -378,6 +382,9 @@ declare
   v_draft uuid;
   v_tasks jsonb := '[]'::jsonb;
 begin
+  -- The service's own writes: the correction triggers (50_webhooks.sql)
+  -- skip them, so a manager's edit is never confused with an echo.
+  perform set_config('oe.actor', 'service', true);
   -- The plan names the team of the input it answers (the inbox entry's);
   -- writing it under any other team would hand one venue's client to another.
   if p_plan ? 'team_id' and (p_plan->>'team_id')::uuid is distinct from p_team then
@@ -778,4 +785,23 @@ create trigger oe_deposit_paid
   after update on public.offers
   for each row
   when (new.deposit_paid_at is not null and old.deposit_paid_at is null)
+  execute function oe_private.notify_service();
+
+-- A manager's correction in the frontend: the event's date, times, head
+-- count, room or seating, or a product line of an offer changed or removed.
+-- The service's own writes (oe_apply_plan sets oe.actor) do not fire.
+drop trigger if exists oe_event_corrected on public.events;
+create trigger oe_event_corrected
+  after update on public.events
+  for each row
+  when (current_setting('oe.actor', true) is distinct from 'service'
+        and (new.event_date, new.start_time, new.end_time, new.attendees, new.room_ids, new.seating_layout)
+            is distinct from (old.event_date, old.start_time, old.end_time, old.attendees, old.room_ids, old.seating_layout))
+  execute function oe_private.notify_service();
+
+drop trigger if exists oe_line_corrected on public.offer_line_items;
+create trigger oe_line_corrected
+  after update or delete on public.offer_line_items
+  for each row
+  when (current_setting('oe.actor', true) is distinct from 'service')
   execute function oe_private.notify_service();

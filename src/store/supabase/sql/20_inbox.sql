@@ -139,6 +139,10 @@ create table if not exists public.oe_mailboxes (
   enabled boolean not null default true,
   created_at timestamptz not null default now()
 );
+-- Bank details a deposit request states, per venue (optional).
+alter table public.oe_mailboxes
+  add column if not exists payment_iban text,
+  add column if not exists payment_beneficiary text;
 create index if not exists oe_mailboxes_team on public.oe_mailboxes (team_id);
 -- Only the service (service_role) reads it; managers never need to.
 alter table public.oe_mailboxes enable row level security;

@@ -97,6 +97,9 @@ declare
   v_draft uuid;
   v_tasks jsonb := '[]'::jsonb;
 begin
+  -- The service's own writes: the correction triggers (50_webhooks.sql)
+  -- skip them, so a manager's edit is never confused with an echo.
+  perform set_config('oe.actor', 'service', true);
   -- The plan names the team of the input it answers (the inbox entry's);
   -- writing it under any other team would hand one venue's client to another.
   if p_plan ? 'team_id' and (p_plan->>'team_id')::uuid is distinct from p_team then

@@ -120,3 +120,22 @@ create trigger oe_deposit_paid
   for each row
   when (new.deposit_paid_at is not null and old.deposit_paid_at is null)
   execute function oe_private.notify_service();
+
+-- A manager's correction in the frontend: the event's date, times, head
+-- count, room or seating, or a product line of an offer changed or removed.
+-- The service's own writes (oe_apply_plan sets oe.actor) do not fire.
+drop trigger if exists oe_event_corrected on public.events;
+create trigger oe_event_corrected
+  after update on public.events
+  for each row
+  when (current_setting('oe.actor', true) is distinct from 'service'
+        and (new.event_date, new.start_time, new.end_time, new.attendees, new.room_ids, new.seating_layout)
+            is distinct from (old.event_date, old.start_time, old.end_time, old.attendees, old.room_ids, old.seating_layout))
+  execute function oe_private.notify_service();
+
+drop trigger if exists oe_line_corrected on public.offer_line_items;
+create trigger oe_line_corrected
+  after update or delete on public.offer_line_items
+  for each row
+  when (current_setting('oe.actor', true) is distinct from 'service')
+  execute function oe_private.notify_service();

@@ -45,10 +45,10 @@ impl EmbeddedStore {
         let store = Self { data, inbox, team, user };
         store.seed_catalog().await?;
         if added.iter().any(|c| c == "products.synonyms") {
-            store.backfill_synonyms().await?;
+            store.backfill(seed::Backfill::Synonyms).await?;
         }
         if added.iter().any(|c| c == "rooms.layout_capacities") {
-            store.backfill_layouts().await?;
+            store.backfill(seed::Backfill::Layouts).await?;
         }
         Ok(store)
     }

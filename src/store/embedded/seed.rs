@@ -55,45 +55,46 @@ impl EmbeddedStore {
             .await
     }
 
-    /// Fills `products.synonyms` of the built-in products in a store seeded
-    /// before the column existed (only where it is still empty).
-    pub(super) async fn backfill_synonyms(&self) -> Result<(), StoreError> {
+    /// Fills a column added after the first release (`products.synonyms`,
+    /// `rooms.layout_capacities`) for the built-in catalogue's rows of a
+    /// store seeded before it existed, only where it is still empty.
+    pub(super) async fn backfill(&self, column: Backfill) -> Result<(), StoreError> {
         let catalog = CatalogFile::builtin();
         let team = self.team.to_string();
         self.data
             .run(move |conn| {
-                let tx = conn.transaction().map_err(sql_error)?;
-                for p in &catalog.products {
-                    tx.execute(
+                let (sql, rows, value): (&str, &[Value], ColumnText) = match column {
+                    Backfill::Synonyms => (
                         "UPDATE products SET synonyms = ?3 WHERE id = ?1 AND team_id = ?2 AND synonyms IS NULL",
-                        params![s(p, "id"), team, synonyms(p)],
-                    )
-                    .map_err(sql_error)?;
-                }
-                tx.commit().map_err(sql_error)
-            })
-            .await
-    }
-
-    /// Rooms seeded before `layout_capacities` existed get the catalogue's
-    /// figures (without them a room is offered for any seating).
-    pub(super) async fn backfill_layouts(&self) -> Result<(), StoreError> {
-        let catalog = CatalogFile::builtin();
-        let team = self.team.to_string();
-        self.data
-            .run(move |conn| {
+                        &catalog.products,
+                        synonyms,
+                    ),
+                    // Without them a room would be offered for any seating.
+                    Backfill::Layouts => (
+                        "UPDATE rooms SET layout_capacities = ?3
+                         WHERE id = ?1 AND team_id = ?2 AND layout_capacities IS NULL",
+                        &catalog.rooms,
+                        layouts,
+                    ),
+                };
                 let tx = conn.transaction().map_err(sql_error)?;
-                for r in &catalog.rooms {
-                    tx.execute(
-                        "UPDATE rooms SET layout_capacities = ?3 WHERE id = ?1 AND team_id = ?2 AND layout_capacities IS NULL",
-                        params![s(r, "id"), team, layouts(r)],
-                    )
-                    .map_err(sql_error)?;
+                for row in rows {
+                    tx.execute(sql, params![s(row, "id"), team, value(row)]).map_err(sql_error)?;
                 }
                 tx.commit().map_err(sql_error)
             })
             .await
     }
+}
+
+/// A catalogue row's value for a column, as its text.
+type ColumnText = fn(&Value) -> Option<String>;
+
+/// See [`EmbeddedStore::backfill`].
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Backfill {
+    Synonyms,
+    Layouts,
 }
 
 /// The catalogue room's per-layout seats as the column's JSON text.

@@ -291,9 +291,16 @@ const SYNONYMS: &[&[&str]] = &[
 /// the first phrase of the group that occurs). Words that mostly mean
 /// something else in a mail ("our speakers", "a display of") are not read
 /// as wishes, only matched when a client's wish names them.
+///
+/// A question about the venue ("Hat es bei Ihnen Parkplätze?", "Do you
+/// have parking?") asks, it does not require: sentences ending in `?` are
+/// left to the manager (the draft is flagged for the question) rather than
+/// made a condition of the room.
 pub fn amenities_in(text: &str) -> Vec<String> {
     const AMBIGUOUS: [&str; 6] = ["speakers", "internet", "display", "pa", "mic", "mikro"];
-    let words = tokens(text);
+    let statements: String =
+        text.split_inclusive(['.', '!', '?', '\n']).filter(|sentence| !sentence.trim_end().ends_with('?')).collect();
+    let words = tokens(&statements);
     SYNONYMS
         .iter()
         .filter_map(|group| {
@@ -394,6 +401,10 @@ mod tests {
     fn amenities_are_found_in_the_clients_words_once_per_group() {
         assert_eq!(amenities_in("We need a Beamer, a stage and WLAN; a projector too."), ["beamer", "wlan", "stage"]);
         assert!(amenities_in("Dinner for 40 people").is_empty());
+        // A question about the venue is no condition of the room.
+        assert!(amenities_in("Hat es bei Ihnen Parkplätze? Einige kommen mit dem Auto.").is_empty());
+        assert!(amenities_in("Do you have parking for our guests?").is_empty());
+        assert_eq!(amenities_in("Wir brauchen einen Beamer. Gibt es Parkplätze?"), ["beamer"]);
     }
 
     #[test]

@@ -109,7 +109,7 @@ async fn show(store: &EmbeddedStore, id: &str) -> anyhow::Result<ExitCode> {
 }
 
 fn state(p: &crate::domain::TaskPayload) -> Option<&str> {
-    p.send_state.as_deref().or(p.resolution.map(verb))
+    p.send_state.map(crate::domain::SendState::as_str).or(p.resolution.map(verb))
 }
 
 async fn list(store: &EmbeddedStore, status: Option<&str>) -> anyhow::Result<ExitCode> {

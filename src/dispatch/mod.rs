@@ -15,8 +15,8 @@ use chrono_tz::Tz;
 use tracing::{debug, info, instrument, warn};
 
 use crate::domain::{
-    Booking, Correction, DbChange, DepositPayment, EmailAddress, EventId, InboundEmail, InboxId, OfferId, TaskDecision,
-    TeamId,
+    Booking, Correction, DbChange, DepositPayment, EmailAddress, EventId, InboundEmail, InboxId, OfferId, SendState,
+    TaskDecision, TeamId,
 };
 use crate::inbox::{ClaimedEntry, Handler, HandlerError, InboxEvent};
 use crate::ingest::resend::{FetchError, ResendApi};
@@ -242,8 +242,8 @@ impl Dispatcher {
                 return Ok(());
             }
         };
-        let state = if resumed { task.payload.send_state.clone() } else { None };
-        if state.as_deref() == Some("sending") {
+        let state = if resumed { task.payload.send_state } else { None };
+        if state == Some(SendState::Sending) {
             return Err(HandlerError::Permanent(
                 "interrupted while sending the approved mail; not resent to avoid a duplicate: check the mail server's log"
                     .into(),
@@ -257,7 +257,7 @@ impl Dispatcher {
             // A task the frontend created by hand: nothing for us to do.
             self.store
                 .apply(&self.ours(Plan {
-                    task_updates: vec![TaskUpdate { id: task.id, send_state: "handled".into() }],
+                    task_updates: vec![TaskUpdate { id: task.id, send_state: SendState::Handled }],
                     ..Plan::default()
                 }))
                 .await?;
@@ -272,13 +272,13 @@ impl Dispatcher {
         let ctx = self.context();
         let facts = self.facts(&booking, &ctx).await?;
         let approval = workflow::on_decision(&booking, &task, decision, &ctx, &facts, &message_id);
-        if let (Some(mail), false) = (&approval.mail, state.as_deref() == Some("delivered")) {
-            self.store.set_send_state(task.id, claimant, Some("sending"), Some(&message_id)).await?;
+        if let (Some(mail), false) = (&approval.mail, state == Some(SendState::Delivered)) {
+            self.store.set_send_state(task.id, claimant, Some(SendState::Sending), Some(&message_id)).await?;
             match self.mailer.send(mail).await {
                 Ok(()) => {
                     self.metrics.mail_sent();
                     info!(to_domain = mail.to.domain(), "approved message sent");
-                    self.store.set_send_state(task.id, claimant, Some("delivered"), None).await?;
+                    self.store.set_send_state(task.id, claimant, Some(SendState::Delivered), None).await?;
                 }
                 Err(SendError::NotSent { reason, permanent }) => {
                     // Certainly not sent: give the claim back so a retry may send.

@@ -17,5 +17,7 @@ pub use email_address::{EmailAddress, InvalidEmailAddress};
 pub use ids::{ClientId, EventId, InboxId, OfferId, ProductId, RoomId, TaskId, TeamId, UserId};
 pub use inbound::{message_id, Attachment, InboundEmail, Mailbox};
 pub use records::{Booking, Client, Event, EventStatus, OfferRecord, OfferStatus, StoredEmail, WorkflowState};
-pub use task::{Resolution, Task, TaskAction, TaskCategory, TaskDecision, TaskPayload, TaskPriority, TaskStatus};
+pub use task::{
+    Resolution, SendState, Task, TaskAction, TaskCategory, TaskDecision, TaskPayload, TaskPriority, TaskStatus,
+};
 pub use workflow_state::{MailDigest, ProductChoice, SiteVisit};

@@ -41,6 +41,44 @@ pub enum TaskCategory {
     Event,
 }
 
+/// How far the service got acting on a decided task
+/// (`tasks.payload.send_state`): the at-most-once protocol of a send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SendState {
+    /// An inbox entry claimed the decision (`claimed_by`); nothing sent yet.
+    Claimed,
+    /// Just before the mail goes to the mail server.
+    Sending,
+    /// The mail server took the mail; the sent mail is not recorded yet.
+    Delivered,
+    /// Sent and recorded.
+    Sent,
+    /// Nothing to send (an acknowledged manual review, a task without booking).
+    Handled,
+    /// A newer draft of the booking replaced this one: never sent.
+    Superseded,
+}
+
+impl SendState {
+    /// The claim is held and the effect not finished: only its claimant may resume.
+    pub fn unfinished(self) -> bool {
+        matches!(self, Self::Claimed | Self::Sending | Self::Delivered)
+    }
+
+    /// The stored name (the serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Claimed => "claimed",
+            Self::Sending => "sending",
+            Self::Delivered => "delivered",
+            Self::Sent => "sent",
+            Self::Handled => "handled",
+            Self::Superseded => "superseded",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Resolution {
@@ -79,12 +117,10 @@ pub struct TaskPayload {
     pub resolution: Option<Resolution>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edited_message: Option<String>,
-    /// Set by the service when it acts on the decision: `claimed`, then
-    /// `sending` just before the mail goes out, `delivered` once the mail
-    /// server took it, `sent` once recorded (`handled` when there was
-    /// nothing to send). Makes the effect happen at most once.
+    /// Set by the service when it acts on the decision (see [`SendState`]).
+    /// Makes the effect happen at most once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub send_state: Option<String>,
+    pub send_state: Option<SendState>,
     /// The inbox entry that claimed the decision: only it may resume.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claimed_by: Option<String>,

@@ -11,8 +11,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::{
-    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, OfferId, RoomId, Task, TaskDecision, TaskId,
-    TaskStatus,
+    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, OfferId, RoomId, SendState, Task, TaskDecision,
+    TaskId, TaskStatus,
 };
 use crate::workflow::{Applied, Catalogue, Plan};
 
@@ -91,7 +91,7 @@ impl Claim {
     /// its own earlier, unfinished claim (resume), or someone else's.
     pub fn of_existing(task: Task, claimant: InboxId) -> Self {
         let mine = task.payload.claimed_by.as_deref() == Some(claimant.to_string().as_str());
-        let unfinished = matches!(task.payload.send_state.as_deref(), Some("claimed" | "sending" | "delivered"));
+        let unfinished = task.payload.send_state.is_some_and(SendState::unfinished);
         if let Some(newer) = task.payload.superseded_by {
             Claim::Superseded(newer)
         } else if mine && unfinished {
@@ -201,7 +201,7 @@ pub trait Store: Send + Sync {
         &self,
         id: TaskId,
         claimant: InboxId,
-        state: Option<&str>,
+        state: Option<SendState>,
         outgoing_message_id: Option<&str>,
     ) -> Result<(), StoreError>;
 

@@ -9,8 +9,8 @@ use super::steps::{self, advance};
 use super::turn::{Reply, Trigger, Turn};
 use super::{Context, Facts, Step};
 use crate::domain::{
-    Booking, EmailAddress, EventStatus, OfferId, OfferStatus, Resolution, RoomId, Task, TaskAction, TaskCategory,
-    TaskDecision, TaskPayload, TaskPriority,
+    Booking, EmailAddress, EventStatus, OfferId, OfferStatus, Resolution, RoomId, SendState, Task, TaskAction,
+    TaskCategory, TaskDecision, TaskPayload, TaskPriority,
 };
 
 /// The effects of one decision: the mail to send (if any), and the writes
@@ -51,7 +51,7 @@ fn approved(
         .or_else(|| task.payload.edited_message.clone())
         .or_else(|| task.payload.draft_message.clone())
         .filter(|b| !b.trim().is_empty());
-    let done = TaskUpdate { id: task.id, send_state: "sent".into() };
+    let done = TaskUpdate { id: task.id, send_state: SendState::Sent };
     let mut t = Turn::new(booking, facts, ctx, Trigger::Approval);
     if let Some(lang) =
         task.payload.context.get("language").and_then(|l| serde_json::from_value::<Language>(l.clone()).ok())
@@ -63,7 +63,7 @@ fn approved(
     let Some(body) = body else {
         // Approving a task without a message (e.g. a manual review) is an
         // acknowledgement: nothing to send.
-        plan.task_updates.push(TaskUpdate { send_state: "handled".into(), ..done });
+        plan.task_updates.push(TaskUpdate { send_state: SendState::Handled, ..done });
         return Approval { mail: None, plan };
     };
     let to = task
@@ -274,7 +274,7 @@ fn rejected(booking: &Booking, task: &Task, ctx: &Context, facts: &Facts) -> App
     }
     let mut plan = t.finish();
     plan.tasks.push(review);
-    plan.task_updates.push(TaskUpdate { id: task.id, send_state: "handled".into() });
+    plan.task_updates.push(TaskUpdate { id: task.id, send_state: SendState::Handled });
     Approval { mail: None, plan }
 }
 
@@ -308,7 +308,7 @@ mod tests {
         assert_eq!(mail.references, ["m1@keller.ch", "r1@atelier-zurich.ch", "m2@keller.ch"]);
         assert_eq!(a.plan.emails.len(), 1);
         assert!(a.plan.emails[0].is_sent);
-        assert_eq!(a.plan.task_updates[0].send_state, "sent");
+        assert_eq!(a.plan.task_updates[0].send_state, SendState::Sent);
         let Some(EventWrite::Update { patch, .. }) = &a.plan.event else { panic!("the sent mail joins its event") };
         assert!(only_the_turn(patch), "an acknowledgement changes no booking state: {patch:?}");
         assert!(a.plan.tasks.is_empty());
@@ -390,6 +390,6 @@ mod tests {
         assert!(a.mail.is_none());
         assert!(a.plan.emails.is_empty());
         assert_eq!(a.plan.tasks[0].payload.action, TaskAction::ManualReview);
-        assert_eq!(a.plan.task_updates[0].send_state, "handled");
+        assert_eq!(a.plan.task_updates[0].send_state, SendState::Handled);
     }
 }

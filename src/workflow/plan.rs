@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use super::offer::{Deposit, LineItem};
 use crate::domain::{
-    ClientId, EmailAddress, Event, EventId, EventStatus, OfferId, OfferStatus, RoomId, TaskCategory, TaskId,
+    ClientId, EmailAddress, Event, EventId, EventStatus, OfferId, OfferStatus, RoomId, SendState, TaskCategory, TaskId,
     TaskPayload, TaskPriority, TeamId, WorkflowState,
 };
 
@@ -247,7 +247,7 @@ pub struct TaskWrite {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskUpdate {
     pub id: TaskId,
-    pub send_state: String,
+    pub send_state: SendState,
 }
 
 /// What `Store::apply` did.

@@ -234,12 +234,13 @@ async fn an_unreachable_mail_server_is_retried_then_parked_dead_without_sending(
 /// only records it; during the send it resends nothing and asks a human.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resumed_decision_never_sends_twice() {
-    use oe_webhooks::domain::{Resolution, TaskDecision};
+    use oe_webhooks::domain::{Resolution, SendState, TaskDecision};
     use oe_webhooks::inbox::{Inbox, InboxEvent, NewEntry};
 
     let (app, smtp) = with_smtp().await;
     let store = app.store().await;
-    for (state, expect_dead) in [("delivered", false), ("sending", true)] {
+    for (send_state, expect_dead) in [(SendState::Delivered, false), (SendState::Sending, true)] {
+        let state = send_state.as_str();
         let task = intake(&app, &inquiry(&format!("{state}@keller.ch"), WORKSHOP)).await;
         let decision = TaskDecision {
             task_id: task["id"].as_str().unwrap().parse().unwrap(),
@@ -257,7 +258,7 @@ async fn a_resumed_decision_never_sends_twice() {
         // The first run got this far before it stopped.
         store.claim_task(&decision, entry.id, chrono::Utc::now()).await.unwrap();
         let message_id = format!("out-{state}@atelier-zurich.ch");
-        store.set_send_state(decision.task_id, entry.id, Some(state), Some(&message_id)).await.unwrap();
+        store.set_send_state(decision.task_id, entry.id, Some(send_state), Some(&message_id)).await.unwrap();
         store.append(vec![entry]).await.unwrap();
 
         let stats = app.wait_idle().await;

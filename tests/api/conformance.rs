@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use oe_webhooks::config::SupabaseConfig;
-use oe_webhooks::domain::{EmailAddress, InboxId, Resolution, TaskDecision, TaskStatus, TeamId, UserId};
+use oe_webhooks::domain::{EmailAddress, InboxId, Resolution, SendState, TaskDecision, TaskStatus, TeamId, UserId};
 use oe_webhooks::inbox::{Appended, EntryStatus, Inbox, InboxEvent, NewEntry};
 use oe_webhooks::store::embedded::EmbeddedStore;
 use oe_webhooks::store::supabase::SupabaseStore;
@@ -134,8 +134,8 @@ async fn a_newer_draft_supersedes_the_pending_one(b: Backend) {
     let second = b.store.apply(&on_event(vec![draft])).await.unwrap().task_ids[0];
     let old = b.store.task(first).await.unwrap().unwrap();
     assert_eq!(
-        (old.status, old.payload.send_state.as_deref(), old.payload.superseded_by),
-        (TaskStatus::Completed, Some("superseded"), Some(second))
+        (old.status, old.payload.send_state, old.payload.superseded_by),
+        (TaskStatus::Completed, Some(SendState::Superseded), Some(second))
     );
     assert_eq!(b.store.task(second).await.unwrap().unwrap().status, TaskStatus::Pending);
     assert_eq!(b.store.task(review_id).await.unwrap().unwrap().status, TaskStatus::Pending, "no draft, not replaced");
@@ -244,15 +244,15 @@ async fn a_decided_task_is_claimed_once(b: Backend) {
     };
     assert_eq!(claimed.status, TaskStatus::Completed);
     assert_eq!(claimed.payload.edited_message.as_deref(), Some("Edited"));
-    assert_eq!(claimed.payload.send_state.as_deref(), Some("claimed"));
+    assert_eq!(claimed.payload.send_state, Some(SendState::Claimed));
     assert_eq!(b.store.claim_task(&decision, other, Utc::now()).await.unwrap(), Claim::AlreadyHandled);
     // The same entry, retried after a crash, resumes where it stopped.
-    b.store.set_send_state(task, me, Some("sending"), Some("out-1@atelier.ch")).await.unwrap();
+    b.store.set_send_state(task, me, Some(SendState::Sending), Some("out-1@atelier.ch")).await.unwrap();
     b.store.set_send_state(task, other, None, None).await.unwrap();
     let Claim::Resume(resumed) = b.store.claim_task(&decision, me, Utc::now()).await.unwrap() else {
         panic!("the claimant resumes; another entry cannot release it")
     };
-    assert_eq!(resumed.payload.send_state.as_deref(), Some("sending"));
+    assert_eq!(resumed.payload.send_state, Some(SendState::Sending));
     assert_eq!(resumed.payload.outgoing_message_id.as_deref(), Some("out-1@atelier.ch"));
 
     b.store.set_send_state(task, me, None, None).await.unwrap();
@@ -260,7 +260,7 @@ async fn a_decided_task_is_claimed_once(b: Backend) {
     assert!(matches!(b.store.claim_task(&decision, other, Utc::now()).await.unwrap(), Claim::Claimed(_)));
     b.store
         .apply(&Plan {
-            task_updates: vec![workflow::TaskUpdate { id: task, send_state: "sent".into() }],
+            task_updates: vec![workflow::TaskUpdate { id: task, send_state: SendState::Sent }],
             ..Plan::default()
         })
         .await

@@ -225,7 +225,7 @@ fn second_plan(team: TeamId, first: &Applied, offer: OfferId) -> Plan {
         })],
         emails: vec![mail("second@atelier-zurich.ch", true, Some("first@keller.ch"), 9)],
         tasks: vec![task("Draft two", draft("Second draft"))],
-        task_updates: vec![TaskUpdate { id: first.task_ids[1], send_state: "handled".into() }],
+        task_updates: vec![TaskUpdate { id: first.task_ids[1], send_state: oe_webhooks::domain::SendState::Handled }],
     }
 }
 
@@ -258,7 +258,7 @@ fn third_plan(team: TeamId, first: &Applied, second: &Applied, offer: OfferId) -
         }],
         emails: vec![mail("third@keller.ch", false, Some("second@atelier-zurich.ch"), 10)],
         tasks: vec![],
-        task_updates: vec![TaskUpdate { id: second.task_ids[0], send_state: "sent".into() }],
+        task_updates: vec![TaskUpdate { id: second.task_ids[0], send_state: oe_webhooks::domain::SendState::Sent }],
     }
 }
 

@@ -132,7 +132,7 @@ pub(super) fn apply(c: &mut Connection, team: TeamId, user: UserId, plan: &Plan)
     for u in &plan.task_updates {
         tx.execute(
             "UPDATE tasks SET payload = json_set(payload, '$.send_state', ?3), updated_at = ?4 WHERE id = ?1 AND team_id = ?2",
-            params![u.id.to_string(), team_s, u.send_state, now],
+            params![u.id.to_string(), team_s, u.send_state.as_str(), now],
         )
         .map_err(sql_error)?;
     }

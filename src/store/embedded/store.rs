@@ -7,8 +7,8 @@ use super::rows::{self, CLIENT_COLUMNS, EVENT_COLUMNS, TASK_COLUMNS};
 use super::EmbeddedStore;
 use super::{offers, venue};
 use crate::domain::{
-    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, OfferId, RoomId, Task, TaskDecision, TaskId,
-    TaskStatus, TeamId,
+    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, OfferId, RoomId, SendState, Task, TaskDecision,
+    TaskId, TaskStatus, TeamId,
 };
 use crate::store::{timestamp, Claim, Store, StoreError};
 use crate::workflow::{Applied, Catalogue, Plan};
@@ -197,11 +197,11 @@ impl Store for EmbeddedStore {
         &self,
         id: TaskId,
         claimant: InboxId,
-        state: Option<&str>,
+        state: Option<SendState>,
         outgoing_message_id: Option<&str>,
     ) -> Result<(), StoreError> {
         let team = self.team.to_string();
-        let (state, message_id) = (state.map(str::to_string), outgoing_message_id.map(str::to_string));
+        let (state, message_id) = (state.map(SendState::as_str), outgoing_message_id.map(str::to_string));
         self.data
             .run(move |c| {
                 c.execute(

@@ -6,8 +6,8 @@ use serde_json::{json, Value};
 use super::rest::{encoded, PLAN_AGAIN};
 use super::SupabaseStore;
 use crate::domain::{
-    Booking, Client, EmailAddress, Event, EventId, InboundEmail, InboxId, OfferId, OfferRecord, RoomId, StoredEmail,
-    Task, TaskDecision, TaskId, TaskStatus,
+    Booking, Client, EmailAddress, Event, EventId, InboundEmail, InboxId, OfferId, OfferRecord, RoomId, SendState,
+    StoredEmail, Task, TaskDecision, TaskId, TaskStatus,
 };
 use crate::store::sequence::{month_prefix, next_sequence};
 use crate::store::{timestamp, Claim, MailContext, Store, StoreError};
@@ -251,7 +251,7 @@ impl Store for SupabaseStore {
         }
         let mut payload = task.payload.clone();
         payload.resolution = Some(decision.resolution);
-        payload.send_state = Some("claimed".into());
+        payload.send_state = Some(SendState::Claimed);
         payload.claimed_by = Some(claimant.to_string());
         if decision.edited_message.is_some() {
             payload.edited_message = decision.edited_message.clone();
@@ -277,14 +277,14 @@ impl Store for SupabaseStore {
         &self,
         id: TaskId,
         claimant: InboxId,
-        state: Option<&str>,
+        state: Option<SendState>,
         outgoing_message_id: Option<&str>,
     ) -> Result<(), StoreError> {
         let Some(task) = self.task(id).await? else { return Ok(()) };
         let mut payload = task.payload;
         match state {
             Some(state) => {
-                payload.send_state = Some(state.to_string());
+                payload.send_state = Some(state);
                 if let Some(m) = outgoing_message_id {
                     payload.outgoing_message_id = Some(m.to_string());
                 }

@@ -23,7 +23,7 @@ use crate::ingest::resend::{FetchError, ResendApi};
 use crate::mail::{Mailer, SendError};
 use crate::metrics::Metrics;
 use crate::store::{Claim, MailContext, Store, StoreError};
-use crate::workflow::{self, Applied, Context, Facts, Occupancy, Plan, TaskUpdate};
+use crate::workflow::{self, Applied, Context, Extractor, Facts, Occupancy, Plan, Rules, TaskUpdate};
 
 use catalogue::CatalogueCache;
 use coalesce::Coalescer;
@@ -41,6 +41,8 @@ pub struct Venue {
 
 pub struct Dispatcher {
     pub(crate) store: Arc<dyn Store>,
+    /// Reads each mail before the workflow runs (the rules, by default).
+    extractor: Arc<dyn Extractor>,
     contexts: Coalescer<InboundEmail, MailContext>,
     applies: Coalescer<Plan, Applied>,
     catalogue: CatalogueCache,
@@ -113,7 +115,7 @@ impl Dispatcher {
             async move { store.apply_many(plans).await }
         });
         let catalogue = CatalogueCache::new(store.clone());
-        Self { store, contexts, applies, catalogue, mailer, resend, venue, metrics }
+        Self { store, extractor: Arc::new(Rules), contexts, applies, catalogue, mailer, resend, venue, metrics }
     }
 
     /// The plan, marked as this team's: the store refuses it under any other.
@@ -136,8 +138,16 @@ impl Dispatcher {
         let MailContext { booking, client } = self.contexts.call(mail.clone()).await?;
         let ctx = self.context();
         let plan = match &booking {
-            None => workflow::on_inquiry(client.as_ref(), mail, &ctx, &*self.catalogue.get().await?),
-            Some(b) => workflow::on_reply(b, mail, &ctx, &self.facts(b, &ctx).await?),
+            None => {
+                let catalogue = self.catalogue.get().await?;
+                let reading = self.extractor.read(mail, ctx.today(), catalogue.vocabulary());
+                workflow::on_inquiry(client.as_ref(), mail, &reading, &ctx, &catalogue)
+            }
+            Some(b) => {
+                let facts = self.facts(b, &ctx).await?;
+                let reading = self.extractor.read(mail, ctx.today(), facts.catalogue.vocabulary());
+                workflow::on_reply(b, mail, &reading, &ctx, &facts)
+            }
         };
         let applied = self.applies.call(self.ours(plan)).await?;
         if applied.duplicate {

@@ -4,7 +4,7 @@ use chrono::{Datelike, NaiveDate, NaiveTime};
 use serde_json::json;
 
 use super::draft::{self, Understood};
-use super::extract::{self, Extracted, Intent, Layout};
+use super::extract::{self, Extracted, Intent, Layout, Reading};
 use super::plan::{ClientWrite, EmailWrite, EventWrite, NewClient, NewEvent, Plan, TaskWrite};
 use super::reply::digest;
 use super::{hm, Catalogue, Context, Step};
@@ -19,11 +19,16 @@ use crate::domain::{
 const DEFAULT_START: (u32, u32) = (9, 0);
 const DEFAULT_END: (u32, u32) = (17, 0);
 
-pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Context, catalogue: &Catalogue) -> Plan {
+pub(super) fn plan(
+    known_client: Option<&Client>,
+    mail: &InboundEmail,
+    reading: &Reading,
+    ctx: &Context,
+    catalogue: &Catalogue,
+) -> Plan {
     let today = ctx.today();
-    let fresh = extract::strip_quoted(&extract::mail_text(&mail.text, mail.html.as_deref()));
-    let found = extract::extract_fresh(&fresh, today, catalogue.vocabulary());
-    let understood = understand(&found, today);
+    let Reading { fresh, found } = reading;
+    let understood = understand(found, today);
     let name = client_name(known_client, mail, &extract::mail_text(&mail.text, mail.html.as_deref()));
     let language = found.language;
 
@@ -65,13 +70,13 @@ pub(super) fn plan(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Con
                 .filter(|p| !p.removed)
                 .map(|p| ProductChoice { id: p.id, quantity: p.quantity, times: p.times })
                 .collect(),
-            last_mail: Some(MailDigest { digest: digest(mail, &fresh), at: mail.received_at }),
-            wanted_amenities: super::rooms::amenities_in(&fresh),
+            last_mail: Some(MailDigest { digest: digest(mail, fresh), at: mail.received_at }),
+            wanted_amenities: super::rooms::amenities_in(fresh),
             ..WorkflowState::default()
         },
     };
 
-    if let Some(reason) = needs_review(&found, &understood) {
+    if let Some(reason) = needs_review(found, &understood) {
         // The facts are kept; the manager answers this one personally.
         let context = json!({
             "kind": "intake",
@@ -297,7 +302,12 @@ mod tests {
     use super::*;
 
     use super::super::catalogue::tests::builtin;
-    use super::super::tests::ctx;
+    use super::super::tests::{ctx, read};
+
+    /// Intake of `m` as the rules read it.
+    fn plan(known: Option<&Client>, m: &InboundEmail, ctx: &Context, catalogue: &Catalogue) -> Plan {
+        super::plan(known, m, &read(m), ctx, catalogue)
+    }
 
     fn mail(name: Option<&str>, text: &str) -> InboundEmail {
         serde_json::from_value(serde_json::json!({

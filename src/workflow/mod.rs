@@ -25,6 +25,7 @@ use crate::domain::{Booking, Client, Correction, DepositPayment, EmailAddress, I
 
 pub use approval::{on_decision, Approval};
 pub use catalogue::{CatalogProduct, CatalogRoom, Catalogue, Occupancy};
+pub use extract::{Extractor, Reading, Rules};
 pub use plan::{
     Applied, ClientPatch, ClientWrite, EmailWrite, EventPatch, EventWrite, Invite, NewClient, NewEvent, NewOffer,
     OfferPatch, OfferWrite, OutgoingMail, Plan, TaskUpdate, TaskWrite,
@@ -75,15 +76,22 @@ pub struct Facts {
     pub new_offer_id: OfferId,
 }
 
-/// A mail that belongs to no open booking (step 1).
-pub fn on_inquiry(known_client: Option<&Client>, mail: &InboundEmail, ctx: &Context, catalogue: &Catalogue) -> Plan {
-    intake::plan(known_client, mail, ctx, catalogue)
+/// A mail that belongs to no open booking (step 1); `reading` is what an
+/// [`extract::Extractor`] made of it.
+pub fn on_inquiry(
+    known_client: Option<&Client>,
+    mail: &InboundEmail,
+    reading: &Reading,
+    ctx: &Context,
+    catalogue: &Catalogue,
+) -> Plan {
+    intake::plan(known_client, mail, reading, ctx, catalogue)
 }
 
 /// A client's mail on an open booking: the handler of its current step,
 /// after whatever the mail changes (detours, cancellation, site visit).
-pub fn on_reply(booking: &Booking, mail: &InboundEmail, ctx: &Context, facts: &Facts) -> Plan {
-    reply::on_reply(booking, mail, ctx, facts)
+pub fn on_reply(booking: &Booking, mail: &InboundEmail, reading: &Reading, ctx: &Context, facts: &Facts) -> Plan {
+    reply::on_reply(booking, mail, reading, ctx, facts)
 }
 
 /// A deposit was paid: `payment` as a database webhook reports it (recorded

@@ -7,7 +7,7 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use serde_json::Value;
 
-use super::extract::{self, Extracted, Intent};
+use super::extract::{Extracted, Intent, Reading};
 use super::intake::inbound_row;
 use super::plan::Plan;
 use super::steps::{accept_offer, advance, cancel, decline, detour, visit, withdraw_proposal};
@@ -18,11 +18,15 @@ use crate::domain::{Booking, InboundEmail, MailDigest, ProductChoice, TaskAction
 /// An identical body within this window is the same mail sent twice.
 const RESEND_WINDOW_MINUTES: i64 = 60;
 
-pub(super) fn on_reply(booking: &Booking, mail: &InboundEmail, ctx: &Context, facts: &Facts) -> Plan {
-    // An HTML-only mail is read as the text a mail client would show.
-    let fresh = extract::strip_quoted(&extract::mail_text(&mail.text, mail.html.as_deref()));
-    let found = extract::extract_fresh(&fresh, ctx.today(), facts.catalogue.vocabulary());
-    let digest = digest(mail, &fresh);
+pub(super) fn on_reply(
+    booking: &Booking,
+    mail: &InboundEmail,
+    reading: &Reading,
+    ctx: &Context,
+    facts: &Facts,
+) -> Plan {
+    let (fresh, found) = (reading.fresh.as_str(), &reading.found);
+    let digest = digest(mail, fresh);
     if let Some(last) = &booking.event.workflow_state.last_mail {
         if last.digest == digest && mail.received_at - last.at < Duration::minutes(RESEND_WINDOW_MINUTES) {
             return Plan::default();
@@ -39,7 +43,7 @@ pub(super) fn on_reply(booking: &Booking, mail: &InboundEmail, ctx: &Context, fa
     let state = &mut t.event.workflow_state;
     state.language = Some(t.lang);
     state.last_mail = Some(MailDigest { digest, at: mail.received_at });
-    take_billing(&mut t, &found);
+    take_billing(&mut t, found);
 
     let asked = found.intents.contains(&Intent::Question);
     let visit = found.intents.contains(&Intent::SiteVisit);
@@ -59,8 +63,8 @@ pub(super) fn on_reply(booking: &Booking, mail: &InboundEmail, ctx: &Context, fa
         // An upset client gets a person, not a rule: nothing in the mail
         // changes the booking until the manager has read it.
         t.reply(Reply::manual_review("the client is upset (a complaint): answer personally"));
-    } else if moves || !visit::handle(&mut t, &found) {
-        if read(&mut t, &found, &fresh) {
+    } else if moves || !visit::handle(&mut t, found) {
+        if read(&mut t, found, fresh) {
             advance(&mut t);
         }
         if visit {
@@ -80,7 +84,7 @@ pub(super) fn on_reply(booking: &Booking, mail: &InboundEmail, ctx: &Context, fa
     if asked {
         flag(&mut t, "open_question");
     }
-    flag_doubts(&mut t, &found);
+    flag_doubts(&mut t, found);
     t.finish()
 }
 

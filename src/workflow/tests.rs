@@ -89,7 +89,13 @@ pub fn booking(status: EventStatus, step: i32) -> Booking {
 
 /// The booking's client writes `text`.
 fn reply(b: &Booking, text: &str) -> Plan {
-    on_reply(b, &mail(text), &ctx(), &facts())
+    let m = mail(text);
+    on_reply(b, &m, &read(&m), &ctx(), &facts())
+}
+
+/// The mail as the rules read it (what the dispatcher hands the workflow).
+pub fn read(m: &InboundEmail) -> Reading {
+    Rules.read(m, ctx().today(), builtin().vocabulary())
 }
 
 pub fn mail(text: &str) -> InboundEmail {
@@ -140,7 +146,8 @@ fn a_taken_date_gets_three_free_alternatives() {
     let b = booking(EventStatus::Lead, 2);
     let all_rooms: Vec<(NaiveDate, RoomId)> = builtin().rooms.iter().map(|r| (d(2027, 3, 12), r.option.id)).collect();
     let facts = Facts { occupancy: Occupancy::new(all_rooms), ..facts() };
-    let plan = on_reply(&b, &mail("Could we do 12.03.2027 for 40 guests?"), &ctx(), &facts);
+    let m = mail("Could we do 12.03.2027 for 40 guests?");
+    let plan = on_reply(&b, &m, &read(&m), &ctx(), &facts);
     let task = the_task(&plan);
     assert_eq!(task.payload.action, TaskAction::ApproveDate);
     assert_eq!(task.payload.context["reason"], "taken");
@@ -189,6 +196,19 @@ fn negotiating() -> Booking {
         confirmed_at: None,
     });
     b
+}
+
+/// The workflow acts on what the extractor understood, not on the text:
+/// a reading made by hand (another extractor's) drives the turn.
+#[test]
+fn the_turn_follows_the_reading_it_is_given() {
+    let m = mail("Thank you.");
+    let plain = on_reply(&negotiating(), &m, &read(&m), &ctx(), &facts());
+    assert_ne!(patch(&plain).current_step, Some(6), "the rules read no acceptance in 'Thank you.'");
+    let mut accepted = read(&m);
+    accepted.found.intents = vec![crate::workflow::extract::Intent::Accept];
+    let plan = on_reply(&negotiating(), &m, &accepted, &ctx(), &facts());
+    assert_eq!(patch(&plan).current_step, Some(6), "an extractor's acceptance moves the booking");
 }
 
 #[test]
@@ -271,11 +291,11 @@ fn an_upset_client_gets_a_person_and_nothing_in_the_mail_changes_the_booking() {
 fn the_same_mail_twice_has_no_effect() {
     let mut b = negotiating();
     let m = mail("We accept the offer.");
-    let first = on_reply(&b, &m, &ctx(), &facts());
+    let first = on_reply(&b, &m, &read(&m), &ctx(), &facts());
     b.event.workflow_state = patch(&first).workflow_state.clone().unwrap();
     let mut again = m.clone();
     again.message_id = "other@keller.ch".into();
-    assert_eq!(on_reply(&b, &again, &ctx(), &facts()), Plan::default());
+    assert_eq!(on_reply(&b, &again, &read(&again), &ctx(), &facts()), Plan::default());
 }
 
 #[test]
@@ -507,7 +527,8 @@ fn of_the_clients_date_options_the_first_free_one_is_confirmed() {
     b.event.workflow_state.date_requested = false;
     let taken: Vec<(NaiveDate, RoomId)> = builtin().rooms.iter().map(|r| (d(2027, 3, 12), r.option.id)).collect();
     let facts = Facts { occupancy: Occupancy::new(taken), ..facts() };
-    let plan = on_reply(&b, &mail("We could do 12.03.2027 or 19.03.2027, 30 people."), &ctx(), &facts);
+    let m = mail("We could do 12.03.2027 or 19.03.2027, 30 people.");
+    let plan = on_reply(&b, &m, &read(&m), &ctx(), &facts);
     let p = patch(&plan);
     assert_eq!((p.event_date, p.date_confirmed), (Some(d(2027, 3, 19)), Some(true)));
     assert_eq!(the_task(&plan).payload.action, TaskAction::ApproveRoom);
@@ -516,7 +537,7 @@ fn of_the_clients_date_options_the_first_free_one_is_confirmed() {
 #[test]
 fn an_inquiry_with_two_dates_lists_both_and_asks_for_neither() {
     let m = mail("Hello, we are 30 people and could do 12.03.2027 or 19.03.2027, 18:00-23:00.");
-    let plan = on_inquiry(None, &m, &ctx(), &builtin());
+    let plan = on_inquiry(None, &m, &read(&m), &ctx(), &builtin());
     let task = the_task(&plan);
     assert_eq!(task.payload.context["missing"], json!([]));
     let text = task.payload.draft_message.as_deref().unwrap();
@@ -580,7 +601,7 @@ fn after_the_offer_only_the_groups_size_changes_the_count() {
 #[test]
 fn a_deadline_is_not_a_date_option() {
     let m = mail("A workshop on 12.03.2027 for 30 people. Please send us your offer by 15.01.2027.");
-    let Some(EventWrite::Create(e)) = &on_inquiry(None, &m, &ctx(), &builtin()).event else { panic!() };
+    let Some(EventWrite::Create(e)) = &on_inquiry(None, &m, &read(&m), &ctx(), &builtin()).event else { panic!() };
     assert_eq!((e.event_date, e.workflow_state.date_options.len()), (d(2027, 3, 12), 0));
 }
 
@@ -753,7 +774,7 @@ fn doubts_flag_the_draft_for_the_manager() {
 fn an_html_only_mail_is_read() {
     let mut m = mail("");
     m.html = Some("<p>We would like the 12th of March 2027 for <b>40 people</b>, theatre style.</p>".into());
-    let plan = on_reply(&undated(None), &m, &ctx(), &facts());
+    let plan = on_reply(&undated(None), &m, &read(&m), &ctx(), &facts());
     assert_eq!(patch(&plan).attendees, Some(40));
     assert_eq!(patch(&plan).event_date, Some(d(2027, 3, 12)));
 }

@@ -63,7 +63,9 @@ fn ctx() -> Context {
 
 fn intake_plan(from: &str) -> (oe_webhooks::domain::InboundEmail, Plan) {
     let mail: oe_webhooks::domain::InboundEmail = serde_json::from_value(inquiry(from, WORKSHOP)).unwrap();
-    let plan = workflow::on_inquiry(None, &mail, &ctx(), &workflow::Catalogue::default());
+    let catalogue = workflow::Catalogue::default();
+    let reading = workflow::Extractor::read(&workflow::Rules, &mail, ctx().today(), catalogue.vocabulary());
+    let plan = workflow::on_inquiry(None, &mail, &reading, &ctx(), &catalogue);
     (mail, plan)
 }
 

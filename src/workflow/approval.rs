@@ -59,6 +59,13 @@ fn approved(
         t.lang = lang;
     }
     after_approval(&mut t, task);
+    if task.payload.action == TaskAction::ManualReview && body.is_some() {
+        // The manager answered in their own words: what they wrote (and set
+        // in the booking) is what the client's next "ok" answers, never the
+        // service's older proposals.
+        t.event.workflow_state.proposed_dates.clear();
+        steps::withdraw_proposal(&mut t);
+    }
     let mut plan = t.finish();
     let Some(body) = body else {
         // Approving a task without a message (e.g. a manual review) is an

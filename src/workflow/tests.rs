@@ -320,6 +320,33 @@ fn cancelling_closes_the_booking_and_its_offer() {
     assert_eq!(the_task(&plan).payload.context["kind"], "cancelled");
 }
 
+/// The manager answers a manual review in their own words (offering
+/// another day): the client's "ok, the first one" must not confirm the
+/// service's older proposal.
+#[test]
+fn after_the_managers_own_answer_an_ok_does_not_confirm_the_older_proposal() {
+    let mut b = booking(EventStatus::Lead, 2);
+    b.event.workflow_state.proposed_dates = vec![d(2027, 3, 12), d(2027, 3, 19)];
+    let review = decided_task(TaskAction::ManualReview, json!({"reason": "a question"}));
+    let answer = decide(&b, &review, Resolution::Approved, Some("We could offer you Friday 26 March instead."));
+    assert!(answer.mail.is_some(), "the manager's reply is sent");
+    let Some(EventWrite::Update { patch, .. }) = &answer.plan.event else { panic!("the proposals are withdrawn") };
+    let state = patch.workflow_state.clone().expect("the workflow state changes");
+    assert!(state.proposed_dates.is_empty() && state.proposed_rooms.is_empty(), "{state:?}");
+
+    let mut after = b.clone();
+    after.event.workflow_state = state;
+    let plan = reply(&after, "Ok, the first one works for us.");
+    assert_ne!(patch_of(&plan).event_date, Some(d(2027, 3, 12)), "the older proposal is not confirmed");
+}
+
+fn patch_of(plan: &Plan) -> EventPatch {
+    match &plan.event {
+        Some(EventWrite::Update { patch, .. }) => patch.clone(),
+        _ => EventPatch::default(),
+    }
+}
+
 #[test]
 fn a_site_visit_request_proposes_slots_without_moving_the_step() {
     let plan = reply(&negotiating(), "Could we come by and see the room first?");

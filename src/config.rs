@@ -1,4 +1,4 @@
-//! Configuration from `OE_*` environment variables (and `.env`), SPEC §5.
+//! Configuration from `OE_*` environment variables (and `.env`), the README's "Configuration".
 //!
 //! Every problem is collected and reported at once, by variable name, so a
 //! misconfigured deployment is fixed in one round trip. Secrets are

@@ -10,7 +10,7 @@ use crate::config::{Config, Mode};
 use crate::store::supabase::Rest;
 
 /// A table the service reads or writes, and its columns: `required` ones the
-/// frontend's schema must have (SPEC §6; install.sql does not add them) and
+/// frontend's schema must have (the contract in webhooks/supabase/README.md; install.sql does not add them) and
 /// `optional` ones it may lack, which `webhooks/supabase/install.sql` adds
 /// where missing (the service's workflow columns, and the columns it writes
 /// beyond the spec as nullable columns).
@@ -279,7 +279,7 @@ async fn columns(rest: &Rest, table: &Table, report: &mut Report) {
             }
             if !missing_required.is_empty() {
                 report.fail(format!(
-                    "{name}: missing required columns {}: the frontend's schema must have them (SPEC §6; \
+                    "{name}: missing required columns {}: the frontend's schema must have them (webhooks/supabase/README.md; \
                      install.sql does not add them)",
                     missing_required.join(", ")
                 ));

@@ -30,7 +30,7 @@ pub trait Headers {
     fn get(&self, name: &str) -> Option<&str>;
 }
 
-/// Why a webhook was refused; each maps to one status (SPEC §3).
+/// Why a webhook was refused; each maps to one status (README, "HTTP").
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     #[error("authentication failed: {0}")]

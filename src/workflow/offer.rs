@@ -12,7 +12,7 @@
 //!   A tie goes to the half/full-day package.
 //! - Products: per_person x attendees, per_event x 1, per_unit x quantity
 //!   (default 1), per_hour x the event's started hours unless a quantity is
-//!   given. Every line's `total = quantity x unit_price` exactly (SPEC §6).
+//!   given. Every line's `total = quantity x unit_price` exactly (the frontend contract).
 //! - VAT: each line at its own rate (default 8.1 %), summed exactly, then
 //!   rounded once to 5 Rappen (half away from zero). total = subtotal + VAT.
 //! - Deposit (room `deposit_required` with a percentage > 0): that share of

@@ -97,7 +97,7 @@ async fn check_tells_the_frontends_required_columns_from_the_optional_ones_insta
     assert!(!ok);
     assert!(
         out.contains(
-            "FAIL  offer_line_items: missing required columns total: the frontend's schema must have them (SPEC §6"
+            "FAIL  offer_line_items: missing required columns total: the frontend's schema must have them (webhooks/supabase/README.md"
         ),
         "{out}"
     );

@@ -22,7 +22,7 @@ pub async fn harness() -> SupabaseHarness {
         .expect("Postgres and PostgREST 12 must be available (bash .ci/install-postgrest.sh)")
 }
 
-/// The frontend's tables with only the columns SPEC §6 requires (in place
+/// The frontend's tables with only the columns the frontend contract requires (in place
 /// of tests/supabase/10_schema.sql).
 pub const MINIMAL_SCHEMA: &str = "tests/supabase/minimal/10_schema.sql";
 

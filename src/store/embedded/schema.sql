@@ -1,5 +1,5 @@
 -- The embedded store mirrors the Supabase tables and column names
--- (SPEC §6) so that both stores speak the same rows. Timestamps are
+-- (the frontend contract, webhooks/supabase/README.md) so that both stores speak the same rows. Timestamps are
 -- RFC 3339 text, dates YYYY-MM-DD, times HH:MM:SS, arrays and jsonb JSON.
 -- Columns added after a first release must also be listed in migrate.rs:
 -- CREATE TABLE IF NOT EXISTS leaves the tables of an older data dir as

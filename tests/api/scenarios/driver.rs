@@ -94,7 +94,7 @@ impl Scenario {
         Self::supabase_on(name, harness().await).await
     }
 
-    /// On a frontend schema with only the columns SPEC §6 requires.
+    /// On a frontend schema with only the columns the frontend contract requires.
     pub async fn supabase_minimal(name: &str) -> Self {
         Self::supabase_on(name, minimal_harness().await).await
     }

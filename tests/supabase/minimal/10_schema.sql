@@ -1,4 +1,4 @@
--- A frontend with exactly what SPEC §6 requires of the tables the service
+-- A frontend with exactly what the frontend contract requires of the tables the service
 -- writes, as a variant of ../10_schema.sql (the harness uses it instead of
 -- that file when asked; tests/api/installer.rs): what the spec names for
 -- clients, events, offers, offer_line_items, tasks and emails, plus the

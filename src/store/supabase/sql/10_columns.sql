@@ -34,7 +34,7 @@ alter table public.emails
   add column if not exists in_reply_to text,
   add column if not exists thread_id text;
 
--- Optional columns: the service writes them, SPEC §6 does not require the
+-- Optional columns: the service writes them, the frontend contract does not require the
 -- frontend to have them (a line item needs only offer_id, name, quantity,
 -- unit_price and total). Added as nullable columns where missing, kept as
 -- they are where the frontend has them (with its own types, defaults and

@@ -211,6 +211,18 @@ fn the_turn_follows_the_reading_it_is_given() {
     assert_eq!(patch(&plan).current_step, Some(6), "an extractor's acceptance moves the booking");
 }
 
+/// Every task shows the manager what the booking holds, at a glance.
+#[test]
+fn every_task_carries_what_was_understood() {
+    let plan = reply(&negotiating(), "We accept the offer. Could we also have two coffee breaks?");
+    let understood = &the_task(&plan).payload.context["understood"];
+    assert_eq!(understood["event_date"], "2027-03-14");
+    assert_eq!((understood["start_time"].as_str(), understood["end_time"].as_str()), (Some("09:00"), Some("17:00")));
+    assert_eq!((understood["attendees"].as_i64(), understood["room"].as_str()), (Some(24), Some("Room A")));
+    let products = understood["products"].as_array().expect("products listed");
+    assert!(products.iter().any(|p| p["name"] == "Basic Coffee & Tea Package" && p["times"] == 2), "{understood}");
+}
+
 #[test]
 fn a_date_in_a_payment_line_is_not_a_change_of_date() {
     let plan = reply(&negotiating(), "We will pay the deposit by 15.01.2027.");

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use super::draft;
 use super::extract::Language;
 use super::plan::{ClientPatch, ClientWrite, EmailWrite, EventPatch, EventWrite, OfferWrite, Plan, TaskWrite};
-use super::{Context, Facts};
+use super::{Catalogue, Context, Facts};
 use crate::domain::{Booking, Client, Event, OfferRecord, TaskAction, TaskCategory, TaskPayload, TaskPriority};
 
 /// What a step decided to tell the client (or to ask the manager).
@@ -111,8 +111,18 @@ impl<'a> Turn<'a> {
         let patch = EventPatch::between(&self.before.event, &self.event);
         let client_update = client_patch(&self.before.client, &self.client);
         let step = self.event.current_step;
-        let tasks: Vec<TaskWrite> =
-            self.reply.map(|r| task(r, &self.client, &self.subject, self.lang, step)).into_iter().collect();
+        let understood = understood(&self.event, &self.facts.catalogue);
+        let tasks: Vec<TaskWrite> = self
+            .reply
+            .map(|mut r| {
+                // What the booking holds now, for the manager at a glance.
+                if let Value::Object(map) = &mut r.context {
+                    map.entry("understood").or_insert(understood);
+                }
+                task(r, &self.client, &self.subject, self.lang, step)
+            })
+            .into_iter()
+            .collect();
         Plan {
             team: None,
             client: Some(ClientWrite::Existing { id: self.client.id }),
@@ -125,6 +135,31 @@ impl<'a> Turn<'a> {
             task_updates: Vec::new(),
         }
     }
+}
+
+/// The booking's facts as a task's `understood`: date, times (and whether
+/// they were assumed), guests, seating, room and products with quantities.
+fn understood(e: &Event, catalogue: &Catalogue) -> Value {
+    let state = &e.workflow_state;
+    let products: Vec<Value> = state
+        .products
+        .iter()
+        .filter_map(|c| {
+            let p = catalogue.product(c.id)?;
+            Some(json!({"name": p.pricing.name, "quantity": c.quantity, "times": c.times}))
+        })
+        .collect();
+    json!({
+        "event_date": e.event_date,
+        "date_confirmed": e.date_confirmed,
+        "start_time": e.start_time.format("%H:%M").to_string(),
+        "end_time": e.end_time.format("%H:%M").to_string(),
+        "times_assumed": state.times_assumed,
+        "attendees": e.attendees,
+        "seating_layout": e.seating_layout,
+        "room": e.room_ids.first().and_then(|r| catalogue.room_name(*r)),
+        "products": products,
+    })
 }
 
 fn task(reply: Reply, client: &Client, subject: &str, lang: Language, step: i32) -> TaskWrite {

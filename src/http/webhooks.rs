@@ -98,6 +98,12 @@ fn refused(sender: Sender, provider: &'static str, error: ApiError) -> Refusal {
 }
 
 fn guard(req: &HttpRequest, state: &AppState, endpoint: &'static str) -> Result<(), ApiError> {
+    if state.background.stopped().is_some() {
+        // Nobody would process it: the sender keeps it and retries, and the
+        // body is not even read.
+        state.metrics.received(endpoint, "unavailable");
+        return Err(ApiError::Unavailable);
+    }
     if state.limiter.is_blocked(req.peer_addr().map(|a| a.ip()), Utc::now().timestamp()) {
         state.metrics.received(endpoint, "rate_limited");
         return Err(ApiError::RateLimited);
@@ -117,11 +123,6 @@ async fn persist(
             state.limiter.record_failure(req.peer_addr().map(|a| a.ip()), Utc::now().timestamp());
         }
     })?;
-    if state.background.stopped().is_some() {
-        // Nobody would process it: the sender keeps it and retries.
-        state.metrics.received(endpoint, "unavailable");
-        return Err(ApiError::Unavailable);
-    }
     let entry = match ingested {
         Ingested::Entry(entry) => entry,
         Ingested::Ignored(why) => {

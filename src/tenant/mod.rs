@@ -149,10 +149,7 @@ impl Directory {
     }
 
     pub fn serves(&self, team: TeamId) -> bool {
-        match self.served {
-            Served::One(t) => t == team,
-            Served::All => self.read().values().any(|m| m.enabled && m.team_id == team),
-        }
+        self.serves_in(&self.read(), team)
     }
 
     /// The team of a mail, by its recipients in order: the first enabled
@@ -164,7 +161,7 @@ impl Directory {
         let mut other_team = false;
         for address in recipients {
             match map.get(address) {
-                Some(m) if m.enabled && self.serves_locked(&map, m.team_id) => return Ok(m.team_id),
+                Some(m) if m.enabled && self.serves_in(&map, m.team_id) => return Ok(m.team_id),
                 Some(_) => other_team = true,
                 None => {}
             }
@@ -178,7 +175,8 @@ impl Directory {
         }
     }
 
-    fn serves_locked(&self, map: &HashMap<EmailAddress, VenueMailbox>, team: TeamId) -> bool {
+    /// [`Directory::serves`] on a map already read (the lock is not reentrant).
+    fn serves_in(&self, map: &HashMap<EmailAddress, VenueMailbox>, team: TeamId) -> bool {
         match self.served {
             Served::One(t) => t == team,
             Served::All => map.values().any(|m| m.enabled && m.team_id == team),

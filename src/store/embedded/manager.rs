@@ -138,15 +138,17 @@ impl EmbeddedStore {
         let (team, prefix) = (self.team.to_string(), id.trim().to_ascii_lowercase());
         self.data
             .run(move |c| {
-                let sql = if prefix == "newest" {
-                    "SELECT id FROM events WHERE team_id = ?1 AND status IN ('lead', 'option', 'confirmed')
-                       AND ?2 = ?2 ORDER BY created_at DESC LIMIT 1"
-                } else {
-                    "SELECT id FROM events WHERE team_id = ?1 AND id LIKE ?2 || '%'"
-                };
-                let mut stmt = c.prepare(sql).map_err(sql_error)?;
+                // `newest`: the newest open booking; else every id starting so.
+                let newest = prefix == "newest";
+                let mut stmt = c
+                    .prepare(
+                        "SELECT id FROM events WHERE team_id = ?1
+                           AND (CASE WHEN ?2 THEN status IN ('lead', 'option', 'confirmed') ELSE id LIKE ?3 || '%' END)
+                         ORDER BY created_at DESC LIMIT CASE WHEN ?2 THEN 1 ELSE -1 END",
+                    )
+                    .map_err(sql_error)?;
                 let ids = stmt
-                    .query_map(params![team, prefix], |r| r.get::<_, String>(0))
+                    .query_map(params![team, newest, prefix], |r| r.get::<_, String>(0))
                     .map_err(sql_error)?
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(sql_error)?;

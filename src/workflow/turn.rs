@@ -19,11 +19,19 @@ pub(super) struct Reply {
     /// Facts behind the draft for the manager (`payload` context).
     pub context: Value,
     pub priority: TaskPriority,
+    /// An answer beside the booking's main line (a site visit's): it
+    /// neither replaces the pending draft nor is replaced by it.
+    pub aside: bool,
 }
 
 impl Reply {
     pub fn draft(action: TaskAction, body: String, context: Value) -> Self {
-        Self { action, body: Some(body), context, priority: TaskPriority::Medium }
+        Self { action, body: Some(body), context, priority: TaskPriority::Medium, aside: false }
+    }
+
+    /// See [`Reply::aside`](Self::aside).
+    pub fn aside(self) -> Self {
+        Self { aside: true, ..self }
     }
 
     pub fn manual_review(reason: &str) -> Self {
@@ -32,6 +40,7 @@ impl Reply {
             body: None,
             context: json!({ "reason": reason }),
             priority: TaskPriority::High,
+            aside: false,
         }
     }
 }
@@ -178,9 +187,6 @@ fn task(reply: Reply, client: &Client, subject: &str, lang: Language, step: i32)
     };
     context.insert("step".into(), json!(step));
     context.insert("language".into(), json!(lang));
-    // A site visit is its own sub-flow: its answers stand beside the
-    // booking's pending draft (a room proposal still waits for approval).
-    let aside = context.get("kind").and_then(Value::as_str).is_some_and(|k| k.starts_with("site_visit"));
     let recipient = client.email.to_string();
     let payload = match reply.body {
         Some(body) => TaskPayload::draft(
@@ -192,7 +198,7 @@ fn task(reply: Reply, client: &Client, subject: &str, lang: Language, step: i32)
         ),
         None => TaskPayload::manual_review(Some(recipient), Value::Object(context)),
     };
-    let payload = TaskPayload { aside, ..payload };
+    let payload = TaskPayload { aside: reply.aside, ..payload };
     TaskWrite {
         title,
         description: None,

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::date::closed;
 use crate::domain::{SiteVisit, TaskAction};
 use crate::workflow::extract::{Extracted, Intent};
-use crate::workflow::turn::Turn;
+use crate::workflow::turn::{Reply, Turn};
 use crate::workflow::{draft, hm};
 
 /// Visits take place on working days at these times.
@@ -47,7 +47,11 @@ pub(in crate::workflow) fn handle(t: &mut Turn<'_>, found: &Extracted) -> bool {
     if let Some(at) = at {
         t.event.workflow_state.site_visit = Some(SiteVisit { proposed: Vec::new(), booked: Some(at) });
         let body = draft::visit_booked(t.name(), t.lang, &t.ctx.venue_name, at);
-        t.draft(TaskAction::ApproveMessage, body, json!({"kind": "site_visit_booked", "site_visit_at": at}));
+        // A visit is its own sub-flow: a room proposal may still wait beside it.
+        t.reply(
+            Reply::draft(TaskAction::ApproveMessage, body, json!({"kind": "site_visit_booked", "site_visit_at": at}))
+                .aside(),
+        );
         return true;
     }
     if !asked {
@@ -56,7 +60,9 @@ pub(in crate::workflow) fn handle(t: &mut Turn<'_>, found: &Extracted) -> bool {
     let slots = slots(t.ctx.today());
     t.event.workflow_state.site_visit = Some(SiteVisit { proposed: slots.clone(), booked: visit.booked });
     let body = draft::visit_slots(t.name(), t.lang, &t.ctx.venue_name, &slots);
-    t.draft(TaskAction::ApproveMessage, body, json!({"kind": "site_visit_slots", "slots": slots}));
+    t.reply(
+        Reply::draft(TaskAction::ApproveMessage, body, json!({"kind": "site_visit_slots", "slots": slots})).aside(),
+    );
     true
 }
 

@@ -196,10 +196,11 @@ impl Dispatcher {
                 self.store.event_of_offer(offer).await?
             }
         };
-        let Some(booking) = (match event {
+        let booking = match event {
             Some(e) => self.store.booking(e).await?,
             None => None,
-        }) else {
+        };
+        let Some(booking) = booking else {
             warn!("correction of a booking that does not exist in this team; ignored");
             return Ok(());
         };

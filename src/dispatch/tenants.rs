@@ -52,10 +52,6 @@ impl Tenants {
         Self { directory, stores, mailer, resend, metrics, dispatchers: Mutex::default() }
     }
 
-    pub fn directory(&self) -> &Directory {
-        &self.directory
-    }
-
     /// The dispatcher of `team`; `None` when this process does not serve
     /// it or knows no system user for it.
     pub fn dispatcher(&self, team: TeamId) -> Option<Arc<Dispatcher>> {

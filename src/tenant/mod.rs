@@ -115,20 +115,10 @@ impl Directory {
         Self::new(Served::One(team), Vec::new(), defaults)
     }
 
-    pub fn served(&self) -> Served {
-        self.served
-    }
-
     /// Replaces the mailboxes (a refresh from the database).
     pub fn replace(&self, mailboxes: Vec<VenueMailbox>) {
         let map = mailboxes.into_iter().map(|m| (m.address.clone(), m)).collect();
         *self.inner.write().unwrap_or_else(|p| p.into_inner()) = map;
-    }
-
-    pub fn mailboxes(&self) -> Vec<VenueMailbox> {
-        let mut all: Vec<_> = self.read().values().cloned().collect();
-        all.sort_by(|a, b| a.address.as_str().cmp(b.address.as_str()));
-        all
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<EmailAddress, VenueMailbox>> {

@@ -11,8 +11,8 @@ use chrono::Utc;
 use super::tasks::open_embedded;
 use super::BookingsCommand;
 use crate::config::Config;
-use crate::domain::{ChangeKind, DbChange};
-use crate::inbox::{Inbox, InboxEvent, NewEntry};
+use crate::domain::{keys, ChangeKind, DbChange, InboxEvent};
+use crate::inbox::{Inbox, NewEntry};
 use crate::store::embedded::BookingEdit;
 
 pub(super) async fn run(config: &Config, command: BookingsCommand) -> anyhow::Result<ExitCode> {
@@ -26,11 +26,12 @@ pub(super) async fn run(config: &Config, command: BookingsCommand) -> anyhow::Re
         [] => bail!("no booking with id {id:?} (an id, a unique start of one, or `newest`)"),
         _ => bail!("{id:?} starts several bookings' ids: give more of it"),
     };
+    let order_key = keys::event(event.parse()?);
     let changes = store.edit_booking(event.clone(), BookingEdit { attendees, room, remove_lines: remove_line }).await?;
     let entries: Vec<NewEntry> = changes
         .into_iter()
         .enumerate()
-        .map(|(n, c)| {
+        .filter_map(|(n, c)| {
             let change = DbChange {
                 kind: if c.new.is_some() { ChangeKind::Update } else { ChangeKind::Delete },
                 table: c.table.into(),
@@ -38,15 +39,17 @@ pub(super) async fn run(config: &Config, command: BookingsCommand) -> anyhow::Re
                 record: c.new,
                 old_record: Some(c.old),
             };
-            // Ordered with the booking's other events, like a webhook.
-            NewEntry::new(
+            // Classified like the webhook it stands for, and ordered with
+            // the booking's other events.
+            let correction = InboxEvent::from_change(&change, store.team())?;
+            Some(NewEntry::new(
                 store.team(),
                 "cli",
                 format!("cli:edit:{event}:{}:{n}", Utc::now().timestamp_micros()),
-                format!("event:{event}"),
-                &InboxEvent::DbChange { change },
+                order_key.clone(),
+                &correction,
                 Utc::now(),
-            )
+            ))
         })
         .collect();
     let n = entries.len();

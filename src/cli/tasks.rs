@@ -8,7 +8,7 @@ use super::replay::wait_processed_for;
 use super::TasksCommand;
 use crate::config::{Config, Mode};
 use crate::domain::{ChangeKind, DbChange, InboxId, Resolution, Task, TaskId, TaskStatus};
-use crate::inbox::{Appended, Inbox, InboxEvent, NewEntry};
+use crate::inbox::{Appended, Inbox, NewEntry};
 use crate::store::embedded::EmbeddedStore;
 use crate::store::Store;
 
@@ -175,15 +175,10 @@ pub(super) async fn queue_decision(
         record: Some(record),
         old_record: Some(old_record),
     };
-    let order_key = crate::ingest::change_order_key(&change);
-    let entry = NewEntry::new(
-        store.team(),
-        "cli",
-        format!("cli:task:{id}"),
-        order_key,
-        &InboxEvent::DbChange { change },
-        Utc::now(),
-    );
+    // Classified like the webhook it stands for: the same typed decision.
+    let (event, order_key) =
+        crate::ingest::classify_change(&change, store.team()).context("the recorded change is not a decision")?;
+    let entry = NewEntry::new(store.team(), "cli", format!("cli:task:{id}"), order_key, &event, Utc::now());
     Ok(match store.append(vec![entry]).await?.first() {
         Some(Appended::Accepted(inbox_id)) => Some(*inbox_id),
         _ => None,

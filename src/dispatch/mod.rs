@@ -15,7 +15,7 @@ use chrono_tz::Tz;
 use tracing::{debug, info, instrument, warn};
 
 use crate::domain::{
-    Booking, Correction, DbChange, DepositPayment, EmailAddress, EventId, InboundEmail, InboxId, OfferId, SendState,
+    Booking, Correction, DepositPayment, EmailAddress, EventId, InboundEmail, InboxId, OfferId, SendState,
     TaskDecision, TeamId,
 };
 use crate::inbox::{ClaimedEntry, Handler, HandlerError, InboxEvent};
@@ -87,19 +87,7 @@ impl Handler for Dispatcher {
                 entry.team, self.venue.team
             )));
         }
-        match &entry.event {
-            InboxEvent::Mail { mail } => self.on_mail(mail).await,
-            InboxEvent::DbChange { change } => self.on_change(change, entry.id).await,
-            InboxEvent::DepositPaid { event } => self.on_deposit_paid(*event, None).await,
-            InboxEvent::Decision { decision } => self.on_decision(decision, entry.id).await,
-            InboxEvent::ResendReceived { notice } => {
-                let mail = self.resend.fetch(notice, Utc::now()).await.map_err(|e| match e {
-                    FetchError::Transient(why) => HandlerError::Transient(why),
-                    FetchError::Permanent(why) => HandlerError::Permanent(why),
-                })?;
-                self.on_mail(&mail).await
-            }
-        }
+        self.on_event(&entry.event, entry.id).await
     }
 }
 
@@ -171,19 +159,28 @@ impl Dispatcher {
         })
     }
 
-    async fn on_change(&self, change: &DbChange, entry: InboxId) -> Result<(), HandlerError> {
-        if let Some(decision) = TaskDecision::from_change(change, self.venue.team) {
-            return self.on_decision(&decision, entry).await;
+    async fn on_event(&self, event: &InboxEvent, entry: InboxId) -> Result<(), HandlerError> {
+        match event {
+            InboxEvent::Mail { mail } => self.on_mail(mail).await,
+            InboxEvent::Decision { decision } => self.on_decision(decision, entry).await,
+            InboxEvent::Correction { correction } => self.on_correction(correction).await,
+            InboxEvent::DepositPaid { event, payment } => self.on_deposit_paid(*event, *payment).await,
+            InboxEvent::ResendReceived { notice } => {
+                let mail = self.resend.fetch(notice, Utc::now()).await.map_err(|e| match e {
+                    FetchError::Transient(why) => HandlerError::Transient(why),
+                    FetchError::Permanent(why) => HandlerError::Permanent(why),
+                })?;
+                self.on_mail(&mail).await
+            }
+            InboxEvent::DbChange { change } => match InboxEvent::from_change(change, self.venue.team) {
+                Some(event) => Box::pin(self.on_event(&event, entry)).await,
+                None => {
+                    // Title edits, priority changes, our own writes' echoes.
+                    debug!(table = %change.table, kind = ?change.kind, "change needs no action");
+                    Ok(())
+                }
+            },
         }
-        if let Some(payment) = change.deposit_paid(self.venue.team) {
-            return self.on_deposit_paid(payment.event, Some(payment)).await;
-        }
-        if let Some(correction) = Correction::from_change(change, self.venue.team) {
-            return self.on_correction(&correction).await;
-        }
-        // Title edits, priority changes, our own writes' echoes.
-        debug!(table = %change.table, kind = ?change.kind, "change needs no action");
-        Ok(())
     }
 
     /// The manager corrected the booking in the frontend: the workflow

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use super::Tenants;
-use crate::domain::TeamId;
+use crate::domain::{keys, TeamId};
 use crate::inbox::{InboxEvent, InboxWriter, NewEntry};
 use crate::store::Store;
 
@@ -73,13 +73,13 @@ impl Reconciler {
                 _ => None,
             };
             let order_key = match recipient {
-                Some(email) => format!("client:{email}"),
+                Some(email) => keys::client(&email),
                 None => format!("tasks:{}", decision.task_id),
             };
             let entry = NewEntry::new(
                 team,
                 "reconcile",
-                format!("decision:{}", decision.task_id),
+                keys::decision(decision.task_id),
                 order_key,
                 &InboxEvent::Decision { decision },
                 Utc::now(),
@@ -94,9 +94,9 @@ impl Reconciler {
             let entry = NewEntry::new(
                 team,
                 "reconcile",
-                format!("deposit:{event}"),
-                format!("event:{event}"),
-                &InboxEvent::DepositPaid { event },
+                keys::deposit(event),
+                keys::event(event),
+                &InboxEvent::DepositPaid { event, payment: None },
                 Utc::now(),
             );
             if matches!(self.writer.append(entry).await, Ok(crate::inbox::Appended::Accepted(_))) {

@@ -1,12 +1,14 @@
 //! A manager's change made in the frontend (a database webhook on a row the
 //! manager edits), classified once at the edge of the dispatcher.
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{ChangeKind, DbChange, EventId, OfferId, ProductId, TeamId};
 
 /// What the manager corrected; the next turn and every later offer keep it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "what", rename_all = "snake_case")]
 pub enum Correction {
     /// The event row's date, times, head count, room or seating changed.
     Event { event: EventId, room_changed: bool },

@@ -18,7 +18,8 @@ pub struct InboundEmail {
     #[serde(default)]
     pub subject: String,
     /// Plain text as sent, quoted history included (the workflow strips it).
-    #[serde(default)]
+    /// Absent or `null` in an HTML-only mail.
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
@@ -29,6 +30,31 @@ pub struct InboundEmail {
     pub received_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
+}
+
+/// `null` reads as an empty string (relays send `"text": null` for HTML-only mail).
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A provider's notice that a mail was received, carrying metadata only
+/// (Resend's `email.received`): the worker fetches the content.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MailNotice {
+    /// The provider's id of the received mail, to fetch it by.
+    pub email_id: String,
+    #[serde(default)]
+    pub from: String,
+    /// The recipients (the venue's inbox address among them): routes the
+    /// mail to its team.
+    #[serde(default)]
+    pub to: Vec<String>,
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub message_id: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,6 +3,7 @@
 mod correction;
 mod db_change;
 mod email_address;
+mod inbox_event;
 mod ids;
 mod inbound;
 pub mod money;
@@ -14,8 +15,9 @@ mod workflow_state;
 pub use correction::Correction;
 pub use db_change::{ChangeKind, DbChange, DepositPayment};
 pub use email_address::{EmailAddress, InvalidEmailAddress};
+pub use inbox_event::{keys, InboxEvent};
 pub use ids::{ClientId, EventId, InboxId, OfferId, ProductId, RoomId, TaskId, TeamId, UserId};
-pub use inbound::{message_id, Attachment, InboundEmail, Mailbox};
+pub use inbound::{message_id, Attachment, InboundEmail, MailNotice, Mailbox};
 pub use records::{Booking, Client, Event, EventStatus, OfferRecord, OfferStatus, StoredEmail, WorkflowState};
 pub use task::{
     Resolution, SendState, Task, TaskAction, TaskCategory, TaskDecision, TaskPayload, TaskPriority, TaskStatus,

@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{ChangeKind, DbChange, EventId, TaskId, TeamId};
+use super::{ChangeKind, DbChange, EventId, InboxId, TaskId, TeamId};
 
 /// What the manager is asked to decide (`tasks.payload.action`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -123,7 +123,7 @@ pub struct TaskPayload {
     pub send_state: Option<SendState>,
     /// The inbox entry that claimed the decision: only it may resume.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub claimed_by: Option<String>,
+    pub claimed_by: Option<InboxId>,
     /// Message-ID of the mail being sent, so a resumed entry records the
     /// mail that actually went out.
     #[serde(default, skip_serializing_if = "Option::is_none")]

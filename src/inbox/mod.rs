@@ -12,36 +12,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{DbChange, InboundEmail, InboxId, TaskDecision, TeamId};
+pub use crate::domain::InboxEvent;
+use crate::domain::{InboxId, TeamId};
 use crate::store::StoreError;
 
 pub use backoff::Backoff;
 pub use worker::{Handler, HandlerError, Worker, WorkerSettings};
 pub use writer::{AppendError, InboxWriter};
-
-/// What was received, normalized. Stored as JSON in the inbox row.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum InboxEvent {
-    Mail {
-        mail: InboundEmail,
-    },
-    DbChange {
-        change: DbChange,
-    },
-    /// A manager's decision found by reconciliation rather than a webhook.
-    Decision {
-        decision: TaskDecision,
-    },
-    /// A mail Resend received; the worker fetches its content.
-    ResendReceived {
-        notice: crate::ingest::resend::ResendNotice,
-    },
-    /// A paid deposit found by reconciliation rather than a webhook.
-    DepositPaid {
-        event: crate::domain::EventId,
-    },
-}
 
 /// A webhook accepted at the edge, ready to persist.
 #[derive(Debug, Clone, PartialEq)]

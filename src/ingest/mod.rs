@@ -16,14 +16,15 @@ use chrono::{DateTime, Utc};
 
 use crate::config::{BasicCredentials, Config};
 use crate::domain::{InboundEmail, TeamId};
-use crate::inbox::{InboxEvent, NewEntry};
+use crate::domain::{keys, InboxEvent};
+use crate::inbox::NewEntry;
 use crate::signature::basic;
 use crate::signature::standard::{self, SignedHeaders, SigningKey};
 use crate::signature::SignatureError;
 use crate::tenant::{Directory, RouteError};
 
 pub use address::parse_mailbox;
-pub use supabase::order_key as change_order_key;
+pub use supabase::classified as classify_change;
 
 /// Read access to request headers, by case-insensitive name.
 pub trait Headers {
@@ -203,7 +204,7 @@ pub fn supabase(v: &Verifier, headers: &dyn Headers, body: &[u8], now: DateTime<
     let webhook_id = v.standard(&v.supabase_keys, headers, body, now.timestamp())?;
     match supabase::entry(&v.directory, webhook_id, body, now) {
         Err(IngestError::Unrouted(RouteError::OtherTeam)) => Ok(Ingested::Ignored("a change of another team")),
-        other => other.map(Ingested::Entry),
+        other => other,
     }
 }
 
@@ -267,8 +268,8 @@ fn require_basic(headers: &dyn Headers, creds: Option<&BasicCredentials>) -> Res
 /// The inbox entry of an inbound mail: de-duplicated by Message-ID per
 /// team, ordered per sender (a sender's mails concern their bookings).
 pub fn mail_entry(team: TeamId, provider: Provider, mail: InboundEmail, now: DateTime<Utc>) -> NewEntry {
-    let dedupe_key = format!("mail:{team}:{}", mail.message_id);
-    let order_key = format!("client:{}", mail.from.email);
+    let dedupe_key = keys::mail(team, &mail.message_id);
+    let order_key = keys::client(&mail.from.email);
     let mail = mail.without_nul();
     NewEntry::new(team, format!("email:{}", provider.name()), dedupe_key, order_key, &InboxEvent::Mail { mail }, now)
 }

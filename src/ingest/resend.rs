@@ -8,38 +8,20 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::address::{parse_mailbox, parse_mailbox_list};
 use super::{json_error, IngestError, Ingested};
-use crate::domain::{message_id, Attachment, InboundEmail};
-use crate::inbox::{InboxEvent, NewEntry};
+use crate::domain::{keys, message_id, Attachment, InboundEmail, InboxEvent, MailNotice};
+use crate::inbox::NewEntry;
 use crate::tenant::Directory;
-
-/// What the webhook says about a received mail.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ResendNotice {
-    pub email_id: String,
-    #[serde(default)]
-    pub from: String,
-    /// The recipients (the venue's inbox address among them): routes the
-    /// mail to its team.
-    #[serde(default)]
-    pub to: Vec<String>,
-    #[serde(default)]
-    pub subject: String,
-    #[serde(default)]
-    pub message_id: Option<String>,
-    #[serde(default)]
-    pub created_at: Option<DateTime<Utc>>,
-}
 
 #[derive(Deserialize)]
 struct Event {
     #[serde(rename = "type")]
     kind: String,
-    data: ResendNotice,
+    data: MailNotice,
 }
 
 pub(super) fn entry(directory: &Directory, body: &[u8], now: DateTime<Utc>) -> Result<Ingested, IngestError> {
@@ -54,18 +36,23 @@ pub(super) fn entry(directory: &Directory, body: &[u8], now: DateTime<Utc>) -> R
     }
     let recipients: Vec<_> = notice.to.iter().filter_map(|t| parse_mailbox(t)).map(|m| m.email).collect();
     let team = directory.route_mail(&recipients)?;
-    let sender = parse_mailbox(&notice.from).map(|m| m.email.to_string()).unwrap_or_default();
+    // A notice without a readable sender is still kept (the fetched mail
+    // has the address); it is ordered on its own.
+    let order_key = match parse_mailbox(&notice.from) {
+        Some(m) => keys::client(&m.email),
+        None => format!("resend:{}", notice.email_id),
+    };
     // The mail's own Message-ID when Resend gives it, so the same mail
     // through another route is a duplicate too.
     let dedupe_key = match notice.message_id.as_deref().and_then(message_id::normalize) {
-        Some(id) => format!("mail:{team}:{id}"),
+        Some(id) => keys::mail(team, &id),
         None => format!("resend:{}", notice.email_id),
     };
     Ok(Ingested::Entry(NewEntry::new(
         team,
         "email:resend",
         dedupe_key,
-        format!("client:{sender}"),
+        order_key,
         &InboxEvent::ResendReceived { notice },
         now,
     )))
@@ -128,7 +115,7 @@ impl ResendApi {
         Self { http, base: base.trim_end_matches('/').to_string(), key }
     }
 
-    pub async fn fetch(&self, notice: &ResendNotice, now: DateTime<Utc>) -> Result<InboundEmail, FetchError> {
+    pub async fn fetch(&self, notice: &MailNotice, now: DateTime<Utc>) -> Result<InboundEmail, FetchError> {
         let key = self.key.as_ref().ok_or_else(|| FetchError::Permanent("OE_RESEND_API_KEY is not set".into()))?;
         let url = format!("{}/emails/receiving/{}", self.base, notice.email_id);
         let res = self
@@ -157,7 +144,7 @@ impl ResendApi {
     }
 }
 
-fn normalize(r: Received, notice: &ResendNotice, now: DateTime<Utc>) -> Result<InboundEmail, FetchError> {
+fn normalize(r: Received, notice: &MailNotice, now: DateTime<Utc>) -> Result<InboundEmail, FetchError> {
     let header = |name: &str| -> Option<String> {
         match &r.headers {
             Value::Object(map) => {

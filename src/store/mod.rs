@@ -90,7 +90,7 @@ impl Claim {
     /// What a claim that lost the compare-and-set means for `claimant`:
     /// its own earlier, unfinished claim (resume), or someone else's.
     pub fn of_existing(task: Task, claimant: InboxId) -> Self {
-        let mine = task.payload.claimed_by.as_deref() == Some(claimant.to_string().as_str());
+        let mine = task.payload.claimed_by == Some(claimant);
         let unfinished = task.payload.send_state.is_some_and(SendState::unfinished);
         if let Some(newer) = task.payload.superseded_by {
             Claim::Superseded(newer)

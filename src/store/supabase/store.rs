@@ -252,7 +252,7 @@ impl Store for SupabaseStore {
         let mut payload = task.payload.clone();
         payload.resolution = Some(decision.resolution);
         payload.send_state = Some(SendState::Claimed);
-        payload.claimed_by = Some(claimant.to_string());
+        payload.claimed_by = Some(claimant);
         if decision.edited_message.is_some() {
             payload.edited_message = decision.edited_message.clone();
         }

@@ -89,9 +89,13 @@ async fn show(store: &EmbeddedStore, id: &str) -> anyhow::Result<ExitCode> {
     if let Some(subject) = &p.draft_subject {
         println!("subject  {subject}");
     }
-    if !p.context.is_empty() {
+    let context = match serde_json::to_value(&p.context)? {
+        serde_json::Value::Object(map) => map,
+        _ => Default::default(),
+    };
+    if !context.is_empty() {
         println!("\nunderstood:");
-        for (k, v) in &p.context {
+        for (k, v) in &context {
             let v = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
             println!("  {k}: {v}");
         }

@@ -112,7 +112,9 @@ mod tests {
             json!({"id": offer, "team_id": team, "event_id": event, "deposit_paid_at": "2027-01-02T10:00:00Z"}),
             json!({"id": offer, "team_id": team, "event_id": event, "deposit_paid_at": null}),
         );
-        assert!(matches!(InboxEvent::from_change(&paid, team), Some(InboxEvent::DepositPaid { event: e, payment: Some(_) }) if e == event));
+        assert!(
+            matches!(InboxEvent::from_change(&paid, team), Some(InboxEvent::DepositPaid { event: e, payment: Some(_) }) if e == event)
+        );
         let retitled = change(
             "events",
             ChangeKind::Update,

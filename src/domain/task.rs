@@ -1,8 +1,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::{ChangeKind, DbChange, EventId, InboxId, TaskId, TeamId};
+use super::{ChangeKind, DbChange, EventId, InboxId, TaskContext, TaskId, TeamId};
 
 /// What the manager is asked to decide (`tasks.payload.action`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -103,7 +103,8 @@ pub struct Task {
 }
 
 /// `tasks.payload`: the contract with the frontend. Step-specific
-/// context (conflicts, offer id, proposals) travels in `context`.
+/// context (conflicts, offer id, proposals) travels in `context`, whose
+/// fields sit beside these in the same JSON object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskPayload {
     pub action: TaskAction,
@@ -138,12 +139,18 @@ pub struct TaskPayload {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub aside: bool,
     #[serde(flatten)]
-    pub context: Map<String, Value>,
+    pub context: TaskContext,
 }
 
 impl TaskPayload {
     /// A draft for the manager to approve before it goes to `recipient_email`.
-    pub fn draft(action: TaskAction, body: String, subject: String, recipient_email: String, context: Value) -> Self {
+    pub fn draft(
+        action: TaskAction,
+        body: String,
+        subject: String,
+        recipient_email: String,
+        context: TaskContext,
+    ) -> Self {
         Self {
             draft_message: Some(body),
             draft_subject: Some(subject),
@@ -157,7 +164,7 @@ impl TaskPayload {
     }
 
     /// A `manual_review` payload: no draft, the manager acts by hand.
-    pub fn manual_review(recipient_email: Option<String>, context: Value) -> Self {
+    pub fn manual_review(recipient_email: Option<String>, context: TaskContext) -> Self {
         Self {
             action: TaskAction::ManualReview,
             draft_message: None,
@@ -170,10 +177,7 @@ impl TaskPayload {
             outgoing_message_id: None,
             superseded_by: None,
             aside: false,
-            context: match context {
-                Value::Object(map) => map,
-                _ => Map::new(),
-            },
+            context,
         }
     }
 }

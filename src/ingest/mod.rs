@@ -15,8 +15,8 @@ mod supabase;
 use chrono::{DateTime, Utc};
 
 use crate::config::{BasicCredentials, Config};
-use crate::domain::{InboundEmail, TeamId};
 use crate::domain::{keys, InboxEvent};
+use crate::domain::{InboundEmail, TeamId};
 use crate::inbox::NewEntry;
 use crate::signature::basic;
 use crate::signature::standard::{self, SignedHeaders, SigningKey};

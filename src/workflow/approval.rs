@@ -1,8 +1,5 @@
 //! After the manager decides (WORKFLOW.md, "After the manager decides").
 
-use serde_json::json;
-
-use super::extract::Language;
 use super::plan::{EmailWrite, Invite, OfferPatch, OfferWrite, OutgoingMail, Plan, TaskUpdate, TaskWrite};
 use super::rooms::requirements_hash;
 use super::steps::{self, advance};
@@ -10,7 +7,7 @@ use super::turn::{Reply, Trigger, Turn};
 use super::{Context, Facts, Step};
 use crate::domain::{
     Booking, EmailAddress, EventStatus, OfferId, OfferStatus, Resolution, RoomId, SendState, Task, TaskAction,
-    TaskCategory, TaskDecision, TaskPayload, TaskPriority,
+    TaskCategory, TaskContext, TaskDecision, TaskKind, TaskPayload, TaskPriority,
 };
 
 /// The effects of one decision: the mail to send (if any), and the writes
@@ -53,9 +50,7 @@ fn approved(
         .filter(|b| !b.trim().is_empty());
     let done = TaskUpdate { id: task.id, send_state: SendState::Sent };
     let mut t = Turn::new(booking, facts, ctx, Trigger::Approval);
-    if let Some(lang) =
-        task.payload.context.get("language").and_then(|l| serde_json::from_value::<Language>(l.clone()).ok())
-    {
+    if let Some(lang) = task.payload.context.language {
         t.lang = lang;
     }
     after_approval(&mut t, task);
@@ -123,7 +118,6 @@ fn approved(
 fn invite(booking: &Booking, task: &Task, ctx: &Context, facts: &Facts) -> Option<Invite> {
     let e = &booking.event;
     let domain = ctx.venue_email.domain();
-    let kind = task.payload.context.get("kind").and_then(|k| k.as_str()).unwrap_or_default();
     if task.payload.action == TaskAction::ConfirmEvent {
         let start = e.event_date.and_time(e.start_time);
         // An end at or before the start is past midnight ("bis Mitternacht").
@@ -145,9 +139,7 @@ fn invite(booking: &Booking, task: &Task, ctx: &Context, facts: &Facts) -> Optio
             timezone: ctx.timezone,
         });
     }
-    if kind == "site_visit_booked" {
-        let at: chrono::NaiveDateTime =
-            serde_json::from_value(task.payload.context.get("site_visit_at")?.clone()).ok()?;
+    if let Some(TaskKind::SiteVisitBooked { site_visit_at: at }) = task.payload.context.kind {
         return Some(Invite {
             uid: format!("{}-visit@{domain}", e.id),
             summary: format!("Site visit – {}", ctx.venue_name),
@@ -169,20 +161,19 @@ fn invite(booking: &Booking, task: &Task, ctx: &Context, facts: &Facts) -> Optio
 /// asks the manager to look (a stale room or offer must not be held or sent
 /// as current).
 fn after_approval(t: &mut Turn<'_>, task: &Task) {
-    let context = &task.payload.context;
-    let kind = context.get("kind").and_then(|k| k.as_str()).unwrap_or_default();
+    let kind = task.payload.context.kind.as_ref();
     let step = t.event.current_step;
     let open = matches!(t.event.status, EventStatus::Lead | EventStatus::Option);
     let current = match task.payload.action {
-        TaskAction::ApproveMessage if kind == "intake" => {
-            let nothing_missing = context.get("missing").and_then(|m| m.as_array()).map_or(true, |m| m.is_empty());
+        TaskAction::ApproveMessage if matches!(kind, Some(TaskKind::Intake { .. })) => {
+            let nothing_missing = matches!(kind, Some(TaskKind::Intake { missing, .. }) if missing.is_empty());
             // A client reply may have run step 2 already.
             if open && nothing_missing && step == Step::DateConfirmation.number() && !t.event.date_confirmed {
                 advance(t);
             }
             true
         }
-        TaskAction::ApproveMessage if kind == "prerequisites" => {
+        TaskAction::ApproveMessage if matches!(kind, Some(TaskKind::Prerequisites { .. })) => {
             if open && step == Step::Transition.number() {
                 t.event.current_step = Step::Confirmation.number();
             }
@@ -190,8 +181,10 @@ fn after_approval(t: &mut Turn<'_>, task: &Task) {
         }
         TaskAction::ApproveMessage | TaskAction::ApproveDate | TaskAction::ManualReview => true,
         TaskAction::ApproveRoom => {
-            let room = context.get("room_id").and_then(|r| serde_json::from_value::<RoomId>(r.clone()).ok());
-            let proposal = context.get("proposal").and_then(|p| p.as_str());
+            let (room, proposal) = match kind {
+                Some(TaskKind::RoomProposal { room_id, proposal, .. }) => (Some(*room_id), Some(proposal.as_str())),
+                _ => (None, None),
+            };
             match room.filter(|r| open && room_still_proposed(t, *r, proposal)) {
                 Some(room) => {
                     t.event.room_ids = vec![room];
@@ -209,7 +202,10 @@ fn after_approval(t: &mut Turn<'_>, task: &Task) {
             }
         }
         TaskAction::ApproveOffer => {
-            let id = context.get("offer_id").and_then(|o| serde_json::from_value::<OfferId>(o.clone()).ok());
+            let id: Option<OfferId> = match kind {
+                Some(TaskKind::Offer(o) | TaskKind::RevisedOffer(o)) => Some(o.offer_id),
+                _ => None,
+            };
             let draft = t.offer.as_mut().filter(|o| Some(o.id) == id && o.status == OfferStatus::Draft);
             match draft.filter(|_| open && step == Step::Offer.number()) {
                 Some(offer) => {
@@ -240,9 +236,7 @@ fn after_approval(t: &mut Turn<'_>, task: &Task) {
         let mut review = Reply::manual_review(
             "approved after the booking moved on: the message was sent, the booking was not changed",
         );
-        if let serde_json::Value::Object(map) = &mut review.context {
-            map.insert("approved_task_id".into(), json!(task.id));
-        }
+        review.context.kind = Some(TaskKind::StaleApproval { approved_task_id: task.id });
         t.reply(review);
     }
 }
@@ -271,7 +265,10 @@ fn rejected(booking: &Booking, task: &Task, ctx: &Context, facts: &Facts) -> App
         client_name: Some(name),
         payload: TaskPayload::manual_review(
             task.payload.recipient_email.clone(),
-            json!({"rejected_task_id": task.id, "step": booking.event.current_step}),
+            TaskContext {
+                step: Some(booking.event.current_step),
+                ..TaskContext::of(TaskKind::RejectedDraft { rejected_task_id: task.id })
+            },
         ),
     };
     let mut t = Turn::new(booking, facts, ctx, Trigger::Approval);
@@ -292,6 +289,7 @@ mod tests {
     use crate::domain::OfferRecord;
 
     use super::super::tests::{booking, ctx, decide, decided_task, facts};
+    use serde_json::json;
 
     /// The patch changes nothing but the turn counter.
     fn only_the_turn(patch: &EventPatch) -> bool {
@@ -349,8 +347,11 @@ mod tests {
             confirmed_at: None,
         };
         b.offer = Some(offer.clone());
-        let mut t = decided_task(TaskAction::ApproveOffer, json!({}));
-        t.payload.context.insert("offer_id".into(), json!(offer.id));
+        let t = decided_task(
+            TaskAction::ApproveOffer,
+            json!({"kind": "offer", "offer_id": offer.id, "offer_number": offer.offer_number, "room_name": "Room A",
+                   "total_chf": "1000.00"}),
+        );
         let a = decide(&b, &t, Resolution::Approved, None);
         let Some(EventWrite::Update { patch, .. }) = &a.plan.event else { panic!("event patch expected") };
         assert_eq!((patch.status, patch.current_step), (Some(EventStatus::Option), Some(5)));
@@ -373,9 +374,10 @@ mod tests {
         let room = facts().catalogue.rooms.iter().find(|r| r.option.name == "Room A").unwrap().option.id;
         b.event.workflow_state.proposed_rooms = vec![room];
         b.event.workflow_state.rooms_proposed_for = Some("req@2027-03-14".into());
-        let mut t = decided_task(TaskAction::ApproveRoom, json!({}));
-        t.payload.context.insert("room_id".into(), json!(room));
-        t.payload.context.insert("proposal".into(), json!("req@2027-03-14"));
+        let t = decided_task(
+            TaskAction::ApproveRoom,
+            json!({"kind": "room_proposal", "room_id": room, "room_name": "Room A", "proposal": "req@2027-03-14"}),
+        );
         let a = decide(&b, &t, Resolution::Approved, None);
         let Some(EventWrite::Update { patch, .. }) = &a.plan.event else { panic!() };
         assert_eq!(patch.room_ids, Some(vec![room]));

@@ -1,7 +1,6 @@
 //! Step 1: a mail that belongs to no open booking.
 
 use chrono::{Datelike, NaiveDate, NaiveTime};
-use serde_json::json;
 
 use super::draft::{self, Understood};
 use super::extract::{self, Extracted, Intent, Layout, Reading};
@@ -9,8 +8,8 @@ use super::plan::{ClientWrite, EmailWrite, EventWrite, NewClient, NewEvent, Plan
 use super::reply::digest;
 use super::{hm, Catalogue, Context, Step};
 use crate::domain::{
-    Client, EventStatus, InboundEmail, MailDigest, ProductChoice, TaskAction, TaskCategory, TaskPayload, TaskPriority,
-    WorkflowState,
+    self, Client, EventStatus, InboundEmail, Language, MailDigest, ProductChoice, TaskAction, TaskCategory,
+    TaskContext, TaskKind, TaskPayload, TaskPriority, WorkflowState,
 };
 
 /// Default times when the client named none: the schema requires them; the
@@ -78,16 +77,7 @@ pub(super) fn plan(
 
     if let Some(reason) = needs_review(found, &understood) {
         // The facts are kept; the manager answers this one personally.
-        let context = json!({
-            "kind": "intake",
-            "step": Step::Intake.number(),
-            "language": language,
-            "reason": reason,
-            "understood": understood_json(&understood),
-            "missing": understood.missing(),
-            "doubts": found.doubts.iter().map(extract::Doubt::reason).collect::<Vec<_>>(),
-            "attachments": mail.attachments,
-        });
+        let context = TaskContext { reason: Some(reason.into()), ..intake_context(&understood, found, mail, language) };
         let task = TaskWrite {
             title: format!("Review inquiry from {name}"),
             description: Some(format!("New inquiry: {}", mail.subject.trim())),
@@ -129,18 +119,10 @@ pub(super) fn plan(
             outgoing_message_id: None,
             superseded_by: None,
             aside: false,
-            context: serde_json::from_value(json!({
-                "kind": "intake",
-                "step": Step::Intake.number(),
-                "language": language,
-                "understood": understood_json(&understood),
-                "missing": understood.missing(),
-                "open_question": !found.doubts.is_empty() || asked,
-                "doubts": found.doubts.iter().map(extract::Doubt::reason).collect::<Vec<_>>(),
-                // Metadata only: attachment content never enters the database.
-                "attachments": mail.attachments,
-            }))
-            .unwrap_or_default(),
+            context: TaskContext {
+                open_question: !found.doubts.is_empty() || asked,
+                ..intake_context(&understood, found, mail, language)
+            },
         },
     };
 
@@ -153,14 +135,27 @@ pub(super) fn plan(
     }
 }
 
-fn understood_json(understood: &Understood) -> serde_json::Value {
-    json!({
-        "event_date": understood.date,
-        "start_time": understood.start,
-        "end_time": understood.end,
-        "attendees": understood.attendees,
-        "seating_layout": understood.layout.map(Layout::code),
-    })
+/// The intake task's context: what was understood of the inquiry (in the
+/// same shape as every later task's), what is missing, what was doubtful.
+fn intake_context(understood: &Understood, found: &Extracted, mail: &InboundEmail, language: Language) -> TaskContext {
+    TaskContext {
+        step: Some(Step::Intake.number()),
+        language: Some(language),
+        doubts: found.doubts.iter().map(extract::Doubt::reason).collect(),
+        understood: Some(domain::Understood {
+            event_date: understood.date,
+            start_time: understood.start,
+            end_time: understood.end,
+            times_assumed: understood.start.is_none() && understood.end.is_none(),
+            attendees: understood.attendees,
+            seating_layout: understood.layout.map(|l| Layout::code(l).to_string()),
+            ..domain::Understood::default()
+        }),
+        ..TaskContext::of(TaskKind::Intake {
+            missing: understood.missing().iter().map(|m| m.to_string()).collect(),
+            attachments: mail.attachments.clone(),
+        })
+    }
 }
 
 /// An inquiry the rules cannot answer goes to the manager without a draft:
@@ -302,7 +297,8 @@ mod tests {
     use super::*;
 
     use super::super::catalogue::tests::builtin;
-    use super::super::tests::{ctx, read};
+    use super::super::tests::{context_json, ctx, read};
+    use serde_json::json;
 
     /// Intake of `m` as the rules read it.
     fn plan(known: Option<&Client>, m: &InboundEmail, ctx: &Context, catalogue: &Catalogue) -> Plan {
@@ -346,7 +342,7 @@ mod tests {
         let Some(EventWrite::Create(event)) = &plan.event else { panic!() };
         assert!(!event.date_confirmed);
         assert_eq!(event.event_date, NaiveDate::from_ymd_opt(2026, 11, 25).unwrap());
-        let ctx_missing = &plan.tasks[0].payload.context["missing"];
+        let ctx_missing = &context_json(&plan.tasks[0].payload)["missing"];
         assert_eq!(ctx_missing, &serde_json::json!(["event_date", "attendees"]));
         assert!(plan.tasks[0].payload.draft_message.as_deref().unwrap().contains("the date you have in mind"));
     }
@@ -367,7 +363,7 @@ mod tests {
             let plan = plan(None, &mail(None, text), &ctx(), &builtin());
             let task = &plan.tasks[0];
             assert_eq!((task.payload.action, task.payload.draft_message.is_none()), (TaskAction::ManualReview, true), "{text}");
-            assert!(task.payload.context["reason"].as_str().unwrap().contains("discount"), "{text}");
+            assert!(context_json(&task.payload)["reason"].as_str().unwrap().contains("discount"), "{text}");
             let Some(EventWrite::Create(event)) = &plan.event else { panic!("the lead is kept: {text}") };
             assert_eq!((event.event_date, event.attendees), (NaiveDate::from_ymd_opt(2027, 3, 4).unwrap(), Some(50)));
         }
@@ -407,7 +403,10 @@ mod tests {
             let plan = plan(None, &mail(None, text), &ctx(), &builtin());
             let task = &plan.tasks[0];
             assert_eq!(task.payload.action, TaskAction::ApproveMessage, "{text}");
-            assert_eq!((task.priority, &task.payload.context["open_question"]), (TaskPriority::High, &json!(true)));
+            assert_eq!(
+                (task.priority, &context_json(&task.payload)["open_question"]),
+                (TaskPriority::High, &json!(true))
+            );
         }
     }
 

@@ -5,7 +5,6 @@
 //! a manager as `manual_review`, without a draft.
 
 use chrono::{Datelike, Duration, NaiveDate};
-use serde_json::Value;
 
 use super::extract::{Extracted, Intent, Reading};
 use super::intake::inbound_row;
@@ -13,7 +12,7 @@ use super::plan::Plan;
 use super::steps::{accept_offer, advance, cancel, decline, detour, visit, withdraw_proposal};
 use super::turn::{Reply, Trigger, Turn};
 use super::{Context, Facts, Step};
-use crate::domain::{Booking, InboundEmail, MailDigest, ProductChoice, TaskAction, TaskPriority};
+use crate::domain::{Booking, InboundEmail, MailDigest, ProductChoice, TaskAction, TaskContext, TaskPriority};
 
 /// An identical body within this window is the same mail sent twice.
 const RESEND_WINDOW_MINUTES: i64 = 60;
@@ -68,10 +67,10 @@ pub(super) fn on_reply(
             advance(&mut t);
         }
         if visit {
-            flag(&mut t, "site_visit_requested");
+            flag(&mut t, |c| c.site_visit_requested = true);
         }
         if t.accepted_with_changes {
-            flag(&mut t, "accepted_with_changes");
+            flag(&mut t, |c| c.accepted_with_changes = true);
         }
         if t.reply.is_none() {
             t.reply(Reply::manual_review(if asked {
@@ -82,7 +81,7 @@ pub(super) fn on_reply(
         }
     }
     if asked {
-        flag(&mut t, "open_question");
+        flag(&mut t, |c| c.open_question = true);
     }
     flag_doubts(&mut t, found);
     t.finish()
@@ -307,12 +306,11 @@ fn take_billing(t: &mut Turn<'_>, found: &Extracted) {
 /// Something in the mail the draft does not answer (a question, a visit
 /// wish): the draft goes to the manager flagged and with high priority, to
 /// be completed before it is sent.
-fn flag(t: &mut Turn<'_>, what: &str) {
+/// Marks the draft for the manager's attention (`set` names what).
+fn flag(t: &mut Turn<'_>, set: impl FnOnce(&mut TaskContext)) {
     if let Some(r) = t.reply.as_mut().filter(|r| r.action != TaskAction::ManualReview) {
         r.priority = TaskPriority::High;
-        if let Value::Object(map) = &mut r.context {
-            map.insert(what.into(), Value::Bool(true));
-        }
+        set(&mut r.context);
     }
 }
 
@@ -322,13 +320,10 @@ fn flag_doubts(t: &mut Turn<'_>, found: &Extracted) {
     if found.doubts.is_empty() {
         return;
     }
-    flag(t, "open_question");
-    if let Some(Value::Object(map)) =
-        t.reply.as_mut().filter(|r| r.action != TaskAction::ManualReview).map(|r| &mut r.context)
-    {
-        let reasons: Vec<Value> = found.doubts.iter().map(|d| Value::String(d.reason())).collect();
-        map.insert("doubts".into(), Value::Array(reasons));
-    }
+    flag(t, |c| {
+        c.open_question = true;
+        c.doubts = found.doubts.iter().map(|d| d.reason()).collect();
+    });
 }
 
 /// The proposal the client chose: a proposed date they name, "the second

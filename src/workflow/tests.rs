@@ -135,7 +135,7 @@ fn a_free_date_is_confirmed_and_rooms_are_proposed_in_one_reply() {
     assert_eq!((p.event_date, p.date_confirmed, p.attendees), (Some(d(2027, 3, 12)), Some(true), Some(40)));
     let task = the_task(&plan);
     assert_eq!(task.payload.action, TaskAction::ApproveRoom);
-    assert_eq!(task.payload.context["kind"], "room_proposal");
+    assert_eq!(context_json(&task.payload)["kind"], "room_proposal");
     assert!(draft(&plan).contains("Friday, 12.03.2027"), "{}", draft(&plan));
     assert!(draft(&plan).contains("40 guests (theatre seating)"), "{}", draft(&plan));
     assert_eq!(plan.emails.len(), 1, "the client's mail is stored");
@@ -150,8 +150,8 @@ fn a_taken_date_gets_three_free_alternatives() {
     let plan = on_reply(&b, &m, &read(&m), &ctx(), &facts);
     let task = the_task(&plan);
     assert_eq!(task.payload.action, TaskAction::ApproveDate);
-    assert_eq!(task.payload.context["reason"], "taken");
-    let proposals: Vec<NaiveDate> = serde_json::from_value(task.payload.context["proposals"].clone()).unwrap();
+    assert_eq!(context_json(&task.payload)["reason"], "taken");
+    let proposals: Vec<NaiveDate> = serde_json::from_value(context_json(&task.payload)["proposals"].clone()).unwrap();
     assert_eq!(proposals.len(), 3);
     assert!(!proposals.contains(&d(2027, 3, 12)));
     assert!(proposals.contains(&d(2027, 3, 19)), "the same weekday a week later first: {proposals:?}");
@@ -163,7 +163,7 @@ fn more_guests_than_any_room_holds_is_said_with_the_largest_room() {
     let b = booking(EventStatus::Lead, 2);
     let plan = reply(&b, "We are 900 guests on 12.03.2027.");
     let task = the_task(&plan);
-    assert_eq!(task.payload.context["kind"], "no_room_fits");
+    assert_eq!(context_json(&task.payload)["kind"], "no_room_fits");
     assert!(draft(&plan).contains("none of our rooms can accommodate 900 guests"), "{}", draft(&plan));
 }
 
@@ -215,7 +215,7 @@ fn the_turn_follows_the_reading_it_is_given() {
 #[test]
 fn every_task_carries_what_was_understood() {
     let plan = reply(&negotiating(), "We accept the offer. Could we also have two coffee breaks?");
-    let understood = &the_task(&plan).payload.context["understood"];
+    let understood = &context_json(&the_task(&plan).payload)["understood"];
     assert_eq!(understood["event_date"], "2027-03-14");
     assert_eq!((understood["start_time"].as_str(), understood["end_time"].as_str()), (Some("09:00"), Some("17:00")));
     assert_eq!((understood["attendees"].as_i64(), understood["room"].as_str()), (Some(24), Some("Room A")));
@@ -248,8 +248,8 @@ fn a_counter_offer_with_a_discount_makes_a_revised_offer_for_the_manager() {
     let plan = reply(&negotiating(), "Could you do 10% off? Our budget is tight.");
     let task = the_task(&plan);
     assert_eq!(task.payload.action, TaskAction::ApproveOffer);
-    assert_eq!(task.payload.context["kind"], "revised_offer");
-    assert_eq!(task.payload.context["discount_percent"], 10);
+    assert_eq!(context_json(&task.payload)["kind"], "revised_offer");
+    assert_eq!(context_json(&task.payload)["discount_percent"], 10);
     let created = plan.offers.iter().find_map(|o| match o {
         OfferWrite::Create(n) => Some(n),
         _ => None,
@@ -329,7 +329,7 @@ fn cancelling_closes_the_booking_and_its_offer() {
     assert!(
         matches!(&plan.offers[..], [OfferWrite::Update { patch, .. }] if patch.status == Some(OfferStatus::Cancelled))
     );
-    assert_eq!(the_task(&plan).payload.context["kind"], "cancelled");
+    assert_eq!(context_json(&the_task(&plan).payload)["kind"], "cancelled");
 }
 
 /// The manager answers a manual review in their own words (offering
@@ -362,7 +362,7 @@ fn patch_of(plan: &Plan) -> EventPatch {
 #[test]
 fn a_site_visit_request_proposes_slots_without_moving_the_step() {
     let plan = reply(&negotiating(), "Could we come by and see the room first?");
-    assert_eq!(the_task(&plan).payload.context["kind"], "site_visit_slots");
+    assert_eq!(context_json(&the_task(&plan).payload)["kind"], "site_visit_slots");
     assert_eq!(patch(&plan).current_step, None);
     assert!(draft(&plan).contains("Friday, 27.11.2026, 10:00"), "{}", draft(&plan));
 }
@@ -396,12 +396,16 @@ fn room_proposed() -> (Booking, Task) {
     let mut b = booking(EventStatus::Lead, 3);
     let room_a = room("Room A");
     b.event.workflow_state.proposed_rooms = vec![room_a];
-    let task = decided_task(TaskAction::ApproveRoom, json!({"kind": "room_proposal", "room_id": room_a}));
+    let task = decided_task(
+        TaskAction::ApproveRoom,
+        json!({"kind": "room_proposal", "room_id": room_a, "room_name": "Room A", "proposal": "p"}),
+    );
     (b, task)
 }
 
 /// A task the manager completed: a draft ("Draft text") to Anna Keller.
 pub fn decided_task(action: TaskAction, context: serde_json::Value) -> Task {
+    let context = serde_json::from_value(context).expect("a task context");
     let payload =
         TaskPayload::draft(action, "Draft text".into(), "Re: Workshop".into(), "anna@keller.ch".into(), context);
     Task {
@@ -417,6 +421,11 @@ pub fn decided_task(action: TaskAction, context: serde_json::Value) -> Task {
         created_at: ctx().now,
         completed_at: None,
     }
+}
+
+/// A task's context as the JSON the frontend reads.
+pub fn context_json(payload: &TaskPayload) -> serde_json::Value {
+    serde_json::to_value(&payload.context).expect("contexts serialize")
 }
 
 /// The manager's decision on `task`, as `on_decision` acts on it.
@@ -455,7 +464,10 @@ fn an_offer_approved_after_a_detour_is_not_marked_sent() {
     let mut b = negotiating();
     let offer = b.offer.as_mut().unwrap();
     offer.status = OfferStatus::Draft;
-    let task = decided_task(TaskAction::ApproveOffer, json!({"kind": "offer", "offer_id": offer.id}));
+    let task = decided_task(
+        TaskAction::ApproveOffer,
+        json!({"kind": "offer", "offer_id": offer.id, "offer_number": offer.offer_number, "room_name": "Room A", "total_chf": "1.00"}),
+    );
     b.event.current_step = 3; // the head count changed meanwhile
     let a = approve(&b, &task);
     assert!(a.plan.offers.is_empty());
@@ -478,7 +490,7 @@ fn a_deposit_is_acted_on_once_however_often_it_is_reported() {
     let offer = b.offer.as_mut().unwrap();
     offer.deposit_paid_at = Some(ctx().now);
     let first = on_deposit_paid(&b, None, &ctx(), &facts());
-    assert_eq!(the_task(&first).payload.context["kind"], "prerequisites", "billing still missing");
+    assert_eq!(context_json(&the_task(&first).payload)["kind"], "prerequisites", "billing still missing");
     b.event.workflow_state = patch(&first).workflow_state.clone().unwrap();
     assert_eq!(on_deposit_paid(&b, None, &ctx(), &facts()), Plan::default());
 }
@@ -497,7 +509,7 @@ fn a_deposit_paid_during_a_detour_goes_to_a_person() {
 fn an_acceptance_with_a_visit_wish_accepts_and_flags_the_visit() {
     let plan = reply(&negotiating(), "We accept the offer. Could we also come by and see the room beforehand?");
     assert_eq!(patch(&plan).current_step, Some(6));
-    assert_eq!(the_task(&plan).payload.context["site_visit_requested"], true);
+    assert_eq!(context_json(&the_task(&plan).payload)["site_visit_requested"], true);
 }
 
 #[test]
@@ -578,7 +590,7 @@ fn an_inquiry_with_two_dates_lists_both_and_asks_for_neither() {
     let m = mail("Hello, we are 30 people and could do 12.03.2027 or 19.03.2027, 18:00-23:00.");
     let plan = on_inquiry(None, &m, &read(&m), &ctx(), &builtin());
     let task = the_task(&plan);
-    assert_eq!(task.payload.context["missing"], json!([]));
+    assert_eq!(context_json(&task.payload)["missing"], json!([]));
     let text = task.payload.draft_message.as_deref().unwrap();
     assert!(text.contains("Dates: Friday, 12.03.2027 or Friday, 19.03.2027 (we will check availability)"), "{text}");
     let Some(EventWrite::Create(e)) = &plan.event else { panic!() };
@@ -600,7 +612,7 @@ fn a_new_date_while_rooms_are_proposed_gets_a_new_proposal_and_the_old_one_goes_
         b.event.requirements_hash = p.requirements_hash.clone();
         b.event.workflow_state = p.workflow_state.clone().unwrap();
         let task = the_task(&plan);
-        (b, decided_task(task.payload.action, serde_json::Value::Object(task.payload.context.clone())))
+        (b, decided_task(task.payload.action, context_json(&task.payload)))
     };
     let plan = reply(&b, "Sorry, could we move it to 19.03.2027 instead?");
     assert_eq!(patch(&plan).event_date, Some(d(2027, 3, 19)));
@@ -680,7 +692,7 @@ fn undated(attendees: Option<i32>) -> Booking {
 }
 
 fn proposals(plan: &Plan) -> Vec<NaiveDate> {
-    serde_json::from_value(the_task(plan).payload.context["proposals"].clone()).unwrap()
+    serde_json::from_value(context_json(&the_task(plan).payload)["proposals"].clone()).unwrap()
 }
 
 /// Date wishes the proposals must keep to: (mail, first day, last day,
@@ -755,7 +767,7 @@ fn rooms_are_proposed_by_their_figure_for_the_seating() {
     let mut failures = Vec::new();
     for (text, expected) in SEATING_ROOM_CASES {
         let plan = reply(&undated(None), text);
-        let ctx = &the_task(&plan).payload.context;
+        let ctx = context_json(&the_task(&plan).payload);
         let mut got: Vec<String> = vec![ctx.get("room_name").and_then(|n| n.as_str()).unwrap_or("-").to_string()];
         got.extend(
             ctx.get("alternatives")
@@ -780,8 +792,8 @@ fn a_visit_slot_named_by_weekday_and_time_is_booked() {
     after.event.workflow_state = patch.workflow_state.clone().unwrap();
     for (text, at) in [("Montag 14 Uhr passt.", (30, 14, 0)), ("Tuesday works for us.", (1, 16, 30))] {
         let plan = reply(&after, text);
-        assert_eq!(the_task(&plan).payload.context["kind"], "site_visit_booked", "{text}");
-        let booked = the_task(&plan).payload.context["site_visit_at"].as_str().unwrap().to_string();
+        assert_eq!(context_json(&the_task(&plan).payload)["kind"], "site_visit_booked", "{text}");
+        let booked = context_json(&the_task(&plan).payload)["site_visit_at"].as_str().unwrap().to_string();
         let month = if at.0 == 1 { 12 } else { 11 };
         assert!(
             booked.starts_with(&format!("2026-{month:02}-{:02}T{:02}:{:02}", at.0, at.1, at.2)),
@@ -805,8 +817,8 @@ fn doubts_flag_the_draft_for_the_manager() {
     let plan = reply(&undated(None), "12 March 2027. We are 40 people, please plan for 60 guests.");
     let task = the_task(&plan);
     assert_eq!(task.priority, crate::domain::TaskPriority::High);
-    assert_eq!(task.payload.context["open_question"], true);
-    assert!(task.payload.context["doubts"].to_string().contains("two different head counts"));
+    assert_eq!(context_json(&task.payload)["open_question"], true);
+    assert!(context_json(&task.payload)["doubts"].to_string().contains("two different head counts"));
 }
 
 #[test]

@@ -2,13 +2,14 @@
 //! steps change, and the one reply (a draft for the manager) they produce.
 //! [`Turn::finish`] turns the differences into a [`Plan`].
 
-use serde_json::{json, Value};
-
 use super::draft;
 use super::extract::Language;
 use super::plan::{ClientPatch, ClientWrite, EmailWrite, EventPatch, EventWrite, OfferWrite, Plan, TaskWrite};
 use super::{Catalogue, Context, Facts};
-use crate::domain::{Booking, Client, Event, OfferRecord, TaskAction, TaskCategory, TaskPayload, TaskPriority};
+use crate::domain::{
+    Booking, Client, Event, OfferRecord, TaskAction, TaskCategory, TaskContext, TaskKind, TaskPayload, TaskPriority,
+    Understood, UnderstoodProduct,
+};
 
 /// What a step decided to tell the client (or to ask the manager).
 #[derive(Debug, Clone, PartialEq)]
@@ -17,7 +18,7 @@ pub(super) struct Reply {
     /// `None` for a manual review: the manager writes the answer.
     pub body: Option<String>,
     /// Facts behind the draft for the manager (`payload` context).
-    pub context: Value,
+    pub context: TaskContext,
     pub priority: TaskPriority,
     /// An answer beside the booking's main line (a site visit's): it
     /// neither replaces the pending draft nor is replaced by it.
@@ -25,8 +26,8 @@ pub(super) struct Reply {
 }
 
 impl Reply {
-    pub fn draft(action: TaskAction, body: String, context: Value) -> Self {
-        Self { action, body: Some(body), context, priority: TaskPriority::Medium, aside: false }
+    pub fn draft(action: TaskAction, body: String, kind: TaskKind) -> Self {
+        Self { action, body: Some(body), context: TaskContext::of(kind), priority: TaskPriority::Medium, aside: false }
     }
 
     /// See [`Reply::aside`](Self::aside).
@@ -38,7 +39,7 @@ impl Reply {
         Self {
             action: TaskAction::ManualReview,
             body: None,
-            context: json!({ "reason": reason }),
+            context: TaskContext::review(reason),
             priority: TaskPriority::High,
             aside: false,
         }
@@ -105,8 +106,8 @@ impl<'a> Turn<'a> {
         self.reply = Some(reply);
     }
 
-    pub fn draft(&mut self, action: TaskAction, body: String, context: Value) {
-        self.reply(Reply::draft(action, body, context));
+    pub fn draft(&mut self, action: TaskAction, body: String, kind: TaskKind) {
+        self.reply(Reply::draft(action, body, kind));
     }
 
     pub fn name(&self) -> &str {
@@ -125,9 +126,7 @@ impl<'a> Turn<'a> {
             .reply
             .map(|mut r| {
                 // What the booking holds now, for the manager at a glance.
-                if let Value::Object(map) = &mut r.context {
-                    map.entry("understood").or_insert(understood);
-                }
+                r.context.understood.get_or_insert(understood);
                 task(r, &self.client, &self.subject, self.lang, step)
             })
             .into_iter()
@@ -148,27 +147,27 @@ impl<'a> Turn<'a> {
 
 /// The booking's facts as a task's `understood`: date, times (and whether
 /// they were assumed), guests, seating, room and products with quantities.
-fn understood(e: &Event, catalogue: &Catalogue) -> Value {
+fn understood(e: &Event, catalogue: &Catalogue) -> Understood {
     let state = &e.workflow_state;
-    let products: Vec<Value> = state
+    let products = state
         .products
         .iter()
         .filter_map(|c| {
             let p = catalogue.product(c.id)?;
-            Some(json!({"name": p.pricing.name, "quantity": c.quantity, "times": c.times}))
+            Some(UnderstoodProduct { name: p.pricing.name.clone(), quantity: c.quantity, times: c.times })
         })
         .collect();
-    json!({
-        "event_date": e.event_date,
-        "date_confirmed": e.date_confirmed,
-        "start_time": e.start_time.format("%H:%M").to_string(),
-        "end_time": e.end_time.format("%H:%M").to_string(),
-        "times_assumed": state.times_assumed,
-        "attendees": e.attendees,
-        "seating_layout": e.seating_layout,
-        "room": e.room_ids.first().and_then(|r| catalogue.room_name(*r)),
-        "products": products,
-    })
+    Understood {
+        event_date: Some(e.event_date),
+        date_confirmed: e.date_confirmed,
+        start_time: Some(e.start_time),
+        end_time: Some(e.end_time),
+        times_assumed: state.times_assumed,
+        attendees: e.attendees.and_then(|a| u32::try_from(a).ok()),
+        seating_layout: e.seating_layout.clone(),
+        room: e.room_ids.first().and_then(|r| catalogue.room_name(*r)),
+        products,
+    }
 }
 
 fn task(reply: Reply, client: &Client, subject: &str, lang: Language, step: i32) -> TaskWrite {
@@ -181,22 +180,11 @@ fn task(reply: Reply, client: &Client, subject: &str, lang: Language, step: i32)
         TaskAction::ConfirmEvent => format!("Confirm the booking of {name}"),
         TaskAction::ManualReview => format!("Review reply from {name}"),
     };
-    let mut context = match reply.context {
-        Value::Object(map) => map,
-        _ => Default::default(),
-    };
-    context.insert("step".into(), json!(step));
-    context.insert("language".into(), json!(lang));
+    let context = TaskContext { step: Some(step), language: Some(lang), ..reply.context };
     let recipient = client.email.to_string();
     let payload = match reply.body {
-        Some(body) => TaskPayload::draft(
-            reply.action,
-            body,
-            draft::reply_subject(subject, lang),
-            recipient,
-            Value::Object(context),
-        ),
-        None => TaskPayload::manual_review(Some(recipient), Value::Object(context)),
+        Some(body) => TaskPayload::draft(reply.action, body, draft::reply_subject(subject, lang), recipient, context),
+        None => TaskPayload::manual_review(Some(recipient), context),
     };
     let payload = TaskPayload { aside: reply.aside, ..payload };
     TaskWrite {

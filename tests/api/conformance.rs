@@ -122,7 +122,8 @@ async fn a_newer_draft_supersedes_the_pending_one(b: Backend) {
     };
     let draft = intake.tasks[0].clone();
     let mut review = draft.clone();
-    review.payload = oe_webhooks::domain::TaskPayload::manual_review(None, json!({"reason": "a question"}));
+    review.payload =
+        oe_webhooks::domain::TaskPayload::manual_review(None, oe_webhooks::domain::TaskContext::review("a question"));
 
     let mut aside = draft.clone();
     aside.payload.aside = true;

@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use oe_webhooks::config::SupabaseConfig;
 use oe_webhooks::domain::{
     ClientId, EmailAddress, EventId, EventStatus, OfferId, OfferStatus, ProductId, RoomId, TaskAction, TaskCategory,
-    TaskId, TaskPayload, TaskPriority, TeamId, UserId, WorkflowState,
+    TaskContext, TaskId, TaskKind, TaskPayload, TaskPriority, TeamId, UserId, WorkflowState,
 };
 use oe_webhooks::store::embedded::EmbeddedStore;
 use oe_webhooks::store::supabase::SupabaseStore;
@@ -109,7 +109,7 @@ fn draft(text: &str) -> TaskPayload {
         text.into(),
         "Your request".into(),
         "anna@keller.ch".into(),
-        json!({"kind": "intake", "offer_id": null}),
+        TaskContext::of(TaskKind::Intake { missing: vec!["attendees".into()], attachments: Vec::new() }),
     )
 }
 
@@ -150,7 +150,10 @@ fn first_plan(team: TeamId) -> Plan {
         emails: vec![mail("first@keller.ch", false, None, 8)],
         tasks: vec![
             task("Draft one", draft("First draft")),
-            task("Manual review", TaskPayload::manual_review(Some("anna@keller.ch".into()), json!({"why": "unclear"}))),
+            task(
+                "Manual review",
+                TaskPayload::manual_review(Some("anna@keller.ch".into()), TaskContext::review("unclear")),
+            ),
             task("Aside", aside),
         ],
         task_updates: vec![],

@@ -232,12 +232,7 @@ pub struct BillingAddress {
     pub country: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Language {
-    En,
-    De,
-}
+pub use crate::domain::Language;
 
 /// A month without a day. `year` is `None` unless the mail names one (or says
 /// "next year"); the caller picks the next occurrence.

@@ -3,10 +3,9 @@
 //! cancellations.
 
 use chrono::{Days, NaiveDate};
-use serde_json::json;
 
 use super::Flow;
-use crate::domain::{EventStatus, OfferStatus, TaskAction};
+use crate::domain::{EventStatus, OfferRef, OfferStatus, TaskAction, TaskKind};
 use crate::workflow::draft::{self, Prerequisites};
 use crate::workflow::offer::decimal;
 use crate::workflow::plan::{OfferPatch, OfferWrite};
@@ -74,8 +73,8 @@ pub(super) fn confirmation(t: &mut Turn<'_>) -> Flow {
         room.as_deref(),
         t.event.attendees.and_then(|a| u32::try_from(a).ok()),
     );
-    let offer = t.offer.as_ref().map(|o| json!({"offer_id": o.id, "offer_number": o.offer_number}));
-    t.draft(TaskAction::ConfirmEvent, body, json!({"kind": "confirmation", "offer": offer, "room_name": room}));
+    let offer = t.offer.as_ref().map(|o| OfferRef { offer_id: o.id, offer_number: o.offer_number.clone() });
+    t.draft(TaskAction::ConfirmEvent, body, TaskKind::Confirmation { offer, room_name: room });
     Flow::Stop
 }
 
@@ -106,12 +105,11 @@ fn due(from: NaiveDate, days: u64) -> NaiveDate {
 
 fn draft_prerequisites(t: &mut Turn<'_>, p: &Prerequisites) {
     let body = draft::prerequisites(t.name(), t.lang, &t.ctx.venue_name, p, t.ctx.payment.as_ref());
-    let context = json!({
-        "kind": "prerequisites",
-        "billing_missing": p.billing_missing,
-        "deposit_chf": p.deposit.map(|(a, _)| decimal(a)),
-        "deposit_due": p.deposit.map(|(_, d)| d),
-    });
+    let context = TaskKind::Prerequisites {
+        billing_missing: p.billing_missing,
+        deposit_chf: p.deposit.map(|(a, _)| decimal(a)),
+        deposit_due: p.deposit.map(|(_, d)| d),
+    };
     t.draft(TaskAction::ApproveMessage, body, context);
 }
 
@@ -124,7 +122,7 @@ pub(in crate::workflow) fn decline(t: &mut Turn<'_>) {
     }
     close(t);
     let body = draft::declined(t.name(), t.lang, &t.ctx.venue_name);
-    t.draft(TaskAction::ApproveMessage, body, json!({"kind": "declined"}));
+    t.draft(TaskAction::ApproveMessage, body, TaskKind::Declined);
 }
 
 /// The client cancels, at any step.
@@ -132,7 +130,7 @@ pub(in crate::workflow) fn cancel(t: &mut Turn<'_>) {
     let was_confirmed = t.event.status == EventStatus::Confirmed;
     close(t);
     let body = draft::cancelled(t.name(), t.lang, &t.ctx.venue_name, t.event.event_date, was_confirmed);
-    t.draft(TaskAction::ApproveMessage, body, json!({"kind": "cancelled", "was_confirmed": was_confirmed}));
+    t.draft(TaskAction::ApproveMessage, body, TaskKind::Cancelled { was_confirmed });
 }
 
 fn close(t: &mut Turn<'_>) {

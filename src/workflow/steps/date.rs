@@ -3,10 +3,9 @@
 //! client gets 3–5 concrete dates that are.
 
 use chrono::{Datelike, Days, NaiveDate};
-use serde_json::json;
 
 use super::{requirements, Flow};
-use crate::domain::TaskAction;
+use crate::domain::{self, TaskAction, TaskKind};
 use crate::workflow::draft::{self, DateIssue};
 use crate::workflow::extract::VagueDate;
 use crate::workflow::rooms::rank;
@@ -54,7 +53,7 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
     } else {
         if t.trigger == Trigger::ClientMail {
             let body = draft::ask_for_date(t.name(), t.lang, &t.ctx.venue_name, t.event.attendees.is_none());
-            t.draft(TaskAction::ApproveMessage, body, json!({"kind": "ask_date"}));
+            t.draft(TaskAction::ApproveMessage, body, TaskKind::AskDate);
         }
         return Flow::Stop;
     };
@@ -66,17 +65,13 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
     };
     t.event.workflow_state.proposed_dates = proposals.clone();
     let body = draft::date_proposals(t.name(), t.lang, &t.ctx.venue_name, issue, &proposals);
-    let (reason, requested) = match issue {
-        DateIssue::Past(d) => ("past", Some(d)),
-        DateIssue::Closed(d) => ("closed", Some(d)),
-        DateIssue::Taken(d) => ("taken", Some(d)),
-        DateIssue::Vague => ("vague", None),
+    let (reason, requested_date) = match issue {
+        DateIssue::Past(d) => (domain::DateIssue::Past, Some(d)),
+        DateIssue::Closed(d) => (domain::DateIssue::Closed, Some(d)),
+        DateIssue::Taken(d) => (domain::DateIssue::Taken, Some(d)),
+        DateIssue::Vague => (domain::DateIssue::Vague, None),
     };
-    t.draft(
-        TaskAction::ApproveDate,
-        body,
-        json!({"kind": "date_proposals", "reason": reason, "requested_date": requested, "proposals": proposals}),
-    );
+    t.draft(TaskAction::ApproveDate, body, TaskKind::DateProposals { reason, requested_date, proposals });
     Flow::Stop
 }
 

@@ -1,10 +1,8 @@
 //! Step 4: the offer for the held room. A new offer is made only when its
 //! inputs changed (`offer_hash`); it replaces (cancels) the previous one.
 
-use serde_json::json;
-
 use super::Flow;
-use crate::domain::{OfferRecord, OfferStatus, ProductChoice, TaskAction};
+use crate::domain::{OfferRecord, OfferStatus, OfferSummary, ProductChoice, TaskAction, TaskKind};
 use crate::workflow::draft;
 use crate::workflow::offer::{calculate, decimal, OfferRequest, PriceType, ProductPricing};
 use crate::workflow::plan::{NewOffer, OfferPatch, OfferWrite};
@@ -91,16 +89,16 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
     t.event.offer_hash = Some(hash);
     t.event.workflow_state.confirmation_drafted = false;
     let body = draft::offer(t.name(), t.lang, &t.ctx.venue_name, &offer, super::when(t), attendees, revised);
-    let context = json!({
-        "kind": if revised { "revised_offer" } else { "offer" },
-        "offer_id": id,
-        "offer_number": offer.offer_number,
-        "room_name": room.option.name,
-        "total_chf": decimal(offer.total_rappen),
-        "deposit_chf": offer.deposit.map(|d| decimal(d.amount_rappen)),
-        "discount_percent": t.event.workflow_state.discount_percent,
-        "included_in_room": included,
-    });
+    let summary = OfferSummary {
+        offer_id: id,
+        offer_number: offer.offer_number.clone(),
+        room_name: room.option.name.clone(),
+        total_chf: decimal(offer.total_rappen),
+        deposit_chf: offer.deposit.map(|d| decimal(d.amount_rappen)),
+        discount_percent: t.event.workflow_state.discount_percent,
+        included_in_room: included,
+    };
+    let context = if revised { TaskKind::RevisedOffer(summary) } else { TaskKind::Offer(summary) };
     t.draft(TaskAction::ApproveOffer, body, context);
     Flow::Stop
 }

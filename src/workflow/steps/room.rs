@@ -3,10 +3,8 @@
 //! catches up with `requirements_hash`); a proposal already open for the
 //! same requirements and day is not made again.
 
-use serde_json::json;
-
 use super::{layout, requirements, when, Flow};
-use crate::domain::TaskAction;
+use crate::domain::{RoomCapacity, RoomRef, TaskAction, TaskKind};
 use crate::workflow::draft::{self, RoomLine};
 use crate::workflow::rooms::{rank, requirements_hash, top};
 use crate::workflow::turn::{Reply, Trigger, Turn};
@@ -25,7 +23,7 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
     let Some(attendees) = req.attendees else {
         if t.trigger != Trigger::Approval {
             let body = draft::ask_for_attendees(t.name(), t.lang, &t.ctx.venue_name, t.event.event_date);
-            t.draft(TaskAction::ApproveMessage, body, json!({"kind": "ask_attendees"}));
+            t.draft(TaskAction::ApproveMessage, body, TaskKind::AskAttendees);
         }
         return Flow::Stop;
     };
@@ -95,12 +93,11 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
             largest,
             another_layout_fits,
         );
-        let context = json!({
-            "kind": "no_room_fits",
-            "attendees": attendees,
-            "largest_room": largest.map(|(n, c)| json!({"name": n, "capacity": c})),
-            "conflicts": conflicts,
-        });
+        let context = TaskKind::NoRoomFits {
+            attendees: Some(attendees),
+            largest_room: largest.map(|(n, c)| RoomCapacity { name: n.to_string(), capacity: c.max(0) as u32 }),
+            conflicts: conflicts.iter().map(|c| c.to_string()).collect(),
+        };
         t.draft(TaskAction::ApproveMessage, body, context);
         return Flow::Stop;
     }
@@ -120,16 +117,15 @@ pub(super) fn run(t: &mut Turn<'_>) -> Flow {
         })
         .collect();
     let body = draft::room_proposal(t.name(), t.lang, &t.ctx.venue_name, when(t), attendees, layout(t), &lines);
-    let context = json!({
-        "kind": "room_proposal",
-        "proposal": key,
-        "room_id": best[0].room.id,
-        "room_name": best[0].room.name,
-        "alternatives": best[1..].iter().map(|r| json!({"id": r.room.id, "name": r.room.name})).collect::<Vec<_>>(),
-        "matched": best[0].matched,
-        "missing": best[0].missing,
-        "conflicts": conflicts,
-    });
+    let context = TaskKind::RoomProposal {
+        proposal: key,
+        room_id: best[0].room.id,
+        room_name: best[0].room.name.clone(),
+        alternatives: best[1..].iter().map(|r| RoomRef { id: r.room.id, name: r.room.name.clone() }).collect(),
+        matched: best[0].matched.clone(),
+        missing: best[0].missing.clone(),
+        conflicts: conflicts.iter().map(|c| c.to_string()).collect(),
+    };
     t.draft(TaskAction::ApproveRoom, body, context);
     Flow::Stop
 }

@@ -2,10 +2,9 @@
 //! The booking's step does not change (the sub-flow returns where it was).
 
 use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, Weekday};
-use serde_json::json;
 
 use super::date::closed;
-use crate::domain::{SiteVisit, TaskAction};
+use crate::domain::{SiteVisit, TaskAction, TaskKind};
 use crate::workflow::extract::{Extracted, Intent};
 use crate::workflow::turn::{Reply, Turn};
 use crate::workflow::{draft, hm};
@@ -49,8 +48,7 @@ pub(in crate::workflow) fn handle(t: &mut Turn<'_>, found: &Extracted) -> bool {
         let body = draft::visit_booked(t.name(), t.lang, &t.ctx.venue_name, at);
         // A visit is its own sub-flow: a room proposal may still wait beside it.
         t.reply(
-            Reply::draft(TaskAction::ApproveMessage, body, json!({"kind": "site_visit_booked", "site_visit_at": at}))
-                .aside(),
+            Reply::draft(TaskAction::ApproveMessage, body, TaskKind::SiteVisitBooked { site_visit_at: at }).aside(),
         );
         return true;
     }
@@ -60,9 +58,7 @@ pub(in crate::workflow) fn handle(t: &mut Turn<'_>, found: &Extracted) -> bool {
     let slots = slots(t.ctx.today());
     t.event.workflow_state.site_visit = Some(SiteVisit { proposed: slots.clone(), booked: visit.booked });
     let body = draft::visit_slots(t.name(), t.lang, &t.ctx.venue_name, &slots);
-    t.reply(
-        Reply::draft(TaskAction::ApproveMessage, body, json!({"kind": "site_visit_slots", "slots": slots})).aside(),
-    );
+    t.reply(Reply::draft(TaskAction::ApproveMessage, body, TaskKind::SiteVisitSlots { slots }).aside());
     true
 }
 

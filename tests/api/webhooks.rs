@@ -25,10 +25,27 @@ async fn a_signed_generic_mail_is_accepted_then_a_redelivery_is_a_duplicate() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_supabase_redelivery_with_the_same_webhook_id_is_a_duplicate() {
     let app = spawn(Spawn { run_worker: false, ..Spawn::default() }).await;
-    let body = json!({"type": "UPDATE", "table": "tasks", "schema": "public", "record": {"id": "x"}, "old_record": {"id": "x"}}).to_string();
-    let a = app.post_standard("/webhooks/supabase", dev::SUPABASE_WEBHOOK_SECRET, "msg_abc", &body).await;
-    let b = app.post_standard("/webhooks/supabase", dev::SUPABASE_WEBHOOK_SECRET, "msg_abc", &body).await;
+    let task = "0190f0a0-0000-7000-8000-000000000001";
+    let decided = json!({"type": "UPDATE", "table": "tasks", "schema": "public",
+        "record": {"id": task, "status": "completed", "payload": {"action": "approve_message", "resolution": "approved"}},
+        "old_record": {"id": task, "status": "pending"}})
+    .to_string();
+    let a = app.post_standard("/webhooks/supabase", dev::SUPABASE_WEBHOOK_SECRET, "msg_abc", &decided).await;
+    let b = app.post_standard("/webhooks/supabase", dev::SUPABASE_WEBHOOK_SECRET, "msg_abc", &decided).await;
     assert_eq!((a.status().as_u16(), b.status().as_u16()), (202, 200));
+    assert_eq!(app.inbox_stats().await.pending, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supabase_change_that_needs_no_action_is_acknowledged_and_not_stored() {
+    let app = spawn(Spawn { run_worker: false, ..Spawn::default() }).await;
+    let retitled = json!({"type": "UPDATE", "table": "tasks", "schema": "public",
+        "record": {"id": "x", "title": "new"}, "old_record": {"id": "x", "title": "old"}})
+    .to_string();
+    let res = app.post_standard("/webhooks/supabase", dev::SUPABASE_WEBHOOK_SECRET, "msg_title", &retitled).await;
+    assert_eq!(res.status(), 200);
+    let stats = app.inbox_stats().await;
+    assert_eq!(stats.pending + stats.done, 0, "an edit the workflow ignores is not queued");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,6 +4,7 @@
 
 mod catalogue;
 mod coalesce;
+mod followups;
 mod reconcile;
 mod tenants;
 
@@ -92,6 +93,7 @@ impl Handler for Dispatcher {
             InboxEvent::DbChange { change } => self.on_change(change, entry.id).await,
             InboxEvent::DepositPaid { event } => self.on_deposit_paid(*event, None).await,
             InboxEvent::Decision { decision } => self.on_decision(decision, entry.id).await,
+            InboxEvent::FollowUp { follow_up, at } => self.on_follow_up(follow_up, *at).await,
             InboxEvent::ResendReceived { notice } => {
                 let mail = self.resend.fetch(notice, Utc::now()).await.map_err(|e| match e {
                     FetchError::Transient(why) => HandlerError::Transient(why),

@@ -7,14 +7,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
+use super::followups::pending_drafts;
 use super::Tenants;
-use crate::domain::TeamId;
+use crate::domain::{TaskStatus, TeamId};
 use crate::inbox::{InboxEvent, InboxWriter, NewEntry};
 use crate::store::Store;
+use crate::workflow::{due_follow_up, FollowUpTimings};
 
 pub struct Reconciler {
     /// Every team served is reconciled, each through its own store.
@@ -23,7 +25,13 @@ pub struct Reconciler {
     pub interval: Duration,
     /// Inbox housekeeping rides along: done entries older than this go.
     pub inbox: Option<(Arc<dyn crate::inbox::Inbox>, Duration)>,
+    /// The follow-up sweep rides along too (`None`: no follow-ups).
+    pub follow_ups: Option<FollowUpTimings>,
 }
+
+/// How many open bookings of a team one sweep reads at most (nearest
+/// event first).
+const FOLLOW_UP_CANDIDATES: usize = 1000;
 
 impl Reconciler {
     pub async fn run(self, cancel: CancellationToken) {
@@ -35,6 +43,11 @@ impl Reconciler {
                 Ok(0) => {}
                 Ok(n) => info!(queued = n, "reconciliation queued decisions or deposits that no webhook delivered"),
                 Err(e) => warn!(error = %e, "reconciliation failed; will try again"),
+            }
+            match self.sweep_follow_ups(Utc::now()).await {
+                Ok(0) => {}
+                Ok(n) => info!(queued = n, "follow-ups due queued for drafting"),
+                Err(e) => warn!(error = %e, "the follow-up sweep failed; will try again"),
             }
             if let Some((inbox, keep)) = &self.inbox {
                 let before = Utc::now() - chrono::Duration::from_std(*keep).unwrap_or_default();
@@ -105,4 +118,58 @@ impl Reconciler {
         }
         Ok(queued)
     }
+}
+
+impl Reconciler {
+    /// Queues the follow-ups due at `now` of every team served, one inbox
+    /// entry each under a key of its own (`followup:<kind>:<event>:<due>`):
+    /// the inbox keeps the first, so sweeps of several replicas, or after a
+    /// restart, queue each once, and its claim and lease make the drafting
+    /// durable. Returns how many were new. `now` is a parameter so a test
+    /// can sweep at any time.
+    pub async fn sweep_follow_ups(&self, now: DateTime<Utc>) -> Result<usize, String> {
+        let Some(timings) = self.follow_ups else { return Ok(0) };
+        let mut queued = 0;
+        for (team, store) in self.tenants.stores() {
+            let Some(tz) = self.tenants.dispatcher(team).map(|d| d.venue.timezone) else { continue };
+            queued += sweep_team(&self.writer, team, &*store, &timings, now, tz).await?;
+        }
+        Ok(queued)
+    }
+}
+
+async fn sweep_team(
+    writer: &InboxWriter,
+    team: TeamId,
+    store: &dyn Store,
+    timings: &FollowUpTimings,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> Result<usize, String> {
+    let today = now.with_timezone(&tz).date_naive();
+    let bookings = store.follow_up_candidates(today, FOLLOW_UP_CANDIDATES).await.map_err(|e| e.to_string())?;
+    if bookings.is_empty() {
+        return Ok(0);
+    }
+    let pending = store.tasks(Some(TaskStatus::Pending)).await.map_err(|e| e.to_string())?;
+    let drafting: std::collections::HashSet<_> = pending_drafts(&pending).collect();
+    let mut queued = 0;
+    for booking in bookings {
+        let Some(follow_up) = due_follow_up(&booking, drafting.contains(&booking.event.id), timings, now, tz) else {
+            continue;
+        };
+        // Ordered with the client's mail and the manager's decisions.
+        let entry = NewEntry::new(
+            team,
+            "followup",
+            follow_up.dedupe_key(),
+            format!("client:{}", booking.client.email),
+            &InboxEvent::FollowUp { follow_up, at: now },
+            now,
+        );
+        if matches!(writer.append(entry).await, Ok(crate::inbox::Appended::Accepted(_))) {
+            queued += 1;
+        }
+    }
+    Ok(queued)
 }

@@ -3,6 +3,7 @@
 mod correction;
 mod db_change;
 mod email_address;
+mod follow_up;
 mod ids;
 mod inbound;
 pub mod money;
@@ -14,6 +15,7 @@ mod workflow_state;
 pub use correction::Correction;
 pub use db_change::{ChangeKind, DbChange, DepositPayment};
 pub use email_address::{EmailAddress, InvalidEmailAddress};
+pub use follow_up::{FollowUp, FollowUpDrafted, FollowUpKind};
 pub use ids::{ClientId, EventId, InboxId, OfferId, ProductId, RoomId, TaskId, TeamId, UserId};
 pub use inbound::{message_id, Attachment, InboundEmail, Mailbox};
 pub use records::{Booking, Client, Event, EventStatus, OfferRecord, OfferStatus, StoredEmail, WorkflowState};

@@ -41,6 +41,12 @@ pub enum InboxEvent {
     DepositPaid {
         event: crate::domain::EventId,
     },
+    /// A follow-up the sweep found due (`dispatch/reconcile.rs`); `at` is
+    /// the sweep's clock, which the handler decides on.
+    FollowUp {
+        follow_up: crate::domain::FollowUp,
+        at: DateTime<Utc>,
+    },
 }
 
 /// A webhook accepted at the edge, ready to persist.

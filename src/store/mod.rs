@@ -208,4 +208,10 @@ pub trait Store: Send + Sync {
     /// Decisions recorded on tasks that the service has not acted on (a
     /// lost webhook): reconciliation feeds them through the normal path.
     async fn unhandled_decisions(&self) -> Result<Vec<TaskDecision>, StoreError>;
+
+    /// Where follow-ups may be due: the open bookings (events in `lead` or
+    /// `option`) whose event is on or after `from`, nearest first, at most
+    /// `limit` (one indexed query; the rules in `workflow::due_follow_up`
+    /// decide what is due).
+    async fn follow_up_candidates(&self, from: NaiveDate, limit: usize) -> Result<Vec<Booking>, StoreError>;
 }

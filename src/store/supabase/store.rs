@@ -327,4 +327,14 @@ impl Store for SupabaseStore {
             })
             .collect())
     }
+
+    async fn follow_up_candidates(&self, from: NaiveDate, limit: usize) -> Result<Vec<Booking>, StoreError> {
+        // One RPC: the events by the partial index (team, date) of open
+        // ones, each read as `oe_booking` reads it.
+        let rows: Vec<ContextRow> = self
+            .rest
+            .rpc("oe_follow_up_candidates", &json!({"p_team": self.team, "p_from": from, "p_limit": limit}))
+            .await?;
+        Ok(rows.into_iter().filter_map(|r| r.into_context().booking).collect())
+    }
 }

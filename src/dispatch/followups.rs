@@ -41,11 +41,17 @@ pub(super) async fn draft_pending(store: &dyn Store, event: EventId) -> Result<b
     Ok(found)
 }
 
-/// The events with a pending main-line draft among `tasks`.
+/// The events with a pending main-line draft among `tasks`. A pending
+/// follow-up does not count: a newer follow-up (the lapse after the
+/// reminder) replaces it, as any newer draft does.
 pub(super) fn pending_drafts(tasks: &[crate::domain::Task]) -> impl Iterator<Item = EventId> + '_ {
+    let follow_up = |t: &&crate::domain::Task| {
+        t.payload.context.get("kind").and_then(|k| k.as_str()).is_some_and(|k| k.starts_with("followup_"))
+    };
     tasks
         .iter()
         .filter(|t| t.status == TaskStatus::Pending && !t.payload.aside)
+        .filter(|t| !follow_up(t))
         .filter(|t| t.payload.draft_message.as_deref().is_some_and(|d| !d.trim().is_empty()))
         .filter_map(|t| t.event_id)
 }

@@ -45,13 +45,15 @@ pub(super) async fn draft_pending(store: &dyn Store, event: EventId) -> Result<b
 /// follow-up does not count: a newer follow-up (the lapse after the
 /// reminder) replaces it, as any newer draft does.
 pub(super) fn pending_drafts(tasks: &[crate::domain::Task]) -> impl Iterator<Item = EventId> + '_ {
-    let follow_up = |t: &&crate::domain::Task| {
-        t.payload.context.get("kind").and_then(|k| k.as_str()).is_some_and(|k| k.starts_with("followup_"))
-    };
     tasks
         .iter()
         .filter(|t| t.status == TaskStatus::Pending && !t.payload.aside)
-        .filter(|t| !follow_up(t))
+        .filter(|t| !is_follow_up(t))
         .filter(|t| t.payload.draft_message.as_deref().is_some_and(|d| !d.trim().is_empty()))
         .filter_map(|t| t.event_id)
+}
+
+/// A follow-up's draft (`kind` `followup_...`).
+fn is_follow_up(task: &crate::domain::Task) -> bool {
+    task.payload.context.get("kind").and_then(|k| k.as_str()).is_some_and(|k| k.starts_with("followup_"))
 }

@@ -165,7 +165,9 @@ async fn sweep_team(
             follow_up.dedupe_key(),
             format!("client:{}", booking.client.email),
             &InboxEvent::FollowUp { follow_up, at: now },
-            now,
+            // Received (and due) when queued; the sweep's clock is the
+            // entry's own business.
+            Utc::now(),
         );
         if matches!(writer.append(entry).await, Ok(crate::inbox::Appended::Accepted(_))) {
             queued += 1;

@@ -146,3 +146,87 @@ async fn a_reminder_before_the_offer_runs_out_is_drafted_once_and_a_lapsed_optio
     let note = app.query("SELECT json_extract(payload, '$.draft_message') AS d FROM tasks WHERE status = 'pending'");
     assert!(note[0]["d"].as_str().unwrap().contains("has been released"), "{note:?}");
 }
+
+/// The same on the real PostgREST: the sweep's read is one RPC, its entries
+/// go to the shared `oe_inbox` (where replicas would meet the same keys),
+/// the manager approves with a frontend UPDATE delivered by the trigger.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgrest_a_reminder_is_drafted_once_and_a_lapsed_option_releases_its_room() {
+    use crate::supabase::{harness, seed_catalogue, spawn_supabase, Tenant};
+    use oe_webhooks::config::SupabaseConfig;
+    use oe_webhooks::domain::{TeamId, UserId};
+    use oe_webhooks::store::supabase::SupabaseStore;
+
+    let h = harness().await;
+    let tenant = Tenant { team: uuid::Uuid::new_v4(), user: uuid::Uuid::new_v4() };
+    seed_catalogue(&h, tenant.team, tenant.user).await;
+    let app = spawn_supabase(&h, &tenant, vec![]).await;
+    let sql = |q: String| {
+        let h = &h;
+        async move { h.psql(&q).await.unwrap() }
+    };
+    sql(format!(
+        "select oe_private.configure_webhook('http://127.0.0.1:{}/webhooks/supabase', '{}')",
+        app.port(),
+        oe_webhooks::config::dev::SUPABASE_WEBHOOK_SECRET
+    ))
+    .await;
+    let approve_pending = || async {
+        for _ in 0..6 {
+            let changed = sql(
+                "with t as (select id from tasks where status = 'pending' and payload->>'action' <> 'manual_review'
+                            order by created_at desc limit 1)
+                 update tasks set status = 'completed', payload = payload || '{\"resolution\": \"approved\"}'
+                 where id in (select id from t) returning id"
+                    .into(),
+            )
+            .await;
+            if changed.is_empty() {
+                return;
+            }
+            for d in h.deliver_pg_net_requests().await.unwrap() {
+                assert_eq!(d.status, Some(202), "{}", d.response_body);
+            }
+            app.wait_idle().await;
+        }
+    };
+    let pending_kinds = || sql("select payload->>'kind' from tasks where status = 'pending' order by created_at".into());
+
+    assert_eq!(app.post_generic(&mail(LAUNCH)).await.status(), 202);
+    app.wait_idle().await;
+    approve_pending().await;
+    let valid_until: NaiveDate =
+        sql("select valid_until from offers where status = 'sent'".into()).await.trim().parse().unwrap();
+    let event_date: NaiveDate = sql("select event_date from events where status = 'option'".into()).await.trim().parse().unwrap();
+
+    let config = SupabaseConfig { url: h.base_url.clone(), key: h.service_key.clone().into() };
+    let store = SupabaseStore::new(&config, TeamId(tenant.team), UserId(tenant.user)).unwrap();
+    let sweep = reconciler(&app.config, Stores::Supabase(store.clone()), Arc::new(store.clone()), TeamId(tenant.team));
+    assert_eq!(sweep.sweep_follow_ups(Utc::now()).await.unwrap(), 0, "nothing is due today");
+
+    let reminder_day = morning(valid_until.checked_sub_days(Days::new(3)).unwrap());
+    assert_eq!(sweep.sweep_follow_ups(reminder_day).await.unwrap(), 1);
+    app.wait_idle().await;
+    assert_eq!(sweep.sweep_follow_ups(reminder_day).await.unwrap(), 0);
+    app.wait_idle().await;
+    assert_eq!(pending_kinds().await, "followup_offer_expiry", "exactly one reminder task");
+    assert!(h.deliver_pg_net_requests().await.unwrap().is_empty(), "the service's own writes post nothing");
+
+    approve_pending().await;
+    assert_eq!(sql("select count(*) from emails where is_sent".into()).await.trim(), "4", "intake, room, offer, reminder");
+    let held = store.booked_rooms(event_date, event_date, EventId::new()).await.unwrap();
+    assert_eq!(held.len(), 1, "the option holds its room");
+    let lapse_day = morning(valid_until.checked_add_days(Days::new(1)).unwrap());
+    assert_eq!(sweep.sweep_follow_ups(lapse_day).await.unwrap(), 1);
+    app.wait_idle().await;
+    assert_eq!(sweep.sweep_follow_ups(lapse_day).await.unwrap(), 0);
+    assert_eq!(
+        sql("select status || ' ' || coalesce(array_length(room_ids, 1), 0) || ' ' || current_step from events".into())
+            .await
+            .trim(),
+        "lead 0 3"
+    );
+    assert_eq!(sql("select status from offers".into()).await.trim(), "cancelled");
+    assert!(store.booked_rooms(event_date, event_date, EventId::new()).await.unwrap().is_empty(), "the date is free");
+    assert_eq!(pending_kinds().await, "followup_option_lapsed");
+}

@@ -11,7 +11,6 @@ use chrono::Utc;
 use super::tasks::open_embedded;
 use super::BookingsCommand;
 use crate::config::Config;
-use crate::domain::{ChangeKind, DbChange};
 use crate::inbox::{Inbox, InboxEvent, NewEntry};
 use crate::store::embedded::BookingEdit;
 
@@ -31,13 +30,7 @@ pub(super) async fn run(config: &Config, command: BookingsCommand) -> anyhow::Re
         .into_iter()
         .enumerate()
         .map(|(n, c)| {
-            let change = DbChange {
-                kind: if c.new.is_some() { ChangeKind::Update } else { ChangeKind::Delete },
-                table: c.table.into(),
-                schema: "public".into(),
-                record: c.new,
-                old_record: Some(c.old),
-            };
+            let change = c.db_change();
             // Ordered with the booking's other events, like a webhook.
             NewEntry::new(
                 store.team(),

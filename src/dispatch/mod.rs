@@ -181,11 +181,12 @@ impl Dispatcher {
             return self.on_deposit_paid(payment.event, Some(payment)).await;
         }
         if let Some(correction) = Correction::from_change(change, self.venue.team) {
-            return self.on_correction(&correction).await;
+            self.on_correction(&correction).await?;
+            return self.corrections_seen(change).await;
         }
         // Title edits, priority changes, our own writes' echoes.
         debug!(table = %change.table, kind = ?change.kind, "change needs no action");
-        Ok(())
+        self.corrections_seen(change).await
     }
 
     /// The manager corrected the booking in the frontend: the workflow

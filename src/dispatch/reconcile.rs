@@ -14,7 +14,7 @@ use tracing::{info, warn};
 use super::followups::pending_drafts;
 use super::Tenants;
 use crate::domain::{TaskStatus, TeamId};
-use crate::inbox::{InboxEvent, InboxWriter, NewEntry};
+use crate::inbox::{HandlerError, InboxEvent, InboxWriter, NewEntry};
 use crate::store::Store;
 use crate::workflow::{due_follow_up, FollowUpTimings};
 
@@ -32,6 +32,13 @@ pub struct Reconciler {
 /// How many open bookings of a team one sweep reads at most (nearest
 /// event first).
 const FOLLOW_UP_CANDIDATES: usize = 1000;
+
+/// A journaled correction is reconciled only once its webhook had this long
+/// to arrive (and mark it handled): a delivered one is not handled twice.
+const CORRECTION_GRACE: chrono::Duration = chrono::Duration::minutes(2);
+
+/// Journaled corrections queued per team and round, oldest first.
+const CORRECTIONS_PER_ROUND: usize = 200;
 
 impl Reconciler {
     pub async fn run(self, cancel: CancellationToken) {
@@ -101,6 +108,7 @@ impl Reconciler {
                 queued += 1;
             }
         }
+        queued += self.reconcile_corrections(team, store, Utc::now() - CORRECTION_GRACE).await?;
         // Keyed by event: the handler is idempotent, and once it drafted the
         // confirmation a repeat would add nothing.
         for event in store.paid_unconfirmed().await.map_err(|e| e.to_string())? {
@@ -174,4 +182,64 @@ async fn sweep_team(
         }
     }
     Ok(queued)
+}
+
+impl Reconciler {
+    /// Queues the manager's journaled corrections recorded before `before`
+    /// that no webhook handled (pg_net posts once), as the database change
+    /// the webhook would have carried: the same handler takes them over and
+    /// marks them handled. Returns how many were new. `before` is a
+    /// parameter so a test need not wait out the grace period.
+    pub async fn reconcile_corrections(
+        &self,
+        team: TeamId,
+        store: &dyn Store,
+        before: DateTime<Utc>,
+    ) -> Result<usize, String> {
+        let journal = store.unhandled_corrections(before, CORRECTIONS_PER_ROUND).await.map_err(|e| e.to_string())?;
+        let mut queued = 0;
+        for correction in journal {
+            let entry = NewEntry::new(
+                team,
+                "reconcile",
+                format!("correction:{}", correction.id),
+                row_order_key(&correction.change),
+                &InboxEvent::DbChange { change: correction.change },
+                Utc::now(),
+            );
+            if matches!(self.writer.append(entry).await, Ok(crate::inbox::Appended::Accepted(_))) {
+                queued += 1;
+            }
+        }
+        Ok(queued)
+    }
+}
+
+impl super::Dispatcher {
+    /// The change was handled: its journal rows (the same change, recorded
+    /// by the database with the edit) are marked so, so reconciliation does
+    /// not feed them again.
+    pub(super) async fn corrections_seen(&self, change: &crate::domain::DbChange) -> Result<(), HandlerError> {
+        if !matches!(change.table.as_str(), "events" | "offer_line_items") {
+            return Ok(());
+        }
+        let horizon = Utc::now() + chrono::Duration::minutes(1);
+        for journaled in self.store.unhandled_corrections(horizon, CORRECTIONS_PER_ROUND).await? {
+            let c = &journaled.change;
+            if (c.kind, &c.table, &c.record, &c.old_record)
+                == (change.kind, &change.table, &change.record, &change.old_record)
+            {
+                self.store.correction_handled(journaled.id).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The order key a webhook of this row gets at the edge (`ingest/`): the
+/// table and the row's id.
+fn row_order_key(change: &crate::domain::DbChange) -> String {
+    let row = change.record.as_ref().or(change.old_record.as_ref());
+    let id = row.and_then(|r| r.get("id")).and_then(|v| v.as_str()).unwrap_or_default();
+    format!("{}:{id}", change.table)
 }

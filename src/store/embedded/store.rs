@@ -244,6 +244,20 @@ impl Store for EmbeddedStore {
         let team = self.team;
         self.data.run(move |c| super::followups::candidates(c, team, from, limit)).await
     }
+
+    async fn unhandled_corrections(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<crate::store::JournaledCorrection>, StoreError> {
+        let team = self.team;
+        self.data.run(move |c| super::followups::unhandled_corrections(c, team, before, limit)).await
+    }
+
+    async fn correction_handled(&self, id: i64) -> Result<(), StoreError> {
+        let team = self.team;
+        self.data.run(move |c| super::followups::correction_handled(c, team, id)).await
+    }
 }
 
 pub(super) fn client_by_email(c: &Connection, team: TeamId, email: &str) -> Result<Option<Client>, StoreError> {

@@ -110,6 +110,7 @@ conformance!(
     a_newer_draft_supersedes_the_pending_one,
     a_lapsed_lease_records_nothing,
     open_bookings_from_a_date_are_follow_up_candidates_nearest_first,
+    a_managers_correction_is_journaled_until_handled,
 );
 
 /// One pending draft per booking: a newer draft closes the older one as

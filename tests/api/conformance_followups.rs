@@ -4,7 +4,7 @@
 //! macro in `conformance.rs`.
 
 use chrono::{Days, NaiveDate, Utc};
-use oe_webhooks::domain::{EventId, EventStatus, FollowUpDrafted, FollowUpKind, WorkflowState};
+use oe_webhooks::domain::{EventId, EventStatus, FollowUpDrafted, FollowUpKind, TeamId, UserId, WorkflowState};
 use oe_webhooks::workflow::{EventPatch, EventWrite, Plan};
 
 use super::{intake_plan, Backend};
@@ -58,4 +58,60 @@ pub(super) async fn open_bookings_from_a_date_are_follow_up_candidates_nearest_f
     // Timestamps come back to the millisecond at least.
     let back = read_state.last_sent_at.unwrap();
     assert!((back - sent_at).num_milliseconds().abs() < 1, "{back} vs {sent_at}");
+}
+
+/// The manager's edit of the event is journaled with the edit (the
+/// installer's trigger; `bookings edit`), the service's own writes are not,
+/// and a journaled correction stays unhandled until marked, once.
+pub(super) async fn a_managers_correction_is_journaled_until_handled(b: Backend) {
+    let (_, intake) = intake_plan("anna@keller.ch");
+    let event = b.store.apply(&intake).await.unwrap().event_id.unwrap();
+    // The service's own write is no correction.
+    let patch = EventPatch { attendees: Some(26), ..EventPatch::default() };
+    b.store
+        .apply(&Plan { event: Some(EventWrite::Update { id: event, patch, expected_turn: None }), ..Plan::default() })
+        .await
+        .unwrap();
+    let soon = Utc::now() + chrono::Duration::minutes(1);
+    assert!(b.store.unhandled_corrections(soon, 10).await.unwrap().is_empty(), "the service's write is no correction");
+
+    // The manager sets 31 guests, as the frontend (or `bookings edit`) does.
+    match &b.db {
+        super::Db::Postgres(h) => {
+            h.psql(&format!("update events set attendees = 31 where id = '{event}'")).await.unwrap();
+        }
+        super::Db::Sqlite(dir) => {
+            let s = oe_webhooks::store::embedded::EmbeddedStore::open(dir.path(), b.team, UserId::new())
+                .await
+                .unwrap();
+            let edit = oe_webhooks::store::embedded::BookingEdit { attendees: Some(31), room: None, remove_lines: vec![] };
+            s.edit_booking(event.to_string(), edit).await.unwrap();
+        }
+    }
+    let journal = b.store.unhandled_corrections(soon, 10).await.unwrap();
+    let [j] = &journal[..] else { panic!("one journaled correction: {journal:?}") };
+    assert_eq!((j.change.table.as_str(), j.change.kind), ("events", oe_webhooks::domain::ChangeKind::Update));
+    assert_eq!(j.change.record.as_ref().unwrap()["attendees"], 31);
+    assert_eq!(j.change.old_record.as_ref().unwrap()["attendees"], 26);
+    assert_eq!(
+        oe_webhooks::domain::Correction::from_change(&j.change, b.team),
+        Some(oe_webhooks::domain::Correction::Event { event, room_changed: false }),
+        "the journal carries what the webhook would"
+    );
+    let long_ago = Utc::now() - chrono::Duration::hours(1);
+    assert!(b.store.unhandled_corrections(long_ago, 10).await.unwrap().is_empty(), "only those before `before`");
+    let other: Box<dyn oe_webhooks::store::Store> = match &b.db {
+        super::Db::Sqlite(dir) => Box::new(
+            oe_webhooks::store::embedded::EmbeddedStore::open(dir.path(), TeamId::new(), UserId::new()).await.unwrap(),
+        ),
+        super::Db::Postgres(h) => {
+            let config = oe_webhooks::config::SupabaseConfig { url: h.base_url.clone(), key: h.service_key.clone().into() };
+            Box::new(oe_webhooks::store::supabase::SupabaseStore::new(&config, TeamId::new(), UserId::new()).unwrap())
+        }
+    };
+    assert!(other.unhandled_corrections(soon, 10).await.unwrap().is_empty(), "the team's own only");
+
+    b.store.correction_handled(j.id).await.unwrap();
+    b.store.correction_handled(j.id).await.unwrap();
+    assert!(b.store.unhandled_corrections(soon, 10).await.unwrap().is_empty());
 }

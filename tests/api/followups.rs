@@ -230,3 +230,103 @@ async fn on_postgrest_a_reminder_is_drafted_once_and_a_lapsed_option_releases_it
     assert!(store.booked_rooms(event_date, event_date, EventId::new()).await.unwrap().is_empty(), "the date is free");
     assert_eq!(pending_kinds().await, "followup_option_lapsed");
 }
+
+/// Database webhooks are fire-and-forget: a manager's correction whose post
+/// was lost (the service unreachable) is still taken over, from the journal
+/// the same UPDATE or DELETE wrote, by reconciliation; one that arrived is
+/// marked handled by its webhook and never fed twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgrest_a_correction_whose_webhook_was_lost_is_reconciled_and_changes_the_next_offer() {
+    use crate::supabase::{harness, seed_catalogue, spawn_supabase, Tenant};
+    use oe_webhooks::config::SupabaseConfig;
+    use oe_webhooks::domain::{TeamId, UserId};
+    use oe_webhooks::store::supabase::SupabaseStore;
+
+    let h = harness().await;
+    let tenant = Tenant { team: uuid::Uuid::new_v4(), user: uuid::Uuid::new_v4() };
+    seed_catalogue(&h, tenant.team, tenant.user).await;
+    let app = spawn_supabase(&h, &tenant, vec![]).await;
+    let sql = |q: String| {
+        let h = &h;
+        async move { h.psql(&q).await.unwrap() }
+    };
+    let route_to = |port: u16| {
+        sql(format!(
+            "select oe_private.configure_webhook('http://127.0.0.1:{port}/webhooks/supabase', '{}')",
+            oe_webhooks::config::dev::SUPABASE_WEBHOOK_SECRET
+        ))
+    };
+    route_to(app.port()).await;
+    let approve_pending = || async {
+        for _ in 0..6 {
+            let changed = sql(
+                "with t as (select id from tasks where status = 'pending' and payload->>'action' <> 'manual_review'
+                            order by created_at desc limit 1)
+                 update tasks set status = 'completed', payload = payload || '{\"resolution\": \"approved\"}'
+                 where id in (select id from t) returning id"
+                    .into(),
+            )
+            .await;
+            if changed.is_empty() {
+                return;
+            }
+            for d in h.deliver_pg_net_requests().await.unwrap() {
+                assert_eq!(d.status, Some(202), "{}", d.response_body);
+            }
+            app.wait_idle().await;
+        }
+    };
+    let current_lines = || {
+        sql("select li.name || ' x' || li.quantity::int from offer_line_items li join offers o on o.id = li.offer_id
+             where o.status <> 'cancelled' and li.product_id is not null order by li.name"
+            .into())
+    };
+    let launch = LAUNCH.replace("the Classic Apéro.", "the Classic Apéro and a DJ.");
+    assert_eq!(app.post_generic(&mail(&launch)).await.status(), 202);
+    app.wait_idle().await;
+    approve_pending().await;
+    assert_eq!(current_lines().await, "Classic Apéro x70\nDJ Service x1");
+
+    let config = SupabaseConfig { url: h.base_url.clone(), key: h.service_key.clone().into() };
+    let team = TeamId(tenant.team);
+    let store = SupabaseStore::new(&config, team, UserId(tenant.user)).unwrap();
+    let sweep = reconciler(&app.config, Stores::Supabase(store.clone()), Arc::new(store.clone()), team);
+    let soon = || Utc::now() + chrono::Duration::minutes(1);
+
+    // A correction whose webhook arrives is marked handled by it.
+    sql(format!("update events set attendees = 60 where team_id = '{}'", tenant.team)).await;
+    let delivered = h.deliver_pg_net_requests().await.unwrap();
+    assert_eq!(delivered.iter().map(|d| d.status).collect::<Vec<_>>(), [Some(202)]);
+    app.wait_idle().await;
+    assert!(store.unhandled_corrections(soon(), 10).await.unwrap().is_empty(), "the webhook marked it handled");
+    assert_eq!(sweep.reconcile_corrections(team, &store, soon()).await.unwrap(), 0);
+
+    // The service is unreachable when the manager takes the DJ off.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    route_to(closed).await;
+    sql("delete from offer_line_items where name = 'DJ Service'".into()).await;
+    let lost = h.deliver_pg_net_requests().await.unwrap();
+    assert!(lost.len() == 1 && lost[0].status.is_none(), "the post is lost: {lost:?}");
+    assert_eq!(store.unhandled_corrections(soon(), 10).await.unwrap().len(), 1);
+    // Within the grace period the webhook may still come: not yet.
+    assert_eq!(sweep.reconcile_corrections(team, &store, Utc::now() - chrono::Duration::minutes(2)).await.unwrap(), 0);
+    assert_eq!(sweep.reconcile_corrections(team, &store, soon()).await.unwrap(), 1);
+    app.wait_idle().await;
+    assert!(store.unhandled_corrections(soon(), 10).await.unwrap().is_empty(), "handled once");
+    assert_eq!(sweep.reconcile_corrections(team, &store, soon()).await.unwrap(), 0);
+
+    // The client asks for more: the revised offer keeps both corrections.
+    route_to(app.port()).await;
+    let more = json!({
+        "message_id": "<sara-2@brunner-events.ch>",
+        "from": {"email": "sara@brunner-events.ch", "name": "Sara Brunner"},
+        "to": [{"email": "events@atelier-zurich.ch"}],
+        "subject": "Re: Product launch",
+        "text": "Could you add a photo booth? Thanks, Sara",
+        "received_at": "2026-11-26T10:00:00Z",
+    });
+    assert_eq!(app.post_generic(&more).await.status(), 202);
+    app.wait_idle().await;
+    approve_pending().await;
+    assert_eq!(current_lines().await, "Classic Apéro x60\nPhoto Booth x1");
+}

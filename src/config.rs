@@ -138,6 +138,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Inbox entries processed at once; 0 runs an accept-only instance.
     pub workers: usize,
+    /// When follow-ups are drafted (`OE_FOLLOWUP_*_DAYS`).
+    pub follow_ups: crate::workflow::FollowUpTimings,
 }
 
 /// All configuration problems, each naming its variable.
@@ -332,6 +334,24 @@ impl Reader<'_> {
         };
 
         let workers = self.parsed("OE_WORKERS", 64, "must be a whole number (0: accept only, no processing)");
+        let defaults = crate::workflow::FollowUpTimings::default();
+        let follow_ups = crate::workflow::FollowUpTimings {
+            offer_expiry_days: self.parsed(
+                "OE_FOLLOWUP_OFFER_EXPIRY_DAYS",
+                defaults.offer_expiry_days,
+                "must be a whole number of days (0: off)",
+            ),
+            deposit_days: self.parsed(
+                "OE_FOLLOWUP_DEPOSIT_DAYS",
+                defaults.deposit_days,
+                "must be a whole number of days (0: off)",
+            ),
+            nudge_days: self.parsed(
+                "OE_FOLLOWUP_NUDGE_DAYS",
+                defaults.nudge_days,
+                "must be a whole number of days (0: off)",
+            ),
+        };
         let resend_api_key = self.get("OE_RESEND_API_KEY").map(SecretString::from);
         if mode == Mode::Supabase && !secrets.resend.is_empty() && resend_api_key.is_none() {
             self.problems.push(
@@ -368,6 +388,7 @@ impl Reader<'_> {
             rate_limit_per_min,
             log_format,
             workers,
+            follow_ups,
         })
     }
 

@@ -186,6 +186,7 @@ impl Application {
             writer: writer.clone(),
             interval: options.reconcile_every,
             inbox: Some((inbox.clone(), INBOX_RETENTION)),
+            follow_ups: Some(config.follow_ups),
         };
 
         let background = Background::default();

@@ -11,7 +11,7 @@ use chrono::Utc;
 use super::tasks::open_embedded;
 use super::BookingsCommand;
 use crate::config::Config;
-use crate::domain::{keys, ChangeKind, DbChange, InboxEvent};
+use crate::domain::{keys, InboxEvent};
 use crate::inbox::{Inbox, NewEntry};
 use crate::store::embedded::BookingEdit;
 
@@ -32,16 +32,9 @@ pub(super) async fn run(config: &Config, command: BookingsCommand) -> anyhow::Re
         .into_iter()
         .enumerate()
         .filter_map(|(n, c)| {
-            let change = DbChange {
-                kind: if c.new.is_some() { ChangeKind::Update } else { ChangeKind::Delete },
-                table: c.table.into(),
-                schema: "public".into(),
-                record: c.new,
-                old_record: Some(c.old),
-            };
             // Classified like the webhook it stands for, and ordered with
             // the booking's other events.
-            let correction = InboxEvent::from_change(&change, store.team())?;
+            let correction = InboxEvent::from_change(&c.db_change(), store.team())?;
             Some(NewEntry::new(
                 store.team(),
                 "cli",

@@ -4,6 +4,7 @@
 
 mod catalogue;
 mod coalesce;
+mod followups;
 mod reconcile;
 mod tenants;
 
@@ -163,7 +164,16 @@ impl Dispatcher {
         match event {
             InboxEvent::Mail { mail } => self.on_mail(mail).await,
             InboxEvent::Decision { decision } => self.on_decision(decision, entry).await,
-            InboxEvent::Correction { correction } => self.on_correction(correction).await,
+            InboxEvent::Correction { correction } => {
+                self.on_correction(correction).await?;
+                // Its journal row, and any identical one, need no reconciling.
+                let team = self.venue.team;
+                self.corrections_seen(|c| {
+                    matches!(InboxEvent::from_change(c, team), Some(InboxEvent::Correction { correction: seen }) if seen == *correction)
+                })
+                .await
+            }
+            InboxEvent::FollowUp { follow_up, at } => self.on_follow_up(follow_up, *at).await,
             InboxEvent::DepositPaid { event, payment } => self.on_deposit_paid(*event, *payment).await,
             InboxEvent::ResendReceived { notice } => {
                 let mail = self.resend.fetch(notice, Utc::now()).await.map_err(|e| match e {
@@ -177,7 +187,7 @@ impl Dispatcher {
                 None => {
                     // Title edits, priority changes, our own writes' echoes.
                     debug!(table = %change.table, kind = ?change.kind, "change needs no action");
-                    Ok(())
+                    self.corrections_seen(|c| c == change).await
                 }
             },
         }

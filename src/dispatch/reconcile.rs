@@ -7,14 +7,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
+use super::followups::pending_drafts;
 use super::Tenants;
-use crate::domain::{keys, TeamId};
-use crate::inbox::{InboxEvent, InboxWriter, NewEntry};
+use crate::domain::{keys, DbChange, TaskStatus, TeamId};
+use crate::inbox::{HandlerError, InboxEvent, InboxWriter, NewEntry};
 use crate::store::Store;
+use crate::workflow::{due_follow_up, FollowUpTimings};
 
 pub struct Reconciler {
     /// Every team served is reconciled, each through its own store.
@@ -23,7 +25,20 @@ pub struct Reconciler {
     pub interval: Duration,
     /// Inbox housekeeping rides along: done entries older than this go.
     pub inbox: Option<(Arc<dyn crate::inbox::Inbox>, Duration)>,
+    /// The follow-up sweep rides along too (`None`: no follow-ups).
+    pub follow_ups: Option<FollowUpTimings>,
 }
+
+/// How many open bookings of a team one sweep reads at most (nearest
+/// event first).
+const FOLLOW_UP_CANDIDATES: usize = 1000;
+
+/// A journaled correction is reconciled only once its webhook had this long
+/// to arrive (and mark it handled): a delivered one is not handled twice.
+const CORRECTION_GRACE: chrono::Duration = chrono::Duration::minutes(2);
+
+/// Journaled corrections queued per team and round, oldest first.
+const CORRECTIONS_PER_ROUND: usize = 200;
 
 impl Reconciler {
     pub async fn run(self, cancel: CancellationToken) {
@@ -35,6 +50,11 @@ impl Reconciler {
                 Ok(0) => {}
                 Ok(n) => info!(queued = n, "reconciliation queued decisions or deposits that no webhook delivered"),
                 Err(e) => warn!(error = %e, "reconciliation failed; will try again"),
+            }
+            match self.sweep_follow_ups(Utc::now()).await {
+                Ok(0) => {}
+                Ok(n) => info!(queued = n, "follow-ups due queued for drafting"),
+                Err(e) => warn!(error = %e, "the follow-up sweep failed; will try again"),
             }
             if let Some((inbox, keep)) = &self.inbox {
                 let before = Utc::now() - chrono::Duration::from_std(*keep).unwrap_or_default();
@@ -88,6 +108,7 @@ impl Reconciler {
                 queued += 1;
             }
         }
+        queued += self.reconcile_corrections(team, store, Utc::now() - CORRECTION_GRACE).await?;
         // Keyed by event: the handler is idempotent, and once it drafted the
         // confirmation a repeat would add nothing.
         for event in store.paid_unconfirmed().await.map_err(|e| e.to_string())? {
@@ -105,4 +126,119 @@ impl Reconciler {
         }
         Ok(queued)
     }
+}
+
+impl Reconciler {
+    /// Queues the follow-ups due at `now` of every team served, one inbox
+    /// entry each under a key of its own (`followup:<kind>:<event>:<due>`):
+    /// the inbox keeps the first, so sweeps of several replicas, or after a
+    /// restart, queue each once, and its claim and lease make the drafting
+    /// durable. Returns how many were new. `now` is a parameter so a test
+    /// can sweep at any time.
+    pub async fn sweep_follow_ups(&self, now: DateTime<Utc>) -> Result<usize, String> {
+        let Some(timings) = self.follow_ups else { return Ok(0) };
+        let mut queued = 0;
+        for (team, store) in self.tenants.stores() {
+            let Some(tz) = self.tenants.dispatcher(team).map(|d| d.venue.timezone) else { continue };
+            queued += sweep_team(&self.writer, team, &*store, &timings, now, tz).await?;
+        }
+        Ok(queued)
+    }
+}
+
+async fn sweep_team(
+    writer: &InboxWriter,
+    team: TeamId,
+    store: &dyn Store,
+    timings: &FollowUpTimings,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> Result<usize, String> {
+    let today = now.with_timezone(&tz).date_naive();
+    let bookings = store.follow_up_candidates(today, FOLLOW_UP_CANDIDATES).await.map_err(|e| e.to_string())?;
+    if bookings.is_empty() {
+        return Ok(0);
+    }
+    let pending = store.tasks(Some(TaskStatus::Pending)).await.map_err(|e| e.to_string())?;
+    let drafting: std::collections::HashSet<_> = pending_drafts(&pending).collect();
+    let mut queued = 0;
+    for booking in bookings {
+        let Some(follow_up) = due_follow_up(&booking, drafting.contains(&booking.event.id), timings, now, tz) else {
+            continue;
+        };
+        // Ordered with the client's mail and the manager's decisions.
+        let entry = NewEntry::new(
+            team,
+            "followup",
+            follow_up.dedupe_key(),
+            keys::client(&booking.client.email),
+            &InboxEvent::FollowUp { follow_up, at: now },
+            // Received (and due) when queued; the sweep's clock is the
+            // entry's own business.
+            Utc::now(),
+        );
+        if matches!(writer.append(entry).await, Ok(crate::inbox::Appended::Accepted(_))) {
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+impl Reconciler {
+    /// Queues the manager's journaled corrections recorded before `before`
+    /// that no webhook handled (pg_net posts once), as the database change
+    /// the webhook would have carried: the same handler takes them over and
+    /// marks them handled. Returns how many were new. `before` is a
+    /// parameter so a test need not wait out the grace period.
+    pub async fn reconcile_corrections(
+        &self,
+        team: TeamId,
+        store: &dyn Store,
+        before: DateTime<Utc>,
+    ) -> Result<usize, String> {
+        let journal = store.unhandled_corrections(before, CORRECTIONS_PER_ROUND).await.map_err(|e| e.to_string())?;
+        let mut queued = 0;
+        for correction in journal {
+            // Classified as the webhook would have been at the edge.
+            let Some(event) = InboxEvent::from_change(&correction.change, team) else {
+                store.correction_handled(correction.id).await.map_err(|e| e.to_string())?;
+                continue;
+            };
+            let entry = NewEntry::new(
+                team,
+                "reconcile",
+                format!("correction:{}", correction.id),
+                row_order_key(&correction.change),
+                &event,
+                Utc::now(),
+            );
+            if matches!(self.writer.append(entry).await, Ok(crate::inbox::Appended::Accepted(_))) {
+                queued += 1;
+            }
+        }
+        Ok(queued)
+    }
+}
+
+impl super::Dispatcher {
+    /// The change was handled: its journal rows (the same change, recorded
+    /// by the database with the edit) are marked so, so reconciliation does
+    /// not feed them again.
+    pub(super) async fn corrections_seen(&self, seen: impl Fn(&DbChange) -> bool) -> Result<(), HandlerError> {
+        let horizon = Utc::now() + chrono::Duration::minutes(1);
+        for journaled in self.store.unhandled_corrections(horizon, CORRECTIONS_PER_ROUND).await? {
+            if seen(&journaled.change) {
+                self.store.correction_handled(journaled.id).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The order key a webhook of this row gets at the edge (`ingest/`): the
+/// table and the row's id.
+fn row_order_key(change: &crate::domain::DbChange) -> String {
+    let row = change.record.as_ref().or(change.old_record.as_ref());
+    let id = row.and_then(|r| r.get("id")).and_then(|v| v.as_str()).unwrap_or_default();
+    format!("{}:{id}", change.table)
 }

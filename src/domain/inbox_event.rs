@@ -1,9 +1,10 @@
 //! What the inbox holds: every accepted webhook, read and classified once at
 //! the edge, and the keys that de-duplicate and order the entries.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Correction, DbChange, DepositPayment, EventId, InboundEmail, MailNotice, TaskDecision, TeamId};
+use super::{Correction, DbChange, DepositPayment, EventId, FollowUp, InboundEmail, MailNotice, TaskDecision, TeamId};
 
 /// An accepted event, stored as JSON in its inbox row (tagged by `kind`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +26,9 @@ pub enum InboxEvent {
     },
     /// A mail the provider received; the worker fetches its content.
     ResendReceived { notice: MailNotice },
+    /// A follow-up the sweep found due (`dispatch/reconcile.rs`); `at` is
+    /// the sweep's clock, which the handler decides on.
+    FollowUp { follow_up: FollowUp, at: DateTime<Utc> },
     /// A database change as stored before changes were classified at the
     /// edge: entries acknowledged by an older version are still handled
     /// (classified with [`InboxEvent::from_change`] when claimed).

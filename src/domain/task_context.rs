@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 
-use super::{Attachment, OfferId, RoomId, TaskId};
+use super::{Attachment, FollowUp, FollowUpKind, OfferId, RoomId, TaskId};
 
 /// The language a client writes in; drafts answer in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -145,6 +145,59 @@ pub enum TaskKind {
     RejectedDraft {
         rejected_task_id: TaskId,
     },
+    /// A reminder before the sent offer runs out.
+    #[serde(rename = "followup_offer_expiry")]
+    FollowUpOfferExpiry(FollowUpNote),
+    /// A reminder before the deposit is due.
+    #[serde(rename = "followup_deposit_due")]
+    FollowUpDepositDue(FollowUpNote),
+    /// A nudge after the client's silence.
+    #[serde(rename = "followup_nudge")]
+    FollowUpNudge(FollowUpNote),
+    /// The option ran out: the room was released, the client is told.
+    #[serde(rename = "followup_option_lapsed")]
+    FollowUpOptionLapsed(FollowUpNote),
+}
+
+impl TaskKind {
+    /// The draft of a follow-up, of the kind its follow-up names.
+    pub fn follow_up(note: FollowUpNote) -> Self {
+        match note.follow_up.kind {
+            FollowUpKind::OfferExpiry => Self::FollowUpOfferExpiry(note),
+            FollowUpKind::DepositDue => Self::FollowUpDepositDue(note),
+            FollowUpKind::Nudge => Self::FollowUpNudge(note),
+            FollowUpKind::OptionLapsed => Self::FollowUpOptionLapsed(note),
+        }
+    }
+
+    pub fn is_follow_up(&self) -> bool {
+        matches!(
+            self,
+            Self::FollowUpOfferExpiry(_)
+                | Self::FollowUpDepositDue(_)
+                | Self::FollowUpNudge(_)
+                | Self::FollowUpOptionLapsed(_)
+        )
+    }
+}
+
+/// A follow-up's draft: the follow-up and the offer it concerns, with the
+/// date or room it is about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FollowUpNote {
+    pub follow_up: FollowUp,
+    #[serde(default)]
+    pub offer_id: Option<OfferId>,
+    #[serde(default)]
+    pub offer_number: Option<String>,
+    /// The offer's last valid day (an expiry reminder, a lapse).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposit_due: Option<NaiveDate>,
+    /// The room a lapsed option no longer holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released_room: Option<String>,
 }
 
 /// Why other dates are proposed.

@@ -57,6 +57,12 @@ pub struct WorkflowState {
     /// Products the manager removed from an offer: no later offer brings
     /// them back.
     pub removed_products: Vec<ProductId>,
+    /// When the last approved message went to the client: from then on the
+    /// booking waits for the client (follow-ups count from here).
+    pub last_sent_at: Option<DateTime<Utc>>,
+    /// Follow-ups drafted for this booking (kind and due date): never
+    /// drafted twice, also after the inbox forgot their entries.
+    pub follow_ups: Vec<super::FollowUpDrafted>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -208,4 +208,31 @@ pub trait Store: Send + Sync {
     /// Decisions recorded on tasks that the service has not acted on (a
     /// lost webhook): reconciliation feeds them through the normal path.
     async fn unhandled_decisions(&self) -> Result<Vec<TaskDecision>, StoreError>;
+
+    /// Where follow-ups may be due: the open bookings (events in `lead` or
+    /// `option`) whose event is on or after `from`, nearest first, at most
+    /// `limit` (one indexed query; the rules in `workflow::due_follow_up`
+    /// decide what is due).
+    async fn follow_up_candidates(&self, from: NaiveDate, limit: usize) -> Result<Vec<Booking>, StoreError>;
+
+    /// The manager's corrections the database journaled (in the same
+    /// transaction as the edit) that are not marked handled, recorded before
+    /// `before`, oldest first, at most `limit`: reconciliation feeds them
+    /// through the webhook's path when their webhook was lost.
+    async fn unhandled_corrections(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<JournaledCorrection>, StoreError>;
+
+    /// Marks a journaled correction handled (idempotent).
+    async fn correction_handled(&self, id: i64) -> Result<(), StoreError>;
+}
+
+/// A manager's correction as the database journaled it: the change exactly
+/// as its webhook carries it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JournaledCorrection {
+    pub id: i64,
+    pub change: crate::domain::DbChange,
 }

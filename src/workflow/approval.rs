@@ -61,6 +61,10 @@ fn approved(
         t.event.workflow_state.proposed_dates.clear();
         steps::withdraw_proposal(&mut t);
     }
+    if body.is_some() {
+        // From now on the booking waits for the client (follow-ups).
+        t.event.workflow_state.last_sent_at = Some(ctx.now);
+    }
     let mut plan = t.finish();
     let Some(body) = body else {
         // Approving a task without a message (e.g. a manual review) is an

@@ -9,6 +9,7 @@ mod correction;
 mod deposit;
 mod draft;
 pub mod extract;
+mod followup;
 mod intake;
 pub mod offer;
 mod plan;
@@ -26,6 +27,7 @@ use crate::domain::{Booking, Client, Correction, DepositPayment, EmailAddress, I
 pub use approval::{on_decision, Approval};
 pub use catalogue::{CatalogProduct, CatalogRoom, Catalogue, Occupancy};
 pub use extract::{Extractor, Reading, Rules};
+pub use followup::{due_follow_up, on_follow_up, still_due, FollowUpTimings};
 pub use plan::{
     Applied, ClientPatch, ClientWrite, EmailWrite, EventPatch, EventWrite, Invite, NewClient, NewEvent, NewOffer,
     OfferPatch, OfferWrite, OutgoingMail, Plan, TaskUpdate, TaskWrite,

@@ -56,6 +56,8 @@ pub(super) enum Trigger {
     DepositPaid,
     /// The manager corrected the booking in the frontend: nothing is drafted.
     Correction,
+    /// Time passed (a reminder, a lapsed option): see `followup.rs`.
+    FollowUp,
 }
 
 pub(super) struct Turn<'a> {

@@ -22,6 +22,10 @@ use crate::postgrest::SupabaseHarness;
 mod steps;
 use steps::*;
 
+#[path = "conformance_followups.rs"]
+mod followups;
+use followups::*;
+
 pub struct Backend {
     store: Arc<dyn Store>,
     inbox: Arc<dyn Inbox>,
@@ -105,6 +109,8 @@ conformance!(
     a_plan_of_another_team_is_refused_whole,
     a_newer_draft_supersedes_the_pending_one,
     a_lapsed_lease_records_nothing,
+    open_bookings_from_a_date_are_follow_up_candidates_nearest_first,
+    a_managers_correction_is_journaled_until_handled,
 );
 
 /// One pending draft per booking: a newer draft closes the older one as

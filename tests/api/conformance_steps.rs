@@ -212,6 +212,12 @@ pub(super) async fn every_event_column_is_written_and_read_back(b: Backend) {
         deposit_handled: Some(OfferId::new()),
         room_set_by_manager: true,
         removed_products: vec![ProductId::new()],
+        last_sent_at: Some(Utc.with_ymd_and_hms(2027, 3, 2, 8, 30, 0).unwrap()),
+        follow_ups: vec![oe_webhooks::domain::FollowUpDrafted {
+            kind: oe_webhooks::domain::FollowUpKind::OfferExpiry,
+            due: date(2027, 3, 28),
+            at: Utc.with_ymd_and_hms(2027, 3, 28, 7, 0, 0).unwrap(),
+        }],
     };
     let patch = EventPatch::between(&before, &expected);
     assert!(

@@ -6,6 +6,7 @@ mod conformance;
 mod corrections;
 mod drift;
 mod durability;
+mod followups;
 mod fuzz;
 mod harness;
 mod helpers;

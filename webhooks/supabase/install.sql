@@ -805,3 +805,94 @@ create trigger oe_line_corrected
   for each row
   when (current_setting('oe.actor', true) is distinct from 'service')
   execute function oe_private.notify_service();
+
+-- ==== src/store/supabase/sql/60_followups.sql ====
+
+-- 7. Follow-ups ------------------------------------------------------------
+
+-- The open bookings on or after a date, nearest first: where the service's
+-- sweep looks for follow-ups due (reminders, lapsed options). The rules
+-- themselves live in the service; this only bounds what it reads.
+create index if not exists oe_events_open_by_date on public.events (team_id, event_date)
+  where status in ('lead', 'option');
+
+create or replace function public.oe_follow_up_candidates(p_team uuid, p_from date, p_limit integer)
+returns jsonb
+language sql stable
+set search_path = public, pg_temp
+as $$
+  select coalesce(jsonb_agg(public.oe_booking(p_team, e.id) order by e.event_date, e.id), '[]'::jsonb)
+  from (select id, event_date from public.events
+         where team_id = p_team and status in ('lead', 'option') and event_date >= p_from
+         order by event_date, id
+         limit greatest(p_limit, 0)) e;
+$$;
+
+revoke all on function public.oe_follow_up_candidates(uuid, date, integer) from public, anon, authenticated;
+grant execute on function public.oe_follow_up_candidates(uuid, date, integer) to service_role;
+
+-- ==== src/store/supabase/sql/70_corrections.sql ====
+
+-- 8. A journal of the manager's corrections --------------------------------
+
+-- pg_net posts each correction once (oe_event_corrected, oe_line_corrected
+-- above): a post lost to an outage or a stopped service would leave the
+-- workflow state behind the rows. The same UPDATE or DELETE also writes
+-- the change here, in its own transaction, exactly as the webhook carries
+-- it; the service's reconciliation feeds rows not handled after a grace
+-- period through the webhook's path, which marks them handled.
+create table if not exists public.oe_corrections (
+  id bigint generated always as identity primary key,
+  team_id uuid not null,
+  change jsonb not null,
+  created_at timestamptz not null default now(),
+  handled_at timestamptz
+);
+create index if not exists oe_corrections_unhandled on public.oe_corrections (team_id, id) where handled_at is null;
+alter table public.oe_corrections enable row level security;
+revoke all on public.oe_corrections from public, anon, authenticated;
+grant select, update on public.oe_corrections to service_role;
+
+create or replace function oe_private.journal_correction()
+returns trigger
+language plpgsql
+security definer
+set search_path = oe_private, public, pg_temp
+as $$
+declare
+  v_row jsonb := case when tg_op = 'DELETE' then to_jsonb(old) else to_jsonb(new) end;
+  v_team uuid := (v_row->>'team_id')::uuid;
+begin
+  -- A line the frontend wrote without team_id belongs to its offer's team.
+  if v_team is null and v_row ? 'offer_id' then
+    select o.team_id into v_team from public.offers o where o.id = (v_row->>'offer_id')::uuid;
+  end if;
+  -- Never fail the manager's own write: a row without a team has no
+  -- booking of the service anyway.
+  if v_team is not null then
+    insert into public.oe_corrections (team_id, change)
+    values (v_team, jsonb_build_object(
+              'type', tg_op, 'table', tg_table_name, 'schema', tg_table_schema,
+              'record', case when tg_op = 'DELETE' then null else to_jsonb(new) end,
+              'old_record', to_jsonb(old)));
+  end if;
+  return null;
+end
+$$;
+
+-- The same conditions as the triggers that post the corrections.
+drop trigger if exists oe_event_correction_journal on public.events;
+create trigger oe_event_correction_journal
+  after update on public.events
+  for each row
+  when (current_setting('oe.actor', true) is distinct from 'service'
+        and (new.event_date, new.start_time, new.end_time, new.attendees, new.room_ids, new.seating_layout)
+            is distinct from (old.event_date, old.start_time, old.end_time, old.attendees, old.room_ids, old.seating_layout))
+  execute function oe_private.journal_correction();
+
+drop trigger if exists oe_line_correction_journal on public.offer_line_items;
+create trigger oe_line_correction_journal
+  after update or delete on public.offer_line_items
+  for each row
+  when (current_setting('oe.actor', true) is distinct from 'service')
+  execute function oe_private.journal_correction();

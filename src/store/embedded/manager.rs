@@ -131,6 +131,23 @@ pub struct RowChange {
     pub new: Option<Value>,
 }
 
+impl RowChange {
+    /// The change as a database webhook carries it.
+    pub fn db_change(&self) -> crate::domain::DbChange {
+        crate::domain::DbChange {
+            kind: if self.new.is_some() {
+                crate::domain::ChangeKind::Update
+            } else {
+                crate::domain::ChangeKind::Delete
+            },
+            table: self.table.into(),
+            schema: "public".into(),
+            record: self.new.clone(),
+            old_record: Some(self.old.clone()),
+        }
+    }
+}
+
 impl EmbeddedStore {
     /// The open event whose id is `id` or starts with it (unique), or the
     /// newest open one for `newest`.
@@ -209,6 +226,11 @@ impl EmbeddedStore {
                     let old = row_json(&tx, "SELECT * FROM offer_line_items WHERE id = ?1", &line)?.unwrap_or_default();
                     tx.execute("DELETE FROM offer_line_items WHERE id = ?1", [&line]).map_err(sql_error)?;
                     changes.push(RowChange { table: "offer_line_items", old, new: None });
+                }
+                // Journaled with the edit, so a queued change lost on the
+                // way (a crash before the inbox took it) is reconciled.
+                for ch in &changes {
+                    super::followups::journal(&tx, &team, &ch.db_change(), chrono::Utc::now())?;
                 }
                 tx.commit().map_err(sql_error)?;
                 Ok(changes)

@@ -5,6 +5,7 @@
 mod apply;
 mod apply_offer;
 mod db;
+mod followups;
 mod inbox;
 mod manager;
 mod migrate;

@@ -176,3 +176,14 @@ CREATE TABLE IF NOT EXISTS emails (
 -- The Message-ID is the idempotency key of inbound processing.
 CREATE UNIQUE INDEX IF NOT EXISTS emails_team_message ON emails (team_id, message_id);
 CREATE INDEX IF NOT EXISTS emails_event ON emails (event_id, received_at);
+
+-- The manager's corrections (`bookings edit`), journaled in the edit's
+-- transaction: reconciliation finds those whose queued change was lost.
+CREATE TABLE IF NOT EXISTS corrections (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    team_id TEXT NOT NULL,
+    change TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    handled_at TEXT
+);
+CREATE INDEX IF NOT EXISTS corrections_unhandled ON corrections (team_id, id) WHERE handled_at IS NULL;

@@ -239,6 +239,25 @@ impl Store for EmbeddedStore {
             })
             .await
     }
+
+    async fn follow_up_candidates(&self, from: NaiveDate, limit: usize) -> Result<Vec<Booking>, StoreError> {
+        let team = self.team;
+        self.data.run(move |c| super::followups::candidates(c, team, from, limit)).await
+    }
+
+    async fn unhandled_corrections(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<crate::store::JournaledCorrection>, StoreError> {
+        let team = self.team;
+        self.data.run(move |c| super::followups::unhandled_corrections(c, team, before, limit)).await
+    }
+
+    async fn correction_handled(&self, id: i64) -> Result<(), StoreError> {
+        let team = self.team;
+        self.data.run(move |c| super::followups::correction_handled(c, team, id)).await
+    }
 }
 
 pub(super) fn client_by_email(c: &Connection, team: TeamId, email: &str) -> Result<Option<Client>, StoreError> {
@@ -251,7 +270,7 @@ pub(super) fn client_by_email(c: &Connection, team: TeamId, email: &str) -> Resu
     .map_err(sql_error)
 }
 
-fn load_booking(c: &Connection, team: TeamId, event_id: &str) -> Result<Option<Booking>, StoreError> {
+pub(super) fn load_booking(c: &Connection, team: TeamId, event_id: &str) -> Result<Option<Booking>, StoreError> {
     let team_s = team.to_string();
     let Some(event) = c
         .query_row(

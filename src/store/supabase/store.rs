@@ -327,4 +327,45 @@ impl Store for SupabaseStore {
             })
             .collect())
     }
+
+    async fn follow_up_candidates(&self, from: NaiveDate, limit: usize) -> Result<Vec<Booking>, StoreError> {
+        // One RPC: the events by the partial index (team, date) of open
+        // ones, each read as `oe_booking` reads it.
+        let rows: Vec<ContextRow> = self
+            .rest
+            .rpc("oe_follow_up_candidates", &json!({"p_team": self.team, "p_from": from, "p_limit": limit}))
+            .await?;
+        Ok(rows.into_iter().filter_map(|r| r.into_context().booking).collect())
+    }
+
+    async fn unhandled_corrections(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<crate::store::JournaledCorrection>, StoreError> {
+        #[derive(Deserialize)]
+        struct Row {
+            id: i64,
+            change: crate::domain::DbChange,
+        }
+        let rows: Vec<Row> = self
+            .rest
+            .get(&format!(
+                "oe_corrections?team_id=eq.{}&handled_at=is.null&created_at=lt.{}&select=id,change&order=id&limit={limit}",
+                self.team,
+                encoded(&timestamp(before))
+            ))
+            .await?;
+        Ok(rows.into_iter().map(|r| crate::store::JournaledCorrection { id: r.id, change: r.change }).collect())
+    }
+
+    async fn correction_handled(&self, id: i64) -> Result<(), StoreError> {
+        self.rest
+            .patch(
+                &format!("oe_corrections?id=eq.{id}&team_id=eq.{}&handled_at=is.null", self.team),
+                &json!({"handled_at": timestamp(Utc::now())}),
+            )
+            .await?;
+        Ok(())
+    }
 }

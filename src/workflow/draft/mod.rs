@@ -5,6 +5,7 @@
 
 mod closing;
 mod dates;
+pub mod followup;
 mod intake;
 mod offer;
 mod rooms;

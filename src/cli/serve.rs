@@ -8,7 +8,8 @@ use crate::startup::{Application, Options};
 use crate::telemetry;
 
 pub(super) async fn run(config: Config) -> anyhow::Result<ExitCode> {
-    telemetry::init(config.log_format);
+    // Held to the end: dropping it flushes the last trace spans.
+    let _telemetry = telemetry::init(config.log_format);
     let allow_dev_secrets = std::env::var("OE_ALLOW_DEV_SECRETS").is_ok_and(|v| matches!(v.trim(), "1" | "true"));
     let options = Options { allow_dev_secrets, ..Options::default() };
     let app = Application::build_with(config.clone(), options).await?;

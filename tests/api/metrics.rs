@@ -34,22 +34,14 @@ async fn the_metric_families_are_exposed_and_move_with_webhooks_processing_and_m
     let smtp = SmtpServer::start();
     let app = spawn(Spawn { vars: vec![("OE_SMTP_URL", smtp.url())], ..Spawn::default() }).await;
     let before = scrape(&app).await;
+    // Unlabelled families are there from the start; labelled ones with their
+    // first sample (checked below).
     for family in [
-        "# TYPE oe_webhooks_received counter",
-        "# TYPE oe_webhooks_refused counter",
-        "# TYPE oe_webhooks_auth_failures counter",
-        "# TYPE oe_webhook_ack_seconds histogram",
-        "# TYPE oe_inbox_processed counter",
-        "# TYPE oe_inbox_processing_seconds histogram",
         "# TYPE oe_inbox_entries gauge",
         "# TYPE oe_inbox_oldest_pending_age_seconds gauge",
-        "# TYPE oe_tasks_pending gauge",
-        "# TYPE oe_postgrest_request_seconds histogram",
-        "# TYPE oe_postgrest_errors counter",
         "# TYPE oe_smtp_send_seconds histogram",
-        "# TYPE oe_smtp_errors counter",
         "# TYPE oe_mails_sent counter",
-        "# TYPE oe_alerts_sent counter",
+        "# TYPE oe_inbox_commits counter",
     ] {
         assert!(before.contains(family), "{family} missing:\n{before}");
     }
@@ -94,6 +86,17 @@ async fn the_metric_families_are_exposed_and_move_with_webhooks_processing_and_m
     assert_eq!(value(&text, "oe_webhook_ack_seconds_count{endpoint=\"supabase\"}"), Some(1.0), "{text}");
     assert_eq!(value(&text, "oe_tasks_pending{action=\"approve_message\"}"), None, "decided: {text}");
     assert_eq!(value(&text, "oe_inbox_entries{status=\"done\"}"), Some(2.0), "{text}");
+    for family in [
+        "# TYPE oe_webhooks_received counter",
+        "# TYPE oe_webhooks_refused counter",
+        "# TYPE oe_webhooks_auth_failures counter",
+        "# TYPE oe_webhook_ack_seconds histogram",
+        "# TYPE oe_inbox_processed counter",
+        "# TYPE oe_inbox_processing_seconds histogram",
+        "# TYPE oe_tasks_pending gauge",
+    ] {
+        assert!(text.contains(family), "{family} missing:\n{text}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -12,6 +12,8 @@
 //! ([`continue_trace`]), the turn, each PostgREST call and the SMTP send.
 
 use std::collections::HashMap;
+use std::fmt::Display;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use opentelemetry::propagation::{Extractor, TextMapPropagator};
 use opentelemetry::trace::{TraceContextExt, TracerProvider as _};
@@ -28,6 +30,11 @@ use crate::config::LogFormat;
 
 /// The service name when `OTEL_SERVICE_NAME` is unset.
 const SERVICE_NAME: &str = "oe-webhooks";
+
+/// Whether this process exports spans: only then are the `otel.*` fields
+/// recorded, so the log lines of a service without tracing stay as short
+/// as they were.
+static EXPORTING: AtomicBool = AtomicBool::new(false);
 
 /// Keeps the trace exporter; dropping it flushes the spans not yet sent.
 /// Hold it for the life of the process.
@@ -81,9 +88,7 @@ pub fn init(format: LogFormat) -> Telemetry {
         }
         return Telemetry { provider: None };
     }
-    if provider.is_some() {
-        opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
-    }
+    EXPORTING.store(provider.is_some(), Ordering::Relaxed);
     Telemetry { provider }
 }
 
@@ -104,6 +109,22 @@ fn otlp_provider() -> Result<Option<SdkTracerProvider>, opentelemetry_otlp::Expo
     }
     let provider = SdkTracerProvider::builder().with_batch_exporter(exporter).with_resource(resource.build()).build();
     Ok(Some(provider))
+}
+
+/// Names `span` for the trace backend (`otel.name`, `otel.kind`: `server`,
+/// `client`, `consumer`); the span must declare both fields `Empty`.
+pub fn name_span(span: &Span, name: impl Display, kind: &'static str) {
+    if EXPORTING.load(Ordering::Relaxed) {
+        span.record("otel.name", tracing::field::display(name));
+        span.record("otel.kind", kind);
+    }
+}
+
+/// Marks `span` as failed for the trace backend (`otel.status_code`, declared `Empty`).
+pub fn span_failed(span: &Span) {
+    if EXPORTING.load(Ordering::Relaxed) {
+        span.record("otel.status_code", "ERROR");
+    }
 }
 
 /// The W3C `traceparent` of the current span, when it is being traced: what

@@ -51,7 +51,7 @@ pub(super) async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         tasks_pending: tasks.ok().map(|tasks| {
             let mut by_action = std::collections::BTreeMap::<String, u64>::new();
             for t in tasks {
-                let action = serde_json::to_value(&t.payload.action).ok();
+                let action = serde_json::to_value(t.payload.action).ok();
                 let action = action.as_ref().and_then(|v| v.as_str()).unwrap_or("unknown");
                 *by_action.entry(action.to_string()).or_default() += 1;
             }

@@ -33,10 +33,11 @@ impl RootSpanBuilder for RequestSpan {
             method = %request.method(),
             path = %request.path(),
             status = tracing::field::Empty,
-            otel.name = %format_args!("{} {}", request.method(), request.path()),
-            otel.kind = "server",
+            otel.name = tracing::field::Empty,
+            otel.kind = tracing::field::Empty,
             otel.status_code = tracing::field::Empty,
         );
+        crate::telemetry::name_span(&span, format_args!("{} {}", request.method(), request.path()), "server");
         crate::telemetry::continue_from(&span, &Headers(request.headers()));
         span
     }
@@ -48,7 +49,7 @@ impl RootSpanBuilder for RequestSpan {
         };
         span.record("status", status.as_u16());
         if status.is_server_error() {
-            span.record("otel.status_code", "ERROR");
+            crate::telemetry::span_failed(&span);
         }
         let _in_span = span.enter();
         if status.is_server_error() {

@@ -154,9 +154,10 @@ impl Worker {
             inbox_id = %entry.id,
             source = %entry.source,
             attempt = entry.attempts,
-            otel.name = "process inbox entry",
-            otel.kind = "consumer",
+            otel.name = tracing::field::Empty,
+            otel.kind = tracing::field::Empty,
         );
+        crate::telemetry::name_span(&span, "process inbox entry", "consumer");
         // A child of the request that accepted the entry: one trace per event.
         crate::telemetry::continue_trace(&span, entry.trace_context.as_deref());
         let lease = entry.lease();

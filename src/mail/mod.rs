@@ -13,7 +13,7 @@ use lettre::message::Mailbox;
 use lettre::message::{Attachment, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::{ExposeSecret, SecretString};
-use tracing::instrument;
+use tracing::Instrument;
 
 use crate::metrics::Metrics;
 
@@ -75,14 +75,21 @@ impl Mailer {
 
     /// Sends one message, in a span of its own (`smtp_send`, a child of the
     /// turn that approved it); the span names the recipient's domain only.
-    #[instrument(name = "smtp_send", skip_all, fields(
-        to_domain = mail.to.domain(),
-        transport = self.transport.name(),
-        otel.name = "smtp send",
-        otel.kind = "client",
-        otel.status_code = tracing::field::Empty,
-    ))]
     pub async fn send(&self, mail: &OutgoingMail) -> Result<(), SendError> {
+        let span = tracing::info_span!(
+            "smtp_send",
+            to_domain = mail.to.domain(),
+            transport = self.transport.name(),
+            otel.name = tracing::field::Empty,
+            otel.kind = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+        );
+        // Named before it starts: the exporter takes the name at the start.
+        crate::telemetry::name_span(&span, "smtp send", "client");
+        self.send_in(mail).instrument(span).await
+    }
+
+    async fn send_in(&self, mail: &OutgoingMail) -> Result<(), SendError> {
         let message = build(mail).map_err(|e| SendError::NotSent { reason: e, permanent: true })?;
         let result = match &self.transport {
             Transport::Smtp(transport) => {
@@ -102,7 +109,7 @@ impl Mailer {
                 .map_err(|e| SendError::NotSent { reason: format!("outbox: {e}"), permanent: false }),
         };
         if result.is_err() {
-            tracing::Span::current().record("otel.status_code", "ERROR");
+            crate::telemetry::span_failed(&tracing::Span::current());
         }
         result
     }

@@ -17,6 +17,9 @@ use crate::helpers::{inquiry, spawn, Spawn, TestApp, WORKSHOP};
 const ALERT_SECRET: &str = "whsec_YWxlcnRzLXJlY2VpdmVyLXNlY3JldA==";
 const OPS: &str = "ops@atelier-ops.ch";
 
+/// The verified alerts, and how many deliveries failed verification.
+type Received = (Arc<Mutex<Vec<Value>>>, Arc<Mutex<u32>>);
+
 /// The operational webhook's receiver: keeps the alerts whose Standard
 /// Webhooks signature verifies, answers 401 to any other.
 struct Receiver {
@@ -25,11 +28,7 @@ struct Receiver {
     rejected: Arc<Mutex<u32>>,
 }
 
-async fn receive(
-    req: HttpRequest,
-    body: web::Bytes,
-    receiver: web::Data<(Arc<Mutex<Vec<Value>>>, Arc<Mutex<u32>>)>,
-) -> HttpResponse {
+async fn receive(req: HttpRequest, body: web::Bytes, receiver: web::Data<Received>) -> HttpResponse {
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
     let headers = SignedHeaders {
         id: header("webhook-id"),

@@ -104,15 +104,16 @@ impl Collector {
         self.spans.lock().unwrap().clone()
     }
 
-    /// Waits until a span of `trace_id` named `name` arrived; the trace's spans.
-    pub async fn wait_for(&self, trace_id: &str, name: &str) -> Vec<ReceivedSpan> {
+    /// Waits until spans of `trace_id` with each of `names` arrived (a parent
+    /// ends, and is exported, after its children); the trace's spans.
+    pub async fn wait_for(&self, trace_id: &str, names: &[&str]) -> Vec<ReceivedSpan> {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let trace: Vec<ReceivedSpan> = self.spans().into_iter().filter(|s| s.trace_id == trace_id).collect();
-            if trace.iter().any(|s| s.name == name) {
+            if names.iter().all(|name| trace.iter().any(|s| s.name == *name)) {
                 return trace;
             }
-            assert!(Instant::now() < deadline, "no {name:?} span in trace {trace_id}; got {trace:#?}");
+            assert!(Instant::now() < deadline, "not all of {names:?} in trace {trace_id}; got {trace:#?}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -241,7 +242,7 @@ async fn a_webhook_its_approval_and_the_smtp_send_arrive_at_the_collector_as_one
 
     // webhook -> inbox entry -> turn -> PostgREST calls and the SMTP send, in
     // the sender's trace.
-    let trace = collector.wait_for(trace_id, "smtp send").await;
+    let trace = collector.wait_for(trace_id, &["smtp send", "on_decision", "process inbox entry"]).await;
     let request = trace
         .iter()
         .find(|s| s.name == "POST /webhooks/supabase")
@@ -268,7 +269,7 @@ async fn a_webhook_its_approval_and_the_smtp_send_arrive_at_the_collector_as_one
         .unwrap_or_else(|| panic!("no inquiry request span: {spans:#?}"));
     assert!(inquiry.parent_span_id.is_empty(), "no traceparent came with it: a new trace");
     assert_ne!(inquiry.trace_id, trace_id, "one trace per event");
-    let trace: Vec<ReceivedSpan> = spans.iter().filter(|s| s.trace_id == inquiry.trace_id).cloned().collect();
+    let trace = collector.wait_for(&inquiry.trace_id, &["store_batch", "on_mail", "process inbox entry"]).await;
     let entry = child(&trace, inquiry, "process inbox entry");
     let turn = child(&trace, entry, "on_mail");
     let batch = child(&trace, turn, "store_batch");

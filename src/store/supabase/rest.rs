@@ -71,10 +71,11 @@ impl Rest {
             %method,
             %operation,
             status = tracing::field::Empty,
-            otel.name = %format_args!("{method} {operation}"),
-            otel.kind = "client",
+            otel.name = tracing::field::Empty,
+            otel.kind = tracing::field::Empty,
             otel.status_code = tracing::field::Empty,
         );
+        crate::telemetry::name_span(&span, format_args!("{method} {operation}"), "client");
         let started = Instant::now();
         let result = async {
             let res = client.execute(request).await.map_err(StoreError::unavailable)?;
@@ -92,7 +93,7 @@ impl Rest {
         .await;
         let error = result.as_ref().err().map(error_kind);
         if error.is_some() {
-            span.record("otel.status_code", "ERROR");
+            crate::telemetry::span_failed(&span);
         }
         if let Some(m) = &self.metrics {
             m.postgrest_call(&operation, started.elapsed(), error);

@@ -140,6 +140,19 @@ pub struct Config {
     pub workers: usize,
     /// When follow-ups are drafted (`OE_FOLLOWUP_*_DAYS`).
     pub follow_ups: crate::workflow::FollowUpTimings,
+    /// Operational alerts (`OE_ALERT_*`); off when no channel is set.
+    pub alerts: AlertConfig,
+}
+
+/// Where operational alerts go and when they fire (README, "Operating").
+#[derive(Debug, Clone, Default)]
+pub struct AlertConfig {
+    /// `OE_ALERT_WEBHOOK_URL` (may hold a token: never logged) and the
+    /// Standard Webhooks secret it is signed with, `OE_ALERT_WEBHOOK_SECRET`.
+    pub webhook: Option<(SecretString, SigningKey)>,
+    /// `OE_ALERT_EMAIL`, sent from `OE_FROM_EMAIL` through the mail sender.
+    pub email: Option<EmailAddress>,
+    pub settings: crate::alerts::AlertSettings,
 }
 
 /// All configuration problems, each naming its variable.
@@ -365,6 +378,8 @@ impl Reader<'_> {
             .trim_end_matches('/')
             .to_string();
 
+        let alerts = self.alerts(from_email.as_ref());
+
         if !self.problems.is_empty() {
             return Err(ConfigError(self.problems));
         }
@@ -389,7 +404,62 @@ impl Reader<'_> {
             log_format,
             workers,
             follow_ups,
+            alerts,
         })
+    }
+
+    fn alerts(&mut self, from: Option<&EmailAddress>) -> AlertConfig {
+        let webhook = match (self.get("OE_ALERT_WEBHOOK_URL"), self.get("OE_ALERT_WEBHOOK_SECRET")) {
+            (None, None) => None,
+            (Some(url), Some(secret)) => {
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    self.problems.push("OE_ALERT_WEBHOOK_URL: must start with http:// or https://".into());
+                }
+                match SigningKey::parse(&secret) {
+                    Ok(key) => Some((SecretString::from(url), key)),
+                    Err(e) => {
+                        self.problems.push(format!("OE_ALERT_WEBHOOK_SECRET: {e}"));
+                        None
+                    }
+                }
+            }
+            (Some(_), None) => {
+                self.problems
+                    .push("OE_ALERT_WEBHOOK_SECRET: required with OE_ALERT_WEBHOOK_URL (alerts are signed)".into());
+                None
+            }
+            (None, Some(_)) => {
+                self.problems.push("OE_ALERT_WEBHOOK_URL: required with OE_ALERT_WEBHOOK_SECRET".into());
+                None
+            }
+        };
+        let email = self.get("OE_ALERT_EMAIL").and_then(|raw| {
+            EmailAddress::parse(&raw)
+                .map_err(|_| self.problems.push("OE_ALERT_EMAIL: not a valid email address".into()))
+                .ok()
+        });
+        if email.is_some() && from.is_none() {
+            self.problems.push("OE_ALERT_EMAIL: needs OE_FROM_EMAIL as the alerts' sender".into());
+        }
+        let defaults = crate::alerts::AlertSettings::default();
+        let check: u64 =
+            self.parsed("OE_ALERT_CHECK_SECS", defaults.check_every.as_secs(), "must be a whole number of seconds");
+        let pending_age: u64 = self.parsed(
+            "OE_ALERT_PENDING_AGE_SECS",
+            defaults.pending_age.as_secs(),
+            "must be a whole number of seconds",
+        );
+        let auth_failures_per_min = self.parsed(
+            "OE_ALERT_AUTH_FAILURES_PER_MIN",
+            defaults.auth_failures_per_min,
+            "must be a whole number of failed authentications",
+        );
+        let settings = crate::alerts::AlertSettings {
+            check_every: std::time::Duration::from_secs(check.max(1)),
+            pending_age: std::time::Duration::from_secs(pending_age),
+            auth_failures_per_min,
+        };
+        AlertConfig { webhook, email, settings }
     }
 
     /// Embedded: the configured or the dev value; Supabase: the configured

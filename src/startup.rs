@@ -12,6 +12,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
+use crate::alerts::{Channels, EmailChannel, Monitor, WebhookChannel};
 use crate::config::{all_provider_variables, dev, Config, Mode};
 use crate::data_lock::{DataDirLock, LockError};
 use crate::dispatch::{Reconciler, Stores, Tenants};
@@ -76,6 +77,8 @@ pub struct Application {
     /// Held until the service stopped (embedded mode).
     lock: Option<DataDirLock>,
     background: Background,
+    /// Operational alerts, when a channel is configured (`OE_ALERT_*`).
+    alerts: Option<Monitor>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +126,7 @@ impl Application {
             timezone: config.timezone,
             payment: config.payment.clone(),
         };
+        let metrics = Arc::new(Metrics::default());
         let (stores, store, inbox, directory): (Stores, Arc<dyn Store>, Arc<dyn Inbox>, Directory) = match config.mode {
             Mode::Embedded => {
                 let (team, user) = config.embedded_tenant();
@@ -157,17 +161,20 @@ impl Application {
                     supabase,
                     config.team_id.unwrap_or(TeamId(uuid::Uuid::nil())),
                     config.system_user_id.unwrap_or(UserId(uuid::Uuid::nil())),
-                )?;
+                )?
+                .with_metrics(metrics.clone());
                 let served = config.team_id.map_or(Served::All, Served::One);
                 let directory = Directory::new(served, base.mailboxes().await?, defaults);
                 check_served(&directory)?;
                 (Stores::Supabase(base.clone()), Arc::new(base.clone()), Arc::new(base), directory)
             }
         };
-        let metrics = Arc::new(Metrics::default());
         let wake = Arc::new(Notify::new());
         let writer = InboxWriter::spawn(inbox.clone(), wake.clone(), metrics.clone());
-        let mailer = Mailer::from_config(config.smtp_url.as_ref(), &config.data_dir).map_err(StartError::Config)?;
+        let mailer = Mailer::from_config(config.smtp_url.as_ref(), &config.data_dir)
+            .map_err(StartError::Config)?
+            .with_metrics(metrics.clone());
+        let alerts = alert_monitor(&config, inbox.clone(), metrics.clone(), &mailer)?;
         let resend = ResendApi::new(&config.resend_api_base, config.resend_api_key.clone());
         let tenants = Arc::new(Tenants::new(directory.clone(), stores, mailer, resend, metrics.clone()));
         let mut options = options;
@@ -213,7 +220,17 @@ impl Application {
         .listen(listener)
         .map_err(|source| StartError::Bind { addr: config.bind.to_string(), source })?
         .run();
-        Ok(Self { port, server, worker, reconciler, options, cancel: CancellationToken::new(), lock, background })
+        Ok(Self {
+            port,
+            server,
+            worker,
+            reconciler,
+            options,
+            cancel: CancellationToken::new(),
+            lock,
+            background,
+            alerts,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -231,6 +248,10 @@ impl Application {
         let cancel = self.cancel.clone();
         let worker = self.options.run_worker.then(|| tokio::spawn(self.worker.run(cancel.clone())));
         let reconciler = self.options.run_worker.then(|| tokio::spawn(self.reconciler.run(cancel.clone())));
+        // Not supervised: a service that cannot alert still serves (it logs why).
+        if let Some(monitor) = self.alerts {
+            tokio::spawn(monitor.run(cancel.clone()));
+        }
         if let Some(w) = &worker {
             self.background.set_worker(w.abort_handle());
         }
@@ -275,6 +296,27 @@ impl Application {
         let _ = tokio::join!(handle.stop(false), server);
         Err(std::io::Error::other(format!("the {stopped} stopped unexpectedly")))
     }
+}
+
+/// The alert monitor of `config.alerts`, if any channel is set.
+fn alert_monitor(
+    config: &Config,
+    inbox: Arc<dyn Inbox>,
+    metrics: Arc<Metrics>,
+    mailer: &Mailer,
+) -> Result<Option<Monitor>, StartError> {
+    let webhook = match &config.alerts.webhook {
+        Some((url, key)) => {
+            Some(WebhookChannel::new(url.expose_secret().to_string(), key.clone()).map_err(StartError::Config)?)
+        }
+        None => None,
+    };
+    let email = match (&config.alerts.email, &config.from_email) {
+        (Some(to), Some(from)) => Some(EmailChannel { to: to.clone(), from: from.clone(), mailer: mailer.clone() }),
+        _ => None,
+    };
+    let channels = Channels { webhook, email };
+    Ok(channels.any().then(|| Monitor { inbox, metrics, channels, settings: config.alerts.settings.clone() }))
 }
 
 /// Waits for an optional task to end (a finished task stays finished).

@@ -8,13 +8,17 @@ use crate::startup::{Application, Options};
 use crate::telemetry;
 
 pub(super) async fn run(config: Config) -> anyhow::Result<ExitCode> {
-    telemetry::init(config.log_format);
+    // Held to the end: dropping it flushes the last trace spans.
+    let telemetry_guard = telemetry::init(config.log_format);
     let allow_dev_secrets = std::env::var("OE_ALLOW_DEV_SECRETS").is_ok_and(|v| matches!(v.trim(), "1" | "true"));
     let options = Options { allow_dev_secrets, ..Options::default() };
     let app = Application::build_with(config.clone(), options).await?;
     let address = SocketAddr::new(config.bind.ip(), app.port());
     for line in startup_lines(&config, address) {
         info!("{line}");
+    }
+    if telemetry_guard.exporting() {
+        info!("traces: exported over OTLP/HTTP as OTEL_EXPORTER_OTLP_ENDPOINT and the other OTEL_* variables say");
     }
     let stopper = app.stopper();
     tokio::spawn(async move {

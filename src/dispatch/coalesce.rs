@@ -6,13 +6,19 @@
 use std::future::Future;
 
 use tokio::sync::{mpsc, oneshot};
+use tracing::{Instrument, Span};
 
 use crate::store::StoreError;
 
 type Reply<O> = oneshot::Sender<Result<O, StoreError>>;
 
+/// An input, where to answer it, and the caller's span: the batch's span is
+/// a child of the first caller's and linked to the others', so its store
+/// calls show in the traces of the turns they serve.
+type Queued<I, O> = (I, Reply<O>, Span);
+
 pub struct Coalescer<I, O> {
-    tx: mpsc::Sender<(I, Reply<O>)>,
+    tx: mpsc::Sender<Queued<I, O>>,
 }
 
 impl<I: Send + 'static, O: Send + 'static> Coalescer<I, O> {
@@ -22,13 +28,27 @@ impl<I: Send + 'static, O: Send + 'static> Coalescer<I, O> {
         F: Fn(Vec<I>) -> Fut + Send + 'static,
         Fut: Future<Output = Result<Vec<Result<O, StoreError>>, StoreError>> + Send,
     {
-        let (tx, mut rx) = mpsc::channel::<(I, Reply<O>)>(1024);
+        let (tx, mut rx) = mpsc::channel::<Queued<I, O>>(1024);
         tokio::spawn(async move {
             let mut queued = Vec::with_capacity(max_batch);
             while rx.recv_many(&mut queued, max_batch).await > 0 {
-                let (inputs, replies): (Vec<I>, Vec<Reply<O>>) = queued.drain(..).unzip();
+                let mut callers = Vec::with_capacity(queued.len());
+                let (inputs, replies): (Vec<I>, Vec<Reply<O>>) = queued
+                    .drain(..)
+                    .map(|(input, reply, caller)| {
+                        callers.push(caller);
+                        (input, reply)
+                    })
+                    .unzip();
                 let n = inputs.len();
-                match batch(inputs).await {
+                let span = match callers.first() {
+                    Some(first) => tracing::info_span!(parent: first, "store_batch", size = n),
+                    None => tracing::info_span!("store_batch", size = n),
+                };
+                for other in callers.iter().skip(1) {
+                    span.follows_from(other);
+                }
+                match batch(inputs).instrument(span).await {
                     Ok(outputs) if outputs.len() == n => {
                         for (reply, out) in replies.into_iter().zip(outputs) {
                             let _ = reply.send(out);
@@ -54,7 +74,7 @@ impl<I: Send + 'static, O: Send + 'static> Coalescer<I, O> {
     pub async fn call(&self, input: I) -> Result<O, StoreError> {
         let (reply, answer) = oneshot::channel();
         let gone = || StoreError::Unavailable("the batching task stopped".into());
-        self.tx.send((input, reply)).await.map_err(|_| gone())?;
+        self.tx.send((input, reply, Span::current())).await.map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
     }
 }

@@ -30,6 +30,7 @@ pub(super) async fn supabase(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Refusal> {
     let endpoint = "supabase";
+    let started = std::time::Instant::now();
     let answer = async {
         guard(&req, &state, endpoint)?;
         let body = read_body(&req, payload, state.supabase_max_body_bytes)
@@ -38,7 +39,9 @@ pub(super) async fn supabase(
         let entry = ingest::supabase(&state.verifier, &ActixHeaders(req.headers()), &body, Utc::now());
         persist(&req, &state, endpoint, entry).await
     };
-    answer.await.map_err(|error| refused(Sender::Supabase, endpoint, error))
+    let answered = answer.await;
+    state.metrics.acknowledged(endpoint, started.elapsed());
+    answered.map_err(|error| refused(&state, Sender::Supabase, endpoint, error))
 }
 
 pub(super) async fn email(
@@ -48,6 +51,7 @@ pub(super) async fn email(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Refusal> {
     let endpoint = provider.name();
+    let started = std::time::Instant::now();
     let answer = async {
         if !state.verifier.configured(provider) {
             state.metrics.received(endpoint, "not_configured");
@@ -79,13 +83,17 @@ pub(super) async fn email(
         };
         persist(&req, &state, endpoint, entry).await
     };
-    answer.await.map_err(|error| refused(Sender::Email(provider), endpoint, error))
+    let answered = answer.await;
+    state.metrics.acknowledged(endpoint, started.elapsed());
+    answered.map_err(|error| refused(&state, Sender::Email(provider), endpoint, error))
 }
 
 /// One line per refused webhook: the provider, the reason code of the
 /// answer and a short reason. The inbox being unavailable is a fault of
 /// ours, logged with the request.
-fn refused(sender: Sender, provider: &'static str, error: ApiError) -> Refusal {
+fn refused(state: &AppState, sender: Sender, provider: &'static str, error: ApiError) -> Refusal {
+    let unauthorized = matches!(error, ApiError::Ingest(IngestError::Unauthorized(_)));
+    state.metrics.refused(provider, error.code(), unauthorized);
     if !matches!(error, ApiError::Unavailable) {
         let reason = match &error {
             ApiError::Ingest(IngestError::Unauthorized(detail)) => detail.to_string(),
@@ -124,7 +132,11 @@ async fn persist(
         }
     })?;
     let entry = match ingested {
-        Ingested::Entry(entry) => entry,
+        Ingested::Entry(mut entry) => {
+            // Its processing continues this request's trace (tracing on).
+            entry.trace_context = crate::telemetry::current_traceparent();
+            entry
+        }
         Ingested::Ignored(why) => {
             state.metrics.received(endpoint, "ignored");
             info!(endpoint, why, "webhook acknowledged without effect");

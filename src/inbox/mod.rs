@@ -38,6 +38,9 @@ pub struct NewEntry {
     /// the single inbox writer only runs SQL.
     pub payload: String,
     pub received_at: DateTime<Utc>,
+    /// The W3C `traceparent` of the request that accepted the entry (only
+    /// when tracing is on), so its processing continues the same trace.
+    pub trace_context: Option<String>,
 }
 
 impl NewEntry {
@@ -58,6 +61,7 @@ impl NewEntry {
             // Plain data with string keys: serialization cannot fail.
             payload: serde_json::to_string(event).expect("inbox events serialize"),
             received_at,
+            trace_context: None,
         }
     }
 }
@@ -79,6 +83,8 @@ pub struct ClaimedEntry {
     pub event: InboxEvent,
     /// Including the current one.
     pub attempts: u32,
+    /// See [`NewEntry::trace_context`].
+    pub trace_context: Option<String>,
 }
 
 /// The claim a worker holds on an entry: its id and the attempt it was
@@ -177,4 +183,9 @@ pub trait Inbox: Send + Sync {
     async fn prune(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
 
     async fn stats(&self) -> Result<InboxStats, StoreError>;
+
+    /// When the oldest unfinished (pending or processing) entry was
+    /// received; `None` when nothing waits. Feeds the backlog-age gauge and
+    /// alert (README, "Operating").
+    async fn oldest_unfinished(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
 }

@@ -149,33 +149,48 @@ impl Worker {
     /// Handles one entry and records a failure; returns its lease when it
     /// succeeded, for the caller to mark done.
     async fn process(&self, entry: ClaimedEntry) -> Option<Lease> {
-        let span =
-            tracing::info_span!("inbox_entry", inbox_id = %entry.id, source = %entry.source, attempt = entry.attempts);
+        let span = tracing::info_span!(
+            "inbox_entry",
+            inbox_id = %entry.id,
+            source = %entry.source,
+            attempt = entry.attempts,
+            otel.name = tracing::field::Empty,
+            otel.kind = tracing::field::Empty,
+        );
+        crate::telemetry::name_span(&span, "process inbox entry", "consumer");
+        // A child of the request that accepted the entry: one trace per event.
+        crate::telemetry::continue_trace(&span, entry.trace_context.as_deref());
         let lease = entry.lease();
         self.held().insert(lease);
         async {
+            let started = std::time::Instant::now();
             let outcome = self.handler.handle(&entry).await;
+            let took = started.elapsed();
             match outcome {
                 Ok(()) => {
                     self.metrics.processed("done");
+                    self.metrics.processing_took("done", took);
                     return Some(lease);
                 }
                 Err(HandlerError::Transient(reason)) => match self.settings.backoff.next_delay(entry.attempts) {
                     Some(delay) => {
                         warn!(%reason, retry_in_s = delay.as_secs(), "transient failure; will retry");
                         self.metrics.processed("retry");
+                        self.metrics.processing_took("retry", took);
                         let due = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
                         self.record("retry", || self.inbox.retry_at(lease, due, &reason)).await;
                     }
                     None => {
                         error!(%reason, "giving up after {} attempts; entry parked as dead", entry.attempts);
                         self.metrics.processed("dead");
+                        self.metrics.processing_took("dead", took);
                         self.record("dead", || self.inbox.bury(lease, &reason)).await;
                     }
                 },
                 Err(HandlerError::Permanent(reason)) => {
                     error!(%reason, "entry cannot be processed; parked as dead");
                     self.metrics.processed("dead");
+                    self.metrics.processing_took("dead", took);
                     self.record("dead", || self.inbox.bury(lease, &reason)).await;
                 }
             }

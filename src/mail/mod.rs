@@ -5,17 +5,30 @@ mod invite;
 
 use std::error::Error as _;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
 
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::message::{Attachment, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::{ExposeSecret, SecretString};
+use tracing::Instrument;
+
+use crate::metrics::Metrics;
 
 use crate::workflow::OutgoingMail;
 
+/// Sends approved mail (and alert mail); cheap to clone.
 #[derive(Clone)]
-pub enum Mailer {
+pub struct Mailer {
+    transport: Transport,
+    /// Where each SMTP send's latency and errors are counted.
+    metrics: Option<Arc<Metrics>>,
+}
+
+#[derive(Clone)]
+enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     Outbox(PathBuf),
 }
@@ -33,25 +46,72 @@ pub enum SendError {
     Uncertain(String),
 }
 
-impl Mailer {
-    pub fn from_config(smtp_url: Option<&SecretString>, data_dir: &std::path::Path) -> Result<Self, String> {
-        match smtp_url {
-            Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
-                .map(|b| Self::Smtp(b.build()))
-                // The URL may hold a password: never echo it.
-                .map_err(|_| "OE_SMTP_URL: not a valid smtp:// or smtps:// URL".to_string()),
-            None => Ok(Self::Outbox(data_dir.join("outbox"))),
+impl Transport {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Smtp(_) => "smtp",
+            Self::Outbox(_) => "outbox",
         }
     }
+}
 
+impl Mailer {
+    pub fn from_config(smtp_url: Option<&SecretString>, data_dir: &std::path::Path) -> Result<Self, String> {
+        let transport = match smtp_url {
+            Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
+                .map(|b| Transport::Smtp(b.build()))
+                // The URL may hold a password: never echo it.
+                .map_err(|_| "OE_SMTP_URL: not a valid smtp:// or smtps:// URL".to_string())?,
+            None => Transport::Outbox(data_dir.join("outbox")),
+        };
+        Ok(Self { transport, metrics: None })
+    }
+
+    /// Counts each SMTP send in `metrics` (`oe_smtp_*`).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// Sends one message, in a span of its own (`smtp_send`, a child of the
+    /// turn that approved it); the span names the recipient's domain only.
     pub async fn send(&self, mail: &OutgoingMail) -> Result<(), SendError> {
+        let span = tracing::info_span!(
+            "smtp_send",
+            to_domain = mail.to.domain(),
+            transport = self.transport.name(),
+            otel.name = tracing::field::Empty,
+            otel.kind = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+        );
+        // Named before it starts: the exporter takes the name at the start.
+        crate::telemetry::name_span(&span, "smtp send", "client");
+        self.send_in(mail).instrument(span).await
+    }
+
+    async fn send_in(&self, mail: &OutgoingMail) -> Result<(), SendError> {
         let message = build(mail).map_err(|e| SendError::NotSent { reason: e, permanent: true })?;
-        match self {
-            Self::Smtp(transport) => transport.send(message).await.map(drop).map_err(classify),
-            Self::Outbox(dir) => write_eml(dir, &mail.message_id, &message.formatted())
+        let result = match &self.transport {
+            Transport::Smtp(transport) => {
+                let started = Instant::now();
+                let sent = transport.send(message).await.map(drop).map_err(classify);
+                if let Some(m) = &self.metrics {
+                    let error = sent.as_ref().err().map(|e| match e {
+                        SendError::NotSent { .. } => "not_sent",
+                        SendError::Uncertain(_) => "uncertain",
+                    });
+                    m.smtp_send(started.elapsed(), error);
+                }
+                sent
+            }
+            Transport::Outbox(dir) => write_eml(dir, &mail.message_id, &message.formatted())
                 .await
                 .map_err(|e| SendError::NotSent { reason: format!("outbox: {e}"), permanent: false }),
+        };
+        if result.is_err() {
+            crate::telemetry::span_failed(&tracing::Span::current());
         }
+        result
     }
 }
 

@@ -111,6 +111,7 @@ conformance!(
     a_lapsed_lease_records_nothing,
     open_bookings_from_a_date_are_follow_up_candidates_nearest_first,
     a_managers_correction_is_journaled_until_handled,
+    the_oldest_unfinished_entry_and_the_trace_context_are_kept,
 );
 
 /// One pending draft per booking: a newer draft closes the older one as
@@ -422,4 +423,33 @@ async fn an_unreadable_inbox_entry_is_parked_not_blocking(b: Backend) {
     let claimed = b.inbox.claim(&[b.team], 10, Utc::now(), Duration::from_secs(60)).await.unwrap();
     assert_eq!(claimed.len(), 1, "the readable entry is handed out");
     assert_eq!(b.inbox.status(broken_id).await.unwrap(), Some(EntryStatus::Dead));
+}
+
+/// The backlog-age gauge and alert read when the oldest unfinished entry
+/// arrived (a claimed one is unfinished too); the request's trace context
+/// travels with the entry to the worker that claims it.
+async fn the_oldest_unfinished_entry_and_the_trace_context_are_kept(b: Backend) {
+    assert_eq!(b.inbox.oldest_unfinished().await.unwrap(), None, "nothing waits");
+    let traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    let received = Utc::now() - chrono::Duration::minutes(5);
+    let mut first = entry(b.team, "o1", "client:o");
+    (first.received_at, first.trace_context) = (received, Some(traceparent.into()));
+    let second = entry(b.team, "o2", "client:p");
+    let second_received = second.received_at;
+    b.inbox.append(vec![first, second]).await.unwrap();
+    let close = |a: chrono::DateTime<Utc>, b: chrono::DateTime<Utc>| (a - b).num_milliseconds().abs() <= 1;
+    let oldest = b.inbox.oldest_unfinished().await.unwrap().unwrap();
+    assert!(close(oldest, received), "{oldest} vs {received}");
+
+    let lease = Duration::from_secs(60);
+    let claimed = b.inbox.claim(&[b.team], 1, Utc::now(), lease).await.unwrap();
+    assert_eq!(claimed[0].trace_context.as_deref(), Some(traceparent));
+    assert!(close(b.inbox.oldest_unfinished().await.unwrap().unwrap(), received), "in hand is not finished");
+    b.inbox.complete(&[claimed[0].lease()], Utc::now()).await.unwrap();
+    assert!(close(b.inbox.oldest_unfinished().await.unwrap().unwrap(), second_received), "the next one");
+
+    let claimed = b.inbox.claim(&[b.team], 1, Utc::now(), lease).await.unwrap();
+    assert_eq!(claimed[0].trace_context, None, "an entry accepted without tracing has none");
+    b.inbox.bury(claimed[0].lease(), "gave up").await.unwrap();
+    assert_eq!(b.inbox.oldest_unfinished().await.unwrap(), None, "dead entries are not a backlog");
 }

@@ -14,7 +14,8 @@ use tempfile::TempDir;
 
 static TRACING: LazyLock<()> = LazyLock::new(|| {
     if std::env::var("TEST_LOG").is_ok() {
-        oe_webhooks::telemetry::init(oe_webhooks::config::LogFormat::Pretty);
+        // Kept for the whole run (nothing to flush: no OTLP endpoint in tests).
+        std::mem::forget(oe_webhooks::telemetry::init(oe_webhooks::config::LogFormat::Pretty));
     }
 });
 

@@ -1,5 +1,6 @@
 //! One integration-test binary (fast linking, shared helpers).
 
+mod alerts;
 mod approval;
 mod check;
 mod conformance;
@@ -11,6 +12,8 @@ mod fuzz;
 mod harness;
 mod helpers;
 mod installer;
+mod metrics;
+mod otel;
 #[path = "../support/postgrest.rs"]
 mod postgrest;
 mod providers;

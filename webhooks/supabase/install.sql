@@ -147,6 +147,9 @@ create table if not exists public.oe_inbox (
 -- version have none and are claimed by nobody: drain the inbox before
 -- upgrading (`oe-webhooks check` counts them).
 alter table public.oe_inbox add column if not exists team_id uuid;
+-- The W3C traceparent of the request that accepted the entry (tracing on),
+-- so the worker's processing continues that trace.
+alter table public.oe_inbox add column if not exists trace_context text;
 drop index if exists public.oe_inbox_open;
 drop index if exists public.oe_inbox_order;
 create index if not exists oe_inbox_open_team on public.oe_inbox (team_id, seq) where status in ('pending', 'processing');
@@ -167,9 +170,9 @@ declare
   v_id uuid;
 begin
   for e in select * from jsonb_array_elements(p_entries) loop
-    insert into public.oe_inbox as i (id, team_id, source, dedupe_key, order_key, payload, received_at)
+    insert into public.oe_inbox as i (id, team_id, source, dedupe_key, order_key, payload, received_at, trace_context)
     values ((e->>'id')::uuid, (e->>'team_id')::uuid, e->>'source', e->>'dedupe_key', e->>'order_key', e->'payload',
-            coalesce((e->>'received_at')::timestamptz, now()))
+            coalesce((e->>'received_at')::timestamptz, now()), e->>'trace_context')
     on conflict (dedupe_key) do nothing
     returning i.id into v_id;
     if v_id is not null then
@@ -190,8 +193,11 @@ $$;
 -- teams: each team's oldest entries are taken round-robin (its first, then
 -- every team's second, ...), so one team's flood cannot starve the others.
 drop function if exists public.oe_inbox_claim(integer, bigint);
+-- Dropped first: its result gained trace_context, and a function's result
+-- type cannot be replaced in place.
+drop function if exists public.oe_inbox_claim(integer, bigint, uuid[]);
 create or replace function public.oe_inbox_claim(p_limit integer, p_lease_ms bigint, p_teams uuid[])
-returns table (id uuid, team_id uuid, source text, order_key text, payload jsonb, attempts integer)
+returns table (id uuid, team_id uuid, source text, order_key text, payload jsonb, attempts integer, trace_context text)
 language sql
 set search_path = public, pg_temp
 as $$
@@ -220,7 +226,7 @@ as $$
   set status = 'processing', attempts = i.attempts + 1, lease_until = now() + p_lease_ms * interval '1 millisecond'
   from due
   where i.seq = due.seq
-  returning i.id, i.team_id, i.source, i.order_key, i.payload, i.attempts;
+  returning i.id, i.team_id, i.source, i.order_key, i.payload, i.attempts, i.trace_context;
 $$;
 
 -- A heartbeat: extends the leases of entries a worker is still processing

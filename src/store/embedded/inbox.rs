@@ -24,6 +24,7 @@ impl Inbox for EmbeddedStore {
                     e.order_key,
                     e.payload,
                     e.received_at.timestamp_millis(),
+                    e.trace_context,
                 )
             })
             .collect();
@@ -35,15 +36,16 @@ impl Inbox for EmbeddedStore {
             {
                 let mut insert = tx
                     .prepare_cached(
-                        "INSERT INTO inbox (id, team_id, source, dedupe_key, order_key, payload, due_at, received_at)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT (dedupe_key) DO NOTHING",
+                        "INSERT INTO inbox (id, team_id, source, dedupe_key, order_key, payload, due_at, received_at,
+                                        trace_context)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) ON CONFLICT (dedupe_key) DO NOTHING",
                     )
                     .map_err(sql_error)?;
                 let mut existing =
                     tx.prepare_cached("SELECT id FROM inbox WHERE dedupe_key = ?1").map_err(sql_error)?;
-                for (id, team, source, dedupe_key, order_key, payload, received) in &rows {
+                for (id, team, source, dedupe_key, order_key, payload, received, trace) in &rows {
                     let inserted = insert
-                        .execute(params![id.to_string(), team, source, dedupe_key, order_key, payload, received])
+                        .execute(params![id.to_string(), team, source, dedupe_key, order_key, payload, received, trace])
                         .map_err(sql_error)?;
                     results.push(if inserted == 1 {
                         Appended::Accepted(*id)
@@ -88,7 +90,7 @@ impl Inbox for EmbeddedStore {
                                        WHERE j.order_key = i.order_key AND j.team_id = i.team_id AND j.seq < i.seq
                                          AND j.status IN ('pending', 'processing'))
                                  ORDER BY i.seq LIMIT ?3)
-                             RETURNING id, team_id, source, order_key, payload, attempts",
+                             RETURNING id, team_id, source, order_key, payload, attempts, trace_context",
                         )
                         .map_err(sql_error)?;
                     let rows = stmt
@@ -100,6 +102,7 @@ impl Inbox for EmbeddedStore {
                                 r.get::<_, String>(3)?,
                                 r.get::<_, String>(4)?,
                                 r.get::<_, u32>(5)?,
+                                r.get::<_, Option<String>>(6)?,
                             ))
                         })
                         .map_err(sql_error)?
@@ -109,7 +112,7 @@ impl Inbox for EmbeddedStore {
                 };
                 tx.commit().map_err(sql_error)?;
                 let mut entries = Vec::with_capacity(claimed.len());
-                for (id, team, source, order_key, payload, attempts) in claimed {
+                for (id, team, source, order_key, payload, attempts, trace_context) in claimed {
                     match serde_json::from_str(&payload) {
                         Ok(event) => entries.push(ClaimedEntry {
                             id: parse_id(&id)?,
@@ -118,6 +121,7 @@ impl Inbox for EmbeddedStore {
                             order_key,
                             event,
                             attempts,
+                            trace_context,
                         }),
                         // Unreadable (e.g. written by an incompatible
                         // version): park it, do not let it block the rest.
@@ -253,9 +257,32 @@ impl Inbox for EmbeddedStore {
             })
             .await
     }
+
+    async fn oldest_unfinished(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.oldest_unfinished_entry().await
+    }
 }
 
 impl EmbeddedStore {
+    /// See [`Inbox::oldest_unfinished`]; the walk of `inbox_open` from its
+    /// head finds it at once, however long the backlog.
+    async fn oldest_unfinished_entry(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let ms: Option<i64> = self
+            .inbox
+            .run(|conn| {
+                conn.query_row(
+                    "SELECT received_at FROM inbox INDEXED BY inbox_open
+                     WHERE status IN ('pending', 'processing') ORDER BY seq LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(sql_error)
+            })
+            .await?;
+        Ok(ms.and_then(DateTime::from_timestamp_millis))
+    }
+
     /// After a restart of the single process that owns this data directory,
     /// entries left `processing` were in flight when it stopped: make them
     /// due now instead of waiting for their lease to expire.

@@ -21,3 +21,6 @@ CREATE TABLE IF NOT EXISTS inbox (
 -- this index and stops after LIMIT rows, however long the backlog.
 CREATE INDEX IF NOT EXISTS inbox_open ON inbox (seq) WHERE status IN ('pending', 'processing');
 CREATE INDEX IF NOT EXISTS inbox_order ON inbox (order_key, seq) WHERE status IN ('pending', 'processing');
+-- Columns added since this table's first release (trace_context: the W3C
+-- traceparent of the accepting request) are added by migrate.rs
+-- (INBOX_ADDED) to every inbox file at open, new or old alike.

@@ -17,6 +17,13 @@ const ADDED: &[(&str, &str, &str)] = &[
     ("rooms", "layout_capacities", "TEXT"),
 ];
 
+/// (column, definition): inbox columns added after `inbox.sql`'s table was
+/// first released; added to every inbox file, new or old, at open.
+const INBOX_ADDED: &[(&str, &str)] = &[
+    // The W3C traceparent of the request that accepted the entry (tracing on).
+    ("trace_context", "TEXT"),
+];
+
 /// Adds the missing columns; returns the ones it added as `table.column`.
 pub(super) fn upgrade(conn: &mut Connection) -> Result<Vec<String>, StoreError> {
     // IMMEDIATE: a second process opening the same dir (the CLI beside the
@@ -41,6 +48,11 @@ pub(super) fn upgrade_inbox(conn: &mut Connection, team: &str) -> Result<bool, S
     if added {
         tx.execute_batch("ALTER TABLE inbox ADD COLUMN team_id TEXT NOT NULL DEFAULT ''").map_err(sql_error)?;
         tx.execute("UPDATE inbox SET team_id = ?1", [team]).map_err(sql_error)?;
+    }
+    for (column, definition) in INBOX_ADDED {
+        if !has_column(&tx, "inbox", column)? {
+            tx.execute_batch(&format!("ALTER TABLE inbox ADD COLUMN {column} {definition}")).map_err(sql_error)?;
+        }
     }
     tx.commit().map_err(sql_error)?;
     Ok(added)
@@ -71,6 +83,21 @@ mod tests {
         let state: String = c.query_row("SELECT workflow_state FROM events", [], |r| r.get(0)).unwrap();
         assert_eq!(state, "{}", "existing rows get the default");
         assert!(upgrade(&mut c).unwrap().is_empty(), "nothing to do the second time");
+    }
+
+    #[test]
+    fn an_old_inbox_gets_the_trace_context_column_and_keeps_its_entries() {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.execute_batch(
+            "CREATE TABLE inbox (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, team_id TEXT NOT NULL DEFAULT '');
+             INSERT INTO inbox (id, team_id) VALUES ('e1', 't');",
+        )
+        .unwrap();
+        assert!(!upgrade_inbox(&mut c, "t").unwrap(), "team_id was there");
+        let trace: Option<String> = c.query_row("SELECT trace_context FROM inbox", [], |r| r.get(0)).unwrap();
+        assert_eq!(trace, None, "existing entries have none");
+        upgrade_inbox(&mut c, "t").unwrap();
+        assert!(has_column(&c, "inbox", "trace_context").unwrap(), "added once, kept");
     }
 
     #[tokio::test]

@@ -25,6 +25,8 @@ struct ClaimedRow {
     order_key: String,
     payload: Value,
     attempts: u32,
+    #[serde(default)]
+    trace_context: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -59,7 +61,7 @@ impl Inbox for SupabaseStore {
                     RawValue::from_string(e.payload.clone()).map_err(|e| StoreError::Invalid(e.to_string()))?;
                 Ok(json!({
                     "id": e.id, "team_id": e.team, "source": e.source, "dedupe_key": e.dedupe_key, "order_key": e.order_key,
-                    "payload": payload, "received_at": timestamp(e.received_at),
+                    "payload": payload, "received_at": timestamp(e.received_at), "trace_context": e.trace_context,
                 }))
             })
             .collect::<Result<Vec<Value>, StoreError>>()?;
@@ -91,6 +93,7 @@ impl Inbox for SupabaseStore {
                     order_key: r.order_key,
                     event,
                     attempts: r.attempts,
+                    trace_context: r.trace_context,
                 }),
                 // Unreadable (e.g. written by an incompatible version):
                 // park it, do not let it block the rest.
@@ -149,5 +152,15 @@ impl Inbox for SupabaseStore {
         let v: Value = self.rest.rpc("oe_inbox_stats", &json!({})).await?;
         let n = |k: &str| v[k].as_u64().unwrap_or(0);
         Ok(InboxStats { pending: n("pending"), processing: n("processing"), done: n("done"), dead: n("dead") })
+    }
+
+    async fn oldest_unfinished(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        #[derive(Deserialize)]
+        struct Received {
+            received_at: DateTime<Utc>,
+        }
+        let rows: Vec<Received> =
+            self.rest.get("oe_inbox?status=in.(pending,processing)&order=seq.asc&limit=1&select=received_at").await?;
+        Ok(rows.first().map(|r| r.received_at))
     }
 }

@@ -26,6 +26,13 @@ impl SupabaseStore {
         Ok(Self { rest: Rest::new(config)?, team, user })
     }
 
+    /// Records each PostgREST call's latency and errors in `metrics`
+    /// (also for the stores [`Self::for_team`] makes from this one).
+    pub fn with_metrics(mut self, metrics: std::sync::Arc<crate::metrics::Metrics>) -> Self {
+        self.rest = self.rest.with_metrics(metrics);
+        self
+    }
+
     /// The same project (and HTTP connections) for another team.
     pub fn for_team(&self, team: TeamId, user: UserId) -> Self {
         Self { rest: self.rest.clone(), team, user }

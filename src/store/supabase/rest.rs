@@ -1,15 +1,18 @@
 //! A small PostgREST client: auth headers, timeouts, connection reuse, and
 //! PostgREST errors mapped by meaning.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use reqwest::{Method, RequestBuilder, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
+use tracing::Instrument;
 
 use crate::config::SupabaseConfig;
+use crate::metrics::Metrics;
 use crate::store::StoreError;
 
 #[derive(Clone)]
@@ -17,6 +20,8 @@ pub struct Rest {
     http: reqwest::Client,
     base: String,
     key: SecretString,
+    /// Where each call's latency and errors are counted (the service's).
+    metrics: Option<Arc<Metrics>>,
 }
 
 /// What PostgREST says when it refuses: `{code, message, details, hint}`.
@@ -37,7 +42,13 @@ impl Rest {
             .pool_max_idle_per_host(32)
             .build()
             .map_err(StoreError::unavailable)?;
-        Ok(Self { http, base: format!("{}/rest/v1", config.url), key: config.key.clone() })
+        Ok(Self { http, base: format!("{}/rest/v1", config.url), key: config.key.clone(), metrics: None })
+    }
+
+    /// Counts each call in `metrics` (`oe_postgrest_*`).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// A request with Supabase's two auth headers (the gateway wants
@@ -47,16 +58,47 @@ impl Rest {
         self.http.request(method, format!("{}/{path}", self.base)).header("apikey", key).bearer_auth(key)
     }
 
+    /// Sends one request in a span of its own (`postgrest`, a child of the
+    /// turn that makes it), timed and counted by operation: the table or
+    /// `rpc/<function>`, never the filter (it can hold an address).
     pub async fn send<T: DeserializeOwned>(&self, req: RequestBuilder) -> Result<T, StoreError> {
-        let res = req.send().await.map_err(StoreError::unavailable)?;
-        let status = res.status();
-        let bytes = res.bytes().await.map_err(StoreError::unavailable)?;
-        if status.is_success() {
-            let body: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
-            return serde_json::from_slice(body)
-                .map_err(|e| StoreError::Invalid(format!("unexpected PostgREST answer: {e}")));
+        let (client, request) = req.build_split();
+        let request = request.map_err(StoreError::unavailable)?;
+        let method = request.method().clone();
+        let operation = operation(request.url().path()).to_string();
+        let span = tracing::info_span!(
+            "postgrest",
+            %method,
+            %operation,
+            status = tracing::field::Empty,
+            otel.name = tracing::field::Empty,
+            otel.kind = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+        );
+        crate::telemetry::name_span(&span, format_args!("{method} {operation}"), "client");
+        let started = Instant::now();
+        let result = async {
+            let res = client.execute(request).await.map_err(StoreError::unavailable)?;
+            let status = res.status();
+            tracing::Span::current().record("status", status.as_u16());
+            let bytes = res.bytes().await.map_err(StoreError::unavailable)?;
+            if status.is_success() {
+                let body: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+                return serde_json::from_slice(body)
+                    .map_err(|e| StoreError::Invalid(format!("unexpected PostgREST answer: {e}")));
+            }
+            Err(classify(status, serde_json::from_slice(&bytes).unwrap_or_default()))
         }
-        Err(classify(status, serde_json::from_slice(&bytes).unwrap_or_default()))
+        .instrument(span.clone())
+        .await;
+        let error = result.as_ref().err().map(error_kind);
+        if error.is_some() {
+            crate::telemetry::span_failed(&span);
+        }
+        if let Some(m) = &self.metrics {
+            m.postgrest_call(&operation, started.elapsed(), error);
+        }
+        result
     }
 
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, StoreError> {
@@ -71,6 +113,22 @@ impl Rest {
     /// matched nothing (the conditional update lost).
     pub async fn patch(&self, path: &str, body: &Value) -> Result<Vec<Value>, StoreError> {
         self.send(self.request(Method::PATCH, path).header("Prefer", "return=representation").json(body)).await
+    }
+}
+
+/// The operation a URL path names: `oe_inbox`, `rpc/oe_apply_plans`, ...
+fn operation(path: &str) -> &str {
+    let rest = path.split_once("/rest/v1/").map_or(path, |(_, rest)| rest);
+    rest.trim_matches('/')
+}
+
+/// The metric label of a failed call.
+fn error_kind(e: &StoreError) -> &'static str {
+    match e {
+        StoreError::Duplicate(_) => "duplicate",
+        StoreError::Forbidden(_) => "forbidden",
+        StoreError::Invalid(_) => "invalid",
+        StoreError::Unavailable(_) => "unavailable",
     }
 }
 
@@ -140,6 +198,13 @@ mod tests {
         assert!(e(400, PLAN_AGAIN).is_transient(), "so is a race another turn won");
         assert!(matches!(e(400, "42703"), StoreError::Invalid(_)));
         assert!(matches!(e(500, "P0002"), StoreError::Invalid(_)), "a missing row is not retried");
+    }
+
+    #[test]
+    fn the_operation_is_the_table_or_function_without_the_filter() {
+        assert_eq!(operation("/rest/v1/rpc/oe_inbox_claim"), "rpc/oe_inbox_claim");
+        assert_eq!(operation("/rest/v1/tasks"), "tasks");
+        assert_eq!(operation("/base/rest/v1/oe_inbox"), "oe_inbox");
     }
 
     #[test]

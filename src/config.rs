@@ -346,7 +346,11 @@ impl Reader<'_> {
                 defaults.deposit_days,
                 "must be a whole number of days (0: off)",
             ),
-            nudge_days: self.parsed("OE_FOLLOWUP_NUDGE_DAYS", defaults.nudge_days, "must be a whole number of days (0: off)"),
+            nudge_days: self.parsed(
+                "OE_FOLLOWUP_NUDGE_DAYS",
+                defaults.nudge_days,
+                "must be a whole number of days (0: off)",
+            ),
         };
         let resend_api_key = self.get("OE_RESEND_API_KEY").map(SecretString::from);
         if mode == Mode::Supabase && !secrets.resend.is_empty() && resend_api_key.is_none() {

@@ -133,8 +133,7 @@ fn basis(kind: FollowUpKind, b: &Booking, draft_pending: bool, tz: Tz) -> Option
             // One nudge per silence: none once a follow-up was drafted
             // after the client's last mail.
             let last_inbound = b.last_inbound.as_ref().map(|m| m.received_at);
-            let followed_up =
-                e.workflow_state.follow_ups.iter().any(|f| last_inbound.map_or(true, |m| f.at > m));
+            let followed_up = e.workflow_state.follow_ups.iter().any(|f| last_inbound.map_or(true, |m| f.at > m));
             (!followed_up).then(|| Basis { anchor: since.with_timezone(&tz).date_naive(), until: None })
         }
     }
@@ -169,16 +168,18 @@ fn after(d: NaiveDate, days: u32) -> Option<NaiveDate> {
 /// option, releases the room at once: the event goes back to `lead`
 /// without a room, at step 3, and the offer is cancelled). An empty plan
 /// when it is no longer due ([`still_due`] at `ctx.now`).
-pub fn on_follow_up(booking: &Booking, follow_up: &FollowUp, draft_pending: bool, ctx: &Context, facts: &Facts) -> Plan {
+pub fn on_follow_up(
+    booking: &Booking,
+    follow_up: &FollowUp,
+    draft_pending: bool,
+    ctx: &Context,
+    facts: &Facts,
+) -> Plan {
     if !still_due(booking, follow_up, draft_pending, ctx.now, ctx.timezone) {
         return Plan::default();
     }
     let mut t = Turn::new(booking, facts, ctx, Trigger::FollowUp);
-    t.event.workflow_state.follow_ups.push(FollowUpDrafted {
-        kind: follow_up.kind,
-        due: follow_up.due,
-        at: ctx.now,
-    });
+    t.event.workflow_state.follow_ups.push(FollowUpDrafted { kind: follow_up.kind, due: follow_up.due, at: ctx.now });
     let (lang, venue) = (t.lang, ctx.venue_name.clone());
     let name = t.name().to_string();
     let event_date = t.event.event_date;
@@ -227,8 +228,7 @@ pub fn on_follow_up(booking: &Booking, follow_up: &FollowUp, draft_pending: bool
             let valid_until = offer.as_ref().and_then(|o| o.valid_until).unwrap_or(follow_up.due);
             let body =
                 draft::followup::option_lapsed(&name, lang, &venue, &number, event_date, valid_until, room.as_deref());
-            let reply =
-                Reply::draft(TaskAction::ApproveMessage, body, context(json!({"released_room": room})));
+            let reply = Reply::draft(TaskAction::ApproveMessage, body, context(json!({"released_room": room})));
             // Beside a draft that waits (an answer to the client's last
             // mail), never in its place.
             if draft_pending {

@@ -15,10 +15,7 @@ async fn booking_on(b: &Backend, from: &str, date: NaiveDate, status: EventStatu
     let event = b.store.apply(&intake).await.unwrap().event_id.unwrap();
     let patch = EventPatch { event_date: Some(date), status: Some(status), ..EventPatch::default() };
     b.store
-        .apply(&Plan {
-            event: Some(EventWrite::Update { id: event, patch, expected_turn: None }),
-            ..Plan::default()
-        })
+        .apply(&Plan { event: Some(EventWrite::Update { id: event, patch, expected_turn: None }), ..Plan::default() })
         .await
         .unwrap();
     event
@@ -46,7 +43,8 @@ pub(super) async fn open_bookings_from_a_date_are_follow_up_candidates_nearest_f
     }
     let sent_at = Utc::now();
     let drafted = FollowUpDrafted { kind: FollowUpKind::Nudge, due: today, at: sent_at };
-    let state = WorkflowState { last_sent_at: Some(sent_at), follow_ups: vec![drafted], ..all[1].event.workflow_state.clone() };
+    let state =
+        WorkflowState { last_sent_at: Some(sent_at), follow_ups: vec![drafted], ..all[1].event.workflow_state.clone() };
     let patch = EventPatch { workflow_state: Some(state.clone()), ..EventPatch::default() };
     b.store
         .apply(&Plan { event: Some(EventWrite::Update { id: sooner, patch, expected_turn: None }), ..Plan::default() })
@@ -81,10 +79,9 @@ pub(super) async fn a_managers_correction_is_journaled_until_handled(b: Backend)
             h.psql(&format!("update events set attendees = 31 where id = '{event}'")).await.unwrap();
         }
         super::Db::Sqlite(dir) => {
-            let s = oe_webhooks::store::embedded::EmbeddedStore::open(dir.path(), b.team, UserId::new())
-                .await
-                .unwrap();
-            let edit = oe_webhooks::store::embedded::BookingEdit { attendees: Some(31), room: None, remove_lines: vec![] };
+            let s = oe_webhooks::store::embedded::EmbeddedStore::open(dir.path(), b.team, UserId::new()).await.unwrap();
+            let edit =
+                oe_webhooks::store::embedded::BookingEdit { attendees: Some(31), room: None, remove_lines: vec![] };
             s.edit_booking(event.to_string(), edit).await.unwrap();
         }
     }
@@ -105,7 +102,8 @@ pub(super) async fn a_managers_correction_is_journaled_until_handled(b: Backend)
             oe_webhooks::store::embedded::EmbeddedStore::open(dir.path(), TeamId::new(), UserId::new()).await.unwrap(),
         ),
         super::Db::Postgres(h) => {
-            let config = oe_webhooks::config::SupabaseConfig { url: h.base_url.clone(), key: h.service_key.clone().into() };
+            let config =
+                oe_webhooks::config::SupabaseConfig { url: h.base_url.clone(), key: h.service_key.clone().into() };
             Box::new(oe_webhooks::store::supabase::SupabaseStore::new(&config, TeamId::new(), UserId::new()).unwrap())
         }
     };

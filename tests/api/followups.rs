@@ -190,14 +190,16 @@ async fn on_postgrest_a_reminder_is_drafted_once_and_a_lapsed_option_releases_it
             app.wait_idle().await;
         }
     };
-    let pending_kinds = || sql("select payload->>'kind' from tasks where status = 'pending' order by created_at".into());
+    let pending_kinds =
+        || sql("select payload->>'kind' from tasks where status = 'pending' order by created_at".into());
 
     assert_eq!(app.post_generic(&mail(LAUNCH)).await.status(), 202);
     app.wait_idle().await;
     approve_pending().await;
     let valid_until: NaiveDate =
         sql("select valid_until from offers where status = 'sent'".into()).await.trim().parse().unwrap();
-    let event_date: NaiveDate = sql("select event_date from events where status = 'option'".into()).await.trim().parse().unwrap();
+    let event_date: NaiveDate =
+        sql("select event_date from events where status = 'option'".into()).await.trim().parse().unwrap();
 
     let config = SupabaseConfig { url: h.base_url.clone(), key: h.service_key.clone().into() };
     let store = SupabaseStore::new(&config, TeamId(tenant.team), UserId(tenant.user)).unwrap();
@@ -213,7 +215,11 @@ async fn on_postgrest_a_reminder_is_drafted_once_and_a_lapsed_option_releases_it
     assert!(h.deliver_pg_net_requests().await.unwrap().is_empty(), "the service's own writes post nothing");
 
     approve_pending().await;
-    assert_eq!(sql("select count(*) from emails where is_sent".into()).await.trim(), "4", "intake, room, offer, reminder");
+    assert_eq!(
+        sql("select count(*) from emails where is_sent".into()).await.trim(),
+        "4",
+        "intake, room, offer, reminder"
+    );
     let held = store.booked_rooms(event_date, event_date, EventId::new()).await.unwrap();
     assert_eq!(held.len(), 1, "the option holds its room");
     let lapse_day = morning(valid_until.checked_add_days(Days::new(1)).unwrap());

@@ -12,7 +12,12 @@ use crate::store::{timestamp, JournaledCorrection, StoreError};
 
 /// Open bookings on or after `from`, nearest first (the `events_date`
 /// index: team, date).
-pub(super) fn candidates(c: &Connection, team: TeamId, from: NaiveDate, limit: usize) -> Result<Vec<Booking>, StoreError> {
+pub(super) fn candidates(
+    c: &Connection,
+    team: TeamId,
+    from: NaiveDate,
+    limit: usize,
+) -> Result<Vec<Booking>, StoreError> {
     let mut stmt = c
         .prepare_cached(
             "SELECT id FROM events WHERE team_id = ?1 AND event_date >= ?2 AND status IN ('lead', 'option')
@@ -61,7 +66,8 @@ pub(super) fn unhandled_corrections(
         .map_err(sql_error)?;
     rows.into_iter()
         .map(|(id, json)| {
-            let change = serde_json::from_str(&json).map_err(|e| StoreError::Invalid(format!("corrections.change: {e}")))?;
+            let change =
+                serde_json::from_str(&json).map_err(|e| StoreError::Invalid(format!("corrections.change: {e}")))?;
             Ok(JournaledCorrection { id, change })
         })
         .collect()

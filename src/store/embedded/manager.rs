@@ -135,7 +135,11 @@ impl RowChange {
     /// The change as a database webhook carries it.
     pub fn db_change(&self) -> crate::domain::DbChange {
         crate::domain::DbChange {
-            kind: if self.new.is_some() { crate::domain::ChangeKind::Update } else { crate::domain::ChangeKind::Delete },
+            kind: if self.new.is_some() {
+                crate::domain::ChangeKind::Update
+            } else {
+                crate::domain::ChangeKind::Delete
+            },
             table: self.table.into(),
             schema: "public".into(),
             record: self.new.clone(),

@@ -45,7 +45,8 @@ fn offer_sent() -> Booking {
 }
 
 fn due(b: &Booking, draft_pending: bool, now: DateTime<Utc>) -> Option<(FollowUpKind, NaiveDate)> {
-    due_follow_up(b, draft_pending, &FollowUpTimings::default(), now, chrono_tz::Europe::Zurich).map(|f| (f.kind, f.due))
+    due_follow_up(b, draft_pending, &FollowUpTimings::default(), now, chrono_tz::Europe::Zurich)
+        .map(|f| (f.kind, f.due))
 }
 
 /// The booking after the follow-up was drafted at `now`.

@@ -138,6 +138,11 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Inbox entries processed at once; 0 runs an accept-only instance.
     pub workers: usize,
+    /// Bearer token of `/admin` (`OE_ADMIN_TOKEN`); `None`: `/admin` is off.
+    pub admin_token: Option<SecretString>,
+    /// How long payloads of processed inbox entries are kept
+    /// (`OE_INBOX_RETENTION_DAYS`, default 7 days).
+    pub inbox_retention: Duration,
 }
 
 /// All configuration problems, each naming its variable.
@@ -332,6 +337,12 @@ impl Reader<'_> {
         };
 
         let workers = self.parsed("OE_WORKERS", 64, "must be a whole number (0: accept only, no processing)");
+        let admin_token = self.get("OE_ADMIN_TOKEN");
+        if admin_token.as_ref().is_some_and(|t| t.len() < 16) {
+            self.problems.push("OE_ADMIN_TOKEN: must be at least 16 characters (e.g. `openssl rand -hex 32`)".into());
+        }
+        let retention_days: u32 =
+            self.parsed("OE_INBOX_RETENTION_DAYS", 7, "must be a whole number of days (0: remove payloads at once)");
         let resend_api_key = self.get("OE_RESEND_API_KEY").map(SecretString::from);
         if mode == Mode::Supabase && !secrets.resend.is_empty() && resend_api_key.is_none() {
             self.problems.push(
@@ -368,6 +379,8 @@ impl Reader<'_> {
             rate_limit_per_min,
             log_format,
             workers,
+            admin_token: admin_token.map(SecretString::from),
+            inbox_retention: Duration::from_secs(u64::from(retention_days) * 24 * 3600),
         })
     }
 

@@ -29,8 +29,10 @@ use crate::store::{CatalogFile, Store};
 use crate::supervision::Background;
 use crate::tenant::{Defaults, Directory, Served, VenueMailbox};
 
-/// How long processed inbox entries are kept: redeliveries within this
-/// window are answered `duplicate` without touching the store.
+/// How long processed inbox entries (their de-duplication keys) are kept at
+/// least: redeliveries within this window are answered `duplicate` without
+/// touching the store. It outlasts every sender's retries (the longest,
+/// SendGrid's, 3 days); payloads may go sooner (`OE_INBOX_RETENTION_DAYS`).
 const INBOX_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// A database webhook carries one row before and after the change: far
@@ -185,7 +187,8 @@ impl Application {
             tenants,
             writer: writer.clone(),
             interval: options.reconcile_every,
-            inbox: Some((inbox.clone(), INBOX_RETENTION)),
+            inbox: Some((inbox.clone(), INBOX_RETENTION.max(config.inbox_retention))),
+            payload_retention: config.inbox_retention,
         };
 
         let background = Background::default();

@@ -23,6 +23,10 @@ pub struct Reconciler {
     pub interval: Duration,
     /// Inbox housekeeping rides along: done entries older than this go.
     pub inbox: Option<(Arc<dyn crate::inbox::Inbox>, Duration)>,
+    /// Payloads of processed entries are removed after this
+    /// (`OE_INBOX_RETENTION_DAYS`); their rows, and so their
+    /// de-duplication keys, stay until the duration above.
+    pub payload_retention: Duration,
 }
 
 impl Reconciler {
@@ -42,6 +46,13 @@ impl Reconciler {
                     Ok(0) => {}
                     Ok(n) => info!(pruned = n, "removed processed inbox entries past the retention"),
                     Err(e) => warn!(error = %e, "pruning the inbox failed; will try again"),
+                }
+                let now = Utc::now();
+                let before = now - chrono::Duration::from_std(self.payload_retention).unwrap_or_default();
+                match inbox.prune_payloads(before, now).await {
+                    Ok(0) => {}
+                    Ok(n) => info!(pruned = n, "removed payloads of processed inbox entries past the retention"),
+                    Err(e) => warn!(error = %e, "pruning inbox payloads failed; will try again"),
                 }
             }
             tokio::select! {

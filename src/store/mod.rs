@@ -208,4 +208,9 @@ pub trait Store: Send + Sync {
     /// Decisions recorded on tasks that the service has not acted on (a
     /// lost webhook): reconciliation feeds them through the normal path.
     async fn unhandled_decisions(&self) -> Result<Vec<TaskDecision>, StoreError>;
+
+    /// Erasure (GDPR): empties the bodies (text `[erased]`, no HTML) of the
+    /// stored mails from or to `email`; returns how many it emptied (mails
+    /// already erased are not counted again).
+    async fn erase_client_mail(&self, email: &EmailAddress) -> Result<u64, StoreError>;
 }

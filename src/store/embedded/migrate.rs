@@ -42,8 +42,67 @@ pub(super) fn upgrade_inbox(conn: &mut Connection, team: &str) -> Result<bool, S
         tx.execute_batch("ALTER TABLE inbox ADD COLUMN team_id TEXT NOT NULL DEFAULT ''").map_err(sql_error)?;
         tx.execute("UPDATE inbox SET team_id = ?1", [team]).map_err(sql_error)?;
     }
+    operations(&tx)?;
     tx.commit().map_err(sql_error)?;
     Ok(added)
+}
+
+/// Inbox columns of the operator's actions (README, "Inbox operations"),
+/// added after the first release.
+const INBOX_ADDED: &[(&str, &str)] = &[
+    // Every failed attempt, a JSON array of {at, attempt, error}.
+    ("errors", "TEXT NOT NULL DEFAULT '[]'"),
+    ("discarded_by", "TEXT"),
+    ("discard_reason", "TEXT"),
+    ("payload_pruned_at", "INTEGER"),
+];
+
+/// The status check of the first release, without `discarded`.
+const OLD_STATUS_CHECK: &str = "CHECK (status IN ('pending', 'processing', 'done', 'dead'))";
+
+/// Brings the inbox up to the operator's actions: the `discarded` status
+/// (SQLite cannot alter a CHECK, so the table is rebuilt from its own
+/// definition, columns added since included), the columns above, and the
+/// trigger that records each failed attempt.
+fn operations(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+    let definition: String = tx
+        .query_row("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'inbox'", [], |r| r.get(0))
+        .map_err(sql_error)?;
+    if !definition.contains("'discarded'") {
+        if !definition.contains(OLD_STATUS_CHECK) {
+            return Err(StoreError::Invalid("the inbox table's status check is not one this version knows".into()));
+        }
+        let rebuilt = definition
+            .replacen(OLD_STATUS_CHECK, "CHECK (status IN ('pending', 'processing', 'done', 'dead', 'discarded'))", 1)
+            .replacen("CREATE TABLE inbox", "CREATE TABLE inbox_rebuilt", 1);
+        tx.execute_batch(&format!(
+            "{rebuilt};
+             INSERT INTO inbox_rebuilt SELECT * FROM inbox;
+             DROP TABLE inbox;
+             ALTER TABLE inbox_rebuilt RENAME TO inbox;"
+        ))
+        .map_err(sql_error)?;
+        // The indexes went with the old table.
+        tx.execute_batch(include_str!("inbox.sql")).map_err(sql_error)?;
+    }
+    for (column, definition) in INBOX_ADDED {
+        if !has_column(tx, "inbox", column)? {
+            tx.execute_batch(&format!("ALTER TABLE inbox ADD COLUMN {column} {definition}")).map_err(sql_error)?;
+        }
+    }
+    // On the worker's outcome writes only (retry, dead): an entry leaving
+    // `processing` with an error. Kept out of the hot path's SQL.
+    tx.execute_batch(
+        "CREATE TRIGGER IF NOT EXISTS inbox_attempt_error AFTER UPDATE OF status ON inbox
+         WHEN old.status = 'processing' AND new.status IN ('pending', 'dead') AND new.last_error IS NOT NULL
+         BEGIN
+           UPDATE inbox SET errors = json_insert(errors, '$[#]', json_object(
+               'at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'attempt', new.attempts, 'error', new.last_error))
+           WHERE seq = new.seq;
+         END;",
+    )
+    .map_err(sql_error)?;
+    Ok(())
 }
 
 fn has_column(c: &Connection, table: &str, column: &str) -> Result<bool, StoreError> {

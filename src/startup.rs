@@ -203,10 +203,18 @@ impl Application {
             limiter: FailureLimiter::new(config.rate_limit_per_min),
             background: background.clone(),
         });
+        // `/admin` exists only with a token; without, its paths are 404.
+        let admin = config.admin_token.clone().map(http::admin::AdminToken::new);
         let server = HttpServer::new(move || {
+            let admin = admin.clone();
             App::new()
                 .wrap(tracing_actix_web::TracingLogger::<http::RequestSpan>::new())
                 .app_data(state.clone())
+                .configure(move |cfg| {
+                    if let Some(token) = admin {
+                        http::admin::routes(cfg, token);
+                    }
+                })
                 .configure(http::routes)
         })
         .workers(options.http_workers.max(1))

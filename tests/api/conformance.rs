@@ -21,6 +21,9 @@ use crate::postgrest::SupabaseHarness;
 #[path = "conformance_steps.rs"]
 mod steps;
 use steps::*;
+#[path = "conformance_ops.rs"]
+mod ops;
+use ops::*;
 
 pub struct Backend {
     store: Arc<dyn Store>,
@@ -105,6 +108,8 @@ conformance!(
     a_plan_of_another_team_is_refused_whole,
     a_newer_draft_supersedes_the_pending_one,
     a_lapsed_lease_records_nothing,
+    operators_list_show_retry_and_discard_entries,
+    payloads_are_pruned_keys_kept_and_a_client_erased,
 );
 
 /// One pending draft per booking: a newer draft closes the older one as

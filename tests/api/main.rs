@@ -1,5 +1,7 @@
 //! One integration-test binary (fast linking, shared helpers).
 
+mod admin;
+mod admin_page;
 mod approval;
 mod check;
 mod conformance;
@@ -10,6 +12,7 @@ mod fuzz;
 mod harness;
 mod helpers;
 mod installer;
+mod operations;
 #[path = "../support/postgrest.rs"]
 mod postgrest;
 mod providers;

@@ -211,12 +211,14 @@ pub(super) async fn discard_form(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    form: web::Form<DiscardForm>,
+    // Read after the session check: a stranger learns nothing from a 400.
+    form: Result<web::Form<DiscardForm>, actix_web::Error>,
 ) -> Result<HttpResponse, ApiError> {
     if !signed_in(&req) {
         return Err(ApiError::AdminUnauthorized);
     }
     let id = parse_id(&id)?;
+    let form = form.map_err(|_| ApiError::BadRequest("the form needs a reason".into()))?;
     let reason = form.reason.trim();
     if reason.is_empty() {
         return Ok(see_other(&with_notice("say why the entry is discarded")));

@@ -132,6 +132,45 @@ mod tests {
         assert!(upgrade(&mut c).unwrap().is_empty(), "nothing to do the second time");
     }
 
+    /// An inbox file of the version before operator actions: its status
+    /// check refuses `discarded`, and it lacks the new columns.
+    #[test]
+    fn an_old_inbox_is_rebuilt_for_discards_keeping_its_entries() {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.execute_batch(
+            "CREATE TABLE IF NOT EXISTS inbox (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, source TEXT NOT NULL,
+                dedupe_key TEXT NOT NULL UNIQUE, order_key TEXT NOT NULL, payload TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'processing', 'done', 'dead')),
+                attempts INTEGER NOT NULL DEFAULT 0, due_at INTEGER NOT NULL, lease_until INTEGER, last_error TEXT,
+                received_at INTEGER NOT NULL, finished_at INTEGER);
+             INSERT INTO inbox (id, source, dedupe_key, order_key, payload, status, due_at, received_at)
+             VALUES ('e1', 'test', 'k1', 'o1', '{}', 'dead', 1, 1);",
+        )
+        .unwrap();
+        assert!(upgrade_inbox(&mut c, "team-1").unwrap(), "team_id added");
+        upgrade_inbox(&mut c, "team-1").unwrap();
+        let (status, team): (String, String) =
+            c.query_row("SELECT status, team_id FROM inbox WHERE id = 'e1'", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        assert_eq!((status.as_str(), team.as_str()), ("dead", "team-1"));
+        c.execute("UPDATE inbox SET status = 'discarded', discarded_by = 'ops' WHERE id = 'e1'", []).unwrap();
+        // The worker's outcome writes record their error in `errors`.
+        c.execute(
+            "INSERT INTO inbox (id, team_id, source, dedupe_key, order_key, payload, status, due_at, received_at)
+             VALUES ('e2', 't', 'test', 'k2', 'o2', '{}', 'processing', 1, 1)",
+            [],
+        )
+        .unwrap();
+        c.execute("UPDATE inbox SET status = 'dead', attempts = 1, last_error = 'boom' WHERE id = 'e2'", []).unwrap();
+        let errors: String = c.query_row("SELECT errors FROM inbox WHERE id = 'e2'", [], |r| r.get(0)).unwrap();
+        let errors: serde_json::Value = serde_json::from_str(&errors).unwrap();
+        assert_eq!((errors[0]["attempt"].as_u64(), errors[0]["error"].as_str()), (Some(1), Some("boom")));
+        let indexes: i64 = c
+            .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'inbox_%'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(indexes, 2, "the partial indexes are back");
+    }
+
     #[tokio::test]
     async fn a_data_dir_of_the_previous_version_opens_with_synonyms_and_layouts() {
         use crate::domain::{TeamId, UserId};

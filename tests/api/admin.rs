@@ -78,7 +78,7 @@ async fn every_documented_route_is_served_and_nothing_else_under_it() {
                 } else {
                     assert_eq!(res.status(), 401, "{method} {path} is documented but not served behind the token");
                 }
-            } else {
+            } else if !served_elsewhere(paths, method, &concrete) {
                 let res = app.client.request(m, format!("{}{concrete}", app.address)).bearer_auth(TOKEN).send().await;
                 let status = res.unwrap().status();
                 assert!(status == 404 || status == 405, "{method} {path} answers {status} but is not documented");
@@ -106,6 +106,18 @@ async fn every_documented_route_is_served_and_nothing_else_under_it() {
         let res = admin(&app, reqwest::Method::GET, path).send().await.unwrap();
         assert_eq!(res.status(), 404, "{path} is not an admin route");
     }
+}
+
+/// Whether `method concrete` is another documented operation (e.g. `GET
+/// /admin/inbox/retry` is `GET /admin/inbox/{id}` with the id "retry").
+fn served_elsewhere(paths: &serde_json::Map<String, Value>, method: &str, concrete: &str) -> bool {
+    let segments: Vec<&str> = concrete.split('/').collect();
+    paths.iter().any(|(template, item)| {
+        let t: Vec<&str> = template.split('/').collect();
+        item.get(method).is_some()
+            && t.len() == segments.len()
+            && t.iter().zip(&segments).all(|(t, s)| t.starts_with('{') || t == s)
+    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -61,7 +61,9 @@ async fn browser(driver: &Driver) -> Client {
         json!({"binary": chromium, "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
                                             "--disable-dev-shm-usage", "--window-size=1400,900"]}),
     );
-    ClientBuilder::rustls().unwrap().capabilities(caps).connect(&driver.url).await.expect("a Chromium session")
+    // The driver is on loopback: plain HTTP, no TLS stack.
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector).capabilities(caps).connect(&driver.url).await.expect("a Chromium session")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -12,11 +12,14 @@ use crate::domain::{EmailAddress, TeamId, UserId};
 use crate::inbox::Inbox;
 use crate::store::Store;
 
+/// The store of each team whose mail is erased.
+type TeamStores = Vec<(TeamId, Box<dyn Store>)>;
+
 pub(super) async fn run(config: &Config, client: &str) -> anyhow::Result<ExitCode> {
     let email =
         EmailAddress::parse(client).ok().with_context(|| format!("--client {client:?} is not an email address"))?;
     // Every team's mail of this client: one store per team served.
-    let (inbox, stores): (Box<dyn Inbox>, Vec<(TeamId, Box<dyn Store>)>) = match config.mode {
+    let (inbox, stores): (Box<dyn Inbox>, TeamStores) = match config.mode {
         Mode::Embedded => {
             let store = super::inbox::open_embedded(config, "erase").await?;
             (Box::new(store.clone()), vec![(store.team(), Box::new(store))])

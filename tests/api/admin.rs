@@ -59,7 +59,8 @@ async fn the_admin_api_refuses_requests_without_or_with_a_wrong_token() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_documented_route_is_served_and_nothing_else_under_it() {
     let app = with_admin(vec![]).await;
-    let doc: Value = admin(&app, reqwest::Method::GET, "/admin/openapi.json").send().await.unwrap().json().await.unwrap();
+    let doc: Value =
+        admin(&app, reqwest::Method::GET, "/admin/openapi.json").send().await.unwrap().json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     let paths = doc["paths"].as_object().unwrap();
@@ -186,8 +187,13 @@ async fn a_bulk_retry_is_planned_then_performed_over_the_api() {
         .await
         .unwrap();
     assert_eq!(discarded.status(), 200);
-    let shown: Value =
-        admin(&app, reqwest::Method::GET, &format!("/admin/inbox/{dead_id}")).send().await.unwrap().json().await.unwrap();
+    let shown: Value = admin(&app, reqwest::Method::GET, &format!("/admin/inbox/{dead_id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!((shown["status"].as_str(), shown["discarded"]["by"].as_str()), (Some("discarded"), Some("maria")));
 }
 

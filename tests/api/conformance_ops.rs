@@ -23,9 +23,7 @@ async fn mail_bodies(b: &Backend, email: &str) -> Vec<String> {
             .into_iter()
             .map(|r| r["s"].as_str().unwrap_or_default().to_string())
             .collect(),
-        Db::Postgres(h) => {
-            h.psql(&sql).await.unwrap().lines().map(str::to_string).filter(|l| !l.is_empty()).collect()
-        }
+        Db::Postgres(h) => h.psql(&sql).await.unwrap().lines().map(str::to_string).filter(|l| !l.is_empty()).collect(),
     }
 }
 

@@ -78,7 +78,10 @@ async fn a_discarded_entry_is_kept_with_who_and_why() {
     let (ok, out) = cli(&app, &["inbox", "discard", &id, "--reason", "a test mail"]);
     assert!(ok && out.contains("1 of 1 entries discarded"), "{out}");
     let (_, out) = cli(&app, &["inbox", "show", &id]);
-    assert!(out.contains("status    discarded") && out.contains("discarded by maria") && out.contains("a test mail"), "{out}");
+    assert!(
+        out.contains("status    discarded") && out.contains("discarded by maria") && out.contains("a test mail"),
+        "{out}"
+    );
     let (_, out) = cli(&app, &["inbox", "list", "--status", "discarded"]);
     assert!(out.contains(&id), "{out}");
     assert_eq!(app.inbox_stats().await.dead, 0);
@@ -128,7 +131,10 @@ async fn erase_removes_a_clients_mail_bodies_and_inbox_payloads() {
     assert_eq!(app.post_generic(&inquiry("carla@keep.ch", WORKSHOP)).await.status(), 202);
     app.wait_idle().await;
     let (ok, out) = cli(&app, &["erase", "--client", "Bob@Erase.ch"]);
-    assert!(ok && out.contains("erased bob@erase.ch: 1 mail bodies, 1 inbox payloads; 0 entries still in flight"), "{out}");
+    assert!(
+        ok && out.contains("erased bob@erase.ch: 1 mail bodies, 1 inbox payloads; 0 entries still in flight"),
+        "{out}"
+    );
     let bodies = app.query("SELECT from_email, body_text FROM emails ORDER BY from_email");
     assert_eq!(bodies[0]["body_text"], "[erased]");
     assert!(bodies[1]["body_text"].as_str().unwrap().contains("workshop"), "the other client's mail stays");

@@ -150,8 +150,9 @@ mod tests {
         .unwrap();
         assert!(upgrade_inbox(&mut c, "team-1").unwrap(), "team_id added");
         upgrade_inbox(&mut c, "team-1").unwrap();
-        let (status, team): (String, String) =
-            c.query_row("SELECT status, team_id FROM inbox WHERE id = 'e1'", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        let (status, team): (String, String) = c
+            .query_row("SELECT status, team_id FROM inbox WHERE id = 'e1'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
         assert_eq!((status.as_str(), team.as_str()), ("dead", "team-1"));
         c.execute("UPDATE inbox SET status = 'discarded', discarded_by = 'ops' WHERE id = 'e1'", []).unwrap();
         // The worker's outcome writes record their error in `errors`.
@@ -166,7 +167,9 @@ mod tests {
         let errors: serde_json::Value = serde_json::from_str(&errors).unwrap();
         assert_eq!((errors[0]["attempt"].as_u64(), errors[0]["error"].as_str()), (Some(1), Some("boom")));
         let indexes: i64 = c
-            .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'inbox_%'", [], |r| r.get(0))
+            .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'inbox_%'", [], |r| {
+                r.get(0)
+            })
             .unwrap();
         assert_eq!(indexes, 2, "the partial indexes are back");
     }

@@ -142,6 +142,11 @@ pub struct Config {
     pub follow_ups: crate::workflow::FollowUpTimings,
     /// Operational alerts (`OE_ALERT_*`); off when no channel is set.
     pub alerts: AlertConfig,
+    /// Bearer token of `/admin` (`OE_ADMIN_TOKEN`); `None`: `/admin` is off.
+    pub admin_token: Option<SecretString>,
+    /// How long payloads of processed inbox entries are kept
+    /// (`OE_INBOX_RETENTION_DAYS`, default 7 days).
+    pub inbox_retention: Duration,
 }
 
 /// Where operational alerts go and when they fire (README, "Operating").
@@ -365,6 +370,12 @@ impl Reader<'_> {
                 "must be a whole number of days (0: off)",
             ),
         };
+        let admin_token = self.get("OE_ADMIN_TOKEN");
+        if admin_token.as_ref().is_some_and(|t| t.len() < 16) {
+            self.problems.push("OE_ADMIN_TOKEN: must be at least 16 characters (e.g. `openssl rand -hex 32`)".into());
+        }
+        let retention_days: u32 =
+            self.parsed("OE_INBOX_RETENTION_DAYS", 7, "must be a whole number of days (0: remove payloads at once)");
         let resend_api_key = self.get("OE_RESEND_API_KEY").map(SecretString::from);
         if mode == Mode::Supabase && !secrets.resend.is_empty() && resend_api_key.is_none() {
             self.problems.push(
@@ -405,6 +416,8 @@ impl Reader<'_> {
             workers,
             follow_ups,
             alerts,
+            admin_token: admin_token.map(SecretString::from),
+            inbox_retention: Duration::from_secs(u64::from(retention_days) * 24 * 3600),
         })
     }
 

@@ -30,8 +30,10 @@ use crate::store::{CatalogFile, Store};
 use crate::supervision::Background;
 use crate::tenant::{Defaults, Directory, Served, VenueMailbox};
 
-/// How long processed inbox entries are kept: redeliveries within this
-/// window are answered `duplicate` without touching the store.
+/// How long processed inbox entries (their de-duplication keys) are kept at
+/// least: redeliveries within this window are answered `duplicate` without
+/// touching the store. It outlasts every sender's retries (the longest,
+/// SendGrid's, 3 days); payloads may go sooner (`OE_INBOX_RETENTION_DAYS`).
 const INBOX_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// A database webhook carries one row before and after the change: far
@@ -192,8 +194,9 @@ impl Application {
             tenants,
             writer: writer.clone(),
             interval: options.reconcile_every,
-            inbox: Some((inbox.clone(), INBOX_RETENTION)),
             follow_ups: Some(config.follow_ups),
+            inbox: Some((inbox.clone(), INBOX_RETENTION.max(config.inbox_retention))),
+            payload_retention: config.inbox_retention,
         };
 
         let background = Background::default();
@@ -208,10 +211,18 @@ impl Application {
             limiter: FailureLimiter::new(config.rate_limit_per_min),
             background: background.clone(),
         });
+        // `/admin` exists only with a token; without, its paths are 404.
+        let admin = config.admin_token.clone().map(http::admin::AdminToken::new);
         let server = HttpServer::new(move || {
+            let admin = admin.clone();
             App::new()
                 .wrap(tracing_actix_web::TracingLogger::<http::RequestSpan>::new())
                 .app_data(state.clone())
+                .configure(move |cfg| {
+                    if let Some(token) = admin {
+                        http::admin::routes(cfg, token);
+                    }
+                })
                 .configure(http::routes)
         })
         .workers(options.http_workers.max(1))

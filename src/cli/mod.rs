@@ -3,8 +3,10 @@
 mod bookings;
 mod check;
 mod check_scenario;
+mod erase;
 pub mod expect;
 pub mod fixture;
+mod inbox;
 mod replay;
 mod serve;
 mod sign;
@@ -68,6 +70,67 @@ enum Command {
     Healthcheck {
         #[arg(long)]
         url: Option<String>,
+    },
+    /// Inspect and redrive inbox entries, on either store.
+    Inbox {
+        #[command(subcommand)]
+        action: InboxCommand,
+    },
+    /// Remove a client's stored mail bodies and inbox payloads (personal
+    /// data), saying what was removed.
+    Erase {
+        /// The client's email address.
+        #[arg(long)]
+        client: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum InboxCommand {
+    /// List entries, newest first.
+    List {
+        /// pending, processing, done, dead or discarded.
+        #[arg(long)]
+        status: Option<String>,
+        /// e.g. email:mailgun, supabase, reconcile, cli.
+        #[arg(long)]
+        source: Option<String>,
+        /// Received since: an RFC 3339 time, a date, or a span (30m, 6h, 2d).
+        #[arg(long)]
+        since: Option<String>,
+        /// At most this many (0: all).
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Show an entry: source, keys, attempts, every error, timestamps.
+    Show {
+        id: String,
+        /// Print the payload too (it holds personal data).
+        #[arg(long)]
+        body: bool,
+    },
+    /// Queue dead (or discarded) entries again: by id, or every one of a
+    /// status with --status dead [--since T]; --plan only says what would be.
+    Retry {
+        ids: Vec<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        since: Option<String>,
+        /// Dry run: list what would be retried, change nothing.
+        #[arg(long)]
+        plan: bool,
+    },
+    /// Put pending or dead entries aside (kept as discarded, with who and why).
+    Discard {
+        #[arg(required = true)]
+        ids: Vec<String>,
+        /// Why (required, kept with the entry).
+        #[arg(long)]
+        reason: String,
+        /// Who [default: the OS user].
+        #[arg(long)]
+        by: Option<String>,
     },
 }
 
@@ -152,6 +215,8 @@ pub fn main() -> ExitCode {
             Command::Tasks { action } => tasks::run(&config, action).await,
             Command::Bookings { action } => bookings::run(&config, action).await,
             Command::Check => check::run(&config).await,
+            Command::Inbox { action } => inbox::run(&config, action).await,
+            Command::Erase { client } => erase::run(&config, &client).await,
             Command::Healthcheck { .. } => unreachable!("handled above"),
         }
     });

@@ -89,10 +89,7 @@ async fn show(store: &EmbeddedStore, id: &str) -> anyhow::Result<ExitCode> {
     if let Some(subject) = &p.draft_subject {
         println!("subject  {subject}");
     }
-    let context = match serde_json::to_value(&p.context)? {
-        serde_json::Value::Object(map) => map,
-        _ => Default::default(),
-    };
+    let context = p.context.fields();
     if !context.is_empty() {
         println!("\nunderstood:");
         for (k, v) in &context {

@@ -27,6 +27,10 @@ pub struct Reconciler {
     pub inbox: Option<(Arc<dyn crate::inbox::Inbox>, Duration)>,
     /// The follow-up sweep rides along too (`None`: no follow-ups).
     pub follow_ups: Option<FollowUpTimings>,
+    /// Payloads of processed entries are removed after this
+    /// (`OE_INBOX_RETENTION_DAYS`); their rows, and so their
+    /// de-duplication keys, stay until the duration above.
+    pub payload_retention: Duration,
 }
 
 /// How many open bookings of a team one sweep reads at most (nearest
@@ -62,6 +66,13 @@ impl Reconciler {
                     Ok(0) => {}
                     Ok(n) => info!(pruned = n, "removed processed inbox entries past the retention"),
                     Err(e) => warn!(error = %e, "pruning the inbox failed; will try again"),
+                }
+                let now = Utc::now();
+                let before = now - chrono::Duration::from_std(self.payload_retention).unwrap_or_default();
+                match inbox.prune_payloads(before, now).await {
+                    Ok(0) => {}
+                    Ok(n) => info!(pruned = n, "removed payloads of processed inbox entries past the retention"),
+                    Err(e) => warn!(error = %e, "pruning inbox payloads failed; will try again"),
                 }
             }
             tokio::select! {

@@ -57,6 +57,15 @@ impl TaskContext {
     pub fn review(reason: impl Into<String>) -> Self {
         Self { reason: Some(reason.into()), ..Self::default() }
     }
+
+    /// The fields the context adds to the task's payload, as the frontend
+    /// reads them (for listings: `tasks show`, the operator page).
+    pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        }
+    }
 }
 
 /// Why a task exists, with what deciding it needs (`payload.kind` and the

@@ -26,6 +26,15 @@ pub enum ApiError {
     /// The inbox could not persist: the sender must retry later.
     #[error("the webhook could not be stored; retry later")]
     Unavailable,
+    /// `/admin` without the right bearer token (or session cookie).
+    #[error("a valid admin token is required")]
+    AdminUnauthorized,
+    /// An admin request that names nothing usable (a bad id, status, time).
+    #[error("{0}")]
+    BadRequest(String),
+    /// An admin request for an entry that does not exist.
+    #[error("no such inbox entry")]
+    NoEntry,
 }
 
 impl ApiError {
@@ -43,6 +52,9 @@ impl ApiError {
             Self::NotFound | Self::NotConfigured { .. } => "not_found",
             Self::RateLimited => "rate_limited",
             Self::Unavailable => "unavailable",
+            Self::AdminUnauthorized => "unauthorized",
+            Self::BadRequest(_) => "bad_request",
+            Self::NoEntry => "not_found",
         }
     }
 
@@ -88,6 +100,9 @@ impl ResponseError for ApiError {
             Self::NotFound | Self::NotConfigured { .. } => StatusCode::NOT_FOUND,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::AdminUnauthorized => StatusCode::UNAUTHORIZED,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::NoEntry => StatusCode::NOT_FOUND,
         }
     }
 
@@ -95,6 +110,9 @@ impl ResponseError for ApiError {
         let mut res = HttpResponse::build(self.status_code());
         if matches!(self, Self::Unavailable) {
             res.insert_header(("Retry-After", "5"));
+        }
+        if matches!(self, Self::AdminUnauthorized) {
+            res.insert_header(("WWW-Authenticate", "Bearer realm=\"oe-webhooks admin\""));
         }
         res.json(json!({"error": self.code(), "message": self.message()}))
     }

@@ -1,6 +1,7 @@
 //! HTTP: routes, body limits, and the mapping of errors to responses. The
 //! only module that knows actix-web.
 
+pub mod admin;
 mod error;
 mod health;
 mod rate_limit;

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use crate::domain::InboxEvent;
-use crate::domain::{InboxId, TeamId};
+use crate::domain::{EmailAddress, InboxId, TeamId};
 use crate::store::StoreError;
 
 pub use backoff::Backoff;
@@ -103,13 +103,16 @@ impl ClaimedEntry {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryStatus {
     Pending,
     Processing,
     Done,
     Dead,
+    /// Put aside by an operator (`inbox discard`): never processed, kept
+    /// with who and why ([`Discarded`]) until the keys' retention ends.
+    Discarded,
 }
 
 impl EntryStatus {
@@ -119,6 +122,7 @@ impl EntryStatus {
             Self::Processing => "processing",
             Self::Done => "done",
             Self::Dead => "dead",
+            Self::Discarded => "discarded",
         }
     }
 
@@ -128,6 +132,7 @@ impl EntryStatus {
             "processing" => Self::Processing,
             "done" => Self::Done,
             "dead" => Self::Dead,
+            "discarded" => Self::Discarded,
             _ => return None,
         })
     }
@@ -177,9 +182,10 @@ pub trait Inbox: Send + Sync {
 
     async fn status(&self, id: InboxId) -> Result<Option<EntryStatus>, StoreError>;
 
-    /// Deletes entries done before `before`; returns how many. Dead ones
-    /// stay for inspection. A redelivery after that is processed again,
-    /// harmlessly: effects are idempotent on the mail's Message-ID.
+    /// Deletes entries done (or discarded) before `before`, de-duplication
+    /// keys included; returns how many. Dead ones stay for inspection. A
+    /// redelivery after that is processed again, harmlessly: effects are
+    /// idempotent on the mail's Message-ID.
     async fn prune(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
 
     async fn stats(&self) -> Result<InboxStats, StoreError>;
@@ -188,4 +194,109 @@ pub trait Inbox: Send + Sync {
     /// received; `None` when nothing waits. Feeds the backlog-age gauge and
     /// alert (README, "Operating").
     async fn oldest_unfinished(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
+
+    // Operator actions (README, "Inbox operations"), on both stores.
+
+    /// Entries matching `filter`, newest first, without payloads.
+    async fn entries(&self, filter: &EntryFilter) -> Result<Vec<EntryView>, StoreError>;
+
+    /// One entry; its payload only `with_payload`.
+    async fn entry(&self, id: InboxId, with_payload: bool) -> Result<Option<EntryView>, StoreError>;
+
+    /// Makes dead or discarded entries (with their payload) pending and due
+    /// now; returns the ids it requeued (the others were in another state,
+    /// pruned, or unknown). The worker then handles them like any entry:
+    /// effects are idempotent, so nothing is sent twice.
+    async fn requeue(&self, ids: &[InboxId], now: DateTime<Utc>) -> Result<Vec<InboxId>, StoreError>;
+
+    /// Puts pending or dead entries aside as `discarded`, recording `by` and
+    /// `reason`; returns the ids it discarded (entries in hand, done or
+    /// unknown are left alone).
+    async fn discard(
+        &self,
+        ids: &[InboxId],
+        by: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<InboxId>, StoreError>;
+
+    /// Removes the payloads of entries done or discarded before `before`,
+    /// keeping the rows (and so their de-duplication keys); returns how many.
+    async fn prune_payloads(&self, before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// Removes the payloads of every finished entry of the client `email`
+    /// (by its ordering key or an address in the payload); dead ones become
+    /// discarded with the reason `erased`.
+    async fn erase_client(&self, email: &EmailAddress, now: DateTime<Utc>) -> Result<ErasedEntries, StoreError>;
+}
+
+/// Which entries an operator lists (`inbox list`, `GET /admin/inbox`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EntryFilter {
+    pub status: Option<EntryStatus>,
+    /// Exact source, e.g. `email:mailgun`, `supabase`, `reconcile`.
+    pub source: Option<String>,
+    /// Only entries received at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// At most this many, newest first (0: no limit).
+    pub limit: usize,
+}
+
+/// One failed attempt, as recorded when the worker gave an entry back or
+/// parked it (`errors`, oldest first).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AttemptError {
+    pub at: DateTime<Utc>,
+    /// The attempt that failed (1-based).
+    pub attempt: u32,
+    pub error: String,
+}
+
+/// Who put an entry aside, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Discarded {
+    pub by: String,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+/// An inbox entry as an operator sees it (`inbox show`, `/admin/inbox/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct EntryView {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: InboxId,
+    #[schema(value_type = String, format = Uuid)]
+    pub team: TeamId,
+    pub source: String,
+    /// The de-duplication key (`webhook-id`, a Message-ID, ...).
+    pub dedupe_key: String,
+    /// Entries of one key are processed one at a time (`client:<address>`, ...).
+    pub order_key: String,
+    pub status: EntryStatus,
+    /// Attempts so far; a retried entry keeps counting (leases are fenced by it).
+    pub attempts: u32,
+    /// Every failed attempt, oldest first.
+    pub errors: Vec<AttemptError>,
+    pub received_at: DateTime<Utc>,
+    /// When a pending entry is next due.
+    pub due_at: Option<DateTime<Utc>>,
+    /// When it was done or discarded.
+    pub finished_at: Option<DateTime<Utc>>,
+    pub discarded: Option<Discarded>,
+    /// When its payload was removed (retention or erasure); such an entry
+    /// cannot be retried.
+    pub payload_pruned_at: Option<DateTime<Utc>>,
+    /// The stored event, only when asked for: it holds personal data.
+    #[schema(value_type = Option<Object>)]
+    pub payload: Option<serde_json::Value>,
+}
+
+/// What an erasure did to the inbox ([`Inbox::erase_client`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ErasedEntries {
+    /// Entries whose payload was removed (dead ones are discarded as well).
+    pub erased: Vec<InboxId>,
+    /// Entries of the client still pending or in hand, left alone: run the
+    /// erasure again once they are processed.
+    pub in_flight: Vec<InboxId>,
 }

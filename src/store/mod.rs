@@ -227,6 +227,11 @@ pub trait Store: Send + Sync {
 
     /// Marks a journaled correction handled (idempotent).
     async fn correction_handled(&self, id: i64) -> Result<(), StoreError>;
+
+    /// Erasure (GDPR): empties the bodies (text `[erased]`, no HTML) of the
+    /// stored mails from or to `email`; returns how many it emptied (mails
+    /// already erased are not counted again).
+    async fn erase_client_mail(&self, email: &EmailAddress) -> Result<u64, StoreError>;
 }
 
 /// A manager's correction as the database journaled it: the change exactly

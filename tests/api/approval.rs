@@ -196,6 +196,7 @@ async fn a_decision_whose_webhook_was_lost_is_found_by_reconciliation() {
         interval: Duration::from_secs(60),
         inbox: None,
         follow_ups: None,
+        payload_retention: Duration::ZERO,
     };
     assert_eq!(reconciler.reconcile_once().await.unwrap(), 1);
     assert_eq!(smtp.wait_for(1).await.len(), 1);

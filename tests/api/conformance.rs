@@ -21,6 +21,9 @@ use crate::postgrest::SupabaseHarness;
 #[path = "conformance_steps.rs"]
 mod steps;
 use steps::*;
+#[path = "conformance_ops.rs"]
+mod ops;
+use ops::*;
 
 #[path = "conformance_followups.rs"]
 mod followups;
@@ -112,6 +115,8 @@ conformance!(
     open_bookings_from_a_date_are_follow_up_candidates_nearest_first,
     a_managers_correction_is_journaled_until_handled,
     the_oldest_unfinished_entry_and_the_trace_context_are_kept,
+    operators_list_show_retry_and_discard_entries,
+    payloads_are_pruned_keys_kept_and_a_client_erased,
 );
 
 /// One pending draft per booking: a newer draft closes the older one as

@@ -59,6 +59,7 @@ fn reconciler(config: &Config, stores: Stores, inbox: Arc<dyn Inbox>, team: oe_w
         interval: Duration::from_secs(60),
         inbox: None,
         follow_ups: Some(FollowUpTimings::default()),
+        payload_retention: Duration::ZERO,
     }
 }
 

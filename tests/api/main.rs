@@ -1,5 +1,7 @@
 //! One integration-test binary (fast linking, shared helpers).
 
+mod admin;
+mod admin_page;
 mod alerts;
 mod approval;
 mod check;
@@ -13,6 +15,7 @@ mod harness;
 mod helpers;
 mod installer;
 mod metrics;
+mod operations;
 mod otel;
 #[path = "../support/postgrest.rs"]
 mod postgrest;

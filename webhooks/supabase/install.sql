@@ -257,6 +257,90 @@ as $$
   from public.oe_inbox;
 $$;
 
+-- 3a. Operating the inbox (README, "Inbox operations") ----------------------
+
+-- An operator may put an entry aside as `discarded` (with who and why); every
+-- failed attempt is kept (`errors`); payloads are removed after the retention
+-- or on erasure while the row, and so its de-duplication key, stays.
+alter table public.oe_inbox drop constraint if exists oe_inbox_status_check;
+alter table public.oe_inbox add constraint oe_inbox_status_check
+  check (status in ('pending', 'processing', 'done', 'dead', 'discarded'));
+alter table public.oe_inbox
+  add column if not exists errors jsonb not null default '[]',
+  add column if not exists discarded_by text,
+  add column if not exists discard_reason text,
+  add column if not exists payload_pruned_at timestamptz;
+
+-- Records each failed attempt when the worker gives an entry back or parks
+-- it (leaving `processing` with an error), so the outcome writes stay plain
+-- PATCHes.
+create or replace function public.oe_inbox_record_error()
+returns trigger
+language plpgsql
+set search_path = public, pg_temp
+as $$
+begin
+  new.errors := coalesce(old.errors, '[]'::jsonb)
+    || jsonb_build_object('at', now(), 'attempt', new.attempts, 'error', new.last_error);
+  return new;
+end
+$$;
+drop trigger if exists oe_inbox_attempt_error on public.oe_inbox;
+create trigger oe_inbox_attempt_error before update of status on public.oe_inbox
+  for each row
+  when (old.status = 'processing' and new.status in ('pending', 'dead') and new.last_error is not null)
+  execute function public.oe_inbox_record_error();
+
+-- Erasure of one client (GDPR): removes the payloads of the client's finished
+-- entries (its own, by ordering key, and any other that names its address);
+-- a dead one is discarded as `erased`. Entries still pending or in hand are
+-- reported, not touched.
+create or replace function public.oe_inbox_erase(p_email text)
+returns table (id uuid, erased boolean)
+language sql
+set search_path = public, pg_temp
+as $$
+  with matching as (
+    select i.seq, i.id, i.status from public.oe_inbox i
+    where i.payload_pruned_at is null
+      and (i.order_key = 'client:' || lower(p_email) or strpos(lower(i.payload::text), lower(p_email)) > 0)
+  ),
+  done as (
+    update public.oe_inbox i
+       set payload = '{}'::jsonb, payload_pruned_at = now(),
+           discarded_by = case i.status when 'dead' then 'erase' else i.discarded_by end,
+           discard_reason = case i.status when 'dead' then 'erased' else i.discard_reason end,
+           finished_at = coalesce(i.finished_at, now()),
+           status = case i.status when 'dead' then 'discarded' else i.status end
+      from matching m
+     where i.seq = m.seq and m.status in ('done', 'dead', 'discarded')
+    returning i.id)
+  select d.id, true from done d
+  union all
+  select m.id, false from matching m where m.status in ('pending', 'processing');
+$$;
+
+-- Erasure of one client's stored mail bodies in one team; returns how many
+-- mails it emptied.
+create or replace function public.oe_erase_client_mail(p_team uuid, p_email text)
+returns integer
+language sql
+set search_path = public, pg_temp
+as $$
+  with erased as (
+    update public.emails e
+       set body_text = '[erased]', body_html = null
+     where e.team_id = p_team
+       and (lower(e.from_email) = lower(p_email) or lower(e.to_email) = lower(p_email))
+       and (e.body_text is distinct from '[erased]' or e.body_html is not null)
+    returning 1)
+  select count(*)::integer from erased;
+$$;
+
+revoke all on function public.oe_inbox_erase(text), public.oe_erase_client_mail(uuid, text)
+  from public, anon, authenticated;
+grant execute on function public.oe_inbox_erase(text), public.oe_erase_client_mail(uuid, text) to service_role;
+
 -- 3b. Venues' mailboxes -------------------------------------------------------
 
 -- Which team an inbound mail belongs to: the address it was sent to. One row

@@ -6,8 +6,11 @@ use rusqlite::{params, OptionalExtension};
 
 use super::db::sql_error;
 use super::EmbeddedStore;
-use crate::domain::{InboxId, TeamId};
-use crate::inbox::{Appended, ClaimedEntry, EntryStatus, Inbox, InboxStats, Lease, NewEntry};
+use crate::domain::{EmailAddress, InboxId, TeamId};
+use crate::inbox::{
+    Appended, AttemptError, ClaimedEntry, Discarded, EntryFilter, EntryStatus, EntryView, ErasedEntries, Inbox,
+    InboxStats, Lease, NewEntry,
+};
 use crate::store::StoreError;
 
 #[async_trait]
@@ -228,7 +231,7 @@ impl Inbox for EmbeddedStore {
         let before = before.timestamp_millis();
         self.inbox
             .run(move |conn| {
-                conn.execute("DELETE FROM inbox WHERE status = 'done' AND finished_at < ?1", [before])
+                conn.execute("DELETE FROM inbox WHERE status IN ('done', 'discarded') AND finished_at < ?1", [before])
                     .map(|n| n as u64)
                     .map_err(sql_error)
             })
@@ -250,7 +253,7 @@ impl Inbox for EmbeddedStore {
                         Some(EntryStatus::Processing) => stats.processing = n,
                         Some(EntryStatus::Done) => stats.done = n,
                         Some(EntryStatus::Dead) => stats.dead = n,
-                        None => {}
+                        Some(EntryStatus::Discarded) | None => {}
                     }
                 }
                 Ok(stats)
@@ -261,6 +264,218 @@ impl Inbox for EmbeddedStore {
     async fn oldest_unfinished(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         self.oldest_unfinished_entry().await
     }
+    async fn entries(&self, filter: &EntryFilter) -> Result<Vec<EntryView>, StoreError> {
+        let status = filter.status.map(EntryStatus::as_str);
+        let source = filter.source.clone();
+        let since = filter.since.map(|t| t.timestamp_millis());
+        let limit = if filter.limit == 0 { -1 } else { filter.limit as i64 };
+        self.inbox
+            .run(move |conn| {
+                let mut stmt = conn
+                    .prepare_cached(&format!(
+                        "SELECT {VIEW_COLUMNS}, NULL FROM inbox
+                         WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR source = ?2) AND (?3 IS NULL OR received_at >= ?3)
+                         ORDER BY seq DESC LIMIT ?4"
+                    ))
+                    .map_err(sql_error)?;
+                let rows = stmt.query_map(params![status, source, since, limit], view_row).map_err(sql_error)?;
+                rows.map(|r| r.map_err(sql_error).and_then(|r| r.into_view())).collect()
+            })
+            .await
+    }
+
+    async fn entry(&self, id: InboxId, with_payload: bool) -> Result<Option<EntryView>, StoreError> {
+        self.inbox
+            .run(move |conn| {
+                let payload =
+                    if with_payload { "CASE WHEN payload_pruned_at IS NULL THEN payload END" } else { "NULL" };
+                conn.query_row(
+                    &format!("SELECT {VIEW_COLUMNS}, {payload} FROM inbox WHERE id = ?1"),
+                    [id.to_string()],
+                    view_row,
+                )
+                .optional()
+                .map_err(sql_error)?
+                .map(ViewRow::into_view)
+                .transpose()
+            })
+            .await
+    }
+
+    async fn requeue(&self, ids: &[InboxId], now: DateTime<Utc>) -> Result<Vec<InboxId>, StoreError> {
+        let ids = id_list(ids);
+        let now = now.timestamp_millis();
+        self.inbox
+            .run(move |conn| {
+                let mut stmt = conn
+                    .prepare_cached(
+                        "UPDATE inbox SET status = 'pending', due_at = ?2, lease_until = NULL, finished_at = NULL,
+                             discarded_by = NULL, discard_reason = NULL
+                         WHERE id IN (SELECT value FROM json_each(?1)) AND status IN ('dead', 'discarded')
+                           AND payload_pruned_at IS NULL
+                         RETURNING id",
+                    )
+                    .map_err(sql_error)?;
+                let rows = stmt.query_map(params![ids, now], |r| r.get::<_, String>(0)).map_err(sql_error)?;
+                rows.map(|r| r.map_err(sql_error).and_then(|s| parse_id(&s))).collect()
+            })
+            .await
+    }
+
+    async fn discard(
+        &self,
+        ids: &[InboxId],
+        by: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<InboxId>, StoreError> {
+        let (ids, by, reason, now) = (id_list(ids), by.to_string(), reason.to_string(), now.timestamp_millis());
+        self.inbox
+            .run(move |conn| {
+                let mut stmt = conn
+                    .prepare_cached(
+                        "UPDATE inbox SET status = 'discarded', finished_at = ?4, lease_until = NULL,
+                             discarded_by = ?2, discard_reason = ?3
+                         WHERE id IN (SELECT value FROM json_each(?1)) AND status IN ('pending', 'dead')
+                         RETURNING id",
+                    )
+                    .map_err(sql_error)?;
+                let rows =
+                    stmt.query_map(params![ids, by, reason, now], |r| r.get::<_, String>(0)).map_err(sql_error)?;
+                rows.map(|r| r.map_err(sql_error).and_then(|s| parse_id(&s))).collect()
+            })
+            .await
+    }
+
+    async fn prune_payloads(&self, before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let (before, now) = (before.timestamp_millis(), now.timestamp_millis());
+        self.inbox
+            .run(move |conn| {
+                conn.execute(
+                    "UPDATE inbox SET payload = '{}', payload_pruned_at = ?2
+                     WHERE status IN ('done', 'discarded') AND finished_at < ?1 AND payload_pruned_at IS NULL",
+                    [before, now],
+                )
+                .map(|n| n as u64)
+                .map_err(sql_error)
+            })
+            .await
+    }
+
+    async fn erase_client(&self, email: &EmailAddress, now: DateTime<Utc>) -> Result<ErasedEntries, StoreError> {
+        let (email, now) = (email.as_str().to_string(), now.timestamp_millis());
+        self.inbox
+            .run(move |conn| {
+                let tx = conn.transaction().map_err(sql_error)?;
+                // The client's own entries (ordered by their address), and any
+                // other that names the address (a task's recipient, ...).
+                const MATCH: &str =
+                    "payload_pruned_at IS NULL AND (order_key = 'client:' || ?1 OR instr(lower(payload), ?1) > 0)";
+                let ids = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> Result<Vec<InboxId>, StoreError> {
+                    let mut stmt = tx.prepare(sql).map_err(sql_error)?;
+                    let rows = stmt.query_map(args, |r| r.get::<_, String>(0)).map_err(sql_error)?;
+                    rows.map(|r| r.map_err(sql_error).and_then(|s| parse_id(&s))).collect()
+                };
+                let in_flight = ids(
+                    &format!("SELECT id FROM inbox WHERE status IN ('pending', 'processing') AND {MATCH}"),
+                    &[&email],
+                )?;
+                let erased = ids(
+                    &format!(
+                        "UPDATE inbox SET payload = '{{}}', payload_pruned_at = ?2,
+                             discarded_by = CASE status WHEN 'dead' THEN 'erase' ELSE discarded_by END,
+                             discard_reason = CASE status WHEN 'dead' THEN 'erased' ELSE discard_reason END,
+                             finished_at = coalesce(finished_at, ?2),
+                             status = CASE status WHEN 'dead' THEN 'discarded' ELSE status END
+                         WHERE status IN ('done', 'dead', 'discarded') AND {MATCH}
+                         RETURNING id"
+                    ),
+                    &[&email, &now],
+                )?;
+                tx.commit().map_err(sql_error)?;
+                Ok(ErasedEntries { erased, in_flight })
+            })
+            .await
+    }
+}
+
+/// The columns of an [`EntryView`], in [`view_row`]'s order (the payload
+/// comes last, chosen by the caller).
+const VIEW_COLUMNS: &str = "id, team_id, source, dedupe_key, order_key, status, attempts, errors, received_at,
+    CASE status WHEN 'pending' THEN due_at END, finished_at, discarded_by, discard_reason, payload_pruned_at";
+
+struct ViewRow {
+    id: String,
+    team: String,
+    source: String,
+    dedupe_key: String,
+    order_key: String,
+    status: String,
+    attempts: u32,
+    errors: String,
+    received_at: i64,
+    due_at: Option<i64>,
+    finished_at: Option<i64>,
+    discarded_by: Option<String>,
+    discard_reason: Option<String>,
+    payload_pruned_at: Option<i64>,
+    payload: Option<String>,
+}
+
+fn view_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ViewRow> {
+    Ok(ViewRow {
+        id: r.get(0)?,
+        team: r.get(1)?,
+        source: r.get(2)?,
+        dedupe_key: r.get(3)?,
+        order_key: r.get(4)?,
+        status: r.get(5)?,
+        attempts: r.get(6)?,
+        errors: r.get(7)?,
+        received_at: r.get(8)?,
+        due_at: r.get(9)?,
+        finished_at: r.get(10)?,
+        discarded_by: r.get(11)?,
+        discard_reason: r.get(12)?,
+        payload_pruned_at: r.get(13)?,
+        payload: r.get(14)?,
+    })
+}
+
+fn millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp_millis(ms).ok_or_else(|| StoreError::Invalid(format!("inbox time {ms} out of range")))
+}
+
+impl ViewRow {
+    fn into_view(self) -> Result<EntryView, StoreError> {
+        let invalid = |what: &str, e: &dyn std::fmt::Display| StoreError::Invalid(format!("inbox {what}: {e}"));
+        let finished_at = self.finished_at.map(millis).transpose()?;
+        let discarded = match (self.discarded_by, self.discard_reason) {
+            (Some(by), Some(reason)) => Some(Discarded { by, reason, at: finished_at.unwrap_or_default() }),
+            _ => None,
+        };
+        Ok(EntryView {
+            id: parse_id(&self.id)?,
+            team: self.team.parse().map_err(|_| StoreError::Invalid(format!("inbox team {:?}", self.team)))?,
+            source: self.source,
+            dedupe_key: self.dedupe_key,
+            order_key: self.order_key,
+            status: EntryStatus::parse(&self.status).ok_or_else(|| invalid("status", &self.status))?,
+            attempts: self.attempts,
+            errors: serde_json::from_str::<Vec<AttemptError>>(&self.errors).map_err(|e| invalid("errors", &e))?,
+            received_at: millis(self.received_at)?,
+            due_at: self.due_at.map(millis).transpose()?,
+            finished_at,
+            discarded,
+            payload_pruned_at: self.payload_pruned_at.map(millis).transpose()?,
+            payload: self.payload.map(|p| serde_json::from_str(&p)).transpose().map_err(|e| invalid("payload", &e))?,
+        })
+    }
+}
+
+/// Ids as a JSON array, for `json_each`.
+fn id_list(ids: &[InboxId]) -> String {
+    serde_json::to_string(&ids.iter().map(InboxId::to_string).collect::<Vec<_>>()).expect("strings serialize")
 }
 
 impl EmbeddedStore {

@@ -9,7 +9,7 @@ CREATE TABLE IF NOT EXISTS inbox (
     dedupe_key TEXT NOT NULL UNIQUE,
     order_key TEXT NOT NULL,
     payload TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'processing', 'done', 'dead')),
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'processing', 'done', 'dead', 'discarded')),
     attempts INTEGER NOT NULL DEFAULT 0,
     due_at INTEGER NOT NULL,
     lease_until INTEGER,

@@ -22,6 +22,13 @@ const ADDED: &[(&str, &str, &str)] = &[
 const INBOX_ADDED: &[(&str, &str)] = &[
     // The W3C traceparent of the request that accepted the entry (tracing on).
     ("trace_context", "TEXT"),
+    // The operator's actions (README, "Inbox operations"): every failed
+    // attempt as a JSON array of {at, attempt, error}, who discarded an
+    // entry and why, when its payload was pruned.
+    ("errors", "TEXT NOT NULL DEFAULT '[]'"),
+    ("discarded_by", "TEXT"),
+    ("discard_reason", "TEXT"),
+    ("payload_pruned_at", "INTEGER"),
 ];
 
 /// Adds the missing columns; returns the ones it added as `table.column`.
@@ -54,8 +61,52 @@ pub(super) fn upgrade_inbox(conn: &mut Connection, team: &str) -> Result<bool, S
             tx.execute_batch(&format!("ALTER TABLE inbox ADD COLUMN {column} {definition}")).map_err(sql_error)?;
         }
     }
+    operations(&tx)?;
     tx.commit().map_err(sql_error)?;
     Ok(added)
+}
+
+/// The status check of the first release, without `discarded`.
+const OLD_STATUS_CHECK: &str = "CHECK (status IN ('pending', 'processing', 'done', 'dead'))";
+
+/// Brings the inbox up to the operator's actions: the `discarded` status
+/// (SQLite cannot alter a CHECK, so the table is rebuilt from its own
+/// definition, columns added since included) and the trigger that records
+/// each failed attempt in `errors`.
+fn operations(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+    let definition: String = tx
+        .query_row("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'inbox'", [], |r| r.get(0))
+        .map_err(sql_error)?;
+    if !definition.contains("'discarded'") {
+        if !definition.contains(OLD_STATUS_CHECK) {
+            return Err(StoreError::Invalid("the inbox table's status check is not one this version knows".into()));
+        }
+        let rebuilt = definition
+            .replacen(OLD_STATUS_CHECK, "CHECK (status IN ('pending', 'processing', 'done', 'dead', 'discarded'))", 1)
+            .replacen("CREATE TABLE inbox", "CREATE TABLE inbox_rebuilt", 1);
+        tx.execute_batch(&format!(
+            "{rebuilt};
+             INSERT INTO inbox_rebuilt SELECT * FROM inbox;
+             DROP TABLE inbox;
+             ALTER TABLE inbox_rebuilt RENAME TO inbox;"
+        ))
+        .map_err(sql_error)?;
+        // The indexes went with the old table.
+        tx.execute_batch(include_str!("inbox.sql")).map_err(sql_error)?;
+    }
+    // On the worker's outcome writes only (retry, dead): an entry leaving
+    // `processing` with an error. Kept out of the hot path's SQL.
+    tx.execute_batch(
+        "CREATE TRIGGER IF NOT EXISTS inbox_attempt_error AFTER UPDATE OF status ON inbox
+         WHEN old.status = 'processing' AND new.status IN ('pending', 'dead') AND new.last_error IS NOT NULL
+         BEGIN
+           UPDATE inbox SET errors = json_insert(errors, '$[#]', json_object(
+               'at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'attempt', new.attempts, 'error', new.last_error))
+           WHERE seq = new.seq;
+         END;",
+    )
+    .map_err(sql_error)?;
+    Ok(())
 }
 
 fn has_column(c: &Connection, table: &str, column: &str) -> Result<bool, StoreError> {
@@ -89,7 +140,9 @@ mod tests {
     fn an_old_inbox_gets_the_trace_context_column_and_keeps_its_entries() {
         let mut c = Connection::open_in_memory().unwrap();
         c.execute_batch(
-            "CREATE TABLE inbox (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, team_id TEXT NOT NULL DEFAULT '');
+            "CREATE TABLE inbox (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, team_id TEXT NOT NULL DEFAULT '',
+                status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'processing', 'done', 'dead')),
+                attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT);
              INSERT INTO inbox (id, team_id) VALUES ('e1', 't');",
         )
         .unwrap();
@@ -98,6 +151,48 @@ mod tests {
         assert_eq!(trace, None, "existing entries have none");
         upgrade_inbox(&mut c, "t").unwrap();
         assert!(has_column(&c, "inbox", "trace_context").unwrap(), "added once, kept");
+    }
+
+    /// An inbox file of the version before operator actions: its status
+    /// check refuses `discarded`, and it lacks the new columns.
+    #[test]
+    fn an_old_inbox_is_rebuilt_for_discards_keeping_its_entries() {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.execute_batch(
+            "CREATE TABLE IF NOT EXISTS inbox (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, source TEXT NOT NULL,
+                dedupe_key TEXT NOT NULL UNIQUE, order_key TEXT NOT NULL, payload TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'processing', 'done', 'dead')),
+                attempts INTEGER NOT NULL DEFAULT 0, due_at INTEGER NOT NULL, lease_until INTEGER, last_error TEXT,
+                received_at INTEGER NOT NULL, finished_at INTEGER);
+             INSERT INTO inbox (id, source, dedupe_key, order_key, payload, status, due_at, received_at)
+             VALUES ('e1', 'test', 'k1', 'o1', '{}', 'dead', 1, 1);",
+        )
+        .unwrap();
+        assert!(upgrade_inbox(&mut c, "team-1").unwrap(), "team_id added");
+        upgrade_inbox(&mut c, "team-1").unwrap();
+        let (status, team): (String, String) = c
+            .query_row("SELECT status, team_id FROM inbox WHERE id = 'e1'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        assert_eq!((status.as_str(), team.as_str()), ("dead", "team-1"));
+        c.execute("UPDATE inbox SET status = 'discarded', discarded_by = 'ops' WHERE id = 'e1'", []).unwrap();
+        // The worker's outcome writes record their error in `errors`.
+        c.execute(
+            "INSERT INTO inbox (id, team_id, source, dedupe_key, order_key, payload, status, due_at, received_at)
+             VALUES ('e2', 't', 'test', 'k2', 'o2', '{}', 'processing', 1, 1)",
+            [],
+        )
+        .unwrap();
+        c.execute("UPDATE inbox SET status = 'dead', attempts = 1, last_error = 'boom' WHERE id = 'e2'", []).unwrap();
+        let errors: String = c.query_row("SELECT errors FROM inbox WHERE id = 'e2'", [], |r| r.get(0)).unwrap();
+        let errors: serde_json::Value = serde_json::from_str(&errors).unwrap();
+        assert_eq!((errors[0]["attempt"].as_u64(), errors[0]["error"].as_str()), (Some(1), Some("boom")));
+        let indexes: i64 = c
+            .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'inbox_%'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(indexes, 2, "the partial indexes are back");
     }
 
     #[tokio::test]

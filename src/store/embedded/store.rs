@@ -258,6 +258,22 @@ impl Store for EmbeddedStore {
         let team = self.team;
         self.data.run(move |c| super::followups::correction_handled(c, team, id)).await
     }
+
+    async fn erase_client_mail(&self, email: &EmailAddress) -> Result<u64, StoreError> {
+        let (team, email) = (self.team.to_string(), email.as_str().to_string());
+        self.data
+            .run(move |c| {
+                c.execute(
+                    "UPDATE emails SET body_text = '[erased]', body_html = NULL
+                     WHERE team_id = ?1 AND (lower(from_email) = ?2 OR lower(to_email) = ?2)
+                       AND (body_text IS NOT '[erased]' OR body_html IS NOT NULL)",
+                    params![team, email],
+                )
+                .map(|n| n as u64)
+                .map_err(sql_error)
+            })
+            .await
+    }
 }
 
 pub(super) fn client_by_email(c: &Connection, team: TeamId, email: &str) -> Result<Option<Client>, StoreError> {

@@ -368,4 +368,9 @@ impl Store for SupabaseStore {
             .await?;
         Ok(())
     }
+
+    async fn erase_client_mail(&self, email: &EmailAddress) -> Result<u64, StoreError> {
+        let args = json!({"p_team": self.team, "p_email": email.as_str()});
+        self.rest.rpc::<u64>("oe_erase_client_mail", &args).await
+    }
 }

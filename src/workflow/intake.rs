@@ -156,8 +156,9 @@ pub(super) fn plan(
 fn understood_json(understood: &Understood) -> serde_json::Value {
     json!({
         "event_date": understood.date,
-        "start_time": understood.start,
-        "end_time": understood.end,
+        // HH:MM like every later turn's context (turn.rs), never HH:MM:SS.
+        "start_time": understood.start.map(draft::format_time),
+        "end_time": understood.end.map(draft::format_time),
         "attendees": understood.attendees,
         "seating_layout": understood.layout.map(Layout::code),
     })

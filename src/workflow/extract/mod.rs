@@ -278,7 +278,7 @@ pub enum Layout {
 }
 
 impl Layout {
-    const ALL: [Layout; 7] = [
+    pub(crate) const ALL: [Layout; 7] = [
         Layout::Theatre,
         Layout::Cocktail,
         Layout::Dinner,
@@ -305,24 +305,9 @@ impl Layout {
         Layout::ALL.into_iter().find(|l| l.code() == code)
     }
 
-    /// Human label for drafts to the client.
+    /// Human label for drafts to the client (from the drafts' catalogue).
     pub fn label(self, lang: Language) -> &'static str {
-        match (self, lang) {
-            (Layout::Theatre, Language::En) => "theatre seating",
-            (Layout::Theatre, Language::De) => "Theaterbestuhlung",
-            (Layout::Cocktail, Language::En) => "standing reception",
-            (Layout::Cocktail, Language::De) => "Stehapéro",
-            (Layout::Dinner, Language::En) => "seated dinner",
-            (Layout::Dinner, Language::De) => "Bankett",
-            (Layout::Workshop, Language::En) => "workshop",
-            (Layout::Workshop, Language::De) => "Workshop",
-            (Layout::Boardroom, Language::En) => "boardroom",
-            (Layout::Boardroom, Language::De) => "Boardroom",
-            (Layout::UShape, Language::En) => "U-shape",
-            (Layout::UShape, Language::De) => "U-Form",
-            (Layout::Classroom, Language::En) => "classroom",
-            (Layout::Classroom, Language::De) => "Parlamentarische Bestuhlung",
-        }
+        crate::workflow::draft::messages::of(lang).layout(self)
     }
 }
 

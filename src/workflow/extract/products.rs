@@ -138,6 +138,7 @@ pub fn extract_products_scoped(text: &str, products: &[Term<ProductId>]) -> (Vec
         }
     }
     let mut kept: Vec<ProductMention> = mentions.into_iter().filter(|m| !partial.contains(&m.id)).collect();
+    drop_generic(&standard, &matcher.find(&standard, &words(&standard)), &mut kept, products);
     // "two coffee breaks": a number of occasions, each for everyone;
     // "coffee break twice", "Kafipause an beiden Tagen" say it after.
     for hit in matcher.find(&standard, &words(&standard)) {
@@ -152,6 +153,46 @@ pub fn extract_products_scoped(text: &str, products: &[Term<ProductId>]) -> (Vec
         }
     }
     (kept, partial)
+}
+
+/// One catering package unless asked: a generic word ("Apéro", "lunch",
+/// "dinner") that is a word of another product the mail names more
+/// specifically ("Fingerfood zum Apéro": the finger food is the Classic
+/// Apéro) means that product, not a second package. A product named only by
+/// such a word, without a quantity, is dropped; naming both ("Classic Apéro
+/// and the Apéro Package") keeps both, as the package is then named in full.
+fn drop_generic(text: &str, hits: &[Hit<ProductId>], kept: &mut Vec<ProductMention>, products: &[Term<ProductId>]) {
+    let single_word = |hit: &Hit<ProductId>| -> Option<String> {
+        match &words(&text[hit.start..hit.end])[..] {
+            [only] => Some(only.folded.clone()),
+            _ => None,
+        }
+    };
+    let name_words = |id: ProductId| -> Vec<String> {
+        products.iter().find(|t| t.id == id).map(|t| words(&t.name).into_iter().map(|w| w.folded).collect()).unwrap_or_default()
+    };
+    let generic: Vec<ProductId> = kept
+        .iter()
+        .filter(|m| m.quantity.is_none() && !m.removed)
+        .map(|m| m.id)
+        .filter(|&id| {
+            let own: Vec<&Hit<ProductId>> = hits.iter().filter(|h| h.id == Some(id)).collect();
+            !own.is_empty()
+                && own.iter().all(|h| {
+                    single_word(h).is_some_and(|word| {
+                        hits.iter().any(|other| {
+                            other.id.is_some_and(|o| {
+                                o != id
+                                    && kept.iter().any(|k| k.id == o && !k.removed)
+                                    && single_word(other).as_deref() != Some(word.as_str())
+                                    && name_words(o).contains(&word)
+                            })
+                        })
+                    })
+                })
+        })
+        .collect();
+    kept.retain(|m| !generic.contains(&m.id));
 }
 
 /// How often, right after an occasion: "coffee break twice", "two times",

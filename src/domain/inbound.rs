@@ -18,7 +18,9 @@ pub struct InboundEmail {
     #[serde(default)]
     pub subject: String,
     /// Plain text as sent, quoted history included (the workflow strips it).
-    #[serde(default)]
+    /// Relays of HTML-only mail send `"text": null`: read as empty, the
+    /// workflow then reads `html`.
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
@@ -83,6 +85,11 @@ impl InboundEmail {
 }
 
 /// Message-IDs are stored bare (`abc@host`), whatever form the sender used.
+/// `null` (or a missing field, via `default`) as an empty string.
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
 pub mod message_id {
     use serde::{Deserialize, Deserializer};
 
@@ -151,6 +158,16 @@ mod tests {
         .unwrap();
         let clean = mail.without_nul();
         assert_eq!((clean.text.as_str(), clean.subject.as_str(), clean.from.name.as_deref()), ("xy", "S", Some("A")));
+    }
+
+    #[test]
+    fn an_html_only_mail_with_a_null_text_parses_with_an_empty_text() {
+        let mail: InboundEmail = serde_json::from_value(serde_json::json!({
+            "message_id": "<a@b.ch>", "from": {"email": "a@b.ch"}, "text": null, "html": "<p>Hallo</p>",
+            "received_at": "2026-11-25T10:00:00Z"
+        }))
+        .unwrap();
+        assert_eq!((mail.text.as_str(), mail.html.as_deref()), ("", Some("<p>Hallo</p>")));
     }
 
     #[test]

@@ -364,6 +364,9 @@ fn cancelling_closes_the_booking_and_its_offer() {
         matches!(&plan.offers[..], [OfferWrite::Update { patch, .. }] if patch.status == Some(OfferStatus::Cancelled))
     );
     assert_eq!(the_task(&plan).payload.context["kind"], "cancelled");
+    assert_eq!(patch(&plan).room_ids, Some(Vec::new()), "a cancelled booking holds no room");
+    let declined = reply(&negotiating(), "We have decided to go with another venue, please release the date.");
+    assert_eq!(patch(&declined).room_ids, Some(Vec::new()), "nor does a declined one");
 }
 
 /// The manager answers a manual review in their own words (offering

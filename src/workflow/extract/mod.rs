@@ -166,6 +166,9 @@ pub enum Doubt {
     /// A per-person item for part of the group ("a few guests are
     /// vegetarian"): how many is a question, not the whole group.
     PartOfGroup { product: ProductId },
+    /// The client would bring an item himself ("a few bottles from his
+    /// cellar"): allowed, and at what corkage, is the manager's answer.
+    OwnSupply { product: ProductId },
     /// The client asks about prices in an inquiry.
     PriceQuestion,
 }
@@ -179,6 +182,9 @@ impl Doubt {
                 format!("{date} is not on a weekday the client asked for")
             }
             Doubt::PartOfGroup { .. } => "an item is wanted for part of the group only: how many?".into(),
+            Doubt::OwnSupply { .. } => {
+                "the client would bring an item of their own: allowed, and at what charge?".into()
+            }
             Doubt::PriceQuestion => "the client asks about prices".into(),
         }
     }
@@ -380,8 +386,10 @@ pub fn extract_fresh(fresh: &str, today: NaiveDate, vocabulary: &Vocabulary) -> 
             doubts.push(Doubt::DateContradictsWeekday { date: *date });
         }
     }
-    let (products, part_of_group) = products::extract_products_scoped(&normalized, &vocabulary.products);
-    doubts.extend(part_of_group.into_iter().map(|product| Doubt::PartOfGroup { product }));
+    let scoped = products::extract_products_scoped(&normalized, &vocabulary.products);
+    doubts.extend(scoped.part_of_group.into_iter().map(|product| Doubt::PartOfGroup { product }));
+    doubts.extend(scoped.own_supply.into_iter().map(|product| Doubt::OwnSupply { product }));
+    let products = scoped.ordered;
     if intent::asks_about_prices(fresh) {
         doubts.push(Doubt::PriceQuestion);
     }

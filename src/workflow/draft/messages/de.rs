@@ -8,8 +8,20 @@ use crate::workflow::offer::LineUnit;
 
 pub struct De;
 
-const MONTHS: [&str; 12] =
-    ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"];
+const MONTHS: [&str; 12] = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+];
 
 impl Messages for De {
     fn greeting(&self, name: &str) -> String {

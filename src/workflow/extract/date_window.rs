@@ -114,12 +114,14 @@ static WEEK_OF_MONTH: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         .collect()
 });
 
+/// Each week ordinal as a whole-word pattern with its number.
+static WEEK_ORDINALS: LazyLock<Vec<(Regex, u32)>> = LazyLock::new(|| {
+    lang::pairs(|w| w.week_ordinals).into_iter().map(|(words, n)| (compile(&format!("^(?:{words})$")), n)).collect()
+});
+
 /// The number of a week ordinal ("3rd" -> 3, "letzten" -> 5).
 fn week_ordinal(word: &str) -> Option<u32> {
-    lang::pairs(|w| w.week_ordinals).into_iter().find_map(|(words, n)| {
-        let whole = compile(&format!("^(?:{words})$"));
-        whole.is_match(word).then_some(n)
-    })
+    WEEK_ORDINALS.iter().find_map(|(whole, n)| whole.is_match(word).then_some(*n))
 }
 
 fn week_of_month(n: u32, month: u32, year: Option<i32>, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {

@@ -178,7 +178,7 @@ impl When {
         let m = messages::of(lang);
         let date = format_date(self.date, lang);
         if self.end_assumed && !self.assumed {
-            return m.from_start(&date, &format_time(self.start));
+            return m.starting_at(&date, &format_time(self.start));
         }
         let note = if self.assumed { m.time_to_confirm() } else { "" };
         format!("{date}, {}{note}", format_span(self.start, self.end, lang))

@@ -55,7 +55,7 @@ impl Messages for De {
     fn time_to_confirm(&self) -> &'static str {
         " (Zeit noch offen)"
     }
-    fn from_start(&self, date: &str, start: &str) -> String {
+    fn starting_at(&self, date: &str, start: &str) -> String {
         format!("{date}, ab {start} Uhr (Ende noch offen)")
     }
     fn layout(&self, layout: Layout) -> &'static str {

@@ -55,7 +55,7 @@ impl Messages for En {
     fn time_to_confirm(&self) -> &'static str {
         " (time to be confirmed)"
     }
-    fn from_start(&self, date: &str, start: &str) -> String {
+    fn starting_at(&self, date: &str, start: &str) -> String {
         format!("{date}, from {start} (end time to be confirmed)")
     }
     fn layout(&self, layout: Layout) -> &'static str {

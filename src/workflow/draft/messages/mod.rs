@@ -48,7 +48,7 @@ pub trait Messages: Sync {
     /// Appended to a time the client did not give: " (time to be confirmed)".
     fn time_to_confirm(&self) -> &'static str;
     /// A start the client gave without an end: "Friday, 12.03.2027, from 18:00 (end time to be confirmed)".
-    fn from_start(&self, date: &str, start: &str) -> String;
+    fn starting_at(&self, date: &str, start: &str) -> String;
     /// How a seating layout is named to the client.
     fn layout(&self, layout: Layout) -> &'static str;
 

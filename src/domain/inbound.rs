@@ -18,7 +18,8 @@ pub struct InboundEmail {
     #[serde(default)]
     pub subject: String,
     /// Plain text as sent, quoted history included (the workflow strips it).
-    /// Absent or `null` in an HTML-only mail.
+    /// Relays of HTML-only mail send `"text": null`: read as empty, the
+    /// workflow then reads `html`.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -177,6 +178,16 @@ mod tests {
         .unwrap();
         let clean = mail.without_nul();
         assert_eq!((clean.text.as_str(), clean.subject.as_str(), clean.from.name.as_deref()), ("xy", "S", Some("A")));
+    }
+
+    #[test]
+    fn an_html_only_mail_with_a_null_text_parses_with_an_empty_text() {
+        let mail: InboundEmail = serde_json::from_value(serde_json::json!({
+            "message_id": "<a@b.ch>", "from": {"email": "a@b.ch"}, "text": null, "html": "<p>Hallo</p>",
+            "received_at": "2026-11-25T10:00:00Z"
+        }))
+        .unwrap();
+        assert_eq!((mail.text.as_str(), mail.html.as_deref()), ("", Some("<p>Hallo</p>")));
     }
 
     #[test]

@@ -357,14 +357,30 @@ const DISTINCT_KINDS: &[&str] = &["lapel", "lavalier", "headset", "ansteckmikrof
 /// Does a room with `amenities` already have the equipment `product` (a
 /// product's name)? As [`has_amenity`], and an amenity that matches also
 /// names the product's kind ("Lapel Microphone" needs a lapel one).
+/// The amenity must name what the product is, its head word, not a word
+/// that only qualifies it: a room with a stage has no "Stage Lighting
+/// Package" (its head is "lighting"), it has a "Portable Stage".
 pub(crate) fn has_equipment(amenities: &[String], product: &str) -> bool {
-    let kinds: Vec<String> = tokens(product).into_iter().filter(|t| DISTINCT_KINDS.contains(&t.as_str())).collect();
+    let product_tokens = tokens(product);
+    let kinds: Vec<&String> = product_tokens.iter().filter(|t| DISTINCT_KINDS.contains(&t.as_str())).collect();
+    let head = product_tokens
+        .iter()
+        .rev()
+        .find(|t| !PACKAGING_WORDS.contains(&t.as_str()) && !t.chars().all(|c| c.is_ascii_digit()));
     let phrases = phrases_for(product);
+    if !head.is_some_and(|h| phrases.iter().any(|p| p.contains(h))) {
+        return false;
+    }
     amenities.iter().any(|a| {
         let at = tokens(a);
         phrases.iter().any(|p| contains_phrase(&at, p)) && kinds.iter().all(|k| at.contains(k))
     })
 }
+
+/// Words that package a product rather than name it ("Stage Lighting
+/// Package" is lighting); as tokens (a trailing plural "s" dropped).
+const PACKAGING_WORDS: &[&str] =
+    &["package", "paket", "service", "setup", "set", "kit", "station", "selection", "system"];
 
 #[cfg(test)]
 mod tests {
@@ -378,6 +394,12 @@ mod tests {
         assert!(!has_equipment(&room_c, "Lapel Microphone"));
         assert!(!has_equipment(&room_c, "Headset Microphone"));
         assert!(has_equipment(&["2 headset microphones".to_string()], "Headset Microphone"));
+        // A room with a stage has a stage, not the lighting for one.
+        let room_e = ["stage".to_string(), "sound system".to_string()];
+        assert!(!has_equipment(&room_e, "Stage Lighting Package"));
+        assert!(has_equipment(&room_e, "Portable Stage"));
+        assert!(has_equipment(&room_e, "PA Sound System"));
+        assert!(has_equipment(&["screen".to_string()], "Large Projection Screen"));
     }
 
     fn catalog_rooms() -> Vec<RoomOption> {

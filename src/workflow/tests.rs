@@ -167,6 +167,23 @@ fn more_guests_than_any_room_holds_is_said_with_the_largest_room() {
     assert!(draft(&plan).contains("none of our rooms can accommodate 900 guests"), "{}", draft(&plan));
 }
 
+/// A room that lacks what the client orders as a product (a projector the
+/// venue rents out) is not said to lack it: the offer will carry it.
+#[test]
+fn what_the_client_orders_as_a_product_is_never_said_to_be_not_available() {
+    for (text, never) in [
+        ("12.03.2027, 100 guests, theatre style. We would like to book a projector.", "not included"),
+        ("Am 12.03.2027, 100 Personen, Theaterbestuhlung. Bitte reservieren Sie einen Beamer.", "nicht vorhanden"),
+    ] {
+        let plan = reply(&booking(EventStatus::Lead, 2), text);
+        let task = the_task(&plan);
+        assert_eq!(context_json(&task.payload)["kind"], "room_proposal", "{text}");
+        let missing = context_json(&task.payload)["missing"].to_string().to_lowercase();
+        assert!(missing.contains("projector") || missing.contains("beamer"), "the room lacks it: {missing}");
+        assert!(!draft(&plan).contains(never), "{}", draft(&plan));
+    }
+}
+
 #[test]
 fn the_picked_proposal_is_confirmed() {
     let mut b = booking(EventStatus::Lead, 2);
@@ -215,12 +232,29 @@ fn the_turn_follows_the_reading_it_is_given() {
 #[test]
 fn every_task_carries_what_was_understood() {
     let plan = reply(&negotiating(), "We accept the offer. Could we also have two coffee breaks?");
-    let understood = &context_json(&the_task(&plan).payload)["understood"];
+    let understood = context_json(&the_task(&plan).payload)["understood"].clone();
     assert_eq!(understood["event_date"], "2027-03-14");
     assert_eq!((understood["start_time"].as_str(), understood["end_time"].as_str()), (Some("09:00"), Some("17:00")));
     assert_eq!((understood["attendees"].as_i64(), understood["room"].as_str()), (Some(24), Some("Room A")));
     let products = understood["products"].as_array().expect("products listed");
     assert!(products.iter().any(|p| p["name"] == "Basic Coffee & Tea Package" && p["times"] == 2), "{understood}");
+}
+
+/// The manager reads times the same way on the first task as on later
+/// ones: "18:00", never "18:00:00".
+#[test]
+fn times_in_understood_read_hh_mm_at_intake_and_later_turns() {
+    let m = mail("We would like to book a dinner for 40 guests on 12.03.2027 from 18:00 to 23:30.");
+    let plan = on_inquiry(None, &m, &read(&m), &ctx(), &builtin());
+    let understood = context_json(&the_task(&plan).payload)["understood"].clone();
+    assert_eq!(
+        (understood["start_time"].as_str(), understood["end_time"].as_str()),
+        (Some("18:00"), Some("23:30")),
+        "{understood}"
+    );
+    let later = reply(&negotiating(), "Could we also have two coffee breaks?");
+    let understood = context_json(&the_task(&later).payload)["understood"].clone();
+    assert_eq!(understood["start_time"].as_str(), Some("09:00"), "{understood}");
 }
 
 #[test]
@@ -330,6 +364,9 @@ fn cancelling_closes_the_booking_and_its_offer() {
         matches!(&plan.offers[..], [OfferWrite::Update { patch, .. }] if patch.status == Some(OfferStatus::Cancelled))
     );
     assert_eq!(context_json(&the_task(&plan).payload)["kind"], "cancelled");
+    assert_eq!(patch(&plan).room_ids, Some(Vec::new()), "a cancelled booking holds no room");
+    let declined = reply(&negotiating(), "We have decided to go with another venue, please release the date.");
+    assert_eq!(patch(&declined).room_ids, Some(Vec::new()), "nor does a declined one");
 }
 
 /// The manager answers a manual review in their own words (offering

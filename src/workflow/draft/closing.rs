@@ -23,48 +23,29 @@ pub struct Prerequisites {
 /// reference is the offer number).
 pub fn prerequisites(name: &str, lang: Language, venue: &str, p: &Prerequisites, payment: Option<&Payment>) -> String {
     let mut l = Letter::new(lang, name);
+    let m = l.m();
     let number = &p.offer_number;
     if p.just_accepted {
-        l.para(
-            &format!("Thank you very much for accepting our offer {number}. We are delighted to host your event."),
-            &format!(
-                "Herzlichen Dank für die Annahme unseres Angebots {number}. Wir freuen uns sehr auf Ihren Anlass."
-            ),
-        );
+        l.para(&m.thanks_for_accepting(number));
     } else {
-        l.para(
-            &format!("Thank you for your message regarding offer {number}."),
-            &format!("Vielen Dank für Ihre Nachricht zu unserem Angebot {number}."),
-        );
+        l.para(&m.thanks_about_offer(number));
     }
-    l.intro("To confirm your booking, we still need:", "Für die definitive Bestätigung benötigen wir noch:");
+    l.intro(m.to_confirm_we_need());
     if p.billing_missing {
-        l.bullet(if l.de() {
-            "Ihre Rechnungsadresse (Firma, Strasse, PLZ und Ort)"
-        } else {
-            "your billing address (company, street, postal code and city)"
-        });
+        l.bullet(m.billing_address_needed());
     }
     if let Some((amount, due)) = p.deposit {
-        let due = format_date(due, lang);
-        l.bullet(&if l.de() {
-            format!("die Anzahlung von {} bis {due} (Zahlungsreferenz: {number})", chf(amount))
-        } else {
-            format!("the deposit of {} by {due} (payment reference: {number})", chf(amount))
-        });
+        l.bullet(&m.deposit_due(&chf(amount), &format_date(due, lang), number));
         if let Some(pay) = payment {
             l.gap();
-            l.intro("Bank details for the deposit:", "Bankverbindung für die Anzahlung:");
+            l.intro(m.bank_details());
             l.bullet(&format!("IBAN: {}", pay.iban));
-            l.bullet(&format!("{}: {}", if l.de() { "Begünstigter" } else { "Beneficiary" }, pay.beneficiary));
-            l.bullet(&format!("{}: {number}", if l.de() { "Zahlungsreferenz" } else { "Reference" }));
+            l.bullet(&format!("{}: {}", m.beneficiary(), pay.beneficiary));
+            l.bullet(&format!("{}: {number}", m.payment_reference()));
         }
     }
     l.gap();
-    l.para(
-        "As soon as we have everything, we will send you the booking confirmation.",
-        "Sobald alles vorliegt, senden wir Ihnen die Buchungsbestätigung.",
-    );
+    l.para(m.confirmation_follows());
     l.sign(venue)
 }
 
@@ -77,51 +58,36 @@ pub fn confirmation(
     attendees: Option<u32>,
 ) -> String {
     let mut l = Letter::new(lang, name);
-    let when = when.text(lang);
-    l.para("We are pleased to confirm your booking:", "Gerne bestätigen wir Ihnen Ihre Buchung:");
-    let de = l.de();
-    l.bullet(&format!("{}: {when}", if de { "Datum" } else { "Date" }));
+    let m = l.m();
+    l.para(m.we_confirm());
+    l.bullet(&m.fact_date(&when.text(lang)));
     if let Some(r) = room {
-        l.bullet(&format!("{}: {r}", if de { "Raum" } else { "Room" }));
+        l.bullet(&m.fact_room(r));
     }
     if let Some(n) = attendees {
-        l.bullet(&format!("{}: {n}", if de { "Anzahl Personen" } else { "Guests" }));
+        l.bullet(&m.fact_guests(n));
     }
     l.gap();
-    l.para(
-        "We will be in touch about the final details closer to the date. We look forward to welcoming you.",
-        "Rechtzeitig vor dem Anlass melden wir uns bei Ihnen, um die letzten Details zu besprechen. Wir freuen uns auf Sie.",
-    );
+    l.para(m.confirmed_outro());
     l.sign(venue)
 }
 
 pub fn declined(name: &str, lang: Language, venue: &str) -> String {
     let mut l = Letter::new(lang, name);
-    l.para(
-        "Thank you for letting us know. We are sorry it did not work out this time. We have released your reservation.",
-        "Vielen Dank für Ihre Rückmeldung. Wir bedauern, dass es diesmal nicht geklappt hat, und haben die Reservation freigegeben.",
-    );
-    l.para(
-        "We would be happy to welcome you on another occasion.",
-        "Gerne dürfen Sie sich bei einem nächsten Anlass wieder an uns wenden.",
-    );
+    let m = l.m();
+    l.para(m.declined());
+    l.para(m.welcome_back());
     l.sign(venue)
 }
 
 pub fn cancelled(name: &str, lang: Language, venue: &str, date: NaiveDate, confirmed: bool) -> String {
     let mut l = Letter::new(lang, name);
-    let d = format_date(date, lang);
-    l.para(
-        &format!("Thank you for letting us know. We have cancelled your reservation for {d}."),
-        &format!("Vielen Dank für Ihre Mitteilung. Wir haben Ihre Reservation für {d}, storniert."),
-    );
+    let m = l.m();
+    l.para(&m.cancelled(&format_date(date, lang)));
     if confirmed {
-        l.para(
-            "As your booking was already confirmed, our cancellation terms apply; we will send you the final invoice separately.",
-            "Da Ihre Buchung bereits bestätigt war, gelten unsere Annullationsbedingungen; die Schlussabrechnung erhalten Sie separat.",
-        );
+        l.para(m.cancellation_terms());
     }
-    l.para("We hope to welcome you another time.", "Wir hoffen, Sie ein anderes Mal bei uns begrüssen zu dürfen.");
+    l.para(m.hope_to_welcome());
     l.sign(venue)
 }
 

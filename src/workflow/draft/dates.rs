@@ -20,18 +20,12 @@ pub enum DateIssue {
 
 pub fn ask_for_date(name: &str, lang: Language, venue: &str, ask_attendees: bool) -> String {
     let mut l = Letter::new(lang, name);
-    l.para("Thank you for your message.", "Vielen Dank für Ihre Nachricht.");
-    l.intro(
-        "To check availability and prepare an offer, could you let us know:",
-        "Damit wir die Verfügbarkeit prüfen und ein Angebot erstellen können, teilen Sie uns bitte mit:",
-    );
-    l.bullet(if l.de() {
-        "das gewünschte Datum (oder einige mögliche Daten)"
-    } else {
-        "your preferred date (or a few options)"
-    });
+    let m = l.m();
+    l.para(m.thanks_for_message());
+    l.intro(m.ask_date_intro());
+    l.bullet(m.ask_preferred_date());
     if ask_attendees {
-        l.bullet(if l.de() { "die ungefähre Anzahl Personen" } else { "the approximate number of guests" });
+        l.bullet(m.ask_guests());
     }
     l.gap();
     l.sign(venue)
@@ -39,47 +33,22 @@ pub fn ask_for_date(name: &str, lang: Language, venue: &str, ask_attendees: bool
 
 pub fn date_proposals(name: &str, lang: Language, venue: &str, issue: DateIssue, proposals: &[NaiveDate]) -> String {
     let mut l = Letter::new(lang, name);
+    let m = l.m();
     match issue {
-        DateIssue::Past(d) => {
-            let d = format_date(d, lang);
-            l.para(
-                &format!("Thank you for your message. The date you mentioned, {d}, has already passed."),
-                &format!(
-                    "Vielen Dank für Ihre Nachricht. Das genannte Datum, {d}, liegt bereits in der Vergangenheit."
-                ),
-            )
-        }
-        DateIssue::Closed(d) => {
-            let d = format_date(d, lang);
-            l.para(
-                &format!("Thank you for your inquiry. Unfortunately the venue is closed on {d}."),
-                &format!("Vielen Dank für Ihre Anfrage. Leider ist unser Haus am {d}, geschlossen."),
-            )
-        }
-        DateIssue::Taken(d) => {
-            let d = format_date(d, lang);
-            l.para(
-                &format!("Unfortunately, all rooms suitable for your event are already booked on {d}."),
-                &format!("Leider sind am {d}, alle für Ihren Anlass passenden Räume bereits belegt."),
-            )
-        }
+        DateIssue::Past(d) => l.para(&m.date_past(&format_date(d, lang))),
+        DateIssue::Closed(d) => l.para(&m.date_closed(&format_date(d, lang))),
+        DateIssue::Taken(d) => l.para(&m.date_taken(&format_date(d, lang))),
         DateIssue::Vague => &mut l,
     };
     if proposals.is_empty() {
-        l.para(
-            "Could you tell us a few other dates that would suit you? We will check them right away.",
-            "Könnten Sie uns einige andere Termine nennen, die für Sie in Frage kommen? Wir prüfen sie umgehend.",
-        );
+        l.para(m.ask_other_dates());
     } else {
-        l.intro("We can offer you the following dates:", "Gerne schlagen wir Ihnen folgende Termine vor:");
+        l.intro(m.dates_intro());
         for d in proposals {
             l.bullet(&format_date(*d, lang));
         }
         l.gap();
-        l.para(
-            "Please let us know which date suits you best, and we will send you a room proposal.",
-            "Bitte teilen Sie uns mit, welcher Termin Ihnen am besten passt; wir senden Ihnen dann gerne einen passenden Raumvorschlag.",
-        );
+        l.para(m.pick_a_date());
     }
     l.sign(venue)
 }

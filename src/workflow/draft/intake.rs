@@ -2,7 +2,7 @@
 
 use chrono::{NaiveDate, NaiveTime};
 
-use super::{format_date, format_span, format_time, Letter};
+use super::{format_date, format_end, format_span, format_time, Letter};
 use crate::workflow::extract::{Language, Layout, VagueDate};
 
 /// What intake understood from the inquiry; `None` means "ask for it".
@@ -35,122 +35,56 @@ impl Understood {
 }
 
 pub fn intake(name: &str, u: &Understood, lang: Language, venue: &str) -> String {
+    let mut l = Letter::new(lang, name);
+    let m = l.m();
     let mut facts = Vec::new();
     let mut asks = Vec::new();
-    let de = lang == Language::De;
     match (u.date, &u.vague) {
-        (Some(d), _) => facts.push(format!("{}: {}", if de { "Datum" } else { "Date" }, format_date(d, lang))),
-        (None, Some(v)) => facts.push(vague_line(v, lang)),
+        (Some(d), _) => facts.push(m.fact_date(&format_date(d, lang))),
+        (None, Some(v)) => facts.push(m.fact_vague_date(v.month, v.year, v.weekday)),
         (None, None) if !u.options.is_empty() => {
             let dates: Vec<String> = u.options.iter().map(|d| format_date(*d, lang)).collect();
-            facts.push(if de {
-                format!("Daten: {} (wir prüfen die Verfügbarkeit)", dates.join(" oder "))
-            } else {
-                format!("Dates: {} (we will check availability)", dates.join(" or "))
-            })
+            facts.push(m.fact_date_options(&dates))
         }
-        (None, None) => asks.push(if de {
-            "das gewünschte Datum (oder einige mögliche Daten)"
-        } else {
-            "the date you have in mind (or a few options)"
-        }),
+        (None, None) => asks.push(m.ask_date()),
     }
     match (u.start, u.end) {
-        (Some(s), Some(e)) => facts.push(format!("{}: {}", if de { "Zeit" } else { "Time" }, format_span(s, e, lang))),
-        (Some(s), None) => facts.push(if de {
-            format!("Beginn: {} Uhr", format_time(s))
-        } else {
-            format!("Start: {}", format_time(s))
-        }),
+        (Some(s), Some(e)) => facts.push(m.fact_time(&format_span(s, e, lang))),
+        (Some(s), None) => facts.push(m.fact_start(&format_time(s))),
         (None, Some(e)) => {
-            facts.push(format!("{}: {}", if de { "Ende" } else { "End" }, super::format_end(e, lang)));
-            asks.push(if de { "die geplante Anfangszeit" } else { "your planned start time" });
+            facts.push(m.fact_end(&format_end(e, lang)));
+            asks.push(m.ask_start());
         }
-        (None, None) => {
-            asks.push(if de { "die geplante Anfangs- und Endzeit" } else { "your planned start and end time" })
-        }
+        (None, None) => asks.push(m.ask_start_and_end()),
     }
     match u.attendees {
-        Some(n) => facts.push(format!("{}: {n}", if de { "Anzahl Personen" } else { "Guests" })),
-        None => asks.push(if de { "die ungefähre Anzahl Personen" } else { "the approximate number of guests" }),
+        Some(n) => facts.push(m.fact_guests(n)),
+        None => asks.push(m.ask_guests()),
     }
-    if let Some(l) = u.layout {
-        facts.push(format!("{}: {}", if de { "Bestuhlung" } else { "Seating" }, l.label(lang)));
+    if let Some(layout) = u.layout {
+        facts.push(m.fact_seating(layout));
     }
 
-    let mut l = Letter::new(lang, name);
     if facts.is_empty() {
-        l.para("Thank you for your inquiry.", "Vielen Dank für Ihre Anfrage.");
+        l.para(m.thanks_for_inquiry());
     } else {
-        l.intro(
-            "Thank you for your inquiry. We have noted the following details:",
-            "Vielen Dank für Ihre Anfrage. Wir haben folgende Angaben notiert:",
-        );
+        l.intro(m.noted_details());
         for f in &facts {
             l.bullet(f);
         }
         l.gap();
     }
     if !asks.is_empty() {
-        l.intro(
-            "So that we can suggest the right room and prepare an offer, we still need:",
-            "Damit wir Ihnen einen passenden Raum vorschlagen und ein Angebot erstellen können, benötigen wir noch:",
-        );
+        l.intro(m.still_needed());
         for a in &asks {
             l.bullet(a);
         }
         l.gap();
     }
     if u.date.is_some() || u.vague.is_some() || !u.options.is_empty() {
-        l.para(
-            "We are now checking availability and will get back to you shortly.",
-            "Wir prüfen nun die Verfügbarkeit und melden uns in Kürze bei Ihnen.",
-        );
+        l.para(m.checking_availability());
     }
     l.sign(venue)
-}
-
-/// "Date: a Friday in May 2027 (we will suggest available dates)".
-fn vague_line(v: &VagueDate, lang: Language) -> String {
-    const EN: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    const DE: [&str; 12] = [
-        "Januar",
-        "Februar",
-        "März",
-        "April",
-        "Mai",
-        "Juni",
-        "Juli",
-        "August",
-        "September",
-        "Oktober",
-        "November",
-        "Dezember",
-    ];
-    let i = (v.month.clamp(1, 12) - 1) as usize;
-    let year = v.year.map(|y| format!(" {y}")).unwrap_or_default();
-    let day = v.weekday.map(|w| super::weekday_name(w, lang));
-    match (lang, day) {
-        (Language::De, Some(w)) => {
-            format!("Datum: ein {w} im {}{year} (wir schlagen Ihnen freie Daten vor)", DE[i])
-        }
-        (Language::De, None) => format!("Datum: im {}{year} (wir schlagen Ihnen freie Daten vor)", DE[i]),
-        (Language::En, Some(w)) => format!("Date: a {w} in {}{year} (we will suggest available dates)", EN[i]),
-        (Language::En, None) => format!("Date: in {}{year} (we will suggest available dates)", EN[i]),
-    }
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
 //! Drafts to the client, in the client's language (English or German).
 //! Hard facts (dates, times, counts, rooms, prices) come from the state the
 //! caller hands in, never from the mail text; every price is in CHF with its
-//! unit. One file per kind of letter; [`Letter`] gives them one voice.
+//! unit. One file per kind of letter; [`Letter`] gives them one voice, and
+//! every sentence comes from the language's catalogue in [`messages`].
 
 mod closing;
 mod dates;
 pub mod followup;
 mod intake;
+pub mod messages;
 mod offer;
 mod rooms;
 mod visit;
@@ -16,6 +18,7 @@ use std::fmt::Write;
 use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 
 use super::extract::Language;
+use messages::Messages;
 
 pub use closing::{cancelled, confirmation, declined, prerequisites, Prerequisites};
 pub use dates::{ask_for_date, date_proposals, DateIssue};
@@ -24,36 +27,32 @@ pub use offer::offer;
 pub use rooms::{ask_for_attendees, room_proposal, too_many_attendees, RoomLine};
 pub use visit::{visit_booked, visit_slots};
 
-/// A letter being written: greeting, paragraphs, bullet lines, sign-off.
+/// A letter being written: greeting, paragraphs, bullet lines, sign-off,
+/// every sentence from the catalogue of the letter's language ([`Letter::m`]).
 pub struct Letter {
-    lang: Language,
+    m: &'static dyn Messages,
     out: String,
 }
 
 impl Letter {
     pub fn new(lang: Language, name: &str) -> Self {
-        let name = display_name(name);
-        let out = match lang {
-            Language::De => format!("Guten Tag {name}\n\n"),
-            Language::En => format!("Dear {name},\n\n"),
-        };
-        Self { lang, out }
+        let m = messages::of(lang);
+        Self { m, out: m.greeting(&display_name(name)) }
     }
 
-    pub fn de(&self) -> bool {
-        self.lang == Language::De
+    /// The catalogue of the letter's language.
+    pub fn m(&self) -> &'static dyn Messages {
+        self.m
     }
 
-    /// A paragraph in the letter's language.
-    pub fn para(&mut self, en: &str, de: &str) -> &mut Self {
-        let text = if self.de() { de } else { en };
+    /// A paragraph.
+    pub fn para(&mut self, text: &str) -> &mut Self {
         let _ = writeln!(self.out, "{text}\n");
         self
     }
 
     /// An intro line directly followed by bullet lines.
-    pub fn intro(&mut self, en: &str, de: &str) -> &mut Self {
-        let text = if self.de() { de } else { en };
+    pub fn intro(&mut self, text: &str) -> &mut Self {
         let _ = writeln!(self.out, "{text}");
         self
     }
@@ -76,8 +75,7 @@ impl Letter {
     }
 
     pub fn sign(mut self, venue: &str) -> String {
-        let closing = if self.de() { "Freundliche Grüsse" } else { "Kind regards," };
-        let _ = write!(self.out, "{closing}\n{venue}");
+        let _ = write!(self.out, "{}\n{venue}", self.m.closing());
         self.out
     }
 }
@@ -88,10 +86,7 @@ pub fn reply_subject(subject: &str, lang: Language) -> String {
     if lower.starts_with("re:") || lower.starts_with("aw:") {
         s.to_string()
     } else if s.is_empty() {
-        match lang {
-            Language::De => "Ihre Anfrage".into(),
-            Language::En => "Your inquiry".into(),
-        }
+        messages::of(lang).default_subject().into()
     } else {
         format!("Re: {s}")
     }
@@ -102,39 +97,34 @@ pub fn format_date(d: NaiveDate, lang: Language) -> String {
     format!("{}, {}", weekday_name(d.weekday(), lang), d.format("%d.%m.%Y"))
 }
 
+/// "18:00": hours and minutes, never seconds (drafts and task payloads alike).
 pub fn format_time(t: NaiveTime) -> String {
     t.format("%H:%M").to_string()
 }
 
 pub fn weekday_name(w: Weekday, lang: Language) -> &'static str {
-    const EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-    const DE: [&str; 7] = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"];
-    let i = w.num_days_from_monday() as usize;
-    match lang {
-        Language::En => EN[i],
-        Language::De => DE[i],
-    }
+    messages::of(lang).weekday(w)
 }
 
 /// "09:00–17:00" / "09:00–17:00 Uhr"; an event until midnight (an end of
 /// 00:00, see `extract::Extracted::end_time`) reads "18:00–midnight" /
 /// "18:00 Uhr bis Mitternacht", never "00:00" or "23:59".
 pub fn format_span(start: NaiveTime, end: NaiveTime, lang: Language) -> String {
-    match (lang, is_midnight(end)) {
-        (Language::En, false) => format!("{}–{}", format_time(start), format_time(end)),
-        (Language::De, false) => format!("{}–{} Uhr", format_time(start), format_time(end)),
-        (Language::En, true) => format!("{}–midnight", format_time(start)),
-        (Language::De, true) => format!("{} Uhr bis Mitternacht", format_time(start)),
+    let m = messages::of(lang);
+    if is_midnight(end) {
+        m.span_to_midnight(&format_time(start))
+    } else {
+        m.span(&format_time(start), &format_time(end))
     }
 }
 
 /// An end time alone: "23:00" / "23:00 Uhr", "midnight" / "Mitternacht".
 pub fn format_end(end: NaiveTime, lang: Language) -> String {
-    match (lang, is_midnight(end)) {
-        (Language::En, false) => format_time(end),
-        (Language::De, false) => format!("{} Uhr", format_time(end)),
-        (Language::En, true) => "midnight".into(),
-        (Language::De, true) => "Mitternacht".into(),
+    let m = messages::of(lang);
+    if is_midnight(end) {
+        m.midnight().into()
+    } else {
+        m.clock(&format_time(end))
     }
 }
 
@@ -186,24 +176,13 @@ pub struct When {
 impl When {
     /// "Friday, 12.03.2027, 18:00–23:00" / "Freitag, 12.03.2027, 18:00–23:00 Uhr".
     pub fn text(&self, lang: Language) -> String {
-        let note = match (self.assumed, lang) {
-            (false, _) => "",
-            (true, Language::En) => " (time to be confirmed)",
-            (true, Language::De) => " (Zeit noch offen)",
-        };
+        let m = messages::of(lang);
+        let date = format_date(self.date, lang);
         if self.end_assumed && !self.assumed {
-            return match lang {
-                Language::En => format!(
-                    "{}, from {} (end time to be confirmed)",
-                    format_date(self.date, lang),
-                    format_time(self.start)
-                ),
-                Language::De => {
-                    format!("{}, ab {} Uhr (Ende noch offen)", format_date(self.date, lang), format_time(self.start))
-                }
-            };
+            return m.starting_at(&date, &format_time(self.start));
         }
-        format!("{}, {}{note}", format_date(self.date, lang), format_span(self.start, self.end, lang))
+        let note = if self.assumed { m.time_to_confirm() } else { "" };
+        format!("{date}, {}{note}", format_span(self.start, self.end, lang))
     }
 }
 
@@ -228,7 +207,7 @@ mod tests {
     #[test]
     fn a_letter_greets_and_signs_in_the_clients_language() {
         let mut l = Letter::new(Language::De, "Jonas Meier");
-        l.para("Thanks.", "Danke.");
+        l.para("Danke.");
         assert_eq!(l.sign("The Atelier"), "Guten Tag Jonas Meier\n\nDanke.\n\nFreundliche Grüsse\nThe Atelier");
     }
 

@@ -1,31 +1,14 @@
 //! Step 4: the offer, line by line, every price in CHF with its unit.
 
+use super::messages::Messages;
 use super::{format_date, Letter, When};
 use crate::workflow::extract::Language;
 use crate::workflow::offer::{chf, percent, LineItem, LineUnit, Offer};
 
-fn unit_label(unit: LineUnit, lang: Language) -> Option<&'static str> {
-    let (en, de) = match unit {
-        LineUnit::Person => ("per person", "pro Person"),
-        LineUnit::Event => ("flat rate", "pauschal"),
-        LineUnit::Piece => ("per piece", "pro Stück"),
-        LineUnit::Hour => ("per hour", "pro Stunde"),
-        LineUnit::HalfDay => ("half-day rate", "Halbtagespauschale"),
-        LineUnit::FullDay => ("full-day rate", "Tagespauschale"),
-        LineUnit::OnRequest | LineUnit::Discount(_) => return None,
-    };
-    Some(if lang == Language::De { de } else { en })
-}
-
-fn line(item: &LineItem, lang: Language) -> String {
-    match (item.unit, unit_label(item.unit, lang)) {
-        (LineUnit::OnRequest, _) => {
-            format!("{}: {}", item.name, if lang == Language::De { "Preis auf Anfrage" } else { "price on request" })
-        }
-        (LineUnit::Discount(bp), _) => {
-            let label = if lang == Language::De { "Rabatt" } else { "Discount" };
-            format!("{label} ({} %): {}", percent(bp), chf(item.total_rappen))
-        }
+fn line(item: &LineItem, m: &dyn Messages) -> String {
+    match (item.unit, m.unit(item.unit)) {
+        (LineUnit::OnRequest, _) => format!("{}: {}", item.name, m.price_on_request()),
+        (LineUnit::Discount(bp), _) => format!("{} ({} %): {}", m.discount(), percent(bp), chf(item.total_rappen)),
         (_, Some(unit)) if item.quantity == 1 => format!("{}: {} {unit}", item.name, chf(item.total_rappen)),
         (_, Some(unit)) => format!(
             "{}: {} × {} {unit} = {}",
@@ -39,14 +22,10 @@ fn line(item: &LineItem, lang: Language) -> String {
 }
 
 /// "VAT 8.1%" / "MWST 8,1 %" when every line has the same rate, else "VAT".
-fn vat_label(offer: &Offer, lang: Language) -> String {
+fn vat_label(offer: &Offer, m: &dyn Messages) -> String {
     let rates: std::collections::BTreeSet<u32> = offer.items.iter().map(|i| i.vat_rate_bp).collect();
-    match (rates.iter().next(), rates.len(), lang) {
-        (Some(r), 1, Language::En) => format!("VAT {}%", percent(*r)),
-        (Some(r), 1, Language::De) => format!("MWST {} %", percent(*r).replace('.', ",")),
-        (_, _, Language::En) => "VAT".into(),
-        (_, _, Language::De) => "MWST".into(),
-    }
+    let single = (rates.len() == 1).then(|| rates.iter().next().map(|r| percent(*r))).flatten();
+    m.vat(single.as_deref())
 }
 
 /// The offer letter. `revised` when it replaces an offer the client has.
@@ -60,49 +39,26 @@ pub fn offer(
     revised: bool,
 ) -> String {
     let mut l = Letter::new(lang, name);
+    let m = l.m();
     let when = when.text(lang);
     let number = &offer.offer_number;
     if revised {
-        l.para(
-            &format!("Following your message, please find our revised offer {number} for your event on {when} for {attendees} guests. It replaces our previous offer."),
-            &format!("Gerne senden wir Ihnen unser überarbeitetes Angebot {number} für Ihren Anlass am {when}, für {attendees} Personen. Es ersetzt unser bisheriges Angebot."),
-        );
+        l.para(&m.revised_offer_intro(number, &when, attendees));
     } else {
-        l.para(
-            &format!("As promised, here is our offer {number} for your event on {when} for {attendees} guests."),
-            &format!("Wie angekündigt unterbreiten wir Ihnen gerne unser Angebot {number} für Ihren Anlass am {when}, für {attendees} Personen."),
-        );
+        l.para(&m.offer_intro(number, &when, attendees));
     }
     for item in &offer.items {
-        l.bullet(&line(item, lang));
+        l.bullet(&line(item, m));
     }
     l.gap();
-    let de = l.de();
-    l.bullet(&format!("{}: {}", if de { "Zwischensumme" } else { "Subtotal" }, chf(offer.subtotal_rappen)));
-    l.bullet(&format!("{}: {}", vat_label(offer, lang), chf(offer.vat_rappen)));
-    l.bullet(&format!("{}: {}", if de { "Total inkl. MWST" } else { "Total incl. VAT" }, chf(offer.total_rappen)));
+    l.bullet(&format!("{}: {}", m.subtotal(), chf(offer.subtotal_rappen)));
+    l.bullet(&format!("{}: {}", vat_label(offer, m), chf(offer.vat_rappen)));
+    l.bullet(&format!("{}: {}", m.total(), chf(offer.total_rappen)));
     l.gap();
     if let Some(d) = offer.deposit {
-        l.para(
-            &format!(
-                "To secure the booking, we ask for a deposit of {} ({}% of the total), payable within {} days of accepting this offer.",
-                chf(d.amount_rappen),
-                percent(d.percentage_bp),
-                d.deadline_days
-            ),
-            &format!(
-                "Zur Sicherung der Reservation bitten wir um eine Anzahlung von {} ({} % des Totals), zahlbar innert {} Tagen nach Annahme des Angebots.",
-                chf(d.amount_rappen),
-                percent(d.percentage_bp),
-                d.deadline_days
-            ),
-        );
+        l.para(&m.deposit_terms(&chf(d.amount_rappen), &percent(d.percentage_bp), d.deadline_days));
     }
-    let until = format_date(offer.valid_until, lang);
-    l.para(
-        &format!("The offer is valid until {until}. To accept, simply reply to this email; if you would like any changes, just let us know."),
-        &format!("Das Angebot ist gültig bis {until}. Zur Annahme genügt eine Antwort auf diese E-Mail; wünschen Sie Anpassungen, melden Sie sich gerne."),
-    );
+    l.para(&m.valid_until(&format_date(offer.valid_until, lang)));
     l.sign(venue)
 }
 

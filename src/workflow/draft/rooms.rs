@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::{format_date, Letter, When};
+use super::{format_date, messages, Letter, When};
 use crate::workflow::extract::{Language, Layout};
 
 /// One proposed room as the letter states it.
@@ -42,51 +42,33 @@ pub fn room_proposal(
     rooms: &[RoomLine],
 ) -> String {
     let mut l = Letter::new(lang, name);
-    let when = when.text(lang);
-    let seating = layout.map(|x| format!(" ({})", x.label(lang))).unwrap_or_default();
-    l.para(
-        &format!("Good news: on {when} we have space for {attendees} guests{seating}."),
-        &format!("Gute Nachricht: Am {when}, haben wir Platz für {attendees} Personen{seating}."),
-    );
+    let m = l.m();
+    l.para(&m.space_for(&when.text(lang), attendees, &seating(layout, lang)));
     let Some((best, others)) = rooms.split_first() else { return l.sign(venue) };
-    let de = l.de();
-    let seats = |r: &RoomLine| match (de, r.capacity_to_confirm) {
-        (true, false) => format!("bis {} Personen", r.capacity),
-        (false, false) => format!("up to {} guests", r.capacity),
-        (true, true) => format!("bis {} Personen; Kapazität für diese Bestuhlung noch zu bestätigen", r.capacity),
-        (false, true) => format!("up to {} guests; capacity for this seating to be confirmed", r.capacity),
-    };
-    l.intro("We recommend:", "Wir empfehlen Ihnen:");
+    let seats = |r: &RoomLine| if r.capacity_to_confirm { m.seats_to_confirm(r.capacity) } else { m.seats(r.capacity) };
+    l.intro(m.we_recommend());
     l.bullet(&format!("{} ({})", best.name, seats(best)));
     if !best.matched.is_empty() {
-        l.sub_bullet(&format!("{}: {}", if de { "vorhanden" } else { "includes" }, capitalised(&best.matched)));
+        l.sub_bullet(&m.includes(&capitalised(&best.matched)));
     }
     if !best.missing.is_empty() {
-        l.sub_bullet(&format!(
-            "{}: {}",
-            if de { "nicht vorhanden" } else { "not included" },
-            capitalised(&best.missing)
-        ));
+        l.sub_bullet(&m.not_included(&capitalised(&best.missing)));
     }
     l.gap();
     if !others.is_empty() {
-        l.intro("Also available:", "Ebenfalls verfügbar:");
+        l.intro(m.also_available());
         for r in others {
             l.bullet(&format!("{} ({})", r.name, seats(r)));
         }
         l.gap();
     }
-    l.para(
-        &format!(
-            "We will prepare your offer for {} and send it to you shortly. If you would prefer another room, just let us know.",
-            best.name
-        ),
-        &format!(
-            "Wir erstellen Ihnen nun das Angebot für {} und senden es Ihnen in Kürze. Wünschen Sie einen anderen Raum, geben Sie uns einfach Bescheid.",
-            best.name
-        ),
-    );
+    l.para(&m.preparing_offer_for(&best.name));
     l.sign(venue)
+}
+
+/// " (theatre seating)", or nothing without a layout.
+fn seating(layout: Option<Layout>, lang: Language) -> String {
+    layout.map(|x| format!(" ({})", messages::of(lang).layout(x))).unwrap_or_default()
 }
 
 pub fn too_many_attendees(
@@ -99,42 +81,20 @@ pub fn too_many_attendees(
     another_layout_fits: bool,
 ) -> String {
     let mut l = Letter::new(lang, name);
-    let seating = layout.map(|x| format!(" ({})", x.label(lang))).unwrap_or_default();
-    l.para(
-        &format!("Unfortunately, none of our rooms can accommodate {attendees} guests{seating}."),
-        &format!("Leider bietet keiner unserer Räume Platz für {attendees} Personen{seating}."),
-    );
+    let m = l.m();
+    l.para(&m.no_room_fits(attendees, &seating(layout, lang)));
     if let Some((room, cap)) = largest {
-        l.para(
-            &format!("Our largest room, {room}, holds up to {cap} guests with this seating."),
-            &format!("Unser grösster Raum, {room}, bietet bei dieser Bestuhlung Platz für bis zu {cap} Personen."),
-        );
+        l.para(&m.largest_room(room, cap));
     }
-    if another_layout_fits {
-        l.para(
-            "Would a different seating arrangement or a smaller group work for you? We would be glad to find a solution together.",
-            "Wäre eine andere Bestuhlung oder eine kleinere Gruppe für Sie möglich? Gerne suchen wir gemeinsam eine Lösung.",
-        );
-    } else {
-        l.para(
-            "Would a smaller group work for you? We would be glad to find a solution together.",
-            "Wäre eine kleinere Gruppe für Sie möglich? Gerne suchen wir gemeinsam eine Lösung.",
-        );
-    }
+    l.para(if another_layout_fits { m.other_seating_or_smaller_group() } else { m.smaller_group() });
     l.sign(venue)
 }
 
 pub fn ask_for_attendees(name: &str, lang: Language, venue: &str, date: NaiveDate) -> String {
     let mut l = Letter::new(lang, name);
-    let d = format_date(date, lang);
-    l.para(
-        &format!("Thank you. We still have availability on {d}."),
-        &format!("Vielen Dank. Am {d}, haben wir für Ihren Anlass noch Platz."),
-    );
-    l.para(
-        "How many guests are you expecting, and which seating do you have in mind (e.g. theatre, banquet, standing reception)? Then we can suggest the right room.",
-        "Mit wie vielen Personen rechnen Sie, und welche Bestuhlung wünschen Sie (z. B. Theater, Bankett, Stehempfang)? Dann schlagen wir Ihnen den passenden Raum vor.",
-    );
+    let m = l.m();
+    l.para(&m.still_available_on(&format_date(date, lang)));
+    l.para(m.ask_guests_and_seating());
     l.sign(venue)
 }
 

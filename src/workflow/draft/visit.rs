@@ -6,43 +6,26 @@ use super::{format_date, format_time, Letter};
 use crate::workflow::extract::Language;
 
 fn slot(at: NaiveDateTime, lang: Language) -> String {
-    let time = format_time(at.time());
-    match lang {
-        Language::En => format!("{}, {time}", format_date(at.date(), lang)),
-        Language::De => format!("{}, {time} Uhr", format_date(at.date(), lang)),
-    }
+    super::messages::of(lang).visit_slot(&format_date(at.date(), lang), &format_time(at.time()))
 }
 
 pub fn visit_slots(name: &str, lang: Language, venue: &str, slots: &[NaiveDateTime]) -> String {
     let mut l = Letter::new(lang, name);
-    l.para(
-        "We would be delighted to show you around before you decide.",
-        "Gerne zeigen wir Ihnen unsere Räume vor Ort, bevor Sie sich entscheiden.",
-    );
-    l.intro(
-        "We can offer you the following times for a visit:",
-        "Für eine Besichtigung können wir Ihnen folgende Termine anbieten:",
-    );
+    let m = l.m();
+    l.para(m.visit_offer());
+    l.intro(m.visit_slots_intro());
     for s in slots {
         l.bullet(&slot(*s, lang));
     }
     l.gap();
-    l.para(
-        "Just let us know which suits you best. A visit takes about 30 minutes.",
-        "Teilen Sie uns einfach mit, welcher Termin Ihnen passt. Eine Besichtigung dauert etwa 30 Minuten.",
-    );
+    l.para(m.visit_pick());
     l.sign(venue)
 }
 
 pub fn visit_booked(name: &str, lang: Language, venue: &str, at: NaiveDateTime) -> String {
     let mut l = Letter::new(lang, name);
-    let (date, time) = (format_date(at.date(), lang), format_time(at.time()));
-    l.para(
-        &format!("Thank you for your reply. We look forward to welcoming you for a visit on {date} at {time}."),
-        &format!(
-            "Vielen Dank für Ihre Rückmeldung. Gerne erwarten wir Sie am {date}, um {time} Uhr, zur Besichtigung."
-        ),
-    );
-    l.para("Please ask for the events team at reception.", "Bitte melden Sie sich am Empfang beim Event-Team.");
+    let m = l.m();
+    l.para(&m.visit_booked(&format_date(at.date(), lang), &format_time(at.time())));
+    l.para(m.visit_reception());
     l.sign(venue)
 }

@@ -97,6 +97,46 @@ static PART_OF_MONTH: LazyLock<Vec<(Regex, PartOfMonth)>> = LazyLock::new(|| {
         .collect()
 });
 
+/// "the third week of March 2027", "in der dritten Märzwoche": days 15–21
+/// (week `n` of a month is its days 7n−6 to 7n; the last week its last
+/// seven days), each with its ordinal number.
+static WEEK_OF_MONTH: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    let ordinals = lang::pairs(|w| w.week_ordinals).into_iter().map(|(o, _)| o).collect::<Vec<_>>().join("|");
+    lang::LANGUAGES
+        .iter()
+        .flat_map(|w| w.week_of_month.iter())
+        .map(|template| {
+            let pattern = template
+                .replace("{n}", &format!("(?P<n>{ordinals})"))
+                .replace("{m}", &format!("(?P<month>{MONTH_ALTERNATION})"));
+            compile(&format!(r"\b{pattern}\b\.?{YEAR_AFTER}"))
+        })
+        .collect()
+});
+
+/// Each week ordinal as a whole-word pattern with its number.
+static WEEK_ORDINALS: LazyLock<Vec<(Regex, u32)>> = LazyLock::new(|| {
+    lang::pairs(|w| w.week_ordinals).into_iter().map(|(words, n)| (compile(&format!("^(?:{words})$")), n)).collect()
+});
+
+/// The number of a week ordinal ("3rd" -> 3, "letzten" -> 5).
+fn week_ordinal(word: &str) -> Option<u32> {
+    WEEK_ORDINALS.iter().find_map(|(whole, n)| whole.is_match(word).then_some(*n))
+}
+
+fn week_of_month(n: u32, month: u32, year: Option<i32>, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    let span = |y: i32| {
+        let first = NaiveDate::from_ymd_opt(y, month, 1)?;
+        let last = first.checked_add_months(chrono::Months::new(1))? - Days::new(1);
+        let (from, to) = if n >= 5 { (last.day() - 6, last.day()) } else { (7 * n - 6, 7 * n) };
+        Some((first.with_day(from)?, first.with_day(to)?))
+    };
+    match year {
+        Some(y) => span(y),
+        None => span(today.year()).filter(|(_, end)| *end >= today).or_else(|| span(today.year() + 1)),
+    }
+}
+
 /// A preference right before a span ("am liebsten", "ideally"), from `lang`.
 static PREFERENCE: LazyLock<Regex> =
     LazyLock::new(|| compile(&format!(r"\b(?:{})[\s,:]*$", lang::alternation(|w| w.preference))));
@@ -177,6 +217,22 @@ pub(crate) fn find_windows(text: &str, today: NaiveDate) -> Windows {
             }
             let year = captures.name("year").and_then(|y| y.as_str().parse().ok());
             if let Some(window) = part_of_month(*part, month, year, today) {
+                windows.push((whole.start(), window));
+            }
+        }
+    }
+    for regex in WEEK_OF_MONTH.iter() {
+        for captures in regex.captures_iter(text) {
+            let (Some(whole), Some(n), Some(month)) = (captures.get(0), captures.name("n"), captures.name("month"))
+            else {
+                continue;
+            };
+            let (Some(n), Some(month)) = (week_ordinal(n.as_str()), month_number(month.as_str())) else { continue };
+            if is_negated(text, whole.start()) {
+                continue;
+            }
+            let year = captures.name("year").and_then(|y| y.as_str().parse().ok());
+            if let Some(window) = week_of_month(n, month, year, today) {
                 windows.push((whole.start(), window));
             }
         }

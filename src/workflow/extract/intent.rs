@@ -164,8 +164,16 @@ pub fn extract_intents(text: &str) -> Vec<Intent> {
     if text.contains('?') {
         found.push(Intent::Question);
     }
+    if NOT_YET.is_match(text) {
+        found.retain(|i| *i != Intent::Accept);
+    }
     ORDER.into_iter().filter(|intent| found.contains(intent)).collect()
 }
+
+/// "Before we confirm, two questions", "bevor wir zusagen" (from `lang`):
+/// the decision is still to come, nothing in the mail accepts.
+static NOT_YET: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"(?i)\b(?:{})\b", lang::alternation(|w| w.not_yet))).expect("static regex"));
 
 /// Words of an upset client, from `lang`.
 static COMPLAINT_WORDS: LazyLock<Regex> = LazyLock::new(|| {

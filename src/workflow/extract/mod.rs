@@ -166,6 +166,9 @@ pub enum Doubt {
     /// A per-person item for part of the group ("a few guests are
     /// vegetarian"): how many is a question, not the whole group.
     PartOfGroup { product: ProductId },
+    /// The client would bring an item himself ("a few bottles from his
+    /// cellar"): allowed, and at what corkage, is the manager's answer.
+    OwnSupply { product: ProductId },
     /// The client asks about prices in an inquiry.
     PriceQuestion,
 }
@@ -179,6 +182,9 @@ impl Doubt {
                 format!("{date} is not on a weekday the client asked for")
             }
             Doubt::PartOfGroup { .. } => "an item is wanted for part of the group only: how many?".into(),
+            Doubt::OwnSupply { .. } => {
+                "the client would bring an item of their own: allowed, and at what charge?".into()
+            }
             Doubt::PriceQuestion => "the client asks about prices".into(),
         }
     }
@@ -273,7 +279,7 @@ pub enum Layout {
 }
 
 impl Layout {
-    const ALL: [Layout; 7] = [
+    pub(crate) const ALL: [Layout; 7] = [
         Layout::Theatre,
         Layout::Cocktail,
         Layout::Dinner,
@@ -300,24 +306,9 @@ impl Layout {
         Layout::ALL.into_iter().find(|l| l.code() == code)
     }
 
-    /// Human label for drafts to the client.
+    /// Human label for drafts to the client (from the drafts' catalogue).
     pub fn label(self, lang: Language) -> &'static str {
-        match (self, lang) {
-            (Layout::Theatre, Language::En) => "theatre seating",
-            (Layout::Theatre, Language::De) => "Theaterbestuhlung",
-            (Layout::Cocktail, Language::En) => "standing reception",
-            (Layout::Cocktail, Language::De) => "Stehapéro",
-            (Layout::Dinner, Language::En) => "seated dinner",
-            (Layout::Dinner, Language::De) => "Bankett",
-            (Layout::Workshop, Language::En) => "workshop",
-            (Layout::Workshop, Language::De) => "Workshop",
-            (Layout::Boardroom, Language::En) => "boardroom",
-            (Layout::Boardroom, Language::De) => "Boardroom",
-            (Layout::UShape, Language::En) => "U-shape",
-            (Layout::UShape, Language::De) => "U-Form",
-            (Layout::Classroom, Language::En) => "classroom",
-            (Layout::Classroom, Language::De) => "Parlamentarische Bestuhlung",
-        }
+        crate::workflow::draft::messages::of(lang).layout(self)
     }
 }
 
@@ -390,8 +381,10 @@ pub fn extract_fresh(fresh: &str, today: NaiveDate, vocabulary: &Vocabulary) -> 
             doubts.push(Doubt::DateContradictsWeekday { date: *date });
         }
     }
-    let (products, part_of_group) = products::extract_products_scoped(&normalized, &vocabulary.products);
-    doubts.extend(part_of_group.into_iter().map(|product| Doubt::PartOfGroup { product }));
+    let scoped = products::extract_products_scoped(&normalized, &vocabulary.products);
+    doubts.extend(scoped.part_of_group.into_iter().map(|product| Doubt::PartOfGroup { product }));
+    doubts.extend(scoped.own_supply.into_iter().map(|product| Doubt::OwnSupply { product }));
+    let products = scoped.ordered;
     if intent::asks_about_prices(fresh) {
         doubts.push(Doubt::PriceQuestion);
     }

@@ -99,6 +99,10 @@ static ALIASES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
 static PART_OF_GROUP: LazyLock<Regex> =
     LazyLock::new(|| compile(&format!(r"\b(?:{})\b", super::lang::alternation(|w| w.part_of_group))));
 
+/// "we'd like to bring a few bottles", "bringen wir selber mit" (see `lang`).
+static OWN_SUPPLY: LazyLock<Regex> =
+    LazyLock::new(|| compile(&format!(r"\b(?:{})\b", super::lang::alternation(|w| w.own_supply))));
+
 /// Occasions served to every guest, from `lang` ("coffee break", "lunch").
 static OCCASION: LazyLock<Regex> =
     LazyLock::new(|| compile(&format!(r"\b(?:{})\b", super::lang::alternation(|w| w.occasions))));
@@ -118,8 +122,10 @@ static HOURS_AFTER: LazyLock<Regex> = LazyLock::new(|| {
 /// the catalogue's ("Zmittag" = lunch), and a product wanted for part of
 /// the group only ("a few guests are vegetarian") is not ordered but
 /// returned apart, as an open question. Products named with a quantity
-/// ("5 vegetarische Menüs") are ordered as usual.
-pub fn extract_products_scoped(text: &str, products: &[Term<ProductId>]) -> (Vec<ProductMention>, Vec<ProductId>) {
+/// ("5 vegetarische Menüs") are ordered as usual. What the client brings
+/// himself ("bring a few bottles from his cellar") is never ordered: a
+/// question too.
+pub fn extract_products_scoped(text: &str, products: &[Term<ProductId>]) -> Scoped {
     let mut standard = text.to_string();
     for (regex, word) in ALIASES.iter() {
         if regex.is_match(&standard) {
@@ -129,15 +135,23 @@ pub fn extract_products_scoped(text: &str, products: &[Term<ProductId>]) -> (Vec
     let mentions = extract_products(&standard, products);
     let matcher = Matcher::new(products, true);
     let mut partial: Vec<ProductId> = Vec::new();
+    let mut own: Vec<ProductId> = Vec::new();
     for hit in matcher.find(&standard, &words(&standard)) {
         let Some(id) = hit.id else { continue };
         let sentence = super::context::sentence_around(&standard, hit.start, hit.end, 80);
         let explicit = mentions.iter().any(|m| m.id == id && (m.quantity.is_some() || m.removed));
-        if PART_OF_GROUP.is_match(sentence) && !explicit && !partial.contains(&id) {
+        let removed = mentions.iter().any(|m| m.id == id && m.removed);
+        if OWN_SUPPLY.is_match(sentence) && !removed {
+            if !own.contains(&id) {
+                own.push(id);
+            }
+        } else if PART_OF_GROUP.is_match(sentence) && !explicit && !partial.contains(&id) {
             partial.push(id);
         }
     }
-    let mut kept: Vec<ProductMention> = mentions.into_iter().filter(|m| !partial.contains(&m.id)).collect();
+    let mut kept: Vec<ProductMention> =
+        mentions.into_iter().filter(|m| !partial.contains(&m.id) && !own.contains(&m.id)).collect();
+    drop_generic(&standard, &matcher.find(&standard, &words(&standard)), &mut kept, products);
     // "two coffee breaks": a number of occasions, each for everyone;
     // "coffee break twice", "Kafipause an beiden Tagen" say it after.
     for hit in matcher.find(&standard, &words(&standard)) {
@@ -151,7 +165,61 @@ pub fn extract_products_scoped(text: &str, products: &[Term<ProductId>]) -> (Vec
             mention.times = times_around(&standard, hit.start, hit.end);
         }
     }
-    (kept, partial)
+    Scoped { ordered: kept, part_of_group: partial, own_supply: own }
+}
+
+/// The products of a mail, as [`extract_products_scoped`] reads them.
+pub struct Scoped {
+    /// Ordered (or removed) for the whole event.
+    pub ordered: Vec<ProductMention>,
+    /// Wanted for part of the group only: how many is a question.
+    pub part_of_group: Vec<ProductId>,
+    /// The client brings it: whether that is allowed is a question.
+    pub own_supply: Vec<ProductId>,
+}
+
+/// One catering package unless asked: a generic word ("Apéro", "lunch",
+/// "dinner") that is a word of another product the mail names more
+/// specifically ("Fingerfood zum Apéro": the finger food is the Classic
+/// Apéro) means that product, not a second package. A product named only by
+/// such a word, without a quantity, is dropped; naming both ("Classic Apéro
+/// and the Apéro Package") keeps both, as the package is then named in full.
+fn drop_generic(text: &str, hits: &[Hit<ProductId>], kept: &mut Vec<ProductMention>, products: &[Term<ProductId>]) {
+    let single_word = |hit: &Hit<ProductId>| -> Option<String> {
+        match &words(&text[hit.start..hit.end])[..] {
+            [only] => Some(only.folded.clone()),
+            _ => None,
+        }
+    };
+    let name_words = |id: ProductId| -> Vec<String> {
+        products
+            .iter()
+            .find(|t| t.id == id)
+            .map(|t| words(&t.name).into_iter().map(|w| w.folded).collect())
+            .unwrap_or_default()
+    };
+    let generic: Vec<ProductId> = kept
+        .iter()
+        .filter(|m| m.quantity.is_none() && !m.removed)
+        .map(|m| m.id)
+        .filter(|&id| {
+            let own: Vec<&Hit<ProductId>> = hits.iter().filter(|h| h.id == Some(id)).collect();
+            !own.is_empty()
+                && own.iter().all(|h| {
+                    single_word(h).is_some_and(|word| {
+                        hits.iter().any(|other| {
+                            other.id.is_some_and(|o| {
+                                o != id
+                                    && kept.iter().any(|k| k.id == o && !k.removed)
+                                    && single_word(other).as_deref() != Some(word.as_str())
+                                    && name_words(o).contains(&word)
+                            })
+                        })
+                    })
+                })
+        })
+        .collect();
+    kept.retain(|m| !generic.contains(&m.id));
 }
 
 /// How often, right after an occasion: "coffee break twice", "two times",

@@ -39,6 +39,42 @@ static FORWARDED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"(?i)^\s*(?:{})", super::lang::alternation(|w| w.forwarded))).expect("static regex")
 });
 
+/// "FW: Podium", "WG: Anfrage", but not "AW: WG: Anfrage" (a reply that
+/// quotes our answer to the forward).
+static FORWARD_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i)^\s*(?:{})\s*:", super::lang::alternation(|w| w.forward_subject))).expect("static regex")
+});
+
+/// Is a mail with this subject a forward?
+pub fn is_forward(subject: &str) -> bool {
+    FORWARD_SUBJECT.is_match(subject)
+}
+
+/// [`strip_quoted`] for a forward (see [`is_forward`]): Outlook forwards
+/// with the separators of a reply ("-----Ursprüngliche Nachricht-----", a
+/// line of underscores, a "From:/Sent:" block), so in a forward the first
+/// such block opens the forwarded mail, which is read (without its header
+/// lines), not dropped as history.
+pub fn strip_forwarded(text: &str) -> String {
+    let normalized = text.replace("\r\n", "\n").replace('\r', "\n");
+    let lines: Vec<&str> = normalized.split('\n').collect();
+    if lines.iter().any(|line| FORWARDED.is_match(line)) {
+        return strip_quoted(text);
+    }
+    let Some(marker) = (0..lines.len()).find(|&i| {
+        SEPARATOR.is_match(lines[i]) || UNDERSCORE_RULE.is_match(lines[i]) || is_header_block_start(&lines, i)
+    }) else {
+        return strip_quoted(text);
+    };
+    let mut body = if HEADER_FROM.is_match(lines[marker]) { marker } else { marker + 1 };
+    while body < lines.len() && (lines[body].trim().is_empty() || FORWARDED_HEADER.is_match(lines[body])) {
+        body += 1;
+    }
+    let above = strip_lines(&lines[..marker]);
+    let forwarded = strip_quoted(&lines[body..].join("\n"));
+    [above, forwarded].into_iter().filter(|part| !part.trim().is_empty()).collect::<Vec<_>>().join("\n\n")
+}
+
 /// A header line of a forwarded message ("From:", "Betreff:", "Date:").
 static FORWARDED_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*\*{0,2}(?:from|von|de|date|datum|sent|gesendet|subject|betreff|objet|to|an|à|cc|bcc|reply-to|antwort an)\s*:")
@@ -180,7 +216,23 @@ fn is_header_block_start(lines: &[&str], index: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::strip_quoted;
+    use super::{is_forward, strip_forwarded, strip_quoted};
+
+    /// Outlook forwards (subject "FW:"/"WG:") carry the forwarded mail below a
+    /// reply's separators; it is read, its header lines (and their dates) not.
+    #[test]
+    fn an_outlook_forward_is_read_below_its_separator() {
+        assert!(is_forward("FW: Q2 kick-off") && is_forward("WG: Podium") && is_forward("Fwd: Anfrage"));
+        assert!(!is_forward("RE: FW: Q2 kick-off") && !is_forward("AW: WG: Podium") && !is_forward("Wg Zimmer"));
+        let en = "Please see below.\n\nKind regards,\nPriya\nAssistant\n\n________________________________\nFrom: Tom <t@x.com>\nSent: Monday, November 30, 2026 4:12 PM\nTo: Priya <p@x.com>\nSubject: Kick-off\n\nHi Priya,\n15 April 2027, 9am to 1pm, 22 people.\n";
+        let fresh = strip_forwarded(en);
+        assert!(fresh.contains("15 April 2027, 9am to 1pm") && fresh.contains("Please see below"), "{fresh}");
+        assert!(!fresh.contains("November 30") && !fresh.contains("Assistant"), "{fresh}");
+        let de = "Guten Morgen\nBitte um Offerte.\n\nFreundliche Grüsse\nNadine\n\n-----Ursprüngliche Nachricht-----\nVon: Zürcher Beat <b@x.ch>\nGesendet: Montag, 7. Dezember 2026 18:02\nAn: Frei Nadine <n@x.ch>\nBetreff: Podium\n\nHoi Nadine\nDienstag, 21. September 2027, 75 Gäste\n";
+        let fresh = strip_forwarded(de);
+        assert!(fresh.contains("21. September 2027") && !fresh.contains("7. Dezember"), "{fresh}");
+        assert_eq!(strip_forwarded("Danke!\n\nVon: A <a@x.ch>\nGesendet: Montag\n\nalt"), "Danke!\n\nalt");
+    }
 
     #[test]
     fn drops_gmail_attribution_and_everything_after() {

@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 
+use super::quoted::{is_forward, strip_forwarded};
 use super::{extract_fresh, mail_text, strip_quoted, Extracted, Vocabulary};
 use crate::domain::InboundEmail;
 
@@ -30,7 +31,8 @@ pub struct Rules;
 
 impl Extractor for Rules {
     fn read(&self, mail: &InboundEmail, today: NaiveDate, vocabulary: &Vocabulary) -> Reading {
-        let fresh = strip_quoted(&mail_text(&mail.text, mail.html.as_deref()));
+        let text = mail_text(&mail.text, mail.html.as_deref());
+        let fresh = if is_forward(&mail.subject) { strip_forwarded(&text) } else { strip_quoted(&text) };
         let found = extract_fresh(&fresh, today, vocabulary);
         Reading { fresh, found }
     }

@@ -24,7 +24,7 @@ use regex::{Captures, Regex};
 use std::sync::LazyLock;
 
 static TIME_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?P<h>\d{1,2})(?:(?P<sep>[:.])(?P<m>\d{2}))?(?:(?P<space>\s*)(?P<suf>[ap]\.?\s?m\b\.?|uhr\b|h(?P<hm>\d{2})?\b|o['’]clock\b))?")
+    Regex::new(r"(?i)\b(?P<h>\d{1,2})(?:(?P<sep>[:.])(?P<m>\d{2}))?(?:(?P<space>\s*)(?P<suf>[ap]\.?\s?m\b\.?|uhr\b|h(?P<hm>\d{2})?\b|o['’]clock\b)|(?P<ch>i)\b)?")
         .expect("static regex")
 });
 
@@ -41,11 +41,12 @@ static TIME_PREPOSITION: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Words that make a lone time the end rather than the start, followed by
-/// fillers ("Ende so gegen 22 Uhr", "until about 11pm"). Plain "to" is left
+/// fillers ("Ende so gegen 22 Uhr", "until about 11pm"), and an end that
+/// stays ("End time stays at 1pm", "Ende bleibt bei 17 Uhr"). Plain "to" is left
 /// out: "change the start time to 17:00" is not an end time.
 static END_CUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)\b(?:until|till|bis|end(?:s|ing)?|finish(?:es|ing)?|over by|ende|schluss|spätestens|latest)\s*:?\s*(?:(?:at|um|{approx})\s*){{0,3}}$|\bto\s*:\s*$",
+        r"(?i)\b(?:until|till|bis|end(?:s|ing)?|finish(?:es|ing)?|over by|ende|schluss|spätestens|latest)\s*:?\s*(?:(?:at|um|{approx})\s*){{0,3}}$|\bto\s*:\s*$|\b(?:end(?:ing)?[\s-]?time|ende|endzeit|schluss)\s+(?:stays|remains|is still|will stay|bleibt|ist weiterhin|ist nach wie vor)(?:\s+(?:at|um|bei))?\s*(?:(?:{approx})\s*){{0,2}}$",
         approx = lang::alternation(|w| w.approx)
     ))
     .expect("static regex")
@@ -118,11 +119,17 @@ struct Token {
     marker: Marker,
 }
 
+/// "anschliessend Business-Lunch im gleichen Raum bis": a following part
+/// ending later than the first range (up to 60 characters before its end).
+static THEN_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i)\b(?:{})\b[^!?\n]*$", lang::alternation(|w| w.then))).expect("static regex")
+});
+
 /// Start and end time of the event, if written.
 pub fn extract_times(text: &str, language: Language) -> (Option<NaiveTime>, Option<NaiveTime>) {
     let tokens = tokens(text, language);
-    if let Some(range) = first_range(text, &tokens) {
-        return range;
+    if let Some((start, end)) = first_range(text, &tokens) {
+        return (start, later_end(text, &tokens, end));
     }
     let mut start = None;
     let mut cued_start = None;
@@ -144,6 +151,24 @@ pub fn extract_times(text: &str, language: Language) -> (Option<NaiveTime>, Opti
         }
     }
     (cued_start.or(start), end)
+}
+
+/// The end of a following part when it is later than the range's end:
+/// "9.00 bis 12.00 Uhr Sitzung, anschliessend Business-Lunch bis 13.30 Uhr"
+/// is 09:00–13:30. A part ending earlier ("17h-20h (Podium bis 19h,
+/// danach Apéro)") changes nothing; midnight (00:00) is the latest end.
+fn later_end(text: &str, tokens: &[Token], end: Option<NaiveTime>) -> Option<NaiveTime> {
+    let current = end?;
+    if current == NaiveTime::MIN {
+        return end;
+    }
+    let later = tokens.iter().filter(|t| t.marker != Marker::Bare).find_map(|t| {
+        let before = clause_before(text, t.start, 60, false);
+        let candidate = as_end(t.hour, t.minute)?;
+        let is_later = candidate == NaiveTime::MIN || candidate > current;
+        (END_CUE.is_match(before) && THEN_BEFORE.is_match(before) && is_later).then_some(candidate)
+    });
+    later.or(end)
 }
 
 /// The first pair "A - B" / "from A to B" / "between A and B" with at least
@@ -242,7 +267,8 @@ fn numeric_token(text: &str, captures: &Captures, language: Language) -> Option<
         Some(m) => m.as_str().parse().ok()?,
         None => 0,
     };
-    let suffix = captures.name("suf").map(|s| s.as_str().to_lowercase());
+    // Mundart "17i" (17 Uhr), glued to the number, reads like "17 Uhr".
+    let suffix = captures.name("suf").or_else(|| captures.name("ch")).map(|s| s.as_str().to_lowercase());
     let spaced = captures.name("space").is_some_and(|s| !s.as_str().is_empty());
     let separator = captures.name("sep").map(|s| s.as_str());
     let mut marker = match (suffix.as_deref(), separator) {

@@ -133,8 +133,11 @@ pub(in crate::workflow) fn cancel(t: &mut Turn<'_>) {
     t.draft(TaskAction::ApproveMessage, body, TaskKind::Cancelled { was_confirmed });
 }
 
+/// Cancels the booking and its offer and releases the room (the goodbye
+/// says the reservation is released; a cancelled booking holds nothing).
 fn close(t: &mut Turn<'_>) {
     t.event.status = EventStatus::Cancelled;
+    t.event.room_ids.clear();
     if let Some(o) = t.offer.as_mut().filter(|o| o.status != OfferStatus::Cancelled) {
         o.status = OfferStatus::Cancelled;
         t.offers.push(OfferWrite::Update {

@@ -38,6 +38,7 @@ pub(super) const WORDS: Words = Words {
     plus: &["plus", "and", "\\+", "&", "as well as", "with"],
     dozen: &["dozens?"],
     half_dozen: &["half a dozen"],
+    then: &["afterwards", "followed by", "after that", "and then", "then"],
     approx: &["approx\\.?", "approximately", "about", "around", "roughly", "circa", "ca\\.?", "~", "some"],
     yes: &["yes", "yep", "yeah", "correct", "exactly", "right"],
     is_right: &["is right", "is correct", "is fine", "is ok", "is okay", "it is", "people", "guests", "is the number"],
@@ -66,6 +67,8 @@ pub(super) const WORDS: Words = Words {
     after_easter: &["(?:the )?week after easter", "after easter"],
     before_easter: &["(?:the )?week before easter", "before easter"],
     week_labels: &["calendar week", "cw", "week(?: no\\.?| number)?", "wk\\.?"],
+    week_ordinals: &[("first|1st", 1), ("second|2nd", 2), ("third|3rd", 3), ("fourth|4th", 4), ("last|final", 5)],
+    week_of_month: &["(?:the\\s+)?{n}\\s+week\\s+(?:of|in)\\s+{m}"],
     parts_of_month: &[
         ("early|beginning of|start of|the beginning of|the start of", PartOfMonth::Early),
         ("mid|mid-|middle of|the middle of", PartOfMonth::Middle),
@@ -108,7 +111,13 @@ pub(super) const WORDS: Words = Words {
         "expect (?:someone|somebody) to (?:call|contact|get back to)",
         "(?:very|really|not at all) (?:unhappy|upset)",
     ],
+    forward_subject: &["fwd?"],
     forwarded: &["-{2,}\\s*forwarded message\\s*-{2,}", "begin forwarded message\\s*:", "-{2,}\\s*forwarded\\s*-{2,}"],
+    not_yet: &[
+        "before (?:we|i) (?:can )?(?:confirm|book|accept|commit|decide|sign)",
+        "(?:we|i)(?:['’]ll| will| would| can) (?:only )?confirm (?:\\w+ ){0,3}(?:after|once|when|later|next)",
+        "not (?:yet )?(?:confirmed|decided) yet",
+    ],
     accept: &[
         "(?:has|have) (?:approved|accepted|signed off) (?:the|your|our) (?:offer|proposal|quote|quotation)",
         "approved (?:the|your|our) (?:offer|proposal|quote|quotation)",
@@ -119,6 +128,8 @@ pub(super) const WORDS: Words = Words {
         "deal\\b",
         "(?:we(?:['’]ll| will)|let['’]?s) go (?:ahead )?with (?:it|that|this|the offer|your offer)\\b",
         "book it\\b",
+        "(?:has|have) agreed to (?:the|your|our) (?:offer|proposal|quote|quotation)",
+        "we hereby (?:book|confirm|accept)",
     ],
     cancel: &["call(?:ing)? (?:it|the event|the booking|everything|the whole thing) off", "have to cancel"],
     price_question: &[
@@ -136,7 +147,9 @@ pub(super) const WORDS: Words = Words {
         ("three[\\s-]course(?:[\\s-](?:menu|meal|dinner))?", "three-course dinner"),
         ("wireless mics?", "wireless mic"),
         ("radio mic(?:rophone)?s?", "wireless mic"),
-        ("coffee breaks?", "coffee break"),
+        // Typos clients make: "coffe break", "cofee break".
+        ("cof{1,2}e{1,2}[\\s-]?breaks?", "coffee break"),
+        ("(?:white|red|rosé|rose) wines?", "wine"),
         (
             "(?:still (?:and|&) sparkling|sparkling (?:and|&) still|mineral|still|bottled|table) water|water for (?:everyone|everybody|all|the (?:tables?|guests|group|participants))",
             "mineral water",
@@ -145,6 +158,13 @@ pub(super) const WORDS: Words = Words {
         ("flying[\\s-]?dinner|walking[\\s-]?dinner|bowl[\\s-]?food", "flyingfood"),
     ],
     occasions: &["coffee breaks?", "breaks?", "lunch(?:es)?", "breakfasts?", "snacks?"],
+    own_supply: &[
+        "(?:we|i)(?:['’]d| would| will|['’]ll)?(?: like to| want to| plan to| love to)? bring",
+        "bring(?:ing)? (?:our|my|his|her|their) own",
+        "(?:our|my) own",
+        "from (?:our|my|his|her|their) (?:own )?(?:cellar|winery|vineyard)",
+        "corkage",
+    ],
     part_of_group: &[
         "a few (?:of (?:the|our) )?(?:guests|people|participants|attendees)",
         "some (?:of (?:the|our) )?(?:guests|people|participants|attendees)",

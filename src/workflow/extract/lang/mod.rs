@@ -63,6 +63,10 @@ pub(crate) struct Words {
     /// Approximation fillers allowed before a count or a time ("ca.",
     /// "so gegen", "around").
     pub approx: &'static [&'static str],
+    /// A part that follows the first ("anschliessend", "followed by"): an
+    /// end time after it ("9–12 Sitzung, anschliessend Lunch bis 13.30")
+    /// is the event's end.
+    pub then: &'static [&'static str],
     /// A bare confirmation of a number the venue asked for ("yes", "ja").
     pub yes: &'static [&'static str],
     /// After "24" in such a confirmation: "is right", "stimmt".
@@ -80,6 +84,11 @@ pub(crate) struct Words {
     pub week_labels: &'static [&'static str],
     /// "early June", "Mitte Juni" (the month follows).
     pub parts_of_month: &'static [(&'static str, PartOfMonth)],
+    /// Ordinals of a week in a month ("third", "dritten"); 5 is the last.
+    pub week_ordinals: &'static [(&'static str, u32)],
+    /// "the {n} week of {m}", "{n} {m}woche": templates in which `{n}`
+    /// stands for an ordinal and `{m}` for a month name.
+    pub week_of_month: &'static [&'static str],
     /// A working day is wished ("a weekday", "unter der Woche").
     pub weekday_wish: &'static [&'static str],
     /// Weekday abbreviations for spans like "Mo–Do" (Monday first).
@@ -92,6 +101,13 @@ pub(crate) struct Words {
     pub complaint: &'static [&'static str],
     /// Lines that open a forwarded message, which is read, not dropped.
     pub forwarded: &'static [&'static str],
+    /// Subject prefixes of a forward ("FW:", "WG:"): its first quoted block
+    /// is the forwarded mail, read like the sender's own text.
+    pub forward_subject: &'static [&'static str],
+    /// The decision is still to come ("before we confirm", "bevor wir
+    /// zusagen"): praise in the same mail ("the offer looks good") is no
+    /// acceptance.
+    pub not_yet: &'static [&'static str],
     /// Acceptances beyond the generic rules ("has approved the offer").
     pub accept: &'static [&'static str],
     /// Calling the event off ("call it off", "müssen leider absagen").
@@ -107,6 +123,10 @@ pub(crate) struct Words {
     pub occasions: &'static [&'static str],
     /// "a few guests", "einige Gäste": part of the group, not all of it.
     pub part_of_group: &'static [&'static str],
+    /// The client brings it himself ("bring a few bottles from his cellar",
+    /// "Wein bringen wir selber mit"): not an order, a question for the
+    /// manager (corkage, allowed or not).
+    pub own_supply: &'static [&'static str],
     /// Labels of a billing address block; a colon or "is" may follow.
     pub billing_labels: &'static [&'static str],
     /// Labels that only count with a colon ("Rechnung an:", "please

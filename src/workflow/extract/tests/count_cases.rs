@@ -31,6 +31,9 @@ const COUNT_EN: &[(&str, Option<u32>)] = &[
 ];
 
 const COUNT_DE: &[(&str, Option<u32>)] = &[
+    ("Mir sind öppe 60 Persone, alles stehend.", Some(60)),
+    ("mir wärid öppe 35 Lüt", Some(35)),
+    ("Mir sind 25 Gäscht", Some(25)),
     ("für ca. 60 Pers.", Some(60)),
     ("Apéro für 60 P.", Some(60)),
     ("60 P., Stehapéro", Some(60)),

@@ -12,6 +12,10 @@ fn window(found: &Extracted) -> Window {
 }
 
 const WINDOW_EN: &[(&str, Window)] = &[
+    ("sometime in the 3rd week of March 2027", Some(((2027, 3, 15), (2027, 3, 21)))),
+    ("the first week of June", Some(((2027, 6, 1), (2027, 6, 7)))),
+    ("in the second week of May 2027", Some(((2027, 5, 8), (2027, 5, 14)))),
+    ("the last week of August", Some(((2027, 8, 25), (2027, 8, 31)))),
     ("Could we do it in week 23?", Some(((2027, 6, 7), (2027, 6, 13)))),
     ("calendar week 23, 2027", Some(((2027, 6, 7), (2027, 6, 13)))),
     ("sometime in CW 2", Some(((2027, 1, 11), (2027, 1, 17)))),
@@ -32,6 +36,10 @@ const WINDOW_EN: &[(&str, Window)] = &[
 ];
 
 const WINDOW_DE: &[(&str, Window)] = &[
+    ("in der dritten Märzwoche 2027", Some(((2027, 3, 15), (2027, 3, 21)))),
+    ("in der 2. Woche im Mai", Some(((2027, 5, 8), (2027, 5, 14)))),
+    ("die erste Woche im Juni 2027", Some(((2027, 6, 1), (2027, 6, 7)))),
+    ("in der letzten Woche im August", Some(((2027, 8, 25), (2027, 8, 31)))),
     ("in der KW 23", Some(((2027, 6, 7), (2027, 6, 13)))),
     ("KW23", Some(((2027, 6, 7), (2027, 6, 13)))),
     ("Kalenderwoche 23 / 2027", Some(((2027, 6, 7), (2027, 6, 13)))),

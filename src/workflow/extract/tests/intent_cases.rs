@@ -26,10 +26,21 @@ const INTENT_EN: &[(&str, &[Intent])] = &[
     ("Great, let's go with it!", &[Accept]),
     ("Please book it for us.", &[Accept]),
     ("Should we go with the offer?", &[Question]),
+    ("The board has agreed to the offer.", &[Accept]),
+    ("We hereby book the room as offered.", &[Accept]),
+    ("Has the board agreed to the offer yet?", &[Question]),
+    ("Thank you, the offer looks good! Before we confirm, two questions: is parking free?", &[Question]),
+    ("The rest is fine, we will confirm after our internal meeting next week.", &[]),
+    ("Looks good, we confirm.", &[Accept]),
 ];
 
 const INTENT_DE: &[(&str, &[Intent])] = &[
     ("Passt, wir nehmen es.", &[Accept]),
+    ("Der Vorstand hat der Offerte an seiner Sitzung von gestern Abend zugestimmt.", &[Accept]),
+    ("Wir buchen hiermit verbindlich.", &[Accept]),
+    ("Die Offerte passt so, bevor wir zusagen noch eine Frage: gibt es Parkplätze?", &[Question]),
+    ("Passt so, wir melden uns nach der Vorstandssitzung.", &[]),
+    ("Die Geschäftsleitung hat dem Angebot zugestimmt, wir buchen definitiv.", &[Accept]),
     ("Wir nehmen das.", &[Accept]),
     ("Wir müssen leider absagen.", &[Cancel]),
     ("Wir müssen den Anlass leider absagen.", &[Cancel]),

@@ -42,6 +42,10 @@ const LINES_EN: &[(&str, &[Mention])] = &[
     ("Some of our guests are vegan.", &[]),
     ("5 vegetarian menus, please", &[("Vegetarian Menu", Some(5), None, false)]),
     ("a DJ for the evening", &[("DJ Service", None, None, false)]),
+    ("We need a coffe break in the afternoon.", &[("Basic Coffee & Tea Package", None, None, false)]),
+    ("two cofee breaks", &[("Basic Coffee & Tea Package", None, Some(2), false)]),
+    ("8 bottles of white wine", &[("Wine Selection", Some(8), None, false)]),
+    ("red wine on the tables", &[("Wine Selection", None, None, false)]),
 ];
 
 const LINES_DE: &[(&str, &[Mention])] = &[
@@ -75,12 +79,56 @@ const LINES_DE: &[(&str, &[Mention])] = &[
     ("Essen als Flying Dinner, kein gesetztes Essen", &[]),
     ("zweimal Kafipause", &[("Basic Coffee & Tea Package", None, Some(2), false)]),
     ("Kaffeepause an beiden Tagen", &[("Basic Coffee & Tea Package", None, Some(2), false)]),
+    ("Dazu hätten wir gern 8 Flaschen Weisswein.", &[("Wine Selection", Some(8), None, false)]),
+    (
+        "Rotwein und Mineralwasser",
+        &[("Wine Selection", None, None, false), ("Still & Sparkling Water", None, None, false)],
+    ),
+    ("Am Morgen ein Znüni", &[("Coffee & Snacks Package", None, None, false)]),
+    ("ein Zvieri am Nachmittag", &[("Coffee & Snacks Package", None, None, false)]),
+    ("eine Kaffepause", &[("Basic Coffee & Tea Package", None, None, false)]),
+];
+
+/// One catering package unless the client names both: a generic word next
+/// to a more specific name of the same kind is that product.
+const ONE_PACKAGE_EN: &[(&str, &[Mention])] = &[
+    ("finger food for the apéro", &[("Classic Apéro", None, None, false)]),
+    ("An apéro with gourmet finger food, please.", &[("Premium Apéro", None, None, false)]),
+    ("Apéro afterwards: finger food deluxe", &[("Premium Apéro", None, None, false)]),
+    ("a business lunch at noon; lunch for 20 people", &[("Premium Lunch Package", None, None, false)]),
+    ("an apéro after the talk", &[("Apéro Package", None, None, false)]),
+    (
+        "the Classic Apéro and later the Apéro Package",
+        &[("Classic Apéro", None, None, false), ("Apéro Package", None, None, false)],
+    ),
+    (
+        "Classic Apéro for the early guests, Premium Apéro for the VIPs",
+        &[("Classic Apéro", None, None, false), ("Premium Apéro", None, None, false)],
+    ),
+];
+
+const ONE_PACKAGE_DE: &[(&str, &[Mention])] = &[
+    ("Fingerfood zum Apéro", &[("Classic Apéro", None, None, false)]),
+    ("zum Apéro etwas Fingerfood", &[("Classic Apéro", None, None, false)]),
+    ("Apero mit Fingerfood, bitte", &[("Classic Apéro", None, None, false)]),
+    ("einen Apéro nach der Versammlung", &[("Apéro Package", None, None, false)]),
+    ("Zum Apéro hätten wir gerne das Premium Apéro.", &[("Premium Apéro", None, None, false)]),
+    ("ein Business Lunch; das Lunch um 12 Uhr", &[("Premium Lunch Package", None, None, false)]),
+    (
+        "Classic Apéro und zusätzlich das Apéro Package",
+        &[("Classic Apéro", None, None, false), ("Apéro Package", None, None, false)],
+    ),
 ];
 
 #[test]
 fn offer_lines() {
     let vocabulary = catalogue();
-    for (name, table) in [("LINES_EN", LINES_EN), ("LINES_DE", LINES_DE)] {
+    for (name, table) in [
+        ("LINES_EN", LINES_EN),
+        ("LINES_DE", LINES_DE),
+        ("ONE_PACKAGE_EN", ONE_PACKAGE_EN),
+        ("ONE_PACKAGE_DE", ONE_PACKAGE_DE),
+    ] {
         let rows: Vec<_> = table
             .iter()
             .map(|(text, mentions)| {
@@ -123,4 +171,55 @@ fn items_for_part_of_the_group_are_doubts() {
     });
 }
 
-pub(super) const ROWS: (usize, usize) = (LINES_EN.len() + 5, LINES_DE.len() + 4);
+pub(super) const ROWS: (usize, usize) = (
+    LINES_EN.len() + 5 + ONE_PACKAGE_EN.len() + OWN_SUPPLY_EN.len(),
+    LINES_DE.len() + 4 + ONE_PACKAGE_DE.len() + OWN_SUPPLY_DE.len(),
+);
+
+/// What the client brings himself is never ordered; it is a question (is
+/// it allowed, at what corkage) for the manager. (text, doubted, ordered)
+const OWN_SUPPLY_EN: &[(&str, &[&str], &[&str])] = &[
+    ("My husband collects wine and we'd like to bring a few bottles from his cellar.", &["Wine Selection"], &[]),
+    ("We will bring our own wine, is there a corkage fee?", &["Wine Selection"], &[]),
+    ("We'd like to bring our own birthday cake.", &["Birthday Cake"], &[]),
+    ("Could we bring 10 bottles of wine from our vineyard?", &["Wine Selection"], &[]),
+    ("12 bottles of house wine, please.", &[], &["Wine Selection"]),
+];
+
+const OWN_SUPPLY_DE: &[(&str, &[&str], &[&str])] = &[
+    ("Den Wein bringen wir selber mit, was kostet das Zapfengeld?", &["Wine Selection"], &[]),
+    ("Dürfen wir eigenen Wein aus unserem Keller mitbringen?", &["Wine Selection"], &[]),
+    ("Den Geburtstagskuchen bringen wir selbst mit.", &["Birthday Cake"], &[]),
+    ("Wir möchten 10 Flaschen Wein bei Ihnen bestellen.", &[], &["Wine Selection"]),
+];
+
+#[test]
+fn what_the_client_brings_is_a_question_not_an_order() {
+    let vocabulary = catalogue();
+    for (name, table) in [("OWN_SUPPLY_EN", OWN_SUPPLY_EN), ("OWN_SUPPLY_DE", OWN_SUPPLY_DE)] {
+        let rows: Vec<_> = table
+            .iter()
+            .map(|(text, doubted, ordered)| {
+                let names = |list: &[&str]| list.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+                (*text, (names(doubted), names(ordered)))
+            })
+            .collect();
+        check(name, &rows, |found: &Extracted| {
+            let doubted = found
+                .doubts
+                .iter()
+                .filter_map(|d| match d {
+                    Doubt::OwnSupply { product } => Some(product_name(&vocabulary, *product)),
+                    _ => None,
+                })
+                .collect::<Vec<String>>();
+            let ordered = found
+                .products
+                .iter()
+                .filter(|m| ["Wine Selection", "Birthday Cake"].contains(&product_name(&vocabulary, m.id).as_str()))
+                .map(|m| product_name(&vocabulary, m.id))
+                .collect::<Vec<String>>();
+            (doubted, ordered)
+        });
+    }
+}

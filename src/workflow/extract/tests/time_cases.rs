@@ -28,6 +28,12 @@ const TIME_EN: &[(&str, Hm, Hm)] = &[
     ("The ceremony is at 2:30pm; we would come from 5pm and party until midnight.", Some((17, 0)), Some((0, 0))),
     ("Drinks at 5pm, the dinner starts at 7pm.", Some((17, 0)), None),
     ("We arrive at 6pm.", Some((18, 0)), None),
+    ("Meeting 9:00-12:00, followed by lunch in the same room until 1:30pm.", Some((9, 0)), Some((13, 30))),
+    ("9am to 12pm workshop, afterwards drinks until 2pm", Some((9, 0)), Some((14, 0))),
+    ("7-11pm dinner, then a DJ until midnight", Some((19, 0)), Some((0, 0))),
+    ("5pm-8pm (talks until 7pm, then drinks)", Some((17, 0)), Some((20, 0))),
+    ("Could we start at 8:30 instead of 9:00? End time stays at 1pm.", Some((8, 30)), Some((13, 0))),
+    ("Start at 10am please, the end time remains 4pm.", Some((10, 0)), Some((16, 0))),
 ];
 
 const TIME_DE: &[(&str, Hm, Hm)] = &[
@@ -54,6 +60,14 @@ const TIME_DE: &[(&str, Hm, Hm)] = &[
     ),
     ("Die Trauung ist um 14 Uhr, Apéro bei Ihnen ab 16.30 Uhr.", Some((16, 30)), None),
     ("Wir kommen um 18 Uhr.", Some((18, 0)), None),
+    ("9.00 bis 12.00 Uhr Sitzung, anschliessend Business-Lunch im gleichen Raum bis 13.30 Uhr", Some((9, 0)), Some((13, 30))),
+    ("Workshop 8–12 Uhr, danach Apéro bis 14 Uhr", Some((8, 0)), Some((14, 0))),
+    ("17h-20h (Podium bis ca. 19h, danach Apéro riche)", Some((17, 0)), Some((20, 0))),
+    ("von 14 bis 17 Uhr, im Anschluss Apéro bis ca. 18.30 Uhr", Some((14, 0)), Some((18, 30))),
+    // Mundart: "vo 17i bis 22i" (17 Uhr bis 22 Uhr).
+    ("am Samschtig vo 17i bis 22i", Some((17, 0)), Some((22, 0))),
+    ("Beginn neu um 8.30 Uhr, das Ende bleibt bei 17 Uhr.", Some((8, 30)), Some((17, 0))),
+    ("ab 18i, Schluss öppe um 23i", Some((18, 0)), Some((23, 0))),
 ];
 
 #[test]

@@ -15,10 +15,10 @@ async fn main() -> std::io::Result<()> {
     let keys = web::Data::new(vec![SigningKey::parse(dev::EMAIL_WEBHOOK_SECRET).expect("the dev secret parses")]);
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     HttpServer::new(move || {
-        App::new().app_data(keys.clone()).route("/webhooks/email/generic", web::post().to(accept)).route(
-            "/healthz",
-            web::get().to(|| async { HttpResponse::Ok().finish() }),
-        )
+        App::new()
+            .app_data(keys.clone())
+            .route("/webhooks/email/generic", web::post().to(accept))
+            .route("/healthz", web::get().to(|| async { HttpResponse::Ok().finish() }))
     })
     .workers(workers)
     .bind(addr)?

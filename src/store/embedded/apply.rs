@@ -64,7 +64,8 @@ fn write(tx: &Connection, team: TeamId, user: UserId, plan: &Plan) -> Result<App
             Some(existing) => existing.id,
             None => {
                 let id = ClientId::new();
-                cached(tx, 
+                cached(
+                    tx,
                     "INSERT INTO clients (id, team_id, user_id, name, email, company, status, created_at, updated_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'lead', ?7, ?7)",
                     params![id.to_string(), team_s, user_s, new.name, new.email.as_str(), new.company, now],
@@ -79,7 +80,8 @@ fn write(tx: &Connection, team: TeamId, user: UserId, plan: &Plan) -> Result<App
         None => None,
         Some(EventWrite::Create(e)) => {
             let id = EventId::new();
-            cached(tx, 
+            cached(
+                tx,
                 "INSERT INTO events (id, team_id, user_id, client_id, title, description, event_date, start_time, end_time,
                      attendees, status, current_step, date_confirmed, seating_layout, workflow_state, preferred_room,
                      created_at, updated_at)
@@ -104,10 +106,10 @@ fn write(tx: &Connection, team: TeamId, user: UserId, plan: &Plan) -> Result<App
             }
             if client_id.is_none() {
                 client_id = cached_row(tx, "SELECT client_id FROM events WHERE id = ?1", [id.to_string()], |r| {
-                        r.get::<_, Option<String>>(0)
-                    })
-                    .map_err(sql_error)?
-                    .and_then(|s| s.parse().ok());
+                    r.get::<_, Option<String>>(0)
+                })
+                .map_err(sql_error)?
+                .and_then(|s| s.parse().ok());
             }
             Some(*id)
         }
@@ -123,7 +125,8 @@ fn write(tx: &Connection, team: TeamId, user: UserId, plan: &Plan) -> Result<App
     }
 
     for m in &plan.emails {
-        cached(tx, 
+        cached(
+                tx,
             "INSERT INTO emails (id, team_id, user_id, from_email, to_email, subject, body_text, body_html, event_id, client_id,
                  is_sent, received_at, thread_id, message_id, in_reply_to, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
@@ -140,7 +143,8 @@ fn write(tx: &Connection, team: TeamId, user: UserId, plan: &Plan) -> Result<App
     for t in &plan.tasks {
         let id = TaskId::new();
         let payload = serde_json::to_string(&t.payload).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        cached(tx, 
+        cached(
+                tx,
             "INSERT INTO tasks (id, team_id, user_id, title, description, category, status, priority, event_id, client_name,
                  payload, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8, ?9, ?10, ?11, ?11)",
@@ -165,7 +169,8 @@ fn write(tx: &Connection, team: TeamId, user: UserId, plan: &Plan) -> Result<App
     }
 
     for u in &plan.task_updates {
-        cached(tx, 
+        cached(
+                tx,
             "UPDATE tasks SET payload = json_set(payload, '$.send_state', ?3), updated_at = ?4 WHERE id = ?1 AND team_id = ?2",
             params![u.id.to_string(), team_s, u.send_state.as_str(), now],
         )
@@ -179,13 +184,14 @@ fn write(tx: &Connection, team: TeamId, user: UserId, plan: &Plan) -> Result<App
 /// plan was applied before (a redelivery, or a retry after a crash).
 fn already_applied(tx: &Connection, team: TeamId, plan: &Plan) -> Result<bool, StoreError> {
     for m in &plan.emails {
-        let found = cached_row(tx, 
-                "SELECT 1 FROM emails WHERE team_id = ?1 AND message_id = ?2",
-                params![team.to_string(), m.message_id],
-                |_| Ok(()),
-            )
-            .optional()
-            .map_err(sql_error)?;
+        let found = cached_row(
+            tx,
+            "SELECT 1 FROM emails WHERE team_id = ?1 AND message_id = ?2",
+            params![team.to_string(), m.message_id],
+            |_| Ok(()),
+        )
+        .optional()
+        .map_err(sql_error)?;
         if found.is_some() {
             return Ok(true);
         }
@@ -198,7 +204,8 @@ fn already_applied(tx: &Connection, team: TeamId, plan: &Plan) -> Result<bool, S
 /// may be set to an empty value.
 /// The event's `workflow_state.turn`, `None` when the event does not exist.
 fn event_turn(tx: &Connection, team: &str, id: &str) -> Result<Option<i64>, StoreError> {
-    cached_row(tx, 
+    cached_row(
+        tx,
         "SELECT coalesce(json_extract(workflow_state, '$.turn'), 0) FROM events WHERE id = ?1 AND team_id = ?2",
         params![id, team],
         |r| r.get(0),
@@ -218,7 +225,8 @@ fn update_event(
     let status = p.status.as_ref().map(enum_text).transpose()?;
     let room_ids = p.room_ids.as_ref().map(json_text).transpose()?;
     let workflow_state = p.workflow_state.as_ref().map(json_text).transpose()?;
-    cached(tx, 
+    cached(
+        tx,
         "UPDATE events SET status = coalesce(?3, status), current_step = coalesce(?4, current_step),
              date_confirmed = coalesce(?5, date_confirmed), event_date = coalesce(?6, event_date),
              start_time = coalesce(?7, start_time), end_time = coalesce(?8, end_time),
@@ -316,7 +324,8 @@ fn supersede_older_drafts(
     now: &str,
 ) -> Result<(), StoreError> {
     let new = serde_json::to_string(new).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    cached(tx, 
+    cached(
+        tx,
         "UPDATE tasks SET status = 'completed', completed_at = ?5, updated_at = ?5,
                 payload = json_set(payload, '$.send_state', 'superseded', '$.superseded_by', ?3)
          WHERE team_id = ?1 AND event_id = ?2 AND status = 'pending'

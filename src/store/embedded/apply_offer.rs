@@ -30,17 +30,11 @@ pub(super) fn write(
     }
 }
 
-fn create(
-    tx: &Connection,
-    team: &str,
-    user: &str,
-    event: EventId,
-    o: &NewOffer,
-    now: &str,
-) -> Result<(), StoreError> {
+fn create(tx: &Connection, team: &str, user: &str, event: EventId, o: &NewOffer, now: &str) -> Result<(), StoreError> {
     let deposit = o.deposit.as_ref();
     let payment_status = deposit.filter(|d| d.amount_rappen > 0).map(|_| "pending");
-    cached(tx, 
+    cached(
+        tx,
         "INSERT INTO offers (id, team_id, user_id, event_id, offer_number, subject, offer_date, valid_until, subtotal,
              vat_amount, total_amount, deposit_enabled, deposit_type, deposit_percentage, deposit_amount,
              deposit_deadline_days, payment_status, status, created_at, updated_at)
@@ -68,7 +62,8 @@ fn create(
     )
     .map_err(|e| offer_insert_error(e, &o.offer_number))?;
     for item in &o.items {
-        cached(tx, 
+        cached(
+            tx,
             "INSERT INTO offer_line_items (id, team_id, user_id, offer_id, product_id, name, description, quantity,
                  unit_price, total)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",

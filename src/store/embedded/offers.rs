@@ -13,7 +13,8 @@ use crate::store::StoreError;
 /// The event's current offer: the latest one not cancelled (by creation,
 /// then insertion order).
 pub(super) fn latest_offer(c: &Connection, team: TeamId, event_id: &str) -> Result<Option<OfferRecord>, StoreError> {
-    cached_row(c, 
+    cached_row(
+        c,
         &format!(
             "SELECT {OFFER_COLUMNS} FROM offers WHERE event_id = ?1 AND team_id = ?2 AND status <> 'cancelled'
                  ORDER BY created_at DESC, rowid DESC LIMIT 1"

@@ -100,13 +100,14 @@ impl Store for EmbeddedStore {
         let team = self.team.to_string();
         self.data
             .run(move |c| {
-                let id: Option<String> = cached_row(c, 
-                        "SELECT event_id FROM offers WHERE id = ?1 AND team_id = ?2",
-                        params![offer.to_string(), team],
-                        |r| r.get(0),
-                    )
-                    .optional()
-                    .map_err(sql_error)?;
+                let id: Option<String> = cached_row(
+                    c,
+                    "SELECT event_id FROM offers WHERE id = ?1 AND team_id = ?2",
+                    params![offer.to_string(), team],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(sql_error)?;
                 Ok(id.and_then(|id| id.parse().ok()))
             })
             .await
@@ -116,7 +117,8 @@ impl Store for EmbeddedStore {
         let team = self.team.to_string();
         self.data
             .run(move |c| {
-                cached_row(c, 
+                cached_row(
+                    c,
                     &format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?1 AND team_id = ?2"),
                     params![id.to_string(), team],
                     rows::task,
@@ -156,7 +158,8 @@ impl Store for EmbeddedStore {
             .run(move |c| {
                 // The WHERE on send_state makes this a compare-and-set: of
                 // two deliveries of one approval, exactly one gets the row.
-                let claimed = cached_row(c, 
+                let claimed = cached_row(
+                    c,
                         &format!(
                             "UPDATE tasks SET status = 'completed', completed_at = coalesce(completed_at, ?3), updated_at = ?3,
                                  payload = json_set(payload, '$.resolution', ?4, '$.send_state', 'claimed', '$.claimed_by', ?6,
@@ -172,7 +175,8 @@ impl Store for EmbeddedStore {
                 if let Some(task) = claimed {
                     return Ok(Claim::Claimed(Box::new(task)));
                 }
-                let existing = cached_row(c, 
+                let existing = cached_row(
+                    c,
                         &format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?1 AND team_id = ?2"),
                         params![d.task_id.to_string(), team],
                         rows::task,
@@ -195,7 +199,8 @@ impl Store for EmbeddedStore {
         let (state, message_id) = (state.map(SendState::as_str), outgoing_message_id.map(str::to_string));
         self.data
             .run(move |c| {
-                cached(c, 
+                cached(
+                c,
                     "UPDATE tasks SET payload = CASE WHEN ?3 IS NULL
                          THEN json_remove(payload, '$.send_state', '$.claimed_by', '$.outgoing_message_id')
                          ELSE json_set(payload, '$.send_state', ?3,
@@ -233,7 +238,8 @@ impl Store for EmbeddedStore {
 }
 
 pub(super) fn client_by_email(c: &Connection, team: TeamId, email: &str) -> Result<Option<Client>, StoreError> {
-    cached_row(c, 
+    cached_row(
+        c,
         &format!("SELECT {CLIENT_COLUMNS} FROM clients WHERE team_id = ?1 AND email = ?2"),
         params![team.to_string(), email],
         rows::client,
@@ -247,7 +253,12 @@ fn thread_refs(mail: &InboundEmail) -> Vec<String> {
 }
 
 /// See [`Store::booking_for_mail`]: each step one index lookup.
-fn booking_for_mail(c: &Connection, team: TeamId, refs: &[String], sender: &str) -> Result<Option<Booking>, StoreError> {
+fn booking_for_mail(
+    c: &Connection,
+    team: TeamId,
+    refs: &[String],
+    sender: &str,
+) -> Result<Option<Booking>, StoreError> {
     let team_s = team.to_string();
     for r in refs {
         let event: Option<String> = cached_row(
@@ -285,32 +296,35 @@ fn booking_for_mail(c: &Connection, team: TeamId, refs: &[String], sender: &str)
 
 fn load_booking(c: &Connection, team: TeamId, event_id: &str) -> Result<Option<Booking>, StoreError> {
     let team_s = team.to_string();
-    let Some(event) = cached_row(c, 
-            &format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?1 AND team_id = ?2"),
-            params![event_id, team_s],
-            rows::event,
-        )
-        .optional()
-        .map_err(sql_error)?
+    let Some(event) = cached_row(
+        c,
+        &format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?1 AND team_id = ?2"),
+        params![event_id, team_s],
+        rows::event,
+    )
+    .optional()
+    .map_err(sql_error)?
     else {
         return Ok(None);
     };
     let Some(client_id) = event.client_id else { return Ok(None) };
-    let client = cached_row(c, 
-            &format!("SELECT {CLIENT_COLUMNS} FROM clients WHERE id = ?1 AND team_id = ?2"),
-            params![client_id.to_string(), team_s],
-            rows::client,
-        )
-        .optional()
-        .map_err(sql_error)?;
-    let last_inbound = cached_row(c, 
-            "SELECT message_id, subject, thread_id, in_reply_to, is_sent, received_at FROM emails
+    let client = cached_row(
+        c,
+        &format!("SELECT {CLIENT_COLUMNS} FROM clients WHERE id = ?1 AND team_id = ?2"),
+        params![client_id.to_string(), team_s],
+        rows::client,
+    )
+    .optional()
+    .map_err(sql_error)?;
+    let last_inbound = cached_row(
+        c,
+        "SELECT message_id, subject, thread_id, in_reply_to, is_sent, received_at FROM emails
              WHERE event_id = ?1 AND team_id = ?2 AND is_sent = 0 ORDER BY received_at DESC, rowid DESC LIMIT 1",
-            params![event_id, team_s],
-            rows::stored_email,
-        )
-        .optional()
-        .map_err(sql_error)?;
+        params![event_id, team_s],
+        rows::stored_email,
+    )
+    .optional()
+    .map_err(sql_error)?;
     let Some(client) = client else { return Ok(None) };
     let offer = offers::latest_offer(c, team, event_id)?;
     Ok(Some(Booking { client, event, last_inbound, offer }))

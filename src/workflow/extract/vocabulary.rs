@@ -111,7 +111,11 @@ const CACHED_CATALOGUES: usize = 8;
 static ROOM_MATCHERS: MatcherCache<RoomId> = std::sync::Mutex::new(Vec::new());
 static PRODUCT_MATCHERS: MatcherCache<ProductId> = std::sync::Mutex::new(Vec::new());
 
-fn cached<Id: Copy + PartialEq>(cache: &MatcherCache<Id>, terms: &[Term<Id>], derive_aliases: bool) -> Arc<Matcher<Id>> {
+fn cached<Id: Copy + PartialEq>(
+    cache: &MatcherCache<Id>,
+    terms: &[Term<Id>],
+    derive_aliases: bool,
+) -> Arc<Matcher<Id>> {
     let mut entries = cache.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(i) = entries.iter().position(|(t, a, _)| *a == derive_aliases && t.as_slice() == terms) {
         let entry = entries.remove(i);
@@ -204,9 +208,8 @@ impl<Id: Copy + PartialEq> Matcher<Id> {
         let mut candidates: Vec<&Compiled<Id>> = Vec::new();
         for_first_word_keys(&words[index].folded, |key| {
             if let Some(list) = self.by_first_word.get(key) {
-                candidates.extend(
-                    list.iter().map(|&t| &self.terms[t]).filter(|term| term_matches(term, text, words, index)),
-                );
+                candidates
+                    .extend(list.iter().map(|&t| &self.terms[t]).filter(|term| term_matches(term, text, words, index)));
             }
         });
         let length = candidates.iter().map(|term| term.words.len()).max()?;

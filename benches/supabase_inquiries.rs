@@ -102,8 +102,15 @@ async fn main() -> anyhow::Result<()> {
         let done = ready["inbox"]["done"].as_u64().unwrap_or(0) + ready["inbox"]["dead"].as_u64().unwrap_or(0);
         if done as usize >= accepted {
             let secs = started.elapsed().as_secs_f64();
+            // The service runs in this process (Postgres and PostgREST in
+            // their own): its peak RSS is this process's.
+            let hwm = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).map(|l| l.to_string()))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()))
+                .map_or_else(|| "?".to_string(), |kb| (kb / 1024).to_string());
             println!(
-                "supabase mode: {accepted} inquiries acknowledged in {:.2}s, processed in {secs:.2}s: {:.0} inquiries/s (dead: {})",
+                "supabase mode: {accepted} inquiries acknowledged in {:.2}s, processed in {secs:.2}s: {:.0} inquiries/s (dead: {}), peak RSS {hwm} MB",
                 acked.as_secs_f64(),
                 accepted as f64 / secs,
                 ready["inbox"]["dead"]

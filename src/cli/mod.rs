@@ -183,7 +183,15 @@ enum BookingsCommand {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if matches!(cli.command, None | Some(Command::Serve)) {
+        // This runtime processes the inbox; acknowledging webhooks happens
+        // on the HTTP workers' and the inbox writer's own threads, which
+        // keep their priority (see `Worker::lower_thread_priority`). Store
+        // calls queue on one connection anyway: a few blocking threads do.
+        builder.on_thread_start(crate::inbox::Worker::lower_thread_priority).max_blocking_threads(8);
+    }
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

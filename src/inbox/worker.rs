@@ -131,6 +131,22 @@ impl Worker {
         let _ = heartbeat.await;
     }
 
+    /// Lowers the calling thread's scheduling priority (nice 10) so that,
+    /// on a busy machine, the threads that acknowledge webhooks (the HTTP
+    /// workers and the inbox writer, left at their priority) get the CPU
+    /// first and processing takes what they leave: a burst is acknowledged
+    /// at the pace of the ack path, and its backlog (durable in the inbox,
+    /// nothing of it in memory) is processed as soon as the burst eases.
+    /// `serve` runs the runtime that processes entries (the worker, the
+    /// store calls it makes on the blocking pool) on such threads. Linux
+    /// only (the nice value is per thread there); elsewhere nothing changes.
+    pub fn lower_thread_priority() {
+        #[cfg(target_os = "linux")]
+        if let Err(e) = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 10) {
+            warn!(error = %e, "could not lower the priority of a processing thread");
+        }
+    }
+
     async fn claim(&self, limit: usize) -> Vec<ClaimedEntry> {
         let teams = self.teams.teams();
         if teams.is_empty() {

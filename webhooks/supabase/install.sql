@@ -752,6 +752,22 @@ revoke all on function public.oe_booking_for_mail(uuid, text[], text), public.oe
 grant execute on function public.oe_booking_for_mail(uuid, text[], text), public.oe_booking(uuid, uuid),
   public.oe_mail_context(uuid, text[], text), public.oe_mail_contexts(uuid, jsonb) to service_role;
 
+-- 6. Indexes that keep every read of a turn bounded ---------------------
+
+-- What a turn reads is bounded by what its booking needs, never by the
+-- team's history: the client's events newest first, the booking's mails,
+-- offers and pending drafts (superseded by each new draft), the rooms
+-- held in a date window (held events only: at most a row per room and
+-- day), and the month's offer numbers (a LIKE on the prefix needs
+-- text_pattern_ops under a non-C collation).
+create index if not exists oe_events_client_created on public.events (client_id, created_at desc);
+create index if not exists oe_events_held on public.events (team_id, event_date)
+  where status in ('option', 'confirmed');
+create index if not exists oe_emails_event_received on public.emails (event_id, received_at desc);
+create index if not exists oe_offers_event_created on public.offers (event_id, created_at desc);
+create index if not exists oe_offers_number_prefix on public.offers (offer_number text_pattern_ops);
+create index if not exists oe_tasks_event_pending on public.tasks (event_id) where status = 'pending';
+
 -- ==== src/store/supabase/sql/50_webhooks.sql ====
 
 -- 6. Database webhooks, signed -------------------------------------------

@@ -1,9 +1,9 @@
 //! Applying a workflow plan in one SQLite transaction.
 
 use chrono::Utc;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 
-use super::db::sql_error;
+use super::db::{cached, cached_row, sql_error};
 use super::store::client_by_email;
 use crate::domain::{ClientId, EventId, TaskId, TeamId, UserId};
 use crate::store::timestamp;
@@ -11,11 +11,47 @@ use crate::store::StoreError;
 use crate::workflow::{Applied, ClientPatch, ClientWrite, EventPatch, EventWrite, Plan};
 
 pub(super) fn apply(c: &mut Connection, team: TeamId, user: UserId, plan: &Plan) -> Result<Applied, StoreError> {
+    let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql_error)?;
+    let applied = write(&tx, team, user, plan)?;
+    tx.commit().map_err(sql_error)?;
+    Ok(applied)
+}
+
+/// Applies `plans` in one transaction, each inside a savepoint of its own:
+/// a plan that fails is undone alone and reports its error, the others
+/// commit together. One commit (and one WAL append) for the whole batch is
+/// what lets the embedded store keep up with the coalesced calls of many
+/// workers. `Err` only when the batch's own transaction fails (then none
+/// of them is applied).
+pub(super) fn apply_many(
+    c: &mut Connection,
+    team: TeamId,
+    user: UserId,
+    plans: &[Plan],
+) -> Result<Vec<Result<Applied, StoreError>>, StoreError> {
+    let mut tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql_error)?;
+    let mut out = Vec::with_capacity(plans.len());
+    for plan in plans {
+        let sp = tx.savepoint().map_err(sql_error)?;
+        match write(&sp, team, user, plan) {
+            Ok(applied) => {
+                sp.commit().map_err(sql_error)?;
+                out.push(Ok(applied));
+            }
+            // Dropping the savepoint rolls this plan back, and only it.
+            Err(e) => out.push(Err(e)),
+        }
+    }
+    tx.commit().map_err(sql_error)?;
+    Ok(out)
+}
+
+/// Writes one plan inside the caller's transaction (or savepoint).
+fn write(tx: &Connection, team: TeamId, user: UserId, plan: &Plan) -> Result<Applied, StoreError> {
     if plan.team.is_some_and(|t| t != team) {
         return Err(StoreError::Forbidden("the plan belongs to another team than this store's".into()));
     }
-    let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql_error)?;
-    if already_applied(&tx, team, plan)? {
+    if already_applied(tx, team, plan)? {
         return Ok(Applied { duplicate: true, ..Applied::default() });
     }
     let now = timestamp(Utc::now());
@@ -24,11 +60,12 @@ pub(super) fn apply(c: &mut Connection, team: TeamId, user: UserId, plan: &Plan)
     let mut client_id: Option<ClientId> = match &plan.client {
         None => None,
         Some(ClientWrite::Existing { id }) => Some(*id),
-        Some(ClientWrite::Ensure(new)) => Some(match client_by_email(&tx, team, new.email.as_str())? {
+        Some(ClientWrite::Ensure(new)) => Some(match client_by_email(tx, team, new.email.as_str())? {
             Some(existing) => existing.id,
             None => {
                 let id = ClientId::new();
-                tx.execute(
+                cached(
+                    tx,
                     "INSERT INTO clients (id, team_id, user_id, name, email, company, status, created_at, updated_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'lead', ?7, ?7)",
                     params![id.to_string(), team_s, user_s, new.name, new.email.as_str(), new.company, now],
@@ -43,7 +80,8 @@ pub(super) fn apply(c: &mut Connection, team: TeamId, user: UserId, plan: &Plan)
         None => None,
         Some(EventWrite::Create(e)) => {
             let id = EventId::new();
-            tx.execute(
+            cached(
+                tx,
                 "INSERT INTO events (id, team_id, user_id, client_id, title, description, event_date, start_time, end_time,
                      attendees, status, current_step, date_confirmed, seating_layout, workflow_state, preferred_room,
                      created_at, updated_at)
@@ -59,20 +97,19 @@ pub(super) fn apply(c: &mut Connection, team: TeamId, user: UserId, plan: &Plan)
             Some(id)
         }
         Some(EventWrite::Update { id, patch, expected_turn }) => {
-            let changed = update_event(&tx, &team_s, &id.to_string(), patch, *expected_turn, &now)?;
+            let changed = update_event(tx, &team_s, &id.to_string(), patch, *expected_turn, &now)?;
             if changed == 0 {
-                return Err(match event_turn(&tx, &team_s, &id.to_string())? {
+                return Err(match event_turn(tx, &team_s, &id.to_string())? {
                     None => StoreError::Invalid(format!("event {id} not found")),
                     Some(_) => StoreError::unavailable(format!("event {id} changed since it was read; plan again")),
                 });
             }
             if client_id.is_none() {
-                client_id = tx
-                    .query_row("SELECT client_id FROM events WHERE id = ?1", [id.to_string()], |r| {
-                        r.get::<_, Option<String>>(0)
-                    })
-                    .map_err(sql_error)?
-                    .and_then(|s| s.parse().ok());
+                client_id = cached_row(tx, "SELECT client_id FROM events WHERE id = ?1", [id.to_string()], |r| {
+                    r.get::<_, Option<String>>(0)
+                })
+                .map_err(sql_error)?
+                .and_then(|s| s.parse().ok());
             }
             Some(*id)
         }
@@ -80,15 +117,16 @@ pub(super) fn apply(c: &mut Connection, team: TeamId, user: UserId, plan: &Plan)
 
     if !plan.client_update.is_empty() {
         let id = client_id.ok_or_else(|| StoreError::Invalid("a client update needs the plan's client".into()))?;
-        update_client(&tx, &team_s, &id.to_string(), &plan.client_update, &now)?;
+        update_client(tx, &team_s, &id.to_string(), &plan.client_update, &now)?;
     }
 
     for offer in &plan.offers {
-        super::apply_offer::write(&tx, &team_s, &user_s, event_id, offer, &now)?;
+        super::apply_offer::write(tx, &team_s, &user_s, event_id, offer, &now)?;
     }
 
     for m in &plan.emails {
-        tx.execute(
+        cached(
+                tx,
             "INSERT INTO emails (id, team_id, user_id, from_email, to_email, subject, body_text, body_html, event_id, client_id,
                  is_sent, received_at, thread_id, message_id, in_reply_to, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
@@ -105,7 +143,8 @@ pub(super) fn apply(c: &mut Connection, team: TeamId, user: UserId, plan: &Plan)
     for t in &plan.tasks {
         let id = TaskId::new();
         let payload = serde_json::to_string(&t.payload).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        tx.execute(
+        cached(
+                tx,
             "INSERT INTO tasks (id, team_id, user_id, title, description, category, status, priority, event_id, client_name,
                  payload, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8, ?9, ?10, ?11, ?11)",
@@ -126,33 +165,33 @@ pub(super) fn apply(c: &mut Connection, team: TeamId, user: UserId, plan: &Plan)
         .map(|(_, id)| *id)
         .collect();
     if let (Some(event), Some(newest)) = (event_id, drafts.last()) {
-        supersede_older_drafts(&tx, &team_s, event, *newest, &task_ids, &now)?;
+        supersede_older_drafts(tx, &team_s, event, *newest, &task_ids, &now)?;
     }
 
     for u in &plan.task_updates {
-        tx.execute(
+        cached(
+                tx,
             "UPDATE tasks SET payload = json_set(payload, '$.send_state', ?3), updated_at = ?4 WHERE id = ?1 AND team_id = ?2",
             params![u.id.to_string(), team_s, u.send_state.as_str(), now],
         )
         .map_err(sql_error)?;
     }
 
-    tx.commit().map_err(sql_error)?;
     Ok(Applied { client_id, event_id, task_ids, duplicate: false })
 }
 
 /// A plan is keyed by the Message-IDs of its mails: if one is stored, the
 /// plan was applied before (a redelivery, or a retry after a crash).
-fn already_applied(tx: &Transaction<'_>, team: TeamId, plan: &Plan) -> Result<bool, StoreError> {
+fn already_applied(tx: &Connection, team: TeamId, plan: &Plan) -> Result<bool, StoreError> {
     for m in &plan.emails {
-        let found = tx
-            .query_row(
-                "SELECT 1 FROM emails WHERE team_id = ?1 AND message_id = ?2",
-                params![team.to_string(), m.message_id],
-                |_| Ok(()),
-            )
-            .optional()
-            .map_err(sql_error)?;
+        let found = cached_row(
+            tx,
+            "SELECT 1 FROM emails WHERE team_id = ?1 AND message_id = ?2",
+            params![team.to_string(), m.message_id],
+            |_| Ok(()),
+        )
+        .optional()
+        .map_err(sql_error)?;
         if found.is_some() {
             return Ok(true);
         }
@@ -164,8 +203,9 @@ fn already_applied(tx: &Transaction<'_>, team: TeamId, plan: &Plan) -> Result<bo
 /// (?16, ?18) tell "set caller_step / room_ids" from "leave it", since both
 /// may be set to an empty value.
 /// The event's `workflow_state.turn`, `None` when the event does not exist.
-fn event_turn(tx: &Transaction<'_>, team: &str, id: &str) -> Result<Option<i64>, StoreError> {
-    tx.query_row(
+fn event_turn(tx: &Connection, team: &str, id: &str) -> Result<Option<i64>, StoreError> {
+    cached_row(
+        tx,
         "SELECT coalesce(json_extract(workflow_state, '$.turn'), 0) FROM events WHERE id = ?1 AND team_id = ?2",
         params![id, team],
         |r| r.get(0),
@@ -175,7 +215,7 @@ fn event_turn(tx: &Transaction<'_>, team: &str, id: &str) -> Result<Option<i64>,
 }
 
 fn update_event(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     team: &str,
     id: &str,
     p: &EventPatch,
@@ -185,7 +225,8 @@ fn update_event(
     let status = p.status.as_ref().map(enum_text).transpose()?;
     let room_ids = p.room_ids.as_ref().map(json_text).transpose()?;
     let workflow_state = p.workflow_state.as_ref().map(json_text).transpose()?;
-    tx.execute(
+    cached(
+        tx,
         "UPDATE events SET status = coalesce(?3, status), current_step = coalesce(?4, current_step),
              date_confirmed = coalesce(?5, date_confirmed), event_date = coalesce(?6, event_date),
              start_time = coalesce(?7, start_time), end_time = coalesce(?8, end_time),
@@ -225,7 +266,7 @@ fn update_event(
     .map_err(sql_error)
 }
 
-fn update_client(tx: &Transaction<'_>, team: &str, id: &str, p: &ClientPatch, now: &str) -> Result<(), StoreError> {
+fn update_client(tx: &Connection, team: &str, id: &str, p: &ClientPatch, now: &str) -> Result<(), StoreError> {
     let changed = tx
         .execute(
             "UPDATE clients SET status = coalesce(?3, status), company = coalesce(?4, company),
@@ -275,7 +316,7 @@ pub(super) fn enum_text<T: serde::Serialize>(v: &T) -> Result<String, StoreError
 /// approved and sent. Tasks without a draft (`manual_review`) and asides
 /// (a site visit's answers) stay open.
 fn supersede_older_drafts(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     team: &str,
     event: EventId,
     newest: TaskId,
@@ -283,7 +324,8 @@ fn supersede_older_drafts(
     now: &str,
 ) -> Result<(), StoreError> {
     let new = serde_json::to_string(new).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    tx.execute(
+    cached(
+        tx,
         "UPDATE tasks SET status = 'completed', completed_at = ?5, updated_at = ?5,
                 payload = json_set(payload, '$.send_state', 'superseded', '$.superseded_by', ?3)
          WHERE team_id = ?1 AND event_id = ?2 AND status = 'pending'

@@ -1,8 +1,8 @@
 //! The offers part of a plan (`Plan::offers`), inside apply's transaction.
 
-use rusqlite::{params, ErrorCode, Transaction};
+use rusqlite::{params, Connection, ErrorCode};
 
-use super::db::sql_error;
+use super::db::{cached, sql_error};
 use crate::domain::EventId;
 use crate::store::StoreError;
 use crate::workflow::{NewOffer, OfferPatch, OfferWrite};
@@ -14,7 +14,7 @@ fn chf(rappen: i64) -> f64 {
 }
 
 pub(super) fn write(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     team: &str,
     user: &str,
     event: Option<EventId>,
@@ -30,17 +30,11 @@ pub(super) fn write(
     }
 }
 
-fn create(
-    tx: &Transaction<'_>,
-    team: &str,
-    user: &str,
-    event: EventId,
-    o: &NewOffer,
-    now: &str,
-) -> Result<(), StoreError> {
+fn create(tx: &Connection, team: &str, user: &str, event: EventId, o: &NewOffer, now: &str) -> Result<(), StoreError> {
     let deposit = o.deposit.as_ref();
     let payment_status = deposit.filter(|d| d.amount_rappen > 0).map(|_| "pending");
-    tx.execute(
+    cached(
+        tx,
         "INSERT INTO offers (id, team_id, user_id, event_id, offer_number, subject, offer_date, valid_until, subtotal,
              vat_amount, total_amount, deposit_enabled, deposit_type, deposit_percentage, deposit_amount,
              deposit_deadline_days, payment_status, status, created_at, updated_at)
@@ -68,7 +62,8 @@ fn create(
     )
     .map_err(|e| offer_insert_error(e, &o.offer_number))?;
     for item in &o.items {
-        tx.execute(
+        cached(
+            tx,
             "INSERT INTO offer_line_items (id, team_id, user_id, offer_id, product_id, name, description, quantity,
                  unit_price, total)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -103,7 +98,7 @@ fn offer_insert_error(e: rusqlite::Error, number: &str) -> StoreError {
     }
 }
 
-fn update(tx: &Transaction<'_>, team: &str, id: &str, patch: &OfferPatch, now: &str) -> Result<(), StoreError> {
+fn update(tx: &Connection, team: &str, id: &str, patch: &OfferPatch, now: &str) -> Result<(), StoreError> {
     let status = patch.status.as_ref().map(super::apply::enum_text).transpose()?;
     let changed = tx
         .execute(

@@ -29,6 +29,8 @@ impl Db {
         )
         .map_err(sql_error)?;
         conn.execute_batch(schema).map_err(sql_error)?;
+        // Room for every statement a turn runs (see `cached`).
+        conn.set_prepared_statement_cache_capacity(64);
         Ok(Self { conn: Arc::new(Mutex::new(conn)) })
     }
 
@@ -91,4 +93,21 @@ pub(super) fn sql_error(e: rusqlite::Error) -> StoreError {
         ) => StoreError::unavailable(e),
         _ => StoreError::Invalid(e.to_string()),
     }
+}
+
+/// `Connection::execute` through the connection's statement cache: the
+/// workflow's statements are few and run for every mail, and preparing
+/// them again each time costs more than running them.
+pub(super) fn cached(c: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+    c.prepare_cached(sql)?.execute(params)
+}
+
+/// `Connection::query_row` through the statement cache (see [`cached`]).
+pub(super) fn cached_row<T>(
+    c: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    c.prepare_cached(sql)?.query_row(params, f)
 }

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::db::sql_error;
+use super::db::{cached_row, sql_error};
 use super::rows::{self, OFFER_COLUMNS};
 use crate::domain::{EventId, OfferRecord, TeamId};
 use crate::store::sequence::{month_prefix, next_sequence};
@@ -13,7 +13,8 @@ use crate::store::StoreError;
 /// The event's current offer: the latest one not cancelled (by creation,
 /// then insertion order).
 pub(super) fn latest_offer(c: &Connection, team: TeamId, event_id: &str) -> Result<Option<OfferRecord>, StoreError> {
-    c.query_row(
+    cached_row(
+        c,
         &format!(
             "SELECT {OFFER_COLUMNS} FROM offers WHERE event_id = ?1 AND team_id = ?2 AND status <> 'cancelled'
                  ORDER BY created_at DESC, rowid DESC LIMIT 1"
@@ -28,11 +29,17 @@ pub(super) fn latest_offer(c: &Connection, team: TeamId, event_id: &str) -> Resu
 /// Offer numbers are unique across teams (as in Supabase), so the sequence
 /// counts every team's numbers.
 pub(super) fn next_offer_sequence(c: &Connection, offer_date: NaiveDate) -> Result<u32, StoreError> {
-    // LIKE narrows the rows (its `_`/`%` cannot occur in the prefix); the
-    // exact prefix and the numeric maximum are checked in Rust.
-    let mut stmt = c.prepare_cached("SELECT offer_number FROM offers WHERE offer_number LIKE ?1").map_err(sql_error)?;
+    // A range on the unique index: every number from `OE-YYYY-MM-` up to
+    // (not including) `OE-YYYY-MM.` ('.' follows '-'), the month's numbers
+    // only. (LIKE cannot use that index: it is case-insensitive.) The
+    // numeric maximum is taken in Rust.
+    let prefix = month_prefix(offer_date);
+    let end = format!("{}.", &prefix[..prefix.len() - 1]);
+    let mut stmt = c
+        .prepare_cached("SELECT offer_number FROM offers WHERE offer_number >= ?1 AND offer_number < ?2")
+        .map_err(sql_error)?;
     let numbers: Vec<String> = stmt
-        .query_map(params![format!("{}%", month_prefix(offer_date))], |r| r.get(0))
+        .query_map(params![prefix, end], |r| r.get(0))
         .map_err(sql_error)?
         .collect::<Result<_, _>>()
         .map_err(sql_error)?;

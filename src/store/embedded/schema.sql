@@ -94,6 +94,10 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_client ON events (team_id, client_id, created_at);
 CREATE INDEX IF NOT EXISTS events_date ON events (team_id, event_date);
+-- The rooms other bookings hold (booked_rooms): only held events, so a read
+-- of a date window touches at most one row per room and day, whatever the
+-- history of leads and cancellations.
+CREATE INDEX IF NOT EXISTS events_held ON events (team_id, event_date) WHERE status IN ('option', 'confirmed');
 
 CREATE TABLE IF NOT EXISTS offers (
     id TEXT PRIMARY KEY,
@@ -153,6 +157,8 @@ CREATE TABLE IF NOT EXISTS tasks (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS tasks_status ON tasks (team_id, status, created_at);
+-- A booking's pending drafts (superseded by a newer one on every turn).
+CREATE INDEX IF NOT EXISTS tasks_event ON tasks (event_id, status);
 
 CREATE TABLE IF NOT EXISTS emails (
     id TEXT PRIMARY KEY,

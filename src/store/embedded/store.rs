@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::db::sql_error;
+use super::db::{cached, cached_row, sql_error};
 use super::rows::{self, CLIENT_COLUMNS, EVENT_COLUMNS, TASK_COLUMNS};
 use super::EmbeddedStore;
 use super::{offers, venue};
@@ -10,13 +10,13 @@ use crate::domain::{
     Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, OfferId, RoomId, SendState, Task, TaskDecision,
     TaskId, TaskStatus, TeamId,
 };
-use crate::store::{timestamp, Claim, Store, StoreError};
+use crate::store::{timestamp, Claim, MailContext, Store, StoreError};
 use crate::workflow::{Applied, Catalogue, Plan};
 
 #[async_trait]
 impl Store for EmbeddedStore {
     async fn ping(&self) -> Result<(), StoreError> {
-        self.data.run(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(sql_error)).await?;
+        self.data.run(|c| cached_row(c, "SELECT 1", [], |_| Ok(())).map_err(sql_error)).await?;
         // "inbox writable": a write transaction that changes nothing.
         self.inbox.run(|c| c.execute_batch("BEGIN IMMEDIATE; ROLLBACK;").map_err(sql_error)).await
     }
@@ -51,45 +51,39 @@ impl Store for EmbeddedStore {
     }
 
     async fn booking_for_mail(&self, mail: &InboundEmail) -> Result<Option<Booking>, StoreError> {
+        let (team, refs, sender) = (self.team, thread_refs(mail), mail.from.email.to_string());
+        self.data.run(move |c| booking_for_mail(c, team, &refs, &sender)).await
+    }
+
+    /// One call on the database thread for the whole batch: the coalesced
+    /// contexts of many workers cost one hand-off, not one each.
+    async fn mail_contexts(
+        &self,
+        mails: Vec<InboundEmail>,
+    ) -> Result<Vec<Result<MailContext, StoreError>>, StoreError> {
         let team = self.team;
-        let refs: Vec<String> = mail.thread_refs().map(str::to_string).collect();
-        let sender = mail.from.email.to_string();
+        let asks: Vec<(Vec<String>, String)> =
+            mails.iter().map(|m| (thread_refs(m), m.from.email.to_string())).collect();
         self.data
             .run(move |c| {
-                for r in &refs {
-                    let event: Option<String> = c
-                        .query_row(
-                            "SELECT event_id FROM emails WHERE team_id = ?1 AND message_id = ?2 AND event_id IS NOT NULL",
-                            params![team.to_string(), r],
-                            |row| row.get(0),
-                        )
-                        .optional()
-                        .map_err(sql_error)?;
-                    if let Some(id) = event {
-                        let booking = load_booking(c, team, &id)?;
-                        if booking.as_ref().is_some_and(|b| b.event.status.is_open()) {
-                            return Ok(booking);
-                        }
-                    }
-                }
-                // Not threaded: the sender's latest booking still in play.
-                let latest: Option<String> = c
-                    .query_row(
-                        "SELECT e.id FROM events e JOIN clients cl ON cl.id = e.client_id
-                         WHERE e.team_id = ?1 AND cl.email = ?2
-                           AND (e.status IN ('lead', 'option') OR (e.status = 'confirmed' AND e.event_date >= date('now')))
-                         ORDER BY e.created_at DESC LIMIT 1",
-                        params![team.to_string(), sender],
-                        |row| row.get(0),
-                    )
-                    .optional()
-                    .map_err(sql_error)?;
-                match latest {
-                    Some(id) => load_booking(c, team, &id),
-                    None => Ok(None),
-                }
+                Ok(asks
+                    .iter()
+                    .map(|(refs, sender)| {
+                        let booking = booking_for_mail(c, team, refs, sender)?;
+                        let client = match &booking {
+                            Some(b) => Some(b.client.clone()),
+                            None => client_by_email(c, team, sender)?,
+                        };
+                        Ok(MailContext { booking, client })
+                    })
+                    .collect())
             })
             .await
+    }
+
+    async fn apply_many(&self, plans: Vec<Plan>) -> Result<Vec<Result<Applied, StoreError>>, StoreError> {
+        let (team, user) = (self.team, self.user);
+        self.data.run(move |c| super::apply::apply_many(c, team, user, &plans)).await
     }
 
     async fn booking(&self, event: EventId) -> Result<Option<Booking>, StoreError> {
@@ -106,14 +100,14 @@ impl Store for EmbeddedStore {
         let team = self.team.to_string();
         self.data
             .run(move |c| {
-                let id: Option<String> = c
-                    .query_row(
-                        "SELECT event_id FROM offers WHERE id = ?1 AND team_id = ?2",
-                        params![offer.to_string(), team],
-                        |r| r.get(0),
-                    )
-                    .optional()
-                    .map_err(sql_error)?;
+                let id: Option<String> = cached_row(
+                    c,
+                    "SELECT event_id FROM offers WHERE id = ?1 AND team_id = ?2",
+                    params![offer.to_string(), team],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(sql_error)?;
                 Ok(id.and_then(|id| id.parse().ok()))
             })
             .await
@@ -123,7 +117,8 @@ impl Store for EmbeddedStore {
         let team = self.team.to_string();
         self.data
             .run(move |c| {
-                c.query_row(
+                cached_row(
+                    c,
                     &format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?1 AND team_id = ?2"),
                     params![id.to_string(), team],
                     rows::task,
@@ -163,8 +158,8 @@ impl Store for EmbeddedStore {
             .run(move |c| {
                 // The WHERE on send_state makes this a compare-and-set: of
                 // two deliveries of one approval, exactly one gets the row.
-                let claimed = c
-                    .query_row(
+                let claimed = cached_row(
+                    c,
                         &format!(
                             "UPDATE tasks SET status = 'completed', completed_at = coalesce(completed_at, ?3), updated_at = ?3,
                                  payload = json_set(payload, '$.resolution', ?4, '$.send_state', 'claimed', '$.claimed_by', ?6,
@@ -180,8 +175,8 @@ impl Store for EmbeddedStore {
                 if let Some(task) = claimed {
                     return Ok(Claim::Claimed(Box::new(task)));
                 }
-                let existing = c
-                    .query_row(
+                let existing = cached_row(
+                    c,
                         &format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?1 AND team_id = ?2"),
                         params![d.task_id.to_string(), team],
                         rows::task,
@@ -204,7 +199,8 @@ impl Store for EmbeddedStore {
         let (state, message_id) = (state.map(SendState::as_str), outgoing_message_id.map(str::to_string));
         self.data
             .run(move |c| {
-                c.execute(
+                cached(
+                c,
                     "UPDATE tasks SET payload = CASE WHEN ?3 IS NULL
                          THEN json_remove(payload, '$.send_state', '$.claimed_by', '$.outgoing_message_id')
                          ELSE json_set(payload, '$.send_state', ?3,
@@ -277,7 +273,8 @@ impl Store for EmbeddedStore {
 }
 
 pub(super) fn client_by_email(c: &Connection, team: TeamId, email: &str) -> Result<Option<Client>, StoreError> {
-    c.query_row(
+    cached_row(
+        c,
         &format!("SELECT {CLIENT_COLUMNS} FROM clients WHERE team_id = ?1 AND email = ?2"),
         params![team.to_string(), email],
         rows::client,
@@ -286,37 +283,83 @@ pub(super) fn client_by_email(c: &Connection, team: TeamId, email: &str) -> Resu
     .map_err(sql_error)
 }
 
-pub(super) fn load_booking(c: &Connection, team: TeamId, event_id: &str) -> Result<Option<Booking>, StoreError> {
+fn thread_refs(mail: &InboundEmail) -> Vec<String> {
+    mail.thread_refs().map(str::to_string).collect()
+}
+
+/// See [`Store::booking_for_mail`]: each step one index lookup.
+fn booking_for_mail(
+    c: &Connection,
+    team: TeamId,
+    refs: &[String],
+    sender: &str,
+) -> Result<Option<Booking>, StoreError> {
     let team_s = team.to_string();
-    let Some(event) = c
-        .query_row(
-            &format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?1 AND team_id = ?2"),
-            params![event_id, team_s],
-            rows::event,
+    for r in refs {
+        let event: Option<String> = cached_row(
+            c,
+            "SELECT event_id FROM emails WHERE team_id = ?1 AND message_id = ?2 AND event_id IS NOT NULL",
+            params![team_s, r],
+            |row| row.get(0),
         )
         .optional()
-        .map_err(sql_error)?
+        .map_err(sql_error)?;
+        if let Some(id) = event {
+            let booking = load_booking(c, team, &id)?;
+            if booking.as_ref().is_some_and(|b| b.event.status.is_open()) {
+                return Ok(booking);
+            }
+        }
+    }
+    // Not threaded: the sender's latest booking still in play.
+    let latest: Option<String> = cached_row(
+        c,
+        "SELECT e.id FROM events e JOIN clients cl ON cl.id = e.client_id
+         WHERE e.team_id = ?1 AND cl.team_id = ?1 AND cl.email = ?2
+           AND (e.status IN ('lead', 'option') OR (e.status = 'confirmed' AND e.event_date >= date('now')))
+         ORDER BY e.created_at DESC LIMIT 1",
+        params![team_s, sender],
+        |row| row.get(0),
+    )
+    .optional()
+    .map_err(sql_error)?;
+    match latest {
+        Some(id) => load_booking(c, team, &id),
+        None => Ok(None),
+    }
+}
+
+pub(super) fn load_booking(c: &Connection, team: TeamId, event_id: &str) -> Result<Option<Booking>, StoreError> {
+    let team_s = team.to_string();
+    let Some(event) = cached_row(
+        c,
+        &format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?1 AND team_id = ?2"),
+        params![event_id, team_s],
+        rows::event,
+    )
+    .optional()
+    .map_err(sql_error)?
     else {
         return Ok(None);
     };
     let Some(client_id) = event.client_id else { return Ok(None) };
-    let client = c
-        .query_row(
-            &format!("SELECT {CLIENT_COLUMNS} FROM clients WHERE id = ?1 AND team_id = ?2"),
-            params![client_id.to_string(), team_s],
-            rows::client,
-        )
-        .optional()
-        .map_err(sql_error)?;
-    let last_inbound = c
-        .query_row(
-            "SELECT message_id, subject, thread_id, in_reply_to, is_sent, received_at FROM emails
+    let client = cached_row(
+        c,
+        &format!("SELECT {CLIENT_COLUMNS} FROM clients WHERE id = ?1 AND team_id = ?2"),
+        params![client_id.to_string(), team_s],
+        rows::client,
+    )
+    .optional()
+    .map_err(sql_error)?;
+    let last_inbound = cached_row(
+        c,
+        "SELECT message_id, subject, thread_id, in_reply_to, is_sent, received_at FROM emails
              WHERE event_id = ?1 AND team_id = ?2 AND is_sent = 0 ORDER BY received_at DESC, rowid DESC LIMIT 1",
-            params![event_id, team_s],
-            rows::stored_email,
-        )
-        .optional()
-        .map_err(sql_error)?;
+        params![event_id, team_s],
+        rows::stored_email,
+    )
+    .optional()
+    .map_err(sql_error)?;
     let Some(client) = client else { return Ok(None) };
     let offer = offers::latest_offer(c, team, event_id)?;
     Ok(Some(Booking { client, event, last_inbound, offer }))

@@ -57,7 +57,7 @@ pub(super) fn booked_rooms(
 ) -> Result<Vec<(NaiveDate, RoomId)>, StoreError> {
     let mut stmt = c
         .prepare_cached(
-            "SELECT e.event_date, r.value FROM events e, json_each(e.room_ids) r
+            "SELECT e.event_date, r.value FROM events e INDEXED BY events_held, json_each(e.room_ids) r
              WHERE e.team_id = ?1 AND e.status IN ('option', 'confirmed')
                AND e.event_date BETWEEN ?2 AND ?3 AND e.id <> ?4
              ORDER BY e.event_date",

@@ -133,7 +133,7 @@ pub fn extract_products_scoped(text: &str, products: &[Term<ProductId>]) -> Scop
         }
     }
     let mentions = extract_products(&standard, products);
-    let matcher = Matcher::new(products, true);
+    let matcher = Matcher::products(products);
     let mut partial: Vec<ProductId> = Vec::new();
     let mut own: Vec<ProductId> = Vec::new();
     for hit in matcher.find(&standard, &words(&standard)) {
@@ -260,7 +260,7 @@ pub fn extract_products(text: &str, products: &[Term<ProductId>]) -> Vec<Product
     if products.is_empty() {
         return Vec::new();
     }
-    let matcher = Matcher::new(products, true);
+    let matcher = Matcher::products(products);
     let mut out: Vec<ProductMention> = Vec::new();
     let hits = matcher.find(text, &words(text));
     for (i, hit) in hits.iter().enumerate() {

@@ -45,7 +45,7 @@ pub fn extract_rooms(text: &str, rooms: &[Term<RoomId>]) -> Vec<RoomId> {
     if rooms.is_empty() {
         return Vec::new();
     }
-    let matcher = Matcher::new(rooms, false);
+    let matcher = Matcher::rooms(rooms);
     let mut hits = matcher.find(text, &words(text));
     hits.extend(listed(text, &matcher));
     hits.sort_by_key(|hit| hit.start);

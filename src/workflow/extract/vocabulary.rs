@@ -26,6 +26,7 @@
 
 use crate::domain::{ProductId, RoomId};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The rooms and products of the venue, passed in by the caller.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -100,6 +101,48 @@ struct Compiled<Id> {
     uppercase_letters: Vec<usize>,
 }
 
+/// The compiled matchers of the catalogues seen lately, by their terms:
+/// every mail is read against the same catalogue (cached a minute by the
+/// dispatcher), so it is compiled once, not for every mail. A few entries
+/// serve a deployment of several venues; an edited catalogue is compiled
+/// anew and the oldest entry dropped.
+type MatcherCache<Id> = std::sync::Mutex<Vec<(Vec<Term<Id>>, bool, Arc<Matcher<Id>>)>>;
+const CACHED_CATALOGUES: usize = 8;
+static ROOM_MATCHERS: MatcherCache<RoomId> = std::sync::Mutex::new(Vec::new());
+static PRODUCT_MATCHERS: MatcherCache<ProductId> = std::sync::Mutex::new(Vec::new());
+
+fn cached<Id: Copy + PartialEq>(
+    cache: &MatcherCache<Id>,
+    terms: &[Term<Id>],
+    derive_aliases: bool,
+) -> Arc<Matcher<Id>> {
+    let mut entries = cache.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(i) = entries.iter().position(|(t, a, _)| *a == derive_aliases && t.as_slice() == terms) {
+        let entry = entries.remove(i);
+        let matcher = entry.2.clone();
+        entries.insert(0, entry);
+        return matcher;
+    }
+    let matcher = Arc::new(Matcher::new(terms, derive_aliases));
+    entries.insert(0, (terms.to_vec(), derive_aliases, matcher.clone()));
+    entries.truncate(CACHED_CATALOGUES);
+    matcher
+}
+
+impl Matcher<RoomId> {
+    /// [`Matcher::new`] for rooms, compiled once per catalogue.
+    pub(crate) fn rooms(terms: &[Term<RoomId>]) -> Arc<Self> {
+        cached(&ROOM_MATCHERS, terms, false)
+    }
+}
+
+impl Matcher<ProductId> {
+    /// [`Matcher::new`] for products with their aliases, compiled once per catalogue.
+    pub(crate) fn products(terms: &[Term<ProductId>]) -> Arc<Self> {
+        cached(&PRODUCT_MATCHERS, terms, true)
+    }
+}
+
 impl<Id: Copy + PartialEq> Matcher<Id> {
     /// Compile `terms`; `derive_aliases` adds the product aliases described
     /// in the module docs.
@@ -162,13 +205,13 @@ impl<Id: Copy + PartialEq> Matcher<Id> {
     /// plural variant; terms still tied that name different items are
     /// ambiguous (`None`).
     fn longest_at(&self, text: &str, words: &[Word], index: usize) -> Option<(usize, Option<Id>)> {
-        let mut candidates: Vec<&Compiled<Id>> = first_word_keys(&words[index].folded)
-            .iter()
-            .filter_map(|key| self.by_first_word.get(key))
-            .flatten()
-            .map(|&t| &self.terms[t])
-            .filter(|term| term_matches(term, text, words, index))
-            .collect();
+        let mut candidates: Vec<&Compiled<Id>> = Vec::new();
+        for_first_word_keys(&words[index].folded, |key| {
+            if let Some(list) = self.by_first_word.get(key) {
+                candidates
+                    .extend(list.iter().map(|&t| &self.terms[t]).filter(|term| term_matches(term, text, words, index)));
+            }
+        });
         let length = candidates.iter().map(|term| term.words.len()).max()?;
         candidates.retain(|term| term.words.len() == length);
         let is_exact =
@@ -188,16 +231,21 @@ impl<Id: Copy + PartialEq> Matcher<Id> {
 }
 
 /// Keys under which a term starting at a text word may be indexed: the word
-/// itself and, for one-word terms, its plural/singular forms.
-fn first_word_keys(word: &str) -> Vec<String> {
-    let mut keys = vec![word.to_string()];
+/// itself and, for one-word terms, its plural/singular forms. Runs for every
+/// word of every mail: the keys are handed to `f` in turn, built in one
+/// buffer rather than allocated each.
+fn for_first_word_keys(word: &str, mut f: impl FnMut(&str)) {
+    f(word);
+    let mut longer = String::with_capacity(word.len() + 2);
     for ending in PLURAL_ENDINGS {
         if let Some(stem) = word.strip_suffix(ending) {
-            keys.push(stem.to_string());
+            f(stem);
         }
-        keys.push(format!("{word}{ending}"));
+        longer.clear();
+        longer.push_str(word);
+        longer.push_str(ending);
+        f(&longer);
     }
-    keys
 }
 
 fn term_matches<Id>(term: &Compiled<Id>, text: &str, words: &[Word], index: usize) -> bool {

@@ -140,10 +140,14 @@ mod tests {
     fn an_old_inbox_gets_the_trace_context_column_and_keeps_its_entries() {
         let mut c = Connection::open_in_memory().unwrap();
         c.execute_batch(
-            "CREATE TABLE inbox (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, team_id TEXT NOT NULL DEFAULT '',
+            "CREATE TABLE inbox (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, team_id TEXT NOT NULL,
+                source TEXT NOT NULL, dedupe_key TEXT NOT NULL UNIQUE, order_key TEXT NOT NULL, payload TEXT NOT NULL,
                 status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'processing', 'done', 'dead')),
-                attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT);
-             INSERT INTO inbox (id, team_id) VALUES ('e1', 't');",
+                attempts INTEGER NOT NULL DEFAULT 0, due_at INTEGER NOT NULL, lease_until INTEGER, last_error TEXT,
+                received_at INTEGER NOT NULL, finished_at INTEGER);
+             INSERT INTO inbox (id, team_id, source, dedupe_key, order_key, payload, due_at, received_at)
+             VALUES ('e1', 't', 'test', 'k1', 'o1', '{}', 1, 1);",
         )
         .unwrap();
         assert!(!upgrade_inbox(&mut c, "t").unwrap(), "team_id was there");

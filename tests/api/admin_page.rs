@@ -108,6 +108,7 @@ async fn an_operator_signs_in_sees_a_dead_entry_retries_it_and_sees_it_processed
         let listed = html.contains(&format!("data-entry=\"{id}\""));
         if !listed && html.contains("Open tasks (1)") {
             assert!(html.contains("Anna Keller"), "the task's client is shown");
+            assert!(html.contains("24 guests"), "what was understood, in words");
             break;
         }
         assert!(Instant::now() < deadline, "the retried entry was not processed: {html}");

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::auth::{signed_in, AdminToken, COOKIE};
 use super::{parse_id, store_error};
-use crate::domain::TaskStatus;
+use crate::domain::{TaskStatus, Understood};
 use crate::http::{ApiError, AppState};
 use crate::inbox::{EntryFilter, EntryStatus, EntryView};
 
@@ -107,7 +107,10 @@ pub(super) async fn index(
                         td { (serde_json::to_value(t.payload.action).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()) }
                         td { (t.client_name.as_deref().unwrap_or("-")) }
                         td {
-                            @for (k, v) in &t.payload.context.fields() {
+                            @if let Some(u) = &t.payload.context.understood {
+                                div { (understood(u)) }
+                            }
+                            @for (k, v) in t.payload.context.fields().iter().filter(|(k, _)| *k != "understood") {
                                 div { b { (k) } ": " (v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())) }
                             }
                         }
@@ -117,6 +120,40 @@ pub(super) async fn index(
         },
     );
     Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(markup.into_string()))
+}
+
+/// What the booking holds, in one line: "2027-03-14 (not confirmed),
+/// 09:00–17:00, 24 guests, workshop, Room A; 24 × Lunch Package".
+fn understood(u: &Understood) -> String {
+    let mut parts = Vec::new();
+    if let Some(d) = u.event_date {
+        parts.push(if u.date_confirmed { d.to_string() } else { format!("{d} (not confirmed)") });
+    }
+    let time = |t: Option<chrono::NaiveTime>| t.map_or("?".to_string(), |t| t.format("%H:%M").to_string());
+    if u.start_time.is_some() || u.end_time.is_some() {
+        let assumed = if u.times_assumed { " (assumed)" } else { "" };
+        parts.push(format!("{}–{}{assumed}", time(u.start_time), time(u.end_time)));
+    }
+    if let Some(n) = u.attendees {
+        parts.push(format!("{n} guests"));
+    }
+    parts.extend(u.seating_layout.clone());
+    parts.extend(u.room.clone());
+    let mut line = parts.join(", ");
+    let products: Vec<String> = u
+        .products
+        .iter()
+        .map(|p| match (p.quantity, p.times) {
+            (Some(q), _) => format!("{q} × {}", p.name),
+            (None, Some(t)) => format!("{t}× per guest {}", p.name),
+            (None, None) => p.name.clone(),
+        })
+        .collect();
+    if !products.is_empty() {
+        line.push_str("; ");
+        line.push_str(&products.join(", "));
+    }
+    line
 }
 
 fn entries_table(id: &str, entries: &[EntryView], retriable: bool) -> Markup {

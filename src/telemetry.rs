@@ -130,6 +130,10 @@ pub fn span_failed(span: &Span) {
 /// The W3C `traceparent` of the current span, when it is being traced: what
 /// an inbox entry stores so its processing joins the request's trace.
 pub fn current_traceparent() -> Option<String> {
+    // Tracing off: nothing to join, and nothing to work out per request.
+    if !EXPORTING.load(Ordering::Relaxed) {
+        return None;
+    }
     let context = Span::current().context();
     if !context.span().span_context().is_valid() {
         return None;
@@ -149,6 +153,9 @@ pub fn continue_trace(span: &Span, traceparent: Option<&str>) {
 /// Makes `span` a child of the context in `headers` (a `traceparent` sent
 /// with a webhook), if any.
 pub fn continue_from(span: &Span, headers: &dyn Extractor) {
+    if !EXPORTING.load(Ordering::Relaxed) {
+        return;
+    }
     let context = TraceContextPropagator::new().extract(headers);
     if context.span().span_context().is_valid() {
         // Fails only when the span is disabled or already started elsewhere.

@@ -146,7 +146,7 @@ async fn bookings_edit_takes_a_line_off_through_the_same_path_as_the_webhook() {
 /// triggers (the service's own writes do not), and the next offer keeps both.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn frontend_corrections_reach_the_service_through_the_triggers_and_change_the_next_offer() {
-    use crate::supabase::{harness, seed_catalogue, spawn_supabase, Tenant};
+    use crate::supabase::{approve_pending, harness, route_webhooks_to, seed_catalogue, spawn_supabase, Tenant};
     let h = harness().await;
     let tenant = Tenant { team: uuid::Uuid::new_v4(), user: uuid::Uuid::new_v4() };
     seed_catalogue(&h, tenant.team, tenant.user).await;
@@ -155,32 +155,7 @@ async fn frontend_corrections_reach_the_service_through_the_triggers_and_change_
         let h = &h;
         async move { h.psql(&q).await.unwrap() }
     };
-    sql(format!(
-        "select oe_private.configure_webhook('http://127.0.0.1:{}/webhooks/supabase', '{}')",
-        app.port(),
-        oe_webhooks::config::dev::SUPABASE_WEBHOOK_SECRET
-    ))
-    .await;
-    // The frontend's decision: an UPDATE, delivered by the trigger.
-    let approve_pending = || async {
-        for _ in 0..6 {
-            let changed = sql(
-                "with t as (select id from tasks where status = 'pending' and payload->>'action' <> 'manual_review'
-                            order by created_at desc limit 1)
-                 update tasks set status = 'completed', payload = payload || '{\"resolution\": \"approved\"}'
-                 where id in (select id from t) returning id"
-                    .into(),
-            )
-            .await;
-            if changed.is_empty() {
-                return;
-            }
-            for d in h.deliver_pg_net_requests().await.unwrap() {
-                assert_eq!(d.status, Some(202), "{}", d.response_body);
-            }
-            app.wait_idle().await;
-        }
-    };
+    route_webhooks_to(&h, app.port()).await;
     let current_lines = || {
         sql("select li.name || ' x' || li.quantity::int from offer_line_items li join offers o on o.id = li.offer_id
              where o.status <> 'cancelled' and li.product_id is not null order by li.name"
@@ -189,7 +164,7 @@ async fn frontend_corrections_reach_the_service_through_the_triggers_and_change_
 
     assert_eq!(app.post_generic(&mail(1, LAUNCH)).await.status(), 202);
     app.wait_idle().await;
-    approve_pending().await;
+    approve_pending(&h, &app).await;
     assert_eq!(current_lines().await, "Classic Apéro x70\nDJ Service x1");
     assert!(h.deliver_pg_net_requests().await.unwrap().is_empty(), "the service's own writes post nothing");
 
@@ -203,6 +178,6 @@ async fn frontend_corrections_reach_the_service_through_the_triggers_and_change_
     // The client asks for more: the revised offer keeps both corrections.
     assert_eq!(app.post_generic(&mail(2, "Could you add a photo booth? Thanks, Sara")).await.status(), 202);
     app.wait_idle().await;
-    approve_pending().await;
+    approve_pending(&h, &app).await;
     assert_eq!(current_lines().await, "Classic Apéro x60\nPhoto Booth x1");
 }

@@ -153,7 +153,7 @@ async fn a_reminder_before_the_offer_runs_out_is_drafted_once_and_a_lapsed_optio
 /// the manager approves with a frontend UPDATE delivered by the trigger.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_postgrest_a_reminder_is_drafted_once_and_a_lapsed_option_releases_its_room() {
-    use crate::supabase::{harness, seed_catalogue, spawn_supabase, Tenant};
+    use crate::supabase::{approve_pending, harness, route_webhooks_to, seed_catalogue, spawn_supabase, Tenant};
     use oe_webhooks::config::SupabaseConfig;
     use oe_webhooks::domain::{TeamId, UserId};
     use oe_webhooks::store::supabase::SupabaseStore;
@@ -166,37 +166,13 @@ async fn on_postgrest_a_reminder_is_drafted_once_and_a_lapsed_option_releases_it
         let h = &h;
         async move { h.psql(&q).await.unwrap() }
     };
-    sql(format!(
-        "select oe_private.configure_webhook('http://127.0.0.1:{}/webhooks/supabase', '{}')",
-        app.port(),
-        oe_webhooks::config::dev::SUPABASE_WEBHOOK_SECRET
-    ))
-    .await;
-    let approve_pending = || async {
-        for _ in 0..6 {
-            let changed = sql(
-                "with t as (select id from tasks where status = 'pending' and payload->>'action' <> 'manual_review'
-                            order by created_at desc limit 1)
-                 update tasks set status = 'completed', payload = payload || '{\"resolution\": \"approved\"}'
-                 where id in (select id from t) returning id"
-                    .into(),
-            )
-            .await;
-            if changed.is_empty() {
-                return;
-            }
-            for d in h.deliver_pg_net_requests().await.unwrap() {
-                assert_eq!(d.status, Some(202), "{}", d.response_body);
-            }
-            app.wait_idle().await;
-        }
-    };
+    route_webhooks_to(&h, app.port()).await;
     let pending_kinds =
         || sql("select payload->>'kind' from tasks where status = 'pending' order by created_at".into());
 
     assert_eq!(app.post_generic(&mail(LAUNCH)).await.status(), 202);
     app.wait_idle().await;
-    approve_pending().await;
+    approve_pending(&h, &app).await;
     let valid_until: NaiveDate =
         sql("select valid_until from offers where status = 'sent'".into()).await.trim().parse().unwrap();
     let event_date: NaiveDate =
@@ -215,7 +191,7 @@ async fn on_postgrest_a_reminder_is_drafted_once_and_a_lapsed_option_releases_it
     assert_eq!(pending_kinds().await, "followup_offer_expiry", "exactly one reminder task");
     assert!(h.deliver_pg_net_requests().await.unwrap().is_empty(), "the service's own writes post nothing");
 
-    approve_pending().await;
+    approve_pending(&h, &app).await;
     assert_eq!(
         sql("select count(*) from emails where is_sent".into()).await.trim(),
         "4",
@@ -244,7 +220,7 @@ async fn on_postgrest_a_reminder_is_drafted_once_and_a_lapsed_option_releases_it
 /// marked handled by its webhook and never fed twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_postgrest_a_correction_whose_webhook_was_lost_is_reconciled_and_changes_the_next_offer() {
-    use crate::supabase::{harness, seed_catalogue, spawn_supabase, Tenant};
+    use crate::supabase::{approve_pending, harness, route_webhooks_to, seed_catalogue, spawn_supabase, Tenant};
     use oe_webhooks::config::SupabaseConfig;
     use oe_webhooks::domain::{TeamId, UserId};
     use oe_webhooks::store::supabase::SupabaseStore;
@@ -257,32 +233,7 @@ async fn on_postgrest_a_correction_whose_webhook_was_lost_is_reconciled_and_chan
         let h = &h;
         async move { h.psql(&q).await.unwrap() }
     };
-    let route_to = |port: u16| {
-        sql(format!(
-            "select oe_private.configure_webhook('http://127.0.0.1:{port}/webhooks/supabase', '{}')",
-            oe_webhooks::config::dev::SUPABASE_WEBHOOK_SECRET
-        ))
-    };
-    route_to(app.port()).await;
-    let approve_pending = || async {
-        for _ in 0..6 {
-            let changed = sql(
-                "with t as (select id from tasks where status = 'pending' and payload->>'action' <> 'manual_review'
-                            order by created_at desc limit 1)
-                 update tasks set status = 'completed', payload = payload || '{\"resolution\": \"approved\"}'
-                 where id in (select id from t) returning id"
-                    .into(),
-            )
-            .await;
-            if changed.is_empty() {
-                return;
-            }
-            for d in h.deliver_pg_net_requests().await.unwrap() {
-                assert_eq!(d.status, Some(202), "{}", d.response_body);
-            }
-            app.wait_idle().await;
-        }
-    };
+    route_webhooks_to(&h, app.port()).await;
     let current_lines = || {
         sql("select li.name || ' x' || li.quantity::int from offer_line_items li join offers o on o.id = li.offer_id
              where o.status <> 'cancelled' and li.product_id is not null order by li.name"
@@ -291,7 +242,7 @@ async fn on_postgrest_a_correction_whose_webhook_was_lost_is_reconciled_and_chan
     let launch = LAUNCH.replace("the Classic Apéro.", "the Classic Apéro and a DJ.");
     assert_eq!(app.post_generic(&mail(&launch)).await.status(), 202);
     app.wait_idle().await;
-    approve_pending().await;
+    approve_pending(&h, &app).await;
     assert_eq!(current_lines().await, "Classic Apéro x70\nDJ Service x1");
 
     let config = SupabaseConfig { url: h.base_url.clone(), key: h.service_key.clone().into() };
@@ -310,7 +261,7 @@ async fn on_postgrest_a_correction_whose_webhook_was_lost_is_reconciled_and_chan
 
     // The service is unreachable when the manager takes the DJ off.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    route_to(closed).await;
+    route_webhooks_to(&h, closed).await;
     sql("delete from offer_line_items where name = 'DJ Service'".into()).await;
     let lost = h.deliver_pg_net_requests().await.unwrap();
     assert!(lost.len() == 1 && lost[0].status.is_none(), "the post is lost: {lost:?}");
@@ -323,7 +274,7 @@ async fn on_postgrest_a_correction_whose_webhook_was_lost_is_reconciled_and_chan
     assert_eq!(sweep.reconcile_corrections(team, &store, soon()).await.unwrap(), 0);
 
     // The client asks for more: the revised offer keeps both corrections.
-    route_to(app.port()).await;
+    route_webhooks_to(&h, app.port()).await;
     let more = json!({
         "message_id": "<sara-2@brunner-events.ch>",
         "from": {"email": "sara@brunner-events.ch", "name": "Sara Brunner"},
@@ -334,6 +285,6 @@ async fn on_postgrest_a_correction_whose_webhook_was_lost_is_reconciled_and_chan
     });
     assert_eq!(app.post_generic(&more).await.status(), 202);
     app.wait_idle().await;
-    approve_pending().await;
+    approve_pending(&h, &app).await;
     assert_eq!(current_lines().await, "Classic Apéro x60\nPhoto Booth x1");
 }

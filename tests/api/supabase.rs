@@ -66,6 +66,42 @@ async fn sql(h: &SupabaseHarness, q: &str) -> String {
     h.psql(q).await.unwrap()
 }
 
+/// Points the installer's database webhooks at the service on `port`,
+/// signed with the development secret.
+pub async fn route_webhooks_to(h: &SupabaseHarness, port: u16) {
+    sql(
+        h,
+        &format!(
+            "select oe_private.configure_webhook('http://127.0.0.1:{port}/webhooks/supabase', '{}')",
+            dev::SUPABASE_WEBHOOK_SECRET
+        ),
+    )
+    .await;
+}
+
+/// The manager approves, as in the frontend (a plain UPDATE), the newest
+/// pending task that is not a manual review, until none is left (at most
+/// six rounds); each round's webhook is delivered, accepted and processed.
+pub async fn approve_pending(h: &SupabaseHarness, app: &TestApp) {
+    for _ in 0..6 {
+        let changed = sql(
+            h,
+            "with t as (select id from tasks where status = 'pending' and payload->>'action' <> 'manual_review'
+                        order by created_at desc limit 1)
+             update tasks set status = 'completed', payload = payload || '{\"resolution\": \"approved\"}'
+             where id in (select id from t) returning id",
+        )
+        .await;
+        if changed.is_empty() {
+            return;
+        }
+        for d in h.deliver_pg_net_requests().await.unwrap() {
+            assert_eq!(d.status, Some(202), "{}", d.response_body);
+        }
+        app.wait_idle().await;
+    }
+}
+
 /// The venue's rooms, products and categories (the built-in catalogue) for
 /// one team, as the frontend's rows; catalogue ids are kept, so once per
 /// database.
@@ -145,15 +181,7 @@ async fn a_mailgun_inquiry_and_its_approval_go_through_postgrest_once() {
     // cannot be installed here (it is neither a Debian nor an npm package):
     // the harness's stand-in `net.http_post` records the request exactly as
     // pg_net would queue it, and `deliver_pg_net_requests` sends it once.
-    sql(
-        &h,
-        &format!(
-            "select oe_private.configure_webhook('http://127.0.0.1:{}/webhooks/supabase', '{}')",
-            app.port(),
-            dev::SUPABASE_WEBHOOK_SECRET
-        ),
-    )
-    .await;
+    route_webhooks_to(&h, app.port()).await;
     sql(&h, "update tasks set status = 'completed', payload = payload || '{\"resolution\": \"approved\"}'").await;
     let deliveries = h.deliver_pg_net_requests().await.unwrap();
     assert_eq!(deliveries.len(), 1, "one webhook for one decision");

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::helpers::{spawn, Spawn, TestApp, WORKSHOP};
 use crate::postgrest::SupabaseHarness;
 use crate::smtp::SmtpServer;
-use crate::supabase::{harness, spawn_supabase, Tenant};
+use crate::supabase::{harness, route_webhooks_to, spawn_supabase, Tenant};
 
 struct Venue {
     tenant: Tenant,
@@ -186,7 +186,7 @@ async fn one_deployment_serves_every_venue_by_recipient_address() {
 
     // The second venue's manager approves: the database webhook is routed
     // by the row's team, and the mail leaves from that venue's address.
-    configure_webhook(&h, &app).await;
+    route_webhooks_to(&h, app.port()).await;
     let second = venues[1].tenant.team;
     sql(&h, &format!("update tasks set status = 'completed', payload = payload || '{{\"resolution\": \"approved\"}}' where team_id = '{second}'")).await;
     let deliveries = h.deliver_pg_net_requests().await.unwrap();
@@ -264,16 +264,4 @@ async fn spawn_all_teams(h: &SupabaseHarness, extra: Vec<(&'static str, String)>
     ];
     vars.extend(extra);
     spawn(Spawn { vars, ..Spawn::default() }).await
-}
-
-async fn configure_webhook(h: &SupabaseHarness, app: &TestApp) {
-    sql(
-        h,
-        &format!(
-            "select oe_private.configure_webhook('http://127.0.0.1:{}/webhooks/supabase', '{}')",
-            app.port(),
-            dev::SUPABASE_WEBHOOK_SECRET
-        ),
-    )
-    .await;
 }

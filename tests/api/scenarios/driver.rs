@@ -107,13 +107,7 @@ impl Scenario {
             ("OE_POSTMARK_INBOUND_PASSWORD", dev::POSTMARK_PASSWORD.to_string()),
         ];
         let app = spawn_supabase(&db, &tenant, basic).await;
-        db.psql(&format!(
-            "select oe_private.configure_webhook('http://127.0.0.1:{}/webhooks/supabase', '{}')",
-            app.port(),
-            dev::SUPABASE_WEBHOOK_SECRET
-        ))
-        .await
-        .unwrap();
+        crate::supabase::route_webhooks_to(&db, app.port()).await;
         Self {
             backend: Backend::Supabase { app, db: Box::new(db), team: tenant.team },
             files: Self::files(name),

@@ -4,7 +4,7 @@
 //! speaks to the client through the next task, or in person.
 
 use super::plan::Plan;
-use super::steps::offer_hash;
+use super::steps::{self, offer_hash};
 use super::turn::{Trigger, Turn};
 use super::{Context, Facts};
 use crate::domain::{Booking, Correction, ProductChoice};
@@ -19,8 +19,7 @@ pub(super) fn on_correction(booking: &Booking, correction: &Correction, ctx: &Co
             // the next turn re-check only what depends on it (the hashes).
             if room_changed && !t.event.room_ids.is_empty() {
                 state.room_set_by_manager = true;
-                state.proposed_rooms.clear();
-                state.rooms_proposed_for = None;
+                steps::withdraw_proposal(&mut t);
             }
             return t.finish();
         }

@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 
 use super::plan::{OfferPatch, OfferWrite, Plan};
 use super::turn::{Reply, Trigger, Turn};
-use super::{draft, Context, Facts, Step};
+use super::{draft, steps, Context, Facts, Step};
 use crate::domain::{
     Booking, EventStatus, FollowUp, FollowUpDrafted, FollowUpKind, FollowUpNote, OfferRecord, OfferStatus, TaskAction,
     TaskKind,
@@ -265,10 +265,9 @@ fn release(t: &mut Turn<'_>) {
     t.event.room_ids.clear();
     t.event.current_step = Step::RoomAvailability.number();
     t.event.caller_step = None;
+    steps::withdraw_proposal(t);
     let state = &mut t.event.workflow_state;
     state.room_set_by_manager = false;
-    state.proposed_rooms.clear();
-    state.rooms_proposed_for = None;
     state.confirmation_drafted = false;
 }
 

@@ -38,10 +38,7 @@ pub fn prerequisites(name: &str, lang: Language, venue: &str, p: &Prerequisites,
         l.bullet(&m.deposit_due(&chf(amount), &format_date(due, lang), number));
         if let Some(pay) = payment {
             l.gap();
-            l.intro(m.bank_details());
-            l.bullet(&format!("IBAN: {}", pay.iban));
-            l.bullet(&format!("{}: {}", m.beneficiary(), pay.beneficiary));
-            l.bullet(&format!("{}: {number}", m.payment_reference()));
+            l.bank_details(pay, number);
         }
     }
     l.gap();

@@ -44,10 +44,7 @@ pub fn deposit_due(
     let (date, due) = (format_date(event_date, lang), format_date(due, lang));
     l.para(&m.deposit_reminder(&chf(amount), &date, &due, number));
     if let Some(pay) = payment {
-        l.intro(m.bank_details());
-        l.bullet(&format!("IBAN: {}", pay.iban));
-        l.bullet(&format!("{}: {}", m.beneficiary(), pay.beneficiary));
-        l.bullet(&format!("{}: {number}", m.payment_reference()));
+        l.bank_details(pay, number);
         l.gap();
     }
     l.para(m.deposit_already_paid());

@@ -68,6 +68,16 @@ impl Letter {
         self
     }
 
+    /// Where to pay a deposit: the venue's IBAN and beneficiary, the offer
+    /// `number` as the payment reference.
+    pub fn bank_details(&mut self, pay: &crate::workflow::Payment, number: &str) -> &mut Self {
+        let m = self.m;
+        self.intro(m.bank_details());
+        self.bullet(&format!("IBAN: {}", pay.iban));
+        self.bullet(&format!("{}: {}", m.beneficiary(), pay.beneficiary));
+        self.bullet(&format!("{}: {number}", m.payment_reference()))
+    }
+
     /// Ends a bullet list.
     pub fn gap(&mut self) -> &mut Self {
         self.out.push('\n');

@@ -21,7 +21,8 @@ pub struct Form {
     pub sized: Vec<(String, u64)>,
     /// SHA-256 of the form's content (each part's name, file name, type and
     /// bytes, in order; a urlencoded body as sent): the same however the
-    /// body arrived in chunks.
+    /// body arrived in chunks. Only [`Form::parse`] computes it (Mailgun
+    /// binds its token to it); all zeros from [`Form::parse_with`].
     pub digest: [u8; 32],
 }
 
@@ -44,29 +45,47 @@ impl Form {
         self.fields.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).count()
     }
 
+    /// Parses the form and its [`Form::digest`].
     pub async fn parse(content_type: &str, body: impl Into<Body>) -> Result<Self, IngestError> {
-        Self::parse_with(content_type, body, |_| false).await
+        Self::read(content_type, body.into(), |_| false, true).await
     }
 
-    /// As [`Form::parse`]; multipart parts named so that `metadata_only`
+    /// As [`Form::parse`] without the digest (no hash over the whole body
+    /// before the answer); multipart parts named so that `metadata_only`
     /// holds are counted, not kept (like file parts), into `sized`.
     pub async fn parse_with(
         content_type: &str,
         body: impl Into<Body>,
         metadata_only: fn(&str) -> bool,
     ) -> Result<Self, IngestError> {
+        Self::read(content_type, body.into(), metadata_only, false).await
+    }
+
+    async fn read(
+        content_type: &str,
+        body: Body,
+        metadata_only: fn(&str) -> bool,
+        with_digest: bool,
+    ) -> Result<Self, IngestError> {
         let mime = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
         match mime.as_str() {
             "application/x-www-form-urlencoded" => {
-                let body = body.into().whole().await?;
+                let body = body.whole().await?;
                 let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
                     .map_err(|e| IngestError::Malformed(format!("form body: {e}")))?;
-                let digest = Sha256::digest(&body).into();
+                let digest = if with_digest { Sha256::digest(&body).into() } else { [0; 32] };
                 Ok(Self { fields, raw: urlencoded_raw(&body), digest, ..Self::default() })
             }
-            "multipart/form-data" => multipart(content_type, body.into(), metadata_only).await,
+            "multipart/form-data" => multipart(content_type, body, metadata_only, with_digest).await,
             _ => Err(IngestError::UnsupportedMediaType("application/x-www-form-urlencoded or multipart/form-data")),
         }
+    }
+}
+
+/// Adds `bytes` to the digest, when one is computed.
+fn feed(digest: &mut Option<Sha256>, bytes: impl AsRef<[u8]>) {
+    if let Some(d) = digest {
+        d.update(bytes);
     }
 }
 
@@ -83,7 +102,12 @@ fn multipart_error(e: multer::Error) -> IngestError {
 /// Parses the parts as they arrive: file parts (and `metadata_only` ones)
 /// are counted and hashed chunk by chunk and never held, so memory stays
 /// bounded by the text parts, whatever the attachments weigh.
-async fn multipart(content_type: &str, body: Body, metadata_only: fn(&str) -> bool) -> Result<Form, IngestError> {
+async fn multipart(
+    content_type: &str,
+    body: Body,
+    metadata_only: fn(&str) -> bool,
+    with_digest: bool,
+) -> Result<Form, IngestError> {
     let boundary = multer::parse_boundary(content_type)
         .map_err(|_| IngestError::Malformed("multipart boundary missing".into()))?;
     let stream = match body {
@@ -92,14 +116,14 @@ async fn multipart(content_type: &str, body: Body, metadata_only: fn(&str) -> bo
     };
     let mut parts = multer::Multipart::new(stream, boundary);
     let mut form = Form::default();
-    let mut digest = Sha256::new();
+    let mut digest = with_digest.then(Sha256::new);
     while let Some(mut field) = parts.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or_default().to_string();
         let filename = field.file_name().map(str::to_string);
         let content_type = field.content_type().map(|m| m.to_string()).unwrap_or_default();
         for head in [name.as_bytes(), filename.as_deref().unwrap_or_default().as_bytes(), content_type.as_bytes()] {
-            digest.update((head.len() as u64).to_be_bytes());
-            digest.update(head);
+            feed(&mut digest, (head.len() as u64).to_be_bytes());
+            feed(&mut digest, head);
         }
         if filename.is_some() || metadata_only(&name) {
             let mut size = 0u64;
@@ -107,10 +131,10 @@ async fn multipart(content_type: &str, body: Body, metadata_only: fn(&str) -> bo
                 match field.chunk().await {
                     Ok(Some(chunk)) => {
                         size += chunk.len() as u64;
-                        digest.update(&chunk);
+                        feed(&mut digest, &chunk);
                     }
                     Ok(None) => {
-                        digest.update(size.to_be_bytes());
+                        feed(&mut digest, size.to_be_bytes());
                         break Ok(());
                     }
                     Err(e) => break Err(e),
@@ -134,13 +158,15 @@ async fn multipart(content_type: &str, body: Body, metadata_only: fn(&str) -> bo
             let encoding =
                 charset.and_then(|c| encoding_rs::Encoding::for_label(c.as_bytes())).unwrap_or(encoding_rs::UTF_8);
             let data = field.bytes().await.map_err(multipart_error)?;
-            digest.update(&data);
-            digest.update((data.len() as u64).to_be_bytes());
+            feed(&mut digest, &data);
+            feed(&mut digest, (data.len() as u64).to_be_bytes());
             form.fields.push((name.clone(), encoding.decode(&data).0.into_owned()));
             form.raw.push((name, data));
         }
     }
-    form.digest = digest.finalize().into();
+    if let Some(d) = digest {
+        form.digest = d.finalize().into();
+    }
     Ok(form)
 }
 

@@ -29,6 +29,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
+use crate::domain::TaskAction;
 use crate::inbox::InboxStats;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -60,7 +61,7 @@ struct Status {
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct Action {
-    action: String,
+    action: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -100,7 +101,7 @@ pub struct Snapshot {
     /// Age of the oldest unfinished (pending or processing) entry, if any.
     pub oldest_pending_age: Option<Duration>,
     /// Pending tasks by `payload.action`, when the store could be read.
-    pub tasks_pending: Option<Vec<(String, u64)>>,
+    pub tasks_pending: Option<Vec<(TaskAction, u64)>>,
 }
 
 /// The process's metrics; cheap to update from any thread.
@@ -284,7 +285,7 @@ impl Metrics {
             // Actions no longer pending go back to 0 rather than vanish.
             self.tasks_pending.clear();
             for (action, n) in tasks {
-                self.tasks_pending.get_or_create(&Action { action }).set(n as i64);
+                self.tasks_pending.get_or_create(&Action { action: action.as_str() }).set(n as i64);
             }
         }
         let mut out = String::new();
@@ -309,7 +310,7 @@ mod tests {
         let text = m.render(Snapshot {
             inbox: Some(InboxStats { pending: 1, processing: 0, done: 5, dead: 2 }),
             oldest_pending_age: Some(Duration::from_secs(90)),
-            tasks_pending: Some(vec![("approve_offer".into(), 3)]),
+            tasks_pending: Some(vec![(TaskAction::ApproveOffer, 3)]),
         });
         assert!(text.contains("oe_webhooks_received_total{endpoint=\"generic\",outcome=\"accepted\"} 2"), "{text}");
         assert!(text.contains("oe_inbox_processed_total{outcome=\"dead\"} 1"), "{text}");

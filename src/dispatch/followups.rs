@@ -36,7 +36,7 @@ impl Dispatcher {
 /// A draft of this booking waits for the manager (not an aside): the
 /// booking waits for the service, not for the client.
 pub(super) async fn draft_pending(store: &dyn Store, event: EventId) -> Result<bool, StoreError> {
-    let pending = store.tasks(Some(TaskStatus::Pending)).await?;
+    let pending = store.pending_tasks_of(&[event]).await?;
     let found = pending_drafts(&pending).any(|e| e == event);
     Ok(found)
 }

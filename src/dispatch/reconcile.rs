@@ -13,7 +13,7 @@ use tracing::{info, warn};
 
 use super::followups::pending_drafts;
 use super::Tenants;
-use crate::domain::{keys, DbChange, TaskStatus, TeamId};
+use crate::domain::{keys, DbChange, TeamId};
 use crate::inbox::{HandlerError, InboxEvent, InboxWriter, NewEntry};
 use crate::store::Store;
 use crate::workflow::{due_follow_up, FollowUpTimings};
@@ -170,7 +170,8 @@ async fn sweep_team(
     if bookings.is_empty() {
         return Ok(0);
     }
-    let pending = store.tasks(Some(TaskStatus::Pending)).await.map_err(|e| e.to_string())?;
+    let events: Vec<_> = bookings.iter().map(|b| b.event.id).collect();
+    let pending = store.pending_tasks_of(&events).await.map_err(|e| e.to_string())?;
     let drafting: std::collections::HashSet<_> = pending_drafts(&pending).collect();
     let mut queued = 0;
     for booking in bookings {

@@ -16,6 +16,25 @@ pub enum TaskAction {
     ConfirmEvent,
 }
 
+impl TaskAction {
+    /// The stored spelling (`approve_offer`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ApproveMessage => "approve_message",
+            Self::ApproveOffer => "approve_offer",
+            Self::ApproveDate => "approve_date",
+            Self::ApproveRoom => "approve_room",
+            Self::ManualReview => "manual_review",
+            Self::ConfirmEvent => "confirm_event",
+        }
+    }
+
+    /// The action stored as `s`; `None` for one the service does not know.
+    pub fn parse(s: &str) -> Option<Self> {
+        serde_json::from_value(Value::String(s.to_string())).ok()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {

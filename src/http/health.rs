@@ -3,7 +3,6 @@ use serde_json::json;
 use tracing::warn;
 
 use super::AppState;
-use crate::domain::TaskStatus;
 use crate::metrics::Snapshot;
 
 pub(super) async fn healthz() -> HttpResponse {
@@ -39,24 +38,13 @@ pub(super) async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 /// The store-backed gauges are read here, at scrape time; one that cannot be
 /// read is left out of this scrape (its last value stays) rather than failing it.
 pub(super) async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    let (inbox, oldest, tasks) = tokio::join!(
-        state.inbox.stats(),
-        state.inbox.oldest_unfinished(),
-        state.store.tasks(Some(TaskStatus::Pending))
-    );
+    let (inbox, oldest, tasks) =
+        tokio::join!(state.inbox.stats(), state.inbox.oldest_unfinished(), state.store.pending_task_counts());
     let now = chrono::Utc::now();
     let snapshot = Snapshot {
         inbox: inbox.ok(),
         oldest_pending_age: oldest.ok().flatten().map(|t| (now - t).to_std().unwrap_or_default()),
-        tasks_pending: tasks.ok().map(|tasks| {
-            let mut by_action = std::collections::BTreeMap::<String, u64>::new();
-            for t in tasks {
-                let action = serde_json::to_value(t.payload.action).ok();
-                let action = action.as_ref().and_then(|v| v.as_str()).unwrap_or("unknown");
-                *by_action.entry(action.to_string()).or_default() += 1;
-            }
-            by_action.into_iter().collect()
-        }),
+        tasks_pending: tasks.ok(),
     };
     HttpResponse::Ok()
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")

@@ -11,8 +11,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::{
-    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, OfferId, RoomId, SendState, Task, TaskDecision,
-    TaskId, TaskStatus,
+    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, OfferId, RoomId, SendState, Task, TaskAction,
+    TaskDecision, TaskId, TaskStatus,
 };
 use crate::workflow::{Applied, Catalogue, Plan};
 
@@ -181,8 +181,19 @@ pub trait Store: Send + Sync {
 
     async fn task(&self, id: TaskId) -> Result<Option<Task>, StoreError>;
 
-    /// Tasks, newest first, optionally of one status.
+    /// Tasks, newest first, optionally of one status. For operators (CLI,
+    /// admin page): it reads every matching task, so the service's own
+    /// paths use the bounded reads below.
     async fn tasks(&self, status: Option<TaskStatus>) -> Result<Vec<Task>, StoreError>;
+
+    /// The pending tasks of `events`, newest first: bounded by the events
+    /// asked about, whatever the team's history.
+    async fn pending_tasks_of(&self, events: &[EventId]) -> Result<Vec<Task>, StoreError>;
+
+    /// How many tasks wait for a manager, by action (the `oe_tasks_pending`
+    /// gauge): counted by the database, no task is read into memory. Tasks
+    /// whose action the service does not know are left out.
+    async fn pending_task_counts(&self) -> Result<Vec<(TaskAction, u64)>, StoreError>;
 
     /// Conditional update: records the decision on the task (status
     /// `completed`, resolution, edit) and marks it `claimed` by `claimant`

@@ -157,6 +157,23 @@ async fn a_newer_draft_supersedes_the_pending_one(b: Backend) {
     assert_eq!(b.store.task(aside_id).await.unwrap().unwrap().status, TaskStatus::Pending, "an aside stays");
     assert_eq!(b.store.tasks(Some(TaskStatus::Pending)).await.unwrap().len(), 3);
 
+    // The bounded reads: one booking's pending tasks, and the counts by action.
+    let (_, other) = intake_plan("ben@huber.ch");
+    let other = b.store.apply(&other).await.unwrap().event_id.unwrap();
+    let mut of_event: Vec<_> = b.store.pending_tasks_of(&[event]).await.unwrap().iter().map(|t| t.id).collect();
+    of_event.sort();
+    let mut expected = vec![second, review_id, aside_id];
+    expected.sort();
+    assert_eq!(of_event, expected, "the booking's pending tasks, not the other booking's");
+    assert_eq!(b.store.pending_tasks_of(&[event, other]).await.unwrap().len(), 4);
+    assert!(b.store.pending_tasks_of(&[]).await.unwrap().is_empty());
+    let mut counts = b.store.pending_task_counts().await.unwrap();
+    counts.sort_by_key(|(action, _)| action.as_str());
+    let draft_action = intake.tasks[0].payload.action;
+    let mut want = vec![(draft_action, 3), (oe_webhooks::domain::TaskAction::ManualReview, 1)];
+    want.sort_by_key(|(action, _)| action.as_str());
+    assert_eq!(counts, want, "two drafts of the other booking's and ours, an aside, a review");
+
     // The manager's late approval of the replaced draft claims nothing.
     let late = TaskDecision { task_id: first, resolution: Resolution::Approved, edited_message: None };
     assert_eq!(b.store.claim_task(&late, InboxId::new(), Utc::now()).await.unwrap(), Claim::Superseded(second));

@@ -35,9 +35,9 @@ async fn the_installer_runs_twice_without_error() {
         .psql("select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'public' and p.proname like 'oe\\_%'")
         .await
         .unwrap();
-    // 11, oe_follow_up_candidates, and 3 of the inbox operations (record_error,
-    // inbox_erase, erase_client_mail).
-    assert_eq!(functions, "15", "each function once");
+    // 11, oe_follow_up_candidates, 3 of the inbox operations (record_error,
+    // inbox_erase, erase_client_mail) and oe_pending_task_counts.
+    assert_eq!(functions, "16", "each function once");
 }
 
 /// Installs on a project whose pgcrypto is in `schema`, then has Postgres

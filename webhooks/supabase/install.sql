@@ -767,6 +767,23 @@ create index if not exists oe_emails_event_received on public.emails (event_id, 
 create index if not exists oe_offers_event_created on public.offers (event_id, created_at desc);
 create index if not exists oe_offers_number_prefix on public.offers (offer_number text_pattern_ops);
 create index if not exists oe_tasks_event_pending on public.tasks (event_id) where status = 'pending';
+-- Decisions not acted on yet (reconciliation), and the pending tasks counted
+-- by action (/metrics): neither reads the team's history.
+create index if not exists oe_tasks_unacted on public.tasks (team_id)
+  where status = 'completed' and (payload ->> 'send_state') is null;
+create index if not exists oe_tasks_team_pending on public.tasks (team_id) where status = 'pending';
+
+create or replace function public.oe_pending_task_counts(p_team uuid)
+returns table (action text, n bigint)
+language sql stable
+set search_path = public, pg_temp
+as $$
+  select t.payload ->> 'action', count(*) from public.tasks t
+   where t.team_id = p_team and t.status = 'pending'
+   group by 1
+$$;
+revoke all on function public.oe_pending_task_counts(uuid) from public, anon, authenticated;
+grant execute on function public.oe_pending_task_counts(uuid) to service_role;
 
 -- ==== src/store/supabase/sql/50_webhooks.sql ====
 

@@ -11,7 +11,12 @@ use crate::store::StoreError;
 #[derive(Clone)]
 pub(super) struct Db {
     conn: Arc<Mutex<Connection>>,
+    /// Where [`Db::run`] sends its calls when the database has a thread of
+    /// its own (see [`Db::with_own_thread`]); otherwise the blocking pool.
+    own_thread: Option<std::sync::mpsc::Sender<Job>>,
 }
+
+type Job = Box<dyn FnOnce() + Send>;
 
 impl Db {
     pub fn open(path: &Path, schema: &str) -> Result<Self, StoreError> {
@@ -31,7 +36,27 @@ impl Db {
         conn.execute_batch(schema).map_err(sql_error)?;
         // Room for every statement a turn runs (see `cached`).
         conn.set_prepared_statement_cache_capacity(64);
-        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+        Ok(Self { conn: Arc::new(Mutex::new(conn)), own_thread: None })
+    }
+
+    /// Runs every [`Db::run`] call on one thread of its own, at the
+    /// priority of the thread that opens it, instead of the blocking pool.
+    /// For the inbox: the pool's threads run at lowered priority while
+    /// `serve` processes, and one of them preempted while holding the
+    /// connection (a claim, a completion) would stall the inbox writer, and
+    /// with it every acknowledgement, until the scheduler came back to it.
+    pub fn with_own_thread(mut self, name: &str) -> Result<Self, StoreError> {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || {
+                for job in rx {
+                    job();
+                }
+            })
+            .map_err(StoreError::unavailable)?;
+        self.own_thread = Some(tx);
+        Ok(self)
     }
 
     /// Moves most WAL checkpointing off the committing thread: a background
@@ -41,10 +66,9 @@ impl Db {
     /// backstop: it finds little left to copy and lets the WAL restart, so
     /// the WAL file stays bounded under any load.
     pub fn checkpoint_in_background(&self, path: &Path) -> Result<(), StoreError> {
-        // A larger page cache keeps the hot index pages of the inbox in memory.
-        self.run_here(|c| {
-            c.execute_batch("PRAGMA wal_autocheckpoint = 4000; PRAGMA cache_size = -8000;").map_err(sql_error)
-        })?;
+        // SQLite's default page cache (2 MB): a larger one bought no
+        // throughput here (benches/run.sh) and only raised the RSS.
+        self.run_here(|c| c.execute_batch("PRAGMA wal_autocheckpoint = 4000;").map_err(sql_error))?;
         let checkpointer = Connection::open(path).map_err(sql_error)?;
         checkpointer.execute_batch("PRAGMA busy_timeout = 5000;").map_err(sql_error)?;
         let spawned = std::thread::Builder::new().name("inbox-checkpoint".into()).spawn(move || loop {
@@ -62,12 +86,22 @@ impl Db {
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
         let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
+        let call = move || {
             let mut guard = conn.lock().map_err(|_| StoreError::Invalid("a previous database call panicked".into()))?;
             f(&mut guard)
-        })
-        .await
-        .map_err(StoreError::unavailable)?
+        };
+        match &self.own_thread {
+            Some(thread) => {
+                let (reply, answer) = tokio::sync::oneshot::channel();
+                thread
+                    .send(Box::new(move || {
+                        let _ = reply.send(call());
+                    }))
+                    .map_err(|_| StoreError::unavailable("the database thread stopped"))?;
+                answer.await.map_err(|_| StoreError::unavailable("the database thread stopped"))?
+            }
+            None => tokio::task::spawn_blocking(call).await.map_err(StoreError::unavailable)?,
+        }
     }
 }
 
@@ -110,4 +144,9 @@ pub(super) fn cached_row<T>(
     f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
 ) -> rusqlite::Result<T> {
     c.prepare_cached(sql)?.query_row(params, f)
+}
+
+/// Ids as a JSON array of strings, for `IN (SELECT value FROM json_each(?))`.
+pub(super) fn json_list<T: std::fmt::Display>(ids: &[T]) -> String {
+    serde_json::to_string(&ids.iter().map(T::to_string).collect::<Vec<_>>()).expect("strings serialize")
 }

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
-use super::db::sql_error;
+use super::db::{json_list, sql_error};
 use super::EmbeddedStore;
 use crate::domain::{EmailAddress, InboxId, TeamId};
 use crate::inbox::{
@@ -37,24 +37,38 @@ impl Inbox for EmbeddedStore {
             let tx = conn.transaction().map_err(sql_error)?;
             let mut results = Vec::with_capacity(rows.len());
             {
+                // Look up, then insert: this transaction is the only writer,
+                // and a plain INSERT spares SQLite the temporary table that
+                // an upsert on a table of several unique keys builds per row.
+                let mut existing =
+                    tx.prepare_cached("SELECT id FROM inbox WHERE dedupe_key = ?1").map_err(sql_error)?;
                 let mut insert = tx
                     .prepare_cached(
                         "INSERT INTO inbox (id, team_id, source, dedupe_key, order_key, payload, due_at, received_at,
                                         trace_context)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) ON CONFLICT (dedupe_key) DO NOTHING",
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
                     )
                     .map_err(sql_error)?;
-                let mut existing =
-                    tx.prepare_cached("SELECT id FROM inbox WHERE dedupe_key = ?1").map_err(sql_error)?;
                 for (id, team, source, dedupe_key, order_key, payload, received, trace) in &rows {
-                    let inserted = insert
-                        .execute(params![id.to_string(), team, source, dedupe_key, order_key, payload, received, trace])
-                        .map_err(sql_error)?;
-                    results.push(if inserted == 1 {
-                        Appended::Accepted(*id)
-                    } else {
-                        let first: String = existing.query_row([dedupe_key], |r| r.get(0)).map_err(sql_error)?;
-                        Appended::Duplicate(parse_id(&first)?)
+                    let first: Option<String> =
+                        existing.query_row([dedupe_key], |r| r.get(0)).optional().map_err(sql_error)?;
+                    results.push(match first {
+                        Some(first) => Appended::Duplicate(parse_id(&first)?),
+                        None => {
+                            insert
+                                .execute(params![
+                                    id.to_string(),
+                                    team,
+                                    source,
+                                    dedupe_key,
+                                    order_key,
+                                    payload,
+                                    received,
+                                    trace
+                                ])
+                                .map_err(sql_error)?;
+                            Appended::Accepted(*id)
+                        }
                     });
                 }
             }
@@ -303,7 +317,7 @@ impl Inbox for EmbeddedStore {
     }
 
     async fn requeue(&self, ids: &[InboxId], now: DateTime<Utc>) -> Result<Vec<InboxId>, StoreError> {
-        let ids = id_list(ids);
+        let ids = json_list(ids);
         let now = now.timestamp_millis();
         self.inbox
             .run(move |conn| {
@@ -329,7 +343,7 @@ impl Inbox for EmbeddedStore {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<InboxId>, StoreError> {
-        let (ids, by, reason, now) = (id_list(ids), by.to_string(), reason.to_string(), now.timestamp_millis());
+        let (ids, by, reason, now) = (json_list(ids), by.to_string(), reason.to_string(), now.timestamp_millis());
         self.inbox
             .run(move |conn| {
                 let mut stmt = conn
@@ -471,11 +485,6 @@ impl ViewRow {
             payload: self.payload.map(|p| serde_json::from_str(&p)).transpose().map_err(|e| invalid("payload", &e))?,
         })
     }
-}
-
-/// Ids as a JSON array, for `json_each`.
-fn id_list(ids: &[InboxId]) -> String {
-    serde_json::to_string(&ids.iter().map(InboxId::to_string).collect::<Vec<_>>()).expect("strings serialize")
 }
 
 impl EmbeddedStore {

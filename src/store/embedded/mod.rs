@@ -39,7 +39,7 @@ impl EmbeddedStore {
         let data = Db::open(&dir.join("openevent.sqlite3"), include_str!("schema.sql"))?;
         let added = data.run_here(migrate::upgrade)?;
         let inbox_path = dir.join("inbox.sqlite3");
-        let inbox = Db::open(&inbox_path, include_str!("inbox.sql"))?;
+        let inbox = Db::open(&inbox_path, include_str!("inbox.sql"))?.with_own_thread("inbox-db")?;
         let team_text = team.to_string();
         inbox.run_here(move |c| migrate::upgrade_inbox(c, &team_text))?;
         inbox.checkpoint_in_background(&inbox_path)?;

@@ -159,6 +159,9 @@ CREATE TABLE IF NOT EXISTS tasks (
 CREATE INDEX IF NOT EXISTS tasks_status ON tasks (team_id, status, created_at);
 -- A booking's pending drafts (superseded by a newer one on every turn).
 CREATE INDEX IF NOT EXISTS tasks_event ON tasks (event_id, status);
+-- Decisions not acted on yet (reconciliation): a handful, not the history.
+CREATE INDEX IF NOT EXISTS tasks_unacted ON tasks (team_id)
+    WHERE status = 'completed' AND json_extract(payload, '$.send_state') IS NULL;
 
 CREATE TABLE IF NOT EXISTS emails (
     id TEXT PRIMARY KEY,

@@ -2,13 +2,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::db::{cached, cached_row, sql_error};
+use super::db::{cached, cached_row, json_list, sql_error};
 use super::rows::{self, CLIENT_COLUMNS, EVENT_COLUMNS, TASK_COLUMNS};
 use super::EmbeddedStore;
 use super::{offers, venue};
 use crate::domain::{
-    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, OfferId, RoomId, SendState, Task, TaskDecision,
-    TaskId, TaskStatus, TeamId,
+    Booking, Client, EmailAddress, EventId, InboundEmail, InboxId, OfferId, RoomId, SendState, Task, TaskAction,
+    TaskDecision, TaskId, TaskStatus, TeamId,
 };
 use crate::store::{timestamp, Claim, MailContext, Store, StoreError};
 use crate::workflow::{Applied, Catalogue, Plan};
@@ -146,6 +146,43 @@ impl Store for EmbeddedStore {
             .await
     }
 
+    async fn pending_tasks_of(&self, events: &[EventId]) -> Result<Vec<Task>, StoreError> {
+        let (team, events) = (self.team.to_string(), json_list(events));
+        self.data
+            .run(move |c| {
+                let mut stmt = c
+                    .prepare_cached(&format!(
+                        "SELECT {TASK_COLUMNS} FROM tasks INDEXED BY tasks_event
+                         WHERE event_id IN (SELECT value FROM json_each(?2)) AND status = 'pending' AND team_id = ?1
+                         ORDER BY created_at DESC, rowid DESC"
+                    ))
+                    .map_err(sql_error)?;
+                let tasks = stmt.query_map(params![team, events], rows::task).map_err(sql_error)?;
+                tasks.collect::<Result<_, _>>().map_err(sql_error)
+            })
+            .await
+    }
+
+    async fn pending_task_counts(&self) -> Result<Vec<(TaskAction, u64)>, StoreError> {
+        let team = self.team.to_string();
+        self.data
+            .run(move |c| {
+                let mut stmt = c
+                    .prepare_cached(
+                        "SELECT json_extract(payload, '$.action'), count(*) FROM tasks
+                         WHERE team_id = ?1 AND status = 'pending' GROUP BY 1",
+                    )
+                    .map_err(sql_error)?;
+                let counts = stmt
+                    .query_map([team], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, u64>(1)?)))
+                    .map_err(sql_error)?
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(sql_error)?;
+                Ok(counts.into_iter().filter_map(|(action, n)| Some((TaskAction::parse(&action?)?, n))).collect())
+            })
+            .await
+    }
+
     async fn claim_task(
         &self,
         decision: &TaskDecision,
@@ -221,7 +258,7 @@ impl Store for EmbeddedStore {
             .run(move |c| {
                 let mut stmt = c
                     .prepare_cached(&format!(
-                        "SELECT {TASK_COLUMNS} FROM tasks WHERE team_id = ?1 AND status = 'completed'
+                        "SELECT {TASK_COLUMNS} FROM tasks INDEXED BY tasks_unacted WHERE team_id = ?1 AND status = 'completed'
                            AND json_extract(payload, '$.resolution') IN ('approved', 'rejected')
                            AND json_extract(payload, '$.send_state') IS NULL"
                     ))

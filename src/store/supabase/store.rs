@@ -7,7 +7,7 @@ use super::rest::{encoded, PLAN_AGAIN};
 use super::SupabaseStore;
 use crate::domain::{
     Booking, Client, EmailAddress, Event, EventId, InboundEmail, InboxId, OfferId, OfferRecord, RoomId, SendState,
-    StoredEmail, Task, TaskDecision, TaskId, TaskStatus,
+    StoredEmail, Task, TaskAction, TaskDecision, TaskId, TaskStatus,
 };
 use crate::store::sequence::{month_prefix, next_sequence};
 use crate::store::{timestamp, Claim, MailContext, Store, StoreError};
@@ -237,6 +237,26 @@ impl Store for SupabaseStore {
             None => String::new(),
         };
         self.rest.get(&format!("tasks?team_id=eq.{}{filter}&order=created_at.desc", self.team)).await
+    }
+
+    async fn pending_tasks_of(&self, events: &[EventId]) -> Result<Vec<Task>, StoreError> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = events.iter().map(EventId::to_string).collect::<Vec<_>>().join(",");
+        self.rest
+            .get(&format!("tasks?team_id=eq.{}&status=eq.pending&event_id=in.({ids})&order=created_at.desc", self.team))
+            .await
+    }
+
+    async fn pending_task_counts(&self) -> Result<Vec<(TaskAction, u64)>, StoreError> {
+        #[derive(Deserialize)]
+        struct Count {
+            action: Option<String>,
+            n: u64,
+        }
+        let counts: Vec<Count> = self.rest.rpc("oe_pending_task_counts", &json!({"p_team": self.team})).await?;
+        Ok(counts.into_iter().filter_map(|c| Some((TaskAction::parse(&c.action?)?, c.n))).collect())
     }
 
     async fn claim_task(

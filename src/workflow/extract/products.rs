@@ -132,11 +132,15 @@ pub fn extract_products_scoped(text: &str, products: &[Term<ProductId>]) -> Scop
             standard = regex.replace_all(&standard, *word).into_owned();
         }
     }
-    let mentions = extract_products(&standard, products);
-    let matcher = Matcher::products(products);
+    if products.is_empty() {
+        return Scoped { ordered: Vec::new(), part_of_group: Vec::new(), own_supply: Vec::new() };
+    }
+    // Found once: every pass below reads the same hits.
+    let hits = Matcher::products(products).find(&standard, &words(&standard));
+    let mentions = mentions_of(&standard, &hits);
     let mut partial: Vec<ProductId> = Vec::new();
     let mut own: Vec<ProductId> = Vec::new();
-    for hit in matcher.find(&standard, &words(&standard)) {
+    for hit in &hits {
         let Some(id) = hit.id else { continue };
         let sentence = super::context::sentence_around(&standard, hit.start, hit.end, 80);
         let explicit = mentions.iter().any(|m| m.id == id && (m.quantity.is_some() || m.removed));
@@ -151,10 +155,10 @@ pub fn extract_products_scoped(text: &str, products: &[Term<ProductId>]) -> Scop
     }
     let mut kept: Vec<ProductMention> =
         mentions.into_iter().filter(|m| !partial.contains(&m.id) && !own.contains(&m.id)).collect();
-    drop_generic(&standard, &matcher.find(&standard, &words(&standard)), &mut kept, products);
+    drop_generic(&standard, &hits, &mut kept, products);
     // "two coffee breaks": a number of occasions, each for everyone;
     // "coffee break twice", "Kafipause an beiden Tagen" say it after.
-    for hit in matcher.find(&standard, &words(&standard)) {
+    for hit in &hits {
         let Some(mention) = kept.iter_mut().find(|m| Some(m.id) == hit.id) else { continue };
         if !OCCASION.is_match(&standard[hit.start..hit.end]) {
             continue;
@@ -260,9 +264,12 @@ pub fn extract_products(text: &str, products: &[Term<ProductId>]) -> Vec<Product
     if products.is_empty() {
         return Vec::new();
     }
-    let matcher = Matcher::products(products);
+    mentions_of(text, &Matcher::products(products).find(text, &words(text)))
+}
+
+/// [`extract_products`] on the catalogue's `hits` in `text`.
+fn mentions_of(text: &str, hits: &[Hit<ProductId>]) -> Vec<ProductMention> {
     let mut out: Vec<ProductMention> = Vec::new();
-    let hits = matcher.find(text, &words(text));
     for (i, hit) in hits.iter().enumerate() {
         let Some(id) = hit.id else {
             continue;

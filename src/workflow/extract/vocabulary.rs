@@ -355,8 +355,13 @@ pub(crate) fn fold(word: &str) -> String {
             other => plain.push(other),
         }
     }
-    // "Kaese" and "Käse" both become "kase".
-    let plain = plain.replace("ae", "a").replace("oe", "o").replace("ue", "u");
+    // "Kaese" and "Käse" both become "kase". Runs for every word of every
+    // mail: most words have no such pair and keep their one allocation.
+    let plain = if ["ae", "oe", "ue"].iter().any(|pair| plain.contains(pair)) {
+        plain.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+    } else {
+        plain
+    };
     match plain.as_str() {
         "and" | "und" => "&".to_string(),
         "raum" => "room".to_string(),

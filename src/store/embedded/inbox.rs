@@ -34,10 +34,14 @@ impl Inbox for EmbeddedStore {
         // Inline, not on the blocking pool: the inbox writer calls this from
         // a thread of its own (see `Inbox::append`).
         self.inbox.run_here(move |conn| {
-            let tx = conn.transaction().map_err(sql_error)?;
+            // IMMEDIATE: the write lock from the start. A deferred
+            // transaction that reads first could not upgrade to a write once
+            // another connection (a CLI beside the service) had committed,
+            // and SQLite reports that as busy at once, without waiting.
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql_error)?;
             let mut results = Vec::with_capacity(rows.len());
             {
-                // Look up, then insert: this transaction is the only writer,
+                // Look up, then insert: this transaction holds the write lock,
                 // and a plain INSERT spares SQLite the temporary table that
                 // an upsert on a table of several unique keys builds per row.
                 let mut existing =

@@ -849,11 +849,12 @@ begin
 end
 $do$;
 
--- Posts {type, table, schema, record, old_record} like Supabase's own
--- database webhooks, plus the Standard Webhooks headers. pg_net sends the
--- jsonb's text form, which is exactly what is signed here.
-create or replace function oe_private.notify_service()
-returns trigger
+-- Posts a change, {type, table, schema, record, old_record} like Supabase's
+-- own database webhooks, with the Standard Webhooks headers, to the URL of
+-- `p_team` (or the default one). pg_net sends the jsonb's text form, which
+-- is exactly what is signed here.
+create or replace function oe_private.post_change(p_team uuid, p_body jsonb)
+returns void
 language plpgsql
 security definer
 set search_path = oe_private, public, pg_temp
@@ -861,33 +862,53 @@ as $$
 declare
   cfg oe_private.webhook_config;
   route oe_private.webhook_routes;
-  body jsonb;
   msg_id text := 'msg_' || replace(gen_random_uuid()::text, '-', '');
   ts bigint := extract(epoch from now())::bigint;
 begin
   select * into cfg from oe_private.webhook_config where id;
-  select * into route from oe_private.webhook_routes r
-   where r.team_id = (case when tg_op = 'DELETE' then old.team_id else new.team_id end);
+  select * into route from oe_private.webhook_routes r where r.team_id = p_team;
   if route.team_id is not null then
     cfg.url := route.url;
     cfg.secret := coalesce(route.secret, cfg.secret);
   end if;
   if cfg.url is null then
-    return null;
+    return;
   end if;
-  body := jsonb_build_object(
-    'type', tg_op, 'table', tg_table_name, 'schema', tg_table_schema,
-    'record', case when tg_op = 'DELETE' then null else to_jsonb(new) end,
-    'old_record', case when tg_op = 'INSERT' then null else to_jsonb(old) end);
   perform net.http_post(
     url := cfg.url,
-    body := body,
+    body := p_body,
     headers := jsonb_build_object(
       'Content-Type', 'application/json',
       'webhook-id', msg_id,
       'webhook-timestamp', ts::text,
-      'webhook-signature', oe_private.sign(cfg.secret, msg_id, ts, body::text)),
+      'webhook-signature', oe_private.sign(cfg.secret, msg_id, ts, p_body::text)),
     timeout_milliseconds := 5000);
+end
+$$;
+
+-- A changed row as its webhook carries it.
+create or replace function oe_private.change_body(p_op text, p_table text, p_schema text, p_new jsonb, p_old jsonb)
+returns jsonb
+language sql immutable
+as $$
+  select jsonb_build_object(
+    'type', p_op, 'table', p_table, 'schema', p_schema,
+    'record', case when p_op = 'DELETE' then null else p_new end,
+    'old_record', case when p_op = 'INSERT' then null else p_old end);
+$$;
+
+create or replace function oe_private.notify_service()
+returns trigger
+language plpgsql
+security definer
+set search_path = oe_private, public, pg_temp
+as $$
+begin
+  perform oe_private.post_change(
+    case when tg_op = 'DELETE' then old.team_id else new.team_id end,
+    oe_private.change_body(tg_op, tg_table_name, tg_table_schema,
+                           case when tg_op = 'DELETE' then null else to_jsonb(new) end,
+                           case when tg_op = 'INSERT' then null else to_jsonb(old) end));
   return null;
 end
 $$;
@@ -910,24 +931,8 @@ create trigger oe_deposit_paid
   when (new.deposit_paid_at is not null and old.deposit_paid_at is null)
   execute function oe_private.notify_service();
 
--- A manager's correction in the frontend: the event's date, times, head
--- count, room or seating, or a product line of an offer changed or removed.
--- The service's own writes (oe_apply_plan sets oe.actor) do not fire.
-drop trigger if exists oe_event_corrected on public.events;
-create trigger oe_event_corrected
-  after update on public.events
-  for each row
-  when (current_setting('oe.actor', true) is distinct from 'service'
-        and (new.event_date, new.start_time, new.end_time, new.attendees, new.room_ids, new.seating_layout)
-            is distinct from (old.event_date, old.start_time, old.end_time, old.attendees, old.room_ids, old.seating_layout))
-  execute function oe_private.notify_service();
-
-drop trigger if exists oe_line_corrected on public.offer_line_items;
-create trigger oe_line_corrected
-  after update or delete on public.offer_line_items
-  for each row
-  when (current_setting('oe.actor', true) is distinct from 'service')
-  execute function oe_private.notify_service();
+-- The manager's corrections (events, offer lines) are posted and journaled
+-- together: see 70_corrections.sql.
 
 -- ==== src/store/supabase/sql/60_followups.sql ====
 
@@ -958,12 +963,12 @@ grant execute on function public.oe_follow_up_candidates(uuid, date, integer) to
 
 -- 8. A journal of the manager's corrections --------------------------------
 
--- pg_net posts each correction once (oe_event_corrected, oe_line_corrected
--- above): a post lost to an outage or a stopped service would leave the
--- workflow state behind the rows. The same UPDATE or DELETE also writes
--- the change here, in its own transaction, exactly as the webhook carries
--- it; the service's reconciliation feeds rows not handled after a grace
--- period through the webhook's path, which marks them handled.
+-- pg_net posts each correction once: a post lost to an outage or a
+-- stopped service would leave the workflow state behind the rows. The same
+-- trigger also writes the change here, in the manager's transaction,
+-- exactly as the webhook carries it; the service's reconciliation feeds
+-- rows not handled after a grace period through the webhook's path, which
+-- marks them handled.
 create table if not exists public.oe_corrections (
   id bigint generated always as identity primary key,
   team_id uuid not null,
@@ -976,46 +981,54 @@ alter table public.oe_corrections enable row level security;
 revoke all on public.oe_corrections from public, anon, authenticated;
 grant select, update on public.oe_corrections to service_role;
 
-create or replace function oe_private.journal_correction()
+-- A manager's correction in the frontend: the event's date, times, head
+-- count, room or seating, or a product line of an offer changed or removed.
+-- Journaled and posted in one go, the same body for both, routed by the
+-- same team (a line the frontend wrote without team_id belongs to its
+-- offer's team). The service's own writes (oe_apply_plan sets oe.actor) do
+-- not fire.
+create or replace function oe_private.correction_made()
 returns trigger
 language plpgsql
 security definer
 set search_path = oe_private, public, pg_temp
 as $$
 declare
+  v_body jsonb := oe_private.change_body(tg_op, tg_table_name, tg_table_schema,
+                                         case when tg_op = 'DELETE' then null else to_jsonb(new) end, to_jsonb(old));
   v_row jsonb := case when tg_op = 'DELETE' then to_jsonb(old) else to_jsonb(new) end;
   v_team uuid := (v_row->>'team_id')::uuid;
 begin
-  -- A line the frontend wrote without team_id belongs to its offer's team.
   if v_team is null and v_row ? 'offer_id' then
     select o.team_id into v_team from public.offers o where o.id = (v_row->>'offer_id')::uuid;
   end if;
   -- Never fail the manager's own write: a row without a team has no
   -- booking of the service anyway.
   if v_team is not null then
-    insert into public.oe_corrections (team_id, change)
-    values (v_team, jsonb_build_object(
-              'type', tg_op, 'table', tg_table_name, 'schema', tg_table_schema,
-              'record', case when tg_op = 'DELETE' then null else to_jsonb(new) end,
-              'old_record', to_jsonb(old)));
+    insert into public.oe_corrections (team_id, change) values (v_team, v_body);
+    perform oe_private.post_change(v_team, v_body);
   end if;
   return null;
 end
 $$;
 
--- The same conditions as the triggers that post the corrections.
+-- Installs before this one had a journal trigger beside each webhook trigger.
 drop trigger if exists oe_event_correction_journal on public.events;
-create trigger oe_event_correction_journal
+drop trigger if exists oe_line_correction_journal on public.offer_line_items;
+drop function if exists oe_private.journal_correction();
+
+drop trigger if exists oe_event_corrected on public.events;
+create trigger oe_event_corrected
   after update on public.events
   for each row
   when (current_setting('oe.actor', true) is distinct from 'service'
         and (new.event_date, new.start_time, new.end_time, new.attendees, new.room_ids, new.seating_layout)
             is distinct from (old.event_date, old.start_time, old.end_time, old.attendees, old.room_ids, old.seating_layout))
-  execute function oe_private.journal_correction();
+  execute function oe_private.correction_made();
 
-drop trigger if exists oe_line_correction_journal on public.offer_line_items;
-create trigger oe_line_correction_journal
+drop trigger if exists oe_line_corrected on public.offer_line_items;
+create trigger oe_line_corrected
   after update or delete on public.offer_line_items
   for each row
   when (current_setting('oe.actor', true) is distinct from 'service')
-  execute function oe_private.journal_correction();
+  execute function oe_private.correction_made();

@@ -10,7 +10,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::config::{Config, Mode};
 use crate::domain::{InboxId, TeamId, UserId};
 use crate::inbox::{EntryFilter, EntryStatus, EntryView, Inbox};
-use crate::store::embedded::EmbeddedStore;
 use crate::store::supabase::SupabaseStore;
 
 use super::InboxCommand;
@@ -19,22 +18,9 @@ use super::InboxCommand;
 /// the shared `oe_inbox` of the Supabase project (every team's).
 pub(super) async fn open(config: &Config, verb: &str) -> anyhow::Result<Arc<dyn Inbox>> {
     Ok(match config.mode {
-        Mode::Embedded => Arc::new(open_embedded(config, verb).await?),
+        Mode::Embedded => Arc::new(super::tasks::open_embedded(config, verb).await?),
         Mode::Supabase => Arc::new(open_supabase(config)?),
     })
-}
-
-pub(super) async fn open_embedded(config: &Config, verb: &str) -> anyhow::Result<EmbeddedStore> {
-    // Never create a data directory: an empty inbox would only say "nothing
-    // here" about a service that keeps its data elsewhere.
-    if !config.data_dir.join("inbox.sqlite3").is_file() {
-        bail!(
-            "`{verb}`: no service data in {} (OE_DATA_DIR): set OE_DATA_DIR to the running service's data directory",
-            config.data_dir.display()
-        );
-    }
-    let (team, user) = config.embedded_tenant();
-    Ok(EmbeddedStore::open(&config.data_dir, team, user).await?)
 }
 
 /// The project's store; team-less unless `OE_TEAM_ID` is set (the inbox

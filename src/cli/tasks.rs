@@ -12,8 +12,8 @@ use crate::inbox::{Appended, Inbox, NewEntry};
 use crate::store::embedded::EmbeddedStore;
 use crate::store::Store;
 
-/// The running service's embedded store, for acting as the manager would;
-/// `verb` names the command in errors.
+/// The running service's embedded store, for the commands that act on it
+/// (tasks, bookings, inbox, erase); `verb` names the command in errors.
 pub(super) async fn open_embedded(config: &Config, verb: &str) -> anyhow::Result<EmbeddedStore> {
     if config.mode != Mode::Embedded {
         bail!("`{verb}` acts on the embedded store; in supabase mode the manager works in the OpenEvent frontend");

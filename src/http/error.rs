@@ -18,9 +18,11 @@ pub enum ApiError {
     TooLarge(usize),
     #[error("no such endpoint")]
     NotFound,
-    /// A provider this deployment has no credentials for.
-    #[error("the {provider} endpoint is not configured on this service (set {vars})")]
-    NotConfigured { provider: &'static str, vars: &'static str },
+    /// A provider this deployment has no credentials for. The answer goes
+    /// to whoever calls, so it names no configuration (the startup log
+    /// lists the providers and their variables).
+    #[error("the {provider} endpoint is not configured on this service")]
+    NotConfigured { provider: &'static str },
     #[error("too many failed attempts; slow down")]
     RateLimited,
     /// The inbox could not persist: the sender must retry later.
@@ -229,7 +231,7 @@ mod tests {
             ("too large", || ApiError::TooLarge(1)),
             ("grew too large", || IngestError::Body(BodyError::TooLarge(1)).into()),
             ("cut off", || IngestError::Body(BodyError::Broken).into()),
-            ("unconfigured", || ApiError::NotConfigured { provider: "x", vars: "X" }),
+            ("unconfigured", || ApiError::NotConfigured { provider: "x" }),
             ("rate limited", || ApiError::RateLimited),
             ("unavailable", || ApiError::Unavailable),
         ]

@@ -55,18 +55,14 @@ pub(super) async fn email(
     let answer = async {
         if !state.verifier.configured(provider) {
             state.metrics.received(endpoint, "not_configured");
-            let vars = crate::config::provider_variables(provider);
-            return Err(ApiError::NotConfigured { provider: endpoint, vars });
+            return Err(ApiError::NotConfigured { provider: endpoint });
         }
         guard(&req, &state, endpoint)?;
         let headers = ActixHeaders(req.headers());
         let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
         let entry = if provider.streams(content_type) {
             let limit = state.max_body_bytes;
-            if declared_length(&req).is_some_and(|n| n > limit) {
-                state.metrics.received(endpoint, "rejected");
-                return Err(ApiError::TooLarge(limit));
-            }
+            declared_length(&req, limit).inspect_err(|_| state.metrics.received(endpoint, "rejected"))?;
             // The parser pulls chunks through a small channel while this
             // task reads them off the connection: at most a few chunks wait.
             let (tx, rx) = tokio::sync::mpsc::channel(4);
@@ -164,8 +160,15 @@ async fn persist(
     }
 }
 
-fn declared_length(req: &HttpRequest) -> Option<usize> {
-    req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok())
+/// The body's `Content-Length`, if declared; refuses one over `limit`
+/// before a byte is read.
+fn declared_length(req: &HttpRequest, limit: usize) -> Result<Option<usize>, ApiError> {
+    let declared =
+        req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    match declared {
+        Some(n) if n > limit => Err(ApiError::TooLarge(limit)),
+        _ => Ok(declared),
+    }
 }
 
 /// Moves the body's chunks into `tx` as they arrive, ending with an error
@@ -192,10 +195,7 @@ async fn pump(mut payload: web::Payload, limit: usize, tx: tokio::sync::mpsc::Se
 /// Reads the whole body, refusing early when `Content-Length` already
 /// exceeds the limit and as soon as the streamed bytes do.
 async fn read_body(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<Bytes, ApiError> {
-    let declared = declared_length(req);
-    if declared.is_some_and(|n| n > limit) {
-        return Err(ApiError::TooLarge(limit));
-    }
+    let declared = declared_length(req, limit)?;
     let mut body = BytesMut::with_capacity(declared.unwrap_or(4096).min(limit));
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| IngestError::Malformed("the body could not be read".into()))?;

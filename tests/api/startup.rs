@@ -107,6 +107,7 @@ async fn with_its_secrets_set_a_public_instance_starts_and_providers_without_one
     let body: Value = mailgun.json().await.unwrap();
     assert_eq!(body["error"], "not_found");
     assert!(body["message"].as_str().unwrap().contains("mailgun endpoint is not configured"), "{body}");
+    assert!(!body["message"].as_str().unwrap().contains("OE_"), "a caller learns no configuration: {body}");
     let basic = oe_webhooks::signature::basic::header(dev::POSTMARK_USER, dev::POSTMARK_PASSWORD);
     let postmark = app
         .post(

@@ -211,8 +211,8 @@ impl Reconciler {
         let journal = store.unhandled_corrections(before, CORRECTIONS_PER_ROUND).await.map_err(|e| e.to_string())?;
         let mut queued = 0;
         for correction in journal {
-            // Classified as the webhook would have been at the edge.
-            let Some(event) = InboxEvent::from_change(&correction.change, team) else {
+            // Classified and ordered as its webhook would have been at the edge.
+            let Some((event, order_key)) = crate::ingest::classify_change(&correction.change, team) else {
                 store.correction_handled(correction.id).await.map_err(|e| e.to_string())?;
                 continue;
             };
@@ -220,7 +220,7 @@ impl Reconciler {
                 team,
                 "reconcile",
                 format!("correction:{}", correction.id),
-                row_order_key(&correction.change),
+                order_key,
                 &event,
                 Utc::now(),
             );
@@ -245,12 +245,4 @@ impl super::Dispatcher {
         }
         Ok(())
     }
-}
-
-/// The order key a webhook of this row gets at the edge (`ingest/`): the
-/// table and the row's id.
-fn row_order_key(change: &crate::domain::DbChange) -> String {
-    let row = change.record.as_ref().or(change.old_record.as_ref());
-    let id = row.and_then(|r| r.get("id")).and_then(|v| v.as_str()).unwrap_or_default();
-    format!("{}:{id}", change.table)
 }

@@ -146,21 +146,13 @@ async fn bookings_edit_takes_a_line_off_through_the_same_path_as_the_webhook() {
 /// triggers (the service's own writes do not), and the next offer keeps both.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn frontend_corrections_reach_the_service_through_the_triggers_and_change_the_next_offer() {
-    use crate::supabase::{approve_pending, harness, route_webhooks_to, seed_catalogue, spawn_supabase, Tenant};
-    let h = harness().await;
-    let tenant = Tenant { team: uuid::Uuid::new_v4(), user: uuid::Uuid::new_v4() };
-    seed_catalogue(&h, tenant.team, tenant.user).await;
-    let app = spawn_supabase(&h, &tenant, vec![]).await;
+    use crate::supabase::{approve_pending, current_offer_lines, venue_on_postgrest};
+    let (h, tenant, app) = venue_on_postgrest().await;
     let sql = |q: String| {
         let h = &h;
         async move { h.psql(&q).await.unwrap() }
     };
-    route_webhooks_to(&h, app.port()).await;
-    let current_lines = || {
-        sql("select li.name || ' x' || li.quantity::int from offer_line_items li join offers o on o.id = li.offer_id
-             where o.status <> 'cancelled' and li.product_id is not null order by li.name"
-            .into())
-    };
+    let current_lines = || current_offer_lines(&h);
 
     assert_eq!(app.post_generic(&mail(1, LAUNCH)).await.status(), 202);
     app.wait_idle().await;

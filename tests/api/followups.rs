@@ -153,20 +153,16 @@ async fn a_reminder_before_the_offer_runs_out_is_drafted_once_and_a_lapsed_optio
 /// the manager approves with a frontend UPDATE delivered by the trigger.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_postgrest_a_reminder_is_drafted_once_and_a_lapsed_option_releases_its_room() {
-    use crate::supabase::{approve_pending, harness, route_webhooks_to, seed_catalogue, spawn_supabase, Tenant};
+    use crate::supabase::{approve_pending, venue_on_postgrest};
     use oe_webhooks::config::SupabaseConfig;
     use oe_webhooks::domain::{TeamId, UserId};
     use oe_webhooks::store::supabase::SupabaseStore;
 
-    let h = harness().await;
-    let tenant = Tenant { team: uuid::Uuid::new_v4(), user: uuid::Uuid::new_v4() };
-    seed_catalogue(&h, tenant.team, tenant.user).await;
-    let app = spawn_supabase(&h, &tenant, vec![]).await;
+    let (h, tenant, app) = venue_on_postgrest().await;
     let sql = |q: String| {
         let h = &h;
         async move { h.psql(&q).await.unwrap() }
     };
-    route_webhooks_to(&h, app.port()).await;
     let pending_kinds =
         || sql("select payload->>'kind' from tasks where status = 'pending' order by created_at".into());
 
@@ -220,25 +216,17 @@ async fn on_postgrest_a_reminder_is_drafted_once_and_a_lapsed_option_releases_it
 /// marked handled by its webhook and never fed twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_postgrest_a_correction_whose_webhook_was_lost_is_reconciled_and_changes_the_next_offer() {
-    use crate::supabase::{approve_pending, harness, route_webhooks_to, seed_catalogue, spawn_supabase, Tenant};
+    use crate::supabase::{approve_pending, current_offer_lines, route_webhooks_to, venue_on_postgrest};
     use oe_webhooks::config::SupabaseConfig;
     use oe_webhooks::domain::{TeamId, UserId};
     use oe_webhooks::store::supabase::SupabaseStore;
 
-    let h = harness().await;
-    let tenant = Tenant { team: uuid::Uuid::new_v4(), user: uuid::Uuid::new_v4() };
-    seed_catalogue(&h, tenant.team, tenant.user).await;
-    let app = spawn_supabase(&h, &tenant, vec![]).await;
+    let (h, tenant, app) = venue_on_postgrest().await;
     let sql = |q: String| {
         let h = &h;
         async move { h.psql(&q).await.unwrap() }
     };
-    route_webhooks_to(&h, app.port()).await;
-    let current_lines = || {
-        sql("select li.name || ' x' || li.quantity::int from offer_line_items li join offers o on o.id = li.offer_id
-             where o.status <> 'cancelled' and li.product_id is not null order by li.name"
-            .into())
-    };
+    let current_lines = || current_offer_lines(&h);
     let launch = LAUNCH.replace("the Classic Apéro.", "the Classic Apéro and a DJ.");
     assert_eq!(app.post_generic(&mail(&launch)).await.status(), 202);
     app.wait_idle().await;

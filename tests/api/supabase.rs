@@ -79,6 +79,27 @@ pub async fn route_webhooks_to(h: &SupabaseHarness, port: u16) {
     .await;
 }
 
+/// A venue of its own on the shared PostgREST harness: catalogue seeded,
+/// the service running, and the database webhooks routed to it.
+pub async fn venue_on_postgrest() -> (SupabaseHarness, Tenant, TestApp) {
+    let h = harness().await;
+    let tenant = Tenant { team: Uuid::new_v4(), user: Uuid::new_v4() };
+    seed_catalogue(&h, tenant.team, tenant.user).await;
+    let app = spawn_supabase(&h, &tenant, vec![]).await;
+    route_webhooks_to(&h, app.port()).await;
+    (h, tenant, app)
+}
+
+/// The product lines of the offers not cancelled, "name xN" by name, a line each.
+pub async fn current_offer_lines(h: &SupabaseHarness) -> String {
+    sql(
+        h,
+        "select li.name || ' x' || li.quantity::int from offer_line_items li join offers o on o.id = li.offer_id
+         where o.status <> 'cancelled' and li.product_id is not null order by li.name",
+    )
+    .await
+}
+
 /// The manager approves, as in the frontend (a plain UPDATE), the newest
 /// pending task that is not a manual review, until none is left (at most
 /// six rounds); each round's webhook is delivered, accepted and processed.

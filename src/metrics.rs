@@ -274,9 +274,13 @@ impl Metrics {
     /// The exposition text, with the scrape-time gauges set from `now`.
     pub fn render(&self, now: Snapshot) -> String {
         if let Some(s) = now.inbox {
-            for (status, n) in
-                [("pending", s.pending), ("processing", s.processing), ("done", s.done), ("dead", s.dead)]
-            {
+            for (status, n) in [
+                ("pending", s.pending),
+                ("processing", s.processing),
+                ("done", s.done),
+                ("dead", s.dead),
+                ("discarded", s.discarded),
+            ] {
                 self.entries.get_or_create(&Status { status }).set(n as i64);
             }
         }
@@ -308,13 +312,14 @@ mod tests {
         m.processed("dead");
         m.postgrest_call("rpc/oe_inbox_claim", Duration::from_millis(3), Some("unavailable"));
         let text = m.render(Snapshot {
-            inbox: Some(InboxStats { pending: 1, processing: 0, done: 5, dead: 2 }),
+            inbox: Some(InboxStats { pending: 1, processing: 0, done: 5, dead: 2, discarded: 4 }),
             oldest_pending_age: Some(Duration::from_secs(90)),
             tasks_pending: Some(vec![(TaskAction::ApproveOffer, 3)]),
         });
         assert!(text.contains("oe_webhooks_received_total{endpoint=\"generic\",outcome=\"accepted\"} 2"), "{text}");
         assert!(text.contains("oe_inbox_processed_total{outcome=\"dead\"} 1"), "{text}");
         assert!(text.contains("oe_inbox_entries{status=\"dead\"} 2"), "{text}");
+        assert!(text.contains("oe_inbox_entries{status=\"discarded\"} 4"), "{text}");
         assert!(text.contains("oe_inbox_entries{status=\"done\"} 5"), "{text}");
         assert!(text.contains("oe_inbox_oldest_pending_age_seconds 90.0"), "{text}");
         assert!(text.contains("oe_tasks_pending{action=\"approve_offer\"} 3"), "{text}");

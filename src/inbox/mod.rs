@@ -144,6 +144,8 @@ pub struct InboxStats {
     pub processing: u64,
     pub done: u64,
     pub dead: u64,
+    /// Put aside by an operator (`inbox discard`).
+    pub discarded: u64,
 }
 
 /// Storage of the inbox; implemented by both stores.

@@ -76,6 +76,7 @@ pub(super) async fn operators_list_show_retry_and_discard_entries(b: Backend) {
     b.inbox.bury(held.lease(), "gave up").await.unwrap();
     let discarded = b.inbox.discard(&[waiting_id], "maria", "sent by mistake", Utc::now()).await.unwrap();
     assert_eq!(discarded, [waiting_id]);
+    assert_eq!(b.inbox.stats().await.unwrap().discarded, 1, "counted apart from the dead");
     let d = b.inbox.entry(waiting_id, false).await.unwrap().unwrap();
     assert_eq!(d.status, EntryStatus::Discarded);
     let who = d.discarded.unwrap();

@@ -158,8 +158,13 @@ impl TestApp {
             let ready: Value =
                 self.client.get(format!("{}/readyz", self.address)).send().await.unwrap().json().await.unwrap();
             let n = |k: &str| ready["inbox"][k].as_u64().unwrap_or(u64::MAX);
-            let stats =
-                InboxStats { pending: n("pending"), processing: n("processing"), done: n("done"), dead: n("dead") };
+            let stats = InboxStats {
+                pending: n("pending"),
+                processing: n("processing"),
+                done: n("done"),
+                dead: n("dead"),
+                discarded: n("discarded"),
+            };
             if stats.pending == 0 && stats.processing == 0 {
                 return stats;
             }

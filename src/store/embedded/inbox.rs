@@ -271,7 +271,8 @@ impl Inbox for EmbeddedStore {
                         Some(EntryStatus::Processing) => stats.processing = n,
                         Some(EntryStatus::Done) => stats.done = n,
                         Some(EntryStatus::Dead) => stats.dead = n,
-                        Some(EntryStatus::Discarded) | None => {}
+                        Some(EntryStatus::Discarded) => stats.discarded = n,
+                        None => {}
                     }
                 }
                 Ok(stats)

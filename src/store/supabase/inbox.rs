@@ -231,7 +231,13 @@ impl Inbox for SupabaseStore {
     async fn stats(&self) -> Result<InboxStats, StoreError> {
         let v: Value = self.rest.rpc("oe_inbox_stats", &json!({})).await?;
         let n = |k: &str| v[k].as_u64().unwrap_or(0);
-        Ok(InboxStats { pending: n("pending"), processing: n("processing"), done: n("done"), dead: n("dead") })
+        Ok(InboxStats {
+            pending: n("pending"),
+            processing: n("processing"),
+            done: n("done"),
+            dead: n("dead"),
+            discarded: n("discarded"),
+        })
     }
 
     async fn oldest_unfinished(&self) -> Result<Option<DateTime<Utc>>, StoreError> {

@@ -126,7 +126,8 @@ as $$
     'pending', count(*) filter (where status = 'pending'),
     'processing', count(*) filter (where status = 'processing'),
     'done', count(*) filter (where status = 'done'),
-    'dead', count(*) filter (where status = 'dead'))
+    'dead', count(*) filter (where status = 'dead'),
+    'discarded', count(*) filter (where status = 'discarded'))
   from public.oe_inbox;
 $$;
 

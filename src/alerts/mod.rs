@@ -180,21 +180,18 @@ impl Incidents {
         alerts: &mut Vec<Alert>,
         data: impl FnOnce(IncidentState) -> AlertData,
     ) {
-        let state = match (self.open.contains_key(&condition), active) {
+        let (state, incident_id) = match (self.open.contains_key(&condition), active) {
             (false, true) => {
-                self.open.insert(condition, format!("inc_{}", uuid::Uuid::now_v7().simple()));
-                IncidentState::Open
+                let id = format!("inc_{}", uuid::Uuid::now_v7().simple());
+                self.open.insert(condition, id.clone());
+                (IncidentState::Open, id)
             }
-            (true, false) => IncidentState::Resolved,
+            (true, false) => (IncidentState::Resolved, self.open.remove(&condition).unwrap_or_default()),
+            // No change: an open incident stays open, a quiet one quiet.
             _ => return,
         };
-        let incident_id = if state == IncidentState::Resolved {
-            self.open.remove(&condition)
-        } else {
-            self.open.get(&condition).cloned()
-        };
         let mut data = data(state);
-        data.incident_id = incident_id.unwrap_or_default();
+        data.incident_id = incident_id;
         alerts.push(Alert { kind: condition.kind(), timestamp: now, data });
     }
 }

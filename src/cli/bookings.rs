@@ -46,7 +46,7 @@ pub(super) async fn run(config: &Config, command: BookingsCommand) -> anyhow::Re
         })
         .collect();
     let n = entries.len();
-    store.append(entries).await?;
+    store.append(&entries).await?;
     println!("booking {event}: {n} change(s) made and queued (the running service takes them over)");
     Ok(ExitCode::SUCCESS)
 }

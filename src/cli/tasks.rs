@@ -180,7 +180,7 @@ pub(super) async fn queue_decision(
     let (event, order_key) =
         crate::ingest::classify_change(&change, store.team()).context("the recorded change is not a decision")?;
     let entry = NewEntry::new(store.team(), "cli", format!("cli:task:{id}"), order_key, &event, Utc::now());
-    Ok(match store.append(vec![entry]).await?.first() {
+    Ok(match store.append(&[entry]).await?.first() {
         Some(Appended::Accepted(inbox_id)) => Some(*inbox_id),
         _ => None,
     })

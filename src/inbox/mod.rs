@@ -154,7 +154,7 @@ pub trait Inbox: Send + Sync {
     /// Persists all entries durably in one commit; a duplicate key yields
     /// the id of the entry already stored. Only [`InboxWriter`] calls this,
     /// from a thread of its own, so an implementation may block in it.
-    async fn append(&self, entries: Vec<NewEntry>) -> Result<Vec<Appended>, StoreError>;
+    async fn append(&self, entries: &[NewEntry]) -> Result<Vec<Appended>, StoreError>;
 
     /// Claims up to `limit` due entries of the given `teams` (pending and
     /// due, or processing with an expired lease), oldest first, never two of

@@ -71,9 +71,7 @@ async fn run(
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (entries, replies): (Vec<NewEntry>, Vec<Reply>) = batch.drain(..).unzip();
         let size = entries.len();
-        // Kept for the one-by-one fallback; cheap next to the commit.
-        let retry = entries.clone();
-        match inbox.append(entries).await {
+        match inbox.append(&entries).await {
             Ok(results) if results.len() == size => {
                 metrics.inbox_batch(size);
                 for (reply, result) in replies.into_iter().zip(results) {
@@ -88,8 +86,8 @@ async fn run(
             Err(e) if !e.is_transient() && size > 1 => {
                 // One bad entry must not fail its neighbours: find it.
                 warn!(error = %e, batch = size, "inbox refused a batch; appending its entries one by one");
-                for (entry, reply) in retry.into_iter().zip(replies) {
-                    let result = match inbox.append(vec![entry]).await {
+                for (entry, reply) in entries.chunks(1).zip(replies) {
+                    let result = match inbox.append(entry).await {
                         Ok(mut r) if r.len() == 1 => Ok(r.remove(0)),
                         Ok(_) => Err(AppendError::Unavailable),
                         Err(e) if e.is_transient() => Err(AppendError::Unavailable),
@@ -111,5 +109,122 @@ async fn run(
 fn fail_all(replies: Vec<Reply>) {
     for reply in replies {
         let _ = reply.send(Err(AppendError::Unavailable));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    use async_trait::async_trait;
+    use chrono::{DateTime, Utc};
+
+    use super::*;
+    use crate::domain::{EmailAddress, InboxId, TeamId};
+    use crate::inbox::{
+        ClaimedEntry, EntryFilter, EntryStatus, EntryView, ErasedEntries, InboxEvent, InboxStats, Lease,
+    };
+    use crate::store::StoreError;
+
+    /// A test double of a store that refuses, as a whole, any batch holding
+    /// an entry whose source is `bad`; the first call is slow, so the
+    /// entries sent meanwhile queue up into one batch. Only `append` is
+    /// called by the writer.
+    #[derive(Default)]
+    struct Picky {
+        batch_sizes: Mutex<Vec<usize>>,
+    }
+
+    #[async_trait]
+    impl Inbox for Picky {
+        async fn append(&self, entries: &[NewEntry]) -> Result<Vec<Appended>, StoreError> {
+            let first = {
+                let mut sizes = self.batch_sizes.lock().unwrap();
+                sizes.push(entries.len());
+                sizes.len() == 1
+            };
+            if first {
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            if entries.iter().any(|e| e.source == "bad") {
+                return Err(StoreError::Invalid("refused".into()));
+            }
+            Ok(entries.iter().map(|e| Appended::Accepted(e.id)).collect())
+        }
+        async fn claim(
+            &self,
+            _: &[TeamId],
+            _: usize,
+            _: DateTime<Utc>,
+            _: Duration,
+        ) -> Result<Vec<ClaimedEntry>, StoreError> {
+            unreachable!("the writer only appends")
+        }
+        async fn complete(&self, _: &[Lease], _: DateTime<Utc>) -> Result<(), StoreError> {
+            unreachable!("the writer only appends")
+        }
+        async fn retry_at(&self, _: Lease, _: DateTime<Utc>, _: &str) -> Result<(), StoreError> {
+            unreachable!("the writer only appends")
+        }
+        async fn bury(&self, _: Lease, _: &str) -> Result<(), StoreError> {
+            unreachable!("the writer only appends")
+        }
+        async fn renew(&self, _: &[Lease], _: Duration) -> Result<(), StoreError> {
+            unreachable!("the writer only appends")
+        }
+        async fn status(&self, _: InboxId) -> Result<Option<EntryStatus>, StoreError> {
+            unreachable!("the writer only appends")
+        }
+        async fn prune(&self, _: DateTime<Utc>) -> Result<u64, StoreError> {
+            unreachable!("the writer only appends")
+        }
+        async fn stats(&self) -> Result<InboxStats, StoreError> {
+            unreachable!("the writer only appends")
+        }
+        async fn oldest_unfinished(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+            unreachable!("the writer only appends")
+        }
+        async fn entries(&self, _: &EntryFilter) -> Result<Vec<EntryView>, StoreError> {
+            unreachable!("the writer only appends")
+        }
+        async fn entry(&self, _: InboxId, _: bool) -> Result<Option<EntryView>, StoreError> {
+            unreachable!("the writer only appends")
+        }
+        async fn requeue(&self, _: &[InboxId], _: DateTime<Utc>) -> Result<Vec<InboxId>, StoreError> {
+            unreachable!("the writer only appends")
+        }
+        async fn discard(&self, _: &[InboxId], _: &str, _: &str, _: DateTime<Utc>) -> Result<Vec<InboxId>, StoreError> {
+            unreachable!("the writer only appends")
+        }
+        async fn prune_payloads(&self, _: DateTime<Utc>, _: DateTime<Utc>) -> Result<u64, StoreError> {
+            unreachable!("the writer only appends")
+        }
+        async fn erase_client(&self, _: &EmailAddress, _: DateTime<Utc>) -> Result<ErasedEntries, StoreError> {
+            unreachable!("the writer only appends")
+        }
+    }
+
+    fn entry(source: &str, key: &str) -> NewEntry {
+        let event = InboxEvent::DepositPaid { event: crate::domain::EventId::new(), payment: None };
+        NewEntry::new(TeamId::new(), source, key.into(), key.into(), &event, Utc::now())
+    }
+
+    /// A batch the store refuses is appended again entry by entry: the one
+    /// bad entry is refused (422), its neighbours are accepted.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_refused_entry_does_not_fail_its_batch() {
+        let inbox = Arc::new(Picky::default());
+        let writer = InboxWriter::spawn(inbox.clone(), Arc::new(Notify::new()), Arc::new(Metrics::default()));
+        let slow = tokio::spawn({
+            let writer = writer.clone();
+            async move { writer.append(entry("good", "first")).await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let (good, bad) = tokio::join!(writer.append(entry("good", "a")), writer.append(entry("bad", "b")));
+        assert!(matches!(slow.await.unwrap(), Ok(Appended::Accepted(_))));
+        assert!(matches!(good, Ok(Appended::Accepted(_))), "{good:?}");
+        assert_eq!(bad, Err(AppendError::Rejected));
+        assert_eq!(*inbox.batch_sizes.lock().unwrap(), [1, 2, 1, 1], "the batch of two, then one by one");
     }
 }

@@ -261,7 +261,7 @@ async fn a_resumed_decision_never_sends_twice() {
         store.claim_task(&decision, entry.id, chrono::Utc::now()).await.unwrap();
         let message_id = format!("out-{state}@atelier-zurich.ch");
         store.set_send_state(decision.task_id, entry.id, Some(send_state), Some(&message_id)).await.unwrap();
-        store.append(vec![entry]).await.unwrap();
+        store.append(&[entry]).await.unwrap();
 
         let stats = app.wait_idle().await;
         assert_eq!(stats.dead, expect_dead as u64, "{state}");

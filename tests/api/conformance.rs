@@ -188,7 +188,7 @@ async fn claims_never_hand_out_another_teams_entries(b: Backend) {
     let theirs = entry(other, "t1", "client:same@client.ch");
     let ours = entry(b.team, "t2", "client:same@client.ch");
     let (their_id, our_id) = (theirs.id, ours.id);
-    b.inbox.append(vec![theirs, ours, entry(other, "t3", "client:x")]).await.unwrap();
+    b.inbox.append(&[theirs, ours, entry(other, "t3", "client:x")]).await.unwrap();
     let lease = Duration::from_secs(60);
     let mine = b.inbox.claim(&[b.team], 10, Utc::now(), lease).await.unwrap();
     assert_eq!(mine.iter().map(|e| (e.id, e.team)).collect::<Vec<_>>(), [(our_id, b.team)]);
@@ -315,7 +315,7 @@ async fn the_inbox_deduplicates_and_claims_in_order(b: Backend) {
     let first_id = first.id;
     let res = b
         .inbox
-        .append(vec![
+        .append(&[
             first,
             entry(b.team, "k2", "client:a"),
             entry(b.team, "k3", "client:b"),
@@ -326,7 +326,7 @@ async fn the_inbox_deduplicates_and_claims_in_order(b: Backend) {
     assert_eq!(res[0], Appended::Accepted(first_id));
     assert!(matches!(res[1], Appended::Accepted(_)) && matches!(res[2], Appended::Accepted(_)));
     assert_eq!(res[3], Appended::Duplicate(first_id), "a redelivery inside one batch");
-    assert_eq!(b.inbox.append(vec![entry(b.team, "k1", "client:a")]).await.unwrap(), [Appended::Duplicate(first_id)]);
+    assert_eq!(b.inbox.append(&[entry(b.team, "k1", "client:a")]).await.unwrap(), [Appended::Duplicate(first_id)]);
 
     let lease = Duration::from_secs(60);
     let claimed = b.inbox.claim(&[b.team], 10, Utc::now(), lease).await.unwrap();
@@ -353,7 +353,7 @@ async fn the_inbox_deduplicates_and_claims_in_order(b: Backend) {
 async fn inbox_entries_retry_then_die(b: Backend) {
     let e = entry(b.team, "r1", "client:r");
     let id = e.id;
-    b.inbox.append(vec![e]).await.unwrap();
+    b.inbox.append(&[e]).await.unwrap();
     let lease = Duration::from_secs(60);
     let first = b.inbox.claim(&[b.team], 5, Utc::now(), lease).await.unwrap();
     assert_eq!(first[0].attempts, 1);
@@ -371,7 +371,7 @@ async fn inbox_entries_retry_then_die(b: Backend) {
     assert_eq!(b.inbox.stats().await.unwrap().dead, 1);
     // An expired lease (a worker that died) makes the entry claimable again.
     let e2 = entry(b.team, "r2", "client:s");
-    b.inbox.append(vec![e2]).await.unwrap();
+    b.inbox.append(&[e2]).await.unwrap();
     assert_eq!(b.inbox.claim(&[b.team], 5, Utc::now(), Duration::from_millis(1)).await.unwrap().len(), 1);
     tokio::time::sleep(Duration::from_millis(50)).await;
     let reclaimed = b.inbox.claim(&[b.team], 5, Utc::now(), lease).await.unwrap();
@@ -383,7 +383,7 @@ async fn inbox_entries_retry_then_die(b: Backend) {
 async fn a_lapsed_lease_records_nothing(b: Backend) {
     let e = entry(b.team, "f1", "client:f");
     let id = e.id;
-    b.inbox.append(vec![e]).await.unwrap();
+    b.inbox.append(&[e]).await.unwrap();
     let stale = b.inbox.claim(&[b.team], 5, Utc::now(), Duration::from_millis(1)).await.unwrap()[0].lease();
     tokio::time::sleep(Duration::from_millis(50)).await;
     let current = b.inbox.claim(&[b.team], 5, Utc::now(), Duration::from_secs(60)).await.unwrap()[0].lease();
@@ -441,7 +441,7 @@ async fn an_unreadable_inbox_entry_is_parked_not_blocking(b: Backend) {
     let mut broken = entry(b.team, "u1", "client:u");
     broken.payload = r#"{"kind": "from_a_future_version"}"#.into();
     let broken_id = broken.id;
-    b.inbox.append(vec![broken, entry(b.team, "u2", "client:v")]).await.unwrap();
+    b.inbox.append(&[broken, entry(b.team, "u2", "client:v")]).await.unwrap();
     let claimed = b.inbox.claim(&[b.team], 10, Utc::now(), Duration::from_secs(60)).await.unwrap();
     assert_eq!(claimed.len(), 1, "the readable entry is handed out");
     assert_eq!(b.inbox.status(broken_id).await.unwrap(), Some(EntryStatus::Dead));
@@ -458,7 +458,7 @@ async fn the_oldest_unfinished_entry_and_the_trace_context_are_kept(b: Backend) 
     (first.received_at, first.trace_context) = (received, Some(traceparent.into()));
     let second = entry(b.team, "o2", "client:p");
     let second_received = second.received_at;
-    b.inbox.append(vec![first, second]).await.unwrap();
+    b.inbox.append(&[first, second]).await.unwrap();
     let close = |a: chrono::DateTime<Utc>, b: chrono::DateTime<Utc>| (a - b).num_milliseconds().abs() <= 1;
     let oldest = b.inbox.oldest_unfinished().await.unwrap().unwrap();
     assert!(close(oldest, received), "{oldest} vs {received}");

@@ -31,13 +31,13 @@ pub(super) async fn operators_list_show_retry_and_discard_entries(b: Backend) {
     let failing = entry(b.team, "o1", "client:o1");
     let (failing_id, waiting) = (failing.id, entry(b.team, "o2", "client:o2"));
     let waiting_id = waiting.id;
-    b.inbox.append(vec![failing]).await.unwrap();
+    b.inbox.append(&[failing]).await.unwrap();
     let lease = Duration::from_secs(60);
     let first = b.inbox.claim(&[b.team], 5, Utc::now(), lease).await.unwrap();
     b.inbox.retry_at(first[0].lease(), Utc::now(), "smtp down").await.unwrap();
     let second = b.inbox.claim(&[b.team], 5, Utc::now(), lease).await.unwrap();
     b.inbox.bury(second[0].lease(), "store refused: bad row").await.unwrap();
-    b.inbox.append(vec![waiting]).await.unwrap();
+    b.inbox.append(&[waiting]).await.unwrap();
 
     let dead = b.inbox.entries(&EntryFilter { status: Some(EntryStatus::Dead), ..Default::default() }).await.unwrap();
     assert_eq!(dead.iter().map(|e| e.id).collect::<Vec<_>>(), [failing_id]);
@@ -92,7 +92,7 @@ pub(super) async fn payloads_are_pruned_keys_kept_and_a_client_erased(b: Backend
     // A processed entry: past the retention its payload goes, its key stays.
     let old = entry(b.team, "p1", "client:p1");
     let old_id = old.id;
-    b.inbox.append(vec![old]).await.unwrap();
+    b.inbox.append(&[old]).await.unwrap();
     let claimed = b.inbox.claim(&[b.team], 5, Utc::now(), lease).await.unwrap();
     b.inbox.complete(&[claimed[0].lease()], Utc::now()).await.unwrap();
     assert_eq!(b.inbox.prune_payloads(Utc::now() - chrono::Duration::hours(1), Utc::now()).await.unwrap(), 0);
@@ -100,7 +100,7 @@ pub(super) async fn payloads_are_pruned_keys_kept_and_a_client_erased(b: Backend
     let pruned = b.inbox.entry(old_id, true).await.unwrap().unwrap();
     assert!(pruned.payload.is_none() && pruned.payload_pruned_at.is_some(), "{pruned:?}");
     assert_eq!(
-        b.inbox.append(vec![entry(b.team, "p1", "client:p1")]).await.unwrap(),
+        b.inbox.append(&[entry(b.team, "p1", "client:p1")]).await.unwrap(),
         [Appended::Duplicate(old_id)],
         "a redelivery is still recognised"
     );
@@ -120,13 +120,13 @@ pub(super) async fn payloads_are_pruned_keys_kept_and_a_client_erased(b: Backend
         entry(b.team, "e4", "client:carla@keep.ch"),
     );
     let ids = [done.id, dead.id, pending.id, theirs.id];
-    b.inbox.append(vec![done, theirs]).await.unwrap();
+    b.inbox.append(&[done, theirs]).await.unwrap();
     let c = b.inbox.claim(&[b.team], 5, Utc::now(), lease).await.unwrap();
     b.inbox.complete(&c.iter().map(|e| e.lease()).collect::<Vec<_>>(), Utc::now()).await.unwrap();
-    b.inbox.append(vec![dead]).await.unwrap();
+    b.inbox.append(&[dead]).await.unwrap();
     let c = b.inbox.claim(&[b.team], 5, Utc::now(), lease).await.unwrap();
     b.inbox.bury(c[0].lease(), "refused").await.unwrap();
-    b.inbox.append(vec![pending]).await.unwrap();
+    b.inbox.append(&[pending]).await.unwrap();
 
     assert_eq!(b.store.erase_client_mail(&bob).await.unwrap(), 1);
     assert_eq!(mail_bodies(&b, "bob@erase.ch").await, ["erased"]);

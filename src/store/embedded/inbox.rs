@@ -15,31 +15,16 @@ use crate::store::StoreError;
 
 #[async_trait]
 impl Inbox for EmbeddedStore {
-    async fn append(&self, entries: Vec<NewEntry>) -> Result<Vec<Appended>, StoreError> {
-        let rows: Vec<_> = entries
-            .into_iter()
-            .map(|e| {
-                (
-                    e.id,
-                    e.team.to_string(),
-                    e.source,
-                    e.dedupe_key,
-                    e.order_key,
-                    e.payload,
-                    e.received_at.timestamp_millis(),
-                    e.trace_context,
-                )
-            })
-            .collect();
+    async fn append(&self, entries: &[NewEntry]) -> Result<Vec<Appended>, StoreError> {
         // Inline, not on the blocking pool: the inbox writer calls this from
         // a thread of its own (see `Inbox::append`).
-        self.inbox.run_here(move |conn| {
+        self.inbox.run_here(|conn| {
             // IMMEDIATE: the write lock from the start. A deferred
             // transaction that reads first could not upgrade to a write once
             // another connection (a CLI beside the service) had committed,
             // and SQLite reports that as busy at once, without waiting.
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql_error)?;
-            let mut results = Vec::with_capacity(rows.len());
+            let mut results = Vec::with_capacity(entries.len());
             {
                 // Look up, then insert: this transaction holds the write lock,
                 // and a plain INSERT spares SQLite the temporary table that
@@ -53,25 +38,25 @@ impl Inbox for EmbeddedStore {
                              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
                     )
                     .map_err(sql_error)?;
-                for (id, team, source, dedupe_key, order_key, payload, received, trace) in &rows {
+                for e in entries {
                     let first: Option<String> =
-                        existing.query_row([dedupe_key], |r| r.get(0)).optional().map_err(sql_error)?;
+                        existing.query_row([&e.dedupe_key], |r| r.get(0)).optional().map_err(sql_error)?;
                     results.push(match first {
                         Some(first) => Appended::Duplicate(parse_id(&first)?),
                         None => {
                             insert
                                 .execute(params![
-                                    id.to_string(),
-                                    team,
-                                    source,
-                                    dedupe_key,
-                                    order_key,
-                                    payload,
-                                    received,
-                                    trace
+                                    e.id.to_string(),
+                                    e.team.to_string(),
+                                    e.source,
+                                    e.dedupe_key,
+                                    e.order_key,
+                                    e.payload,
+                                    e.received_at.timestamp_millis(),
+                                    e.trace_context
                                 ])
                                 .map_err(sql_error)?;
-                            Appended::Accepted(*id)
+                            Appended::Accepted(e.id)
                         }
                     });
                 }

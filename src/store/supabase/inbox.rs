@@ -129,13 +129,13 @@ fn by_attempt(leases: &[Lease]) -> std::collections::BTreeMap<u32, Vec<InboxId>>
 
 #[async_trait]
 impl Inbox for SupabaseStore {
-    async fn append(&self, entries: Vec<NewEntry>) -> Result<Vec<Appended>, StoreError> {
+    async fn append(&self, entries: &[NewEntry]) -> Result<Vec<Appended>, StoreError> {
         let rows = entries
             .iter()
             .map(|e| {
                 // The payload is JSON already: embed it as is.
-                let payload =
-                    RawValue::from_string(e.payload.clone()).map_err(|e| StoreError::Invalid(e.to_string()))?;
+                let payload: &RawValue =
+                    serde_json::from_str(&e.payload).map_err(|e| StoreError::Invalid(e.to_string()))?;
                 Ok(json!({
                     "id": e.id, "team_id": e.team, "source": e.source, "dedupe_key": e.dedupe_key, "order_key": e.order_key,
                     "payload": payload, "received_at": timestamp(e.received_at), "trace_context": e.trace_context,

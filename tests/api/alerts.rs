@@ -11,7 +11,7 @@ use oe_webhooks::inbox::Backoff;
 use oe_webhooks::signature::standard::{verify, SignedHeaders, SigningKey};
 use serde_json::{json, Value};
 
-use crate::helpers::{inquiry, spawn, Spawn, TestApp, WORKSHOP};
+use crate::helpers::{approval, inquiry, spawn, Spawn, TestApp, WORKSHOP};
 
 /// base64("alerts-receiver-secret")
 const ALERT_SECRET: &str = "whsec_YWxlcnRzLXJlY2VpdmVyLXNlY3JldA==";
@@ -116,13 +116,6 @@ fn ops_smtp() -> (String, Arc<Mutex<Vec<String>>>) {
         let _ = server.serve();
     });
     (format!("smtp://127.0.0.1:{port}"), mails)
-}
-
-fn approval(task: &Value) -> Value {
-    let mut record = task.clone();
-    record["status"] = json!("completed");
-    record["payload"]["resolution"] = json!("approved");
-    json!({"type": "UPDATE", "table": "tasks", "schema": "public", "record": record, "old_record": task})
 }
 
 async fn until<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {

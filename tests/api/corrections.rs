@@ -21,25 +21,6 @@ fn mail(n: u32, text: &str) -> Value {
     })
 }
 
-/// The manager approves whatever drafts wait (not manual reviews), as
-/// the frontend's UPDATE of each task.
-async fn approve_all(app: &TestApp) {
-    for _ in 0..6 {
-        let pending = app.query(
-            "SELECT * FROM tasks WHERE status = 'pending' AND json_extract(payload, '$.action') <> 'manual_review'
-             ORDER BY created_at DESC LIMIT 1",
-        );
-        let Some(task) = pending.into_iter().next() else { return };
-        let mut record = task.clone();
-        record["status"] = json!("completed");
-        record["payload"]["resolution"] = json!("approved");
-        let change =
-            json!({"type": "UPDATE", "table": "tasks", "schema": "public", "record": record, "old_record": task});
-        assert_eq!(app.post_supabase(&change).await.status(), 202);
-        app.wait_idle().await;
-    }
-}
-
 /// The current offer's product lines: (name, quantity).
 fn lines(app: &TestApp) -> Vec<(String, i64)> {
     app.query(
@@ -65,7 +46,7 @@ fn frontend(app: &TestApp, sql: &str) {
 async fn client_writes(app: &TestApp, n: u32, text: &str) {
     assert_eq!(app.post_generic(&mail(n, text)).await.status(), 202);
     app.wait_idle().await;
-    approve_all(app).await;
+    app.approve_all().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

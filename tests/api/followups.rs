@@ -68,25 +68,6 @@ fn morning(d: NaiveDate) -> DateTime<Utc> {
     chrono_tz::Europe::Zurich.from_local_datetime(&d.and_hms_opt(10, 0, 0).unwrap()).unwrap().with_timezone(&Utc)
 }
 
-/// The manager approves whatever drafts wait (not manual reviews), as the
-/// frontend's UPDATE of each task.
-async fn approve_all(app: &TestApp) {
-    for _ in 0..6 {
-        let pending = app.query(
-            "SELECT * FROM tasks WHERE status = 'pending' AND json_extract(payload, '$.action') <> 'manual_review'
-             ORDER BY created_at DESC LIMIT 1",
-        );
-        let Some(task) = pending.into_iter().next() else { return };
-        let mut record = task.clone();
-        record["status"] = json!("completed");
-        record["payload"]["resolution"] = json!("approved");
-        let change =
-            json!({"type": "UPDATE", "table": "tasks", "schema": "public", "record": record, "old_record": task});
-        assert_eq!(app.post_supabase(&change).await.status(), 202);
-        app.wait_idle().await;
-    }
-}
-
 fn pending_kinds(app: &TestApp) -> Vec<String> {
     app.query("SELECT json_extract(payload, '$.kind') AS kind FROM tasks WHERE status = 'pending' ORDER BY created_at")
         .into_iter()
@@ -99,7 +80,7 @@ async fn a_reminder_before_the_offer_runs_out_is_drafted_once_and_a_lapsed_optio
     let app = spawn_app().await;
     assert_eq!(app.post_generic(&mail(LAUNCH)).await.status(), 202);
     app.wait_idle().await;
-    approve_all(&app).await;
+    app.approve_all().await;
     let offer = app.query("SELECT * FROM offers WHERE status = 'sent'").remove(0);
     let event = app.query("SELECT * FROM events").remove(0);
     assert_eq!(event["status"], "option");
@@ -131,7 +112,7 @@ async fn a_reminder_before_the_offer_runs_out_is_drafted_once_and_a_lapsed_optio
     assert_eq!(due_follow_up(&booking, false, &FollowUpTimings::default(), next_day, chrono_tz::Europe::Zurich), None);
 
     // The manager sends it; the client stays silent, the offer runs out.
-    approve_all(&app).await;
+    app.approve_all().await;
     assert_eq!(app.query("SELECT id FROM emails WHERE is_sent = 1").len(), 4, "intake, room, offer, reminder");
     assert_eq!(store.booked_rooms(event_date, event_date, EventId::new()).await.unwrap(), [(event_date, room)]);
     let lapse_day = morning(valid_until.checked_add_days(Days::new(1)).unwrap());

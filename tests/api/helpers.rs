@@ -252,3 +252,28 @@ pub fn run_cli(args: &[&str], env: &[(&str, String)]) -> (bool, String) {
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.success(), text)
 }
+
+/// The `tasks` UPDATE Supabase sends when the manager approves `task` (a
+/// row as `TestApp::query` returns it) in the frontend.
+pub fn approval(task: &Value) -> Value {
+    let mut record = task.clone();
+    record["status"] = json!("completed");
+    record["payload"]["resolution"] = json!("approved");
+    json!({"type": "UPDATE", "table": "tasks", "schema": "public", "record": record, "old_record": task})
+}
+
+impl TestApp {
+    /// The manager approves whatever drafts wait (not manual reviews),
+    /// newest first, as the frontend's UPDATE of each task (at most six).
+    pub async fn approve_all(&self) {
+        for _ in 0..6 {
+            let pending = self.query(
+                "SELECT * FROM tasks WHERE status = 'pending' AND json_extract(payload, '$.action') <> 'manual_review'
+                 ORDER BY created_at DESC LIMIT 1",
+            );
+            let Some(task) = pending.into_iter().next() else { return };
+            assert_eq!(self.post_supabase(&approval(&task)).await.status(), 202);
+            self.wait_idle().await;
+        }
+    }
+}

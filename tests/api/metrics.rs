@@ -3,9 +3,7 @@
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
-
-use crate::helpers::{inquiry, spawn, Spawn, TestApp, WORKSHOP};
+use crate::helpers::{approval, inquiry, spawn, Spawn, TestApp, WORKSHOP};
 use crate::smtp::SmtpServer;
 
 async fn scrape(app: &TestApp) -> String {
@@ -19,14 +17,6 @@ async fn scrape(app: &TestApp) -> String {
 /// The value of the sample line that starts with `series` (name and labels).
 fn value(text: &str, series: &str) -> Option<f64> {
     text.lines().find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.split(' ').next()?.parse().ok())
-}
-
-/// The `tasks` UPDATE the frontend's decision sends.
-fn approval(task: &Value) -> Value {
-    let mut record = task.clone();
-    record["status"] = json!("completed");
-    record["payload"]["resolution"] = json!("approved");
-    json!({"type": "UPDATE", "table": "tasks", "schema": "public", "record": record, "old_record": task})
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

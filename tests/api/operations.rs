@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use oe_webhooks::domain::InboxId;
 use oe_webhooks::inbox::{EntryFilter, EntryStatus, Inbox};
-use serde_json::{json, Value};
 
-use crate::helpers::{inquiry, run_cli, spawn, spawn_app, Spawn, TestApp, WORKSHOP};
+use crate::helpers::{approval, inquiry, run_cli, spawn, spawn_app, Spawn, TestApp, WORKSHOP};
 use crate::smtp::SmtpServer;
 
 /// Makes the store refuse (or accept again) every stored mail: a trigger
@@ -87,14 +86,6 @@ async fn a_discarded_entry_is_kept_with_who_and_why() {
     assert_eq!(app.inbox_stats().await.dead, 0);
     let (ok, out) = cli(&app, &["inbox", "show", "not-an-id"]);
     assert!(!ok && out.contains("is not an inbox entry id"), "{out}");
-}
-
-/// The `tasks` UPDATE Supabase sends when the manager approves.
-fn approval(task: &Value) -> Value {
-    let mut record = task.clone();
-    record["status"] = json!("completed");
-    record["payload"]["resolution"] = json!("approved");
-    json!({"type": "UPDATE", "table": "tasks", "schema": "public", "record": record, "old_record": task})
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -18,7 +18,7 @@ use oe_webhooks::config::dev;
 use opentelemetry_proto::tonic::collector::trace::v1::{ExportTraceServiceRequest, ExportTraceServiceResponse};
 use opentelemetry_proto::tonic::common::v1::any_value::Value as AnyValue;
 use prost::Message;
-use serde_json::{json, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::helpers::{inquiry, standard_headers, WORKSHOP};
@@ -224,12 +224,7 @@ async fn a_webhook_its_approval_and_the_smtp_send_arrive_at_the_collector_as_one
     // The approval, sent with a W3C traceparent of the sender's: the trace
     // continues it.
     let (trace_id, sender_span) = ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
-    let mut record = task.clone();
-    record["status"] = json!("completed");
-    record["payload"]["resolution"] = json!("approved");
-    let decision =
-        json!({"type": "UPDATE", "table": "tasks", "schema": "public", "record": record, "old_record": task})
-            .to_string();
+    let decision = crate::helpers::approval(&task).to_string();
     let mut req = client.post(format!("{}/webhooks/supabase", service.base)).body(decision.clone());
     let headers =
         standard_headers(dev::SUPABASE_WEBHOOK_SECRET, "msg_trace_decision", chrono::Utc::now().timestamp(), &decision);

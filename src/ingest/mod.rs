@@ -268,9 +268,11 @@ fn require_basic(headers: &dyn Headers, creds: Option<&BasicCredentials>) -> Res
 /// The inbox entry of an inbound mail: de-duplicated by Message-ID per
 /// team, ordered per sender (a sender's mails concern their bookings).
 pub fn mail_entry(team: TeamId, provider: Provider, mail: InboundEmail, now: DateTime<Utc>) -> NewEntry {
+    // NULs out first: Postgres text holds none, and the de-duplication
+    // key is made of the Message-ID.
+    let mail = mail.without_nul();
     let dedupe_key = keys::mail(team, &mail.message_id);
     let order_key = keys::client(&mail.from.email);
-    let mail = mail.without_nul();
     NewEntry::new(team, format!("email:{}", provider.name()), dedupe_key, order_key, &InboxEvent::Mail { mail }, now)
 }
 

@@ -295,7 +295,9 @@ async fn a_mail_with_nul_characters_is_stored_without_them_and_fails_no_neighbou
     let h = harness().await;
     let tenant = Tenant { team: Uuid::new_v4(), user: Uuid::new_v4() };
     let app = spawn_supabase(&h, &tenant, vec![]).await;
-    let bad = crate::helpers::inquiry("nul@example.ch", "Hello\u{0} we are 30 people on 14.03.2027.");
+    let mut bad = crate::helpers::inquiry("nul@example.ch", "Hello\u{0} we are 30 people on 14.03.2027.");
+    // In the Message-ID too, which the de-duplication key is made of.
+    bad["message_id"] = serde_json::json!("<nul\u{0}id@example.ch>");
     let good = crate::helpers::inquiry("fine@example.ch", crate::helpers::WORKSHOP);
     let (a, b) = tokio::join!(app.post_generic(&bad), app.post_generic(&good));
     assert_eq!((a.status().as_u16(), b.status().as_u16()), (202, 202));

@@ -28,6 +28,10 @@ impl Drop for Driver {
     }
 }
 
+/// How long a look-up waits for the page a click navigated to (the suite
+/// runs beside this test on two cores).
+const WAIT: Duration = Duration::from_secs(20);
+
 fn find(names: &[&str]) -> Option<PathBuf> {
     let path = std::env::var("PATH").unwrap_or_default();
     names.iter().flat_map(|n| std::env::split_paths(&path).map(move |d| d.join(n))).find(|p| p.is_file())
@@ -78,14 +82,23 @@ async fn an_operator_signs_in_sees_a_dead_entry_retries_it_and_sees_it_processed
     let token = c.find(Locator::Css("input[name=token]")).await.expect("the sign-in form");
     token.send_keys("wrong-token-wrong-token").await.unwrap();
     c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-    let refused = c.find(Locator::Css(".error")).await.expect("a wrong token is refused");
+    // A click does not wait for the navigation it starts: each look-up after
+    // a submit waits for the next page.
+    let refused = c.wait().at_most(WAIT).for_element(Locator::Css(".error")).await.expect("a wrong token is refused");
     assert!(refused.text().await.unwrap().contains("not the admin token"));
 
-    c.find(Locator::Css("input[name=token]")).await.unwrap().send_keys(TOKEN).await.unwrap();
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("input[name=token]"))
+        .await
+        .unwrap()
+        .send_keys(TOKEN)
+        .await
+        .unwrap();
     c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
     let row = c
         .wait()
-        .at_most(Duration::from_secs(10))
+        .at_most(WAIT)
         .for_element(Locator::Css(&format!("#dead tr[data-entry='{id}']")))
         .await
         .expect("the dead entry is listed");
@@ -97,7 +110,7 @@ async fn an_operator_signs_in_sees_a_dead_entry_retries_it_and_sees_it_processed
     eprintln!("screenshot of the operator page: {}", shot.display());
 
     row.find(Locator::Css("button[name=retry]")).await.unwrap().click().await.unwrap();
-    let notice = c.wait().for_element(Locator::Id("notice")).await.expect("a notice after the retry");
+    let notice = c.wait().at_most(WAIT).for_element(Locator::Id("notice")).await.expect("a notice after the retry");
     assert!(notice.text().await.unwrap().contains("queued again"));
 
     // Processed: gone from the dead and pending lists, its task now open.
@@ -121,6 +134,6 @@ async fn an_operator_signs_in_sees_a_dead_entry_retries_it_and_sees_it_processed
 
     // Signing out ends the session: the form again.
     c.find(Locator::Css("form[action='/admin/sign-out'] button")).await.unwrap().click().await.unwrap();
-    c.find(Locator::Css("input[name=token]")).await.expect("signed out");
+    c.wait().at_most(WAIT).for_element(Locator::Css("input[name=token]")).await.expect("signed out");
     c.close().await.unwrap();
 }

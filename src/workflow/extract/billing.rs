@@ -35,7 +35,7 @@ use std::sync::LazyLock;
 /// "Rechnung an" / "Bill to" need a colon: "die Rechnung an unsere
 /// Buchhaltung" is a sentence, not a label.
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
+    super::pattern::compile(&format!(
         r"(?i)\b(?:{labels})\b\s*(?:(?:(?:wie folgt|as follows)\s*)?(?::|=|\s(?:is|ist|lautet|will be|would be|wäre)\b:?)\s*(?P<rest>.*)$|$)|(?i)\b(?:{with_colon})\s*:\s*(?P<rest2>.*)$",
         labels = lang::alternation(|w| w.billing_labels),
         with_colon = lang::alternation(|w| w.billing_labels_with_colon),
@@ -47,44 +47,46 @@ static LABEL: LazyLock<Regex> = LazyLock::new(|| {
 /// association, a school ("Verein Musterfreunde", "FC Seefeld",
 /// "Turnverein Thalwil", "Musikschule Zug").
 static ORGANISATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)verein|\bclub\b|\bfc\b|\bsc\b|association|stiftung|foundation|society|gesellschaft|genossenschaft|schule\b|school|gemeinde|universit|hochschule|institut|kirch|pfarrei|\bteam\b|abteilung|department|firma\b|zunft|gilde|chor\b|orchester|e\.\s?v\.")
+    super::pattern::compile(r"(?i)verein|\bclub\b|\bfc\b|\bsc\b|association|stiftung|foundation|society|gesellschaft|genossenschaft|schule\b|school|gemeinde|universit|hochschule|institut|kirch|pfarrei|\bteam\b|abteilung|department|firma\b|zunft|gilde|chor\b|orchester|e\.\s?v\.")
         .expect("static regex")
 });
 
 /// "c/o Muster Treuhand AG": the address goes through someone else.
-static CARE_OF: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^c/o\b").expect("static regex"));
+static CARE_OF: LazyLock<Regex> = LazyLock::new(|| super::pattern::compile(r"(?i)^c/o\b").expect("static regex"));
 
 static POSTAL_CITY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(?P<cc>CH|DE|D|AT|A|FL|LI|FR|F|IT|I)\s?-\s?|(?P<cc2>CH|DE|AT|LI|FR|IT)\s+)?(?P<zip>\d{4,5})\s+(?P<city>\p{L}[\p{L} .'’()/-]{0,39})$")
+    super::pattern::compile(r"^(?:(?P<cc>CH|DE|D|AT|A|FL|LI|FR|F|IT|I)\s?-\s?|(?P<cc2>CH|DE|AT|LI|FR|IT)\s+)?(?P<zip>\d{4,5})\s+(?P<city>\p{L}[\p{L} .'’()/-]{0,39})$")
         .expect("static regex")
 });
 
 /// A British address: the city, then the postcode ("London EC2N 4BQ").
 static CITY_POSTCODE_UK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?P<city>\p{L}[\p{L} .'’-]{0,39}?)\s+(?P<zip>[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})$")
+    super::pattern::compile(r"^(?P<city>\p{L}[\p{L} .'’-]{0,39}?)\s+(?P<zip>[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})$")
         .expect("static regex")
 });
 
 static STREET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:\p{L}[\p{L} .'’-]{1,60}?\s*\d{1,4}\s?[a-z]?(?:\s*[-/]\s*\d{1,4}[a-z]?)?|\d{1,4}[a-z]?\s+\p{L}[\p{L} .'’-]*\b(?:street|st|road|rd|avenue|ave|lane|ln|way|drive|dr|place|pl|square|boulevard|blvd|court|ct)\.?|\d{1,4}[a-z]?\s+\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+)?)$")
+    super::pattern::compile(r"(?i)^(?:\p{L}[\p{L} .'’-]{1,60}?\s*\d{1,4}\s?[a-z]?(?:\s*[-/]\s*\d{1,4}[a-z]?)?|\d{1,4}[a-z]?\s+\p{L}[\p{L} .'’-]*\b(?:street|st|road|rd|avenue|ave|lane|ln|way|drive|dr|place|pl|square|boulevard|blvd|court|ct)\.?|\d{1,4}[a-z]?\s+\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+)?)$")
         .expect("static regex")
 });
 
 static LEGAL_FORM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:AG|GmbH|gmbh|GMBH|SA|S\.A\.|Sàrl|Sarl|SARL|SàRL|Ltd|LTD|Limited|Inc|INC|LLC|KG|OHG|PLC|plc|SE|Genossenschaft|Stiftung|Verein)\b|\be\.\s?V\.")
+    super::pattern::compile(r"\b(?:AG|GmbH|gmbh|GMBH|SA|S\.A\.|Sàrl|Sarl|SARL|SàRL|Ltd|LTD|Limited|Inc|INC|LLC|KG|OHG|PLC|plc|SE|Genossenschaft|Stiftung|Verein)\b|\be\.\s?V\.")
         .expect("static regex")
 });
 
 /// "z.Hd.", "Attn:", "c/o": a person to address, not the company.
 static ATTENTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:z\.?\s?hd\.?|zhd|zu händen|attn\.?|attention|c/o|to the attention of)\b")
+    super::pattern::compile(r"(?i)^(?:z\.?\s?hd\.?|zhd|zu händen|attn\.?|attention|c/o|to the attention of)\b")
         .expect("static regex")
 });
 
 /// Contact details end the address block.
 static CONTACT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)@|^(?:tel|phone|mobile|mobil|fax|e-?mail|www|web|uid|mwst|vat|ust)\b|^\+?\d[\d \-/]{7,}$")
-        .expect("static regex")
+    super::pattern::compile(
+        r"(?i)@|^(?:tel|phone|mobile|mobil|fax|e-?mail|www|web|uid|mwst|vat|ust)\b|^\+?\d[\d \-/]{7,}$",
+    )
+    .expect("static regex")
 });
 
 /// Lines and parts the block may hold at most.

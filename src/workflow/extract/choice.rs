@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 /// noun ("first of all", "First, thanks" do not).
 pub fn extract_choice(text: &str) -> Option<usize> {
     static ORDINAL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
+        super::pattern::compile(
             r"(?i)\b(?:the|die|der|den|das|dem)\s+(first|second|third|fourth|fifth|erste[nmrs]?|zweite[nmrs]?|dritte[nmrs]?|vierte[nmrs]?|fünfte[nmrs]?)\b|\b(first|second|third|fourth|fifth|erste[nmrs]?|zweite[nmrs]?|dritte[nmrs]?|vierte[nmrs]?|fünfte[nmrs]?)\s+(?:one|option|slot|date|proposal|time|suggestion|termin|option|vorschlag|datum|zeit)",
         )
         .expect("static regex")
@@ -27,7 +27,8 @@ pub fn extract_choice(text: &str) -> Option<usize> {
 /// alone (exactly one), to match against the proposals.
 pub fn extract_day_of_month(text: &str) -> Option<u32> {
     static DAY: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(\d{1,2})(?:st|nd|rd|th)\b|\b(?:den|der|am|dem)\s+(\d{1,2})\.").expect("static regex")
+        super::pattern::compile(r"(?i)\b(\d{1,2})(?:st|nd|rd|th)\b|\b(?:den|der|am|dem)\s+(\d{1,2})\.")
+            .expect("static regex")
     });
     let days: Vec<u32> =
         DAY.captures_iter(text).filter_map(|c| c.get(1).or_else(|| c.get(2))?.as_str().parse().ok()).collect();
@@ -41,10 +42,11 @@ pub fn extract_day_of_month(text: &str) -> Option<u32> {
 /// unless one may be a deadline, a payment or a visit ("please send the
 /// offer by 15.01.").
 pub fn offers_alternatives(text: &str) -> bool {
-    static ALTERNATIVE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?i)\b(?:or|oder|alternativ\w*|entweder|either)\b").expect("static regex"));
+    static ALTERNATIVE: LazyLock<Regex> = LazyLock::new(|| {
+        super::pattern::compile(r"(?i)\b(?:or|oder|alternativ\w*|entweder|either)\b").expect("static regex")
+    });
     static OTHER_DATE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(?:by|until|bis|spätestens|deadline|frist|visit|besichtig\w*|pay\w*|zahl\w*)\b")
+        super::pattern::compile(r"(?i)\b(?:by|until|bis|spätestens|deadline|frist|visit|besichtig\w*|pay\w*|zahl\w*)\b")
             .expect("static regex")
     });
     ALTERNATIVE.is_match(text) && !OTHER_DATE.is_match(text)

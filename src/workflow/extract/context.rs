@@ -8,12 +8,13 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 /// Words after which a new clause starts even without punctuation.
-static CLAUSE_CONJUNCTION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(?:but|sondern|aber|however|jedoch|whereas|während)\b").expect("static regex"));
+static CLAUSE_CONJUNCTION: LazyLock<Regex> = LazyLock::new(|| {
+    super::pattern::compile(r"(?i)\b(?:but|sondern|aber|however|jedoch|whereas|während)\b").expect("static regex")
+});
 
 /// "not", "nicht", "can't" ... somewhere in the clause before the candidate.
 static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:\b(?:not|nicht|never|nie|niemals|keine?[nmrs]?|cannot|no longer)\b|\w+n['’]t\b)")
+    super::pattern::compile(r"(?i)(?:\b(?:not|nicht|never|nie|niemals|keine?[nmrs]?|cannot|no longer)\b|\w+n['’]t\b)")
         .expect("static regex")
 });
 
@@ -22,32 +23,33 @@ static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
 /// says "15 March doesn't work / is not possible". Negations of something
 /// else ("on 15 March we won't need a projector") do not count.
 static NEGATION_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:nicht|not)\b|^[^.?!,;:\n]{0,25}?\b(?:geht|gehen|passt|passen|klappt|können|kann|könnten|ist|wäre|is|would|does|will|works?|suits?)\b[^.?!,;:\n]{0,15}?\b(?:nicht|not)\b|^[^.?!,;:\n]{0,25}?\b(?:doesn['’]t|don['’]t|won['’]t|isn['’]t|wouldn['’]t|can['’]t|cannot) (?:work|suit|fit|be possible|make it|do)\b")
+    super::pattern::compile(r"(?i)^\s*(?:nicht|not)\b|^[^.?!,;:\n]{0,25}?\b(?:geht|gehen|passt|passen|klappt|können|kann|könnten|ist|wäre|is|would|does|will|works?|suits?)\b[^.?!,;:\n]{0,15}?\b(?:nicht|not)\b|^[^.?!,;:\n]{0,25}?\b(?:doesn['’]t|don['’]t|won['’]t|isn['’]t|wouldn['’]t|can['’]t|cannot) (?:work|suit|fit|be possible|make it|do)\b")
         .expect("static regex")
 });
 
 /// "15 March is not a problem": a negation that accepts.
 static NEGATION_AFTER_THAT_ACCEPTS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^[^.?!,;:\n]{0,30}?\b(?:not (?:a |an )?(?:problem|issue)|nicht (?:ein )?problem|kein problem|nicht nur|not only|noch nicht)\b")
+    super::pattern::compile(r"(?i)^[^.?!,;:\n]{0,30}?\b(?:not (?:a |an )?(?:problem|issue)|nicht (?:ein )?problem|kein problem|nicht nur|not only|noch nicht)\b")
         .expect("static regex")
 });
 
 /// Negations that only express uncertainty, not a rejection of the date.
 static UNCERTAINTY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:\bnot (?:yet )?(?:sure|certain|decided)\b|\bnicht (?:ganz )?sicher\b|\bnoch nicht\b|\bdon['’]t know\b|\bweiss nicht\b|\bweiß nicht\b|\bnot only\b|\bnicht nur\b)")
+    super::pattern::compile(r"(?i)(?:\bnot (?:yet )?(?:sure|certain|decided)\b|\bnicht (?:ganz )?sicher\b|\bnoch nicht\b|\bdon['’]t know\b|\bweiss nicht\b|\bweiß nicht\b|\bnot only\b|\bnicht nur\b)")
         .expect("static regex")
 });
 
 /// "instead of", "statt" ... directly before the candidate (at most two
 /// words in between: "instead of the", "statt am").
 static REPLACED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:instead of|rather than|other than|except(?: for)?|statt|anstatt|anstelle(?: von)?|ausser|außer)\s+(?:\S+\s+){0,2}$")
+    super::pattern::compile(r"(?i)\b(?:instead of|rather than|other than|except(?: for)?|statt|anstatt|anstelle(?: von)?|ausser|außer)\s+(?:\S+\s+){0,2}$")
         .expect("static regex")
 });
 
 /// A currency directly before a number: "CHF 1.500", "Fr. 12.10.–".
-static CURRENCY_BEFORE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)(?:\b(?:chf|sfr|fr|eur|usd|gbp)\.?|[€$£])\s*$").expect("static regex"));
+static CURRENCY_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    super::pattern::compile(r"(?i)(?:\b(?:chf|sfr|fr|eur|usd|gbp)\.?|[€$£])\s*$").expect("static regex")
+});
 
 /// Abbreviations whose trailing dot does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[

@@ -101,7 +101,7 @@ static DELTA_AFTER: LazyLock<Regex> =
     LazyLock::new(|| compile(r"^\s*(?:more|additional|extra|fewer|less|weitere[n]?|zusätzliche[n]?|mehr|weniger)\b"));
 
 fn compile(pattern: &str) -> Regex {
-    Regex::new(&format!("(?i){pattern}")).expect("static regex")
+    super::pattern::compile(&format!("(?i){pattern}")).expect("static regex")
 }
 
 /// Sanity range for a head count at this venue.
@@ -268,7 +268,7 @@ fn parse(digits: &str) -> Option<u32> {
 /// head count: a number elsewhere ("10 guests are vegetarian") does not.
 pub fn extract_group_size(text: &str) -> Option<u32> {
     static GROUP: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
+        super::pattern::compile(
             r"(?i)\b(?:we(?:['’]ll| will| are going to)? be|we are(?: now)?|wir sind(?: jetzt| nun| neu)?|wir werden|es (?:sind|werden|kommen)(?: jetzt| nun| neu)?)\s+(?:now\s+|about\s+|ca\.?\s+|etwa\s+)?(\d{1,4})\b|\b(\d{1,4})\s+(?:people|guests|persons|personen|gäste|teilnehmer\w*)\s+(?:instead of|statt|anstatt)\b|\b(?:instead of|statt|anstatt)\s+\d{1,4}\s+(?:\w+\s+)?(?:now\s+|neu\s+|nun\s+)?(\d{1,4})\b|\b(?:neu|nun|jetzt|now|(?:increased|gone up|risen|grown|went up|goes up|rises|erhöht sich|steigt|gestiegen)\s+(?:to|auf))\s+(?:(?:mit|with|for|auf)\s+)?(?:about\s+|ca\.?\s+|etwa\s+|rund\s+)?(\d{1,4})\s+(?:people|guests|persons|participants|attendees|personen|gäste[n]?|teilnehm\w*|leute[n]?|pax)\b|\b(?:plan|planen|rechnen)\s+(?:sie\s+)?(?:with|for|mit)\s+(\d{1,4})\s+(?:people|guests|persons|participants|personen|gäste[n]?|teilnehm\w*)\s+(?:now|neu|jetzt)\b",
         )
         .expect("static regex")

@@ -63,7 +63,7 @@ const YEAR: &str = r"(?P<year>(?:19|20)\d{2})\b";
 
 fn compile(pattern: &str) -> Regex {
     let pattern = pattern.replace("MONTHS", MONTH_ALTERNATION).replace("ORD", ORDINAL).replace("YEAR", YEAR);
-    Regex::new(&format!("(?i){pattern}")).expect("static regex")
+    super::pattern::compile(&format!("(?i){pattern}")).expect("static regex")
 }
 
 /// 15.03.2026, 15.3.26, 15/03/2026, 15-03-2026
@@ -136,7 +136,8 @@ static TIME_UNIT_AFTER: LazyLock<Regex> = LazyLock::new(|| compile(r"^\s*(?:uhr|
 static HOUR_UNIT_AFTER: LazyLock<Regex> = LazyLock::new(|| compile(r"^\s*(?:uhr|h)\b"));
 /// A weekday right before a date: "Freitag, 12. Juni", "Friday the 12th".
 static WEEKDAY_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i)\b({WEEKDAY_ALTERNATION})\b\s*,?\s*(?:the\s+|den\s+|der\s+)?$")).expect("static regex")
+    super::pattern::compile(&format!(r"(?i)\b({WEEKDAY_ALTERNATION})\b\s*,?\s*(?:the\s+|den\s+|der\s+)?$"))
+        .expect("static regex")
 });
 /// A short weekday right before a date: "Fr 10.9.27", "Fri. 10/9/27". Swiss
 /// "Fr" is also the franc, but a franc amount has no second separator.

@@ -19,18 +19,19 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 static TOMORROW: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(day after tomorrow|übermorgen|uebermorgen|tomorrow|morgen)\b").expect("static regex")
+    super::pattern::compile(r"(?i)\b(day after tomorrow|übermorgen|uebermorgen|tomorrow|morgen)\b")
+        .expect("static regex")
 });
 
 static NEXT_WEEKDAY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
+    super::pattern::compile(&format!(
         r"(?i)\b(?:next|this|this coming|coming|nächsten|naechsten|nächster|naechster|kommenden|kommender|diesen|dieser)\s+({WEEKDAY_ALTERNATION})\b"
     ))
     .expect("static regex")
 });
 
 static WEEKDAY_NEXT_WEEK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
+    super::pattern::compile(&format!(
         r"(?i)\b(?:({WEEKDAY_ALTERNATION})\s+(?:of\s+)?(?:next week|in der nächsten woche|nächste woche|naechste woche|kommende woche)|(?:next week|nächste woche|naechste woche|kommende woche)\s+(?:on\s+|am\s+)?({WEEKDAY_ALTERNATION}))\b"
     ))
     .expect("static regex")
@@ -38,13 +39,13 @@ static WEEKDAY_NEXT_WEEK: LazyLock<Regex> = LazyLock::new(|| {
 
 /// "in 2 weeks", "in a week", "in 3 Tagen", "in einer Woche".
 static IN_PERIOD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bin\s+(\d{1,2}|a|one|einer|einem)\s+(days?|weeks?|tagen|tag|wochen|woche)\b")
+    super::pattern::compile(r"(?i)\bin\s+(\d{1,2}|a|one|einer|einem)\s+(days?|weeks?|tagen|tag|wochen|woche)\b")
         .expect("static regex")
 });
 
 /// Sentences about contacting each other or being away, not about the event.
 static NOT_ABOUT_THE_EVENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:call|phone|ring|reply|respond|answer|get back|send|e-?mail you|write|reach|back in (?:the )?office|out of (?:the )?office|vacation|see you|talk|melde\w*|anruf\w*|anrufen|zurückruf\w*|telefon\w*|antwort\w*|schick\w*|send\w*|erreich\w*|büro|abwesend|ferien|urlaub|bis morgen|sprechen|hören)\b")
+    super::pattern::compile(r"(?i)\b(?:call|phone|ring|reply|respond|answer|get back|send|e-?mail you|write|reach|back in (?:the )?office|out of (?:the )?office|vacation|see you|talk|melde\w*|anruf\w*|anrufen|zurückruf\w*|telefon\w*|antwort\w*|schick\w*|send\w*|erreich\w*|büro|abwesend|ferien|urlaub|bis morgen|sprechen|hören)\b")
         .expect("static regex")
 });
 

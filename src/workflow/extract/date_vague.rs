@@ -14,7 +14,7 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 static VAGUE_MONTH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
+    super::pattern::compile(&format!(
         r"(?i)\b(?:(?P<prep>in|im|during|within|of|early|mid|late|end of|beginning of|start of|anfang|mitte|ende|sometime in|irgendwann im|around|for|für|next|nächsten|kommenden|this|diesen)\s+(?:the\s+month\s+of\s+|(?:des\s+)?monat\s+)?)?(?P<month>{MONTH_ALTERNATION})\b\.?(?:\s+(?P<year>(?:19|20)\d{{2}})\b)?"
     ))
     .expect("static regex")
@@ -22,17 +22,18 @@ static VAGUE_MONTH: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Weekday words (singular or plural) shortly before the month:
 /// "a Friday in May", "Fridays in May", "einen Freitag im Mai".
-static WEEKDAY_WORD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"(?i)\b(?:{WEEKDAY_ALTERNATION})(?:s|e|en)?\b")).expect("static regex"));
+static WEEKDAY_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    super::pattern::compile(&format!(r"(?i)\b(?:{WEEKDAY_ALTERNATION})(?:s|e|en)?\b")).expect("static regex")
+});
 
 static NEXT_YEAR_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*,?\s*(?:next year|nächstes jahr|naechstes jahr|nächsten jahres|naechsten jahres|kommendes jahr|im nächsten jahr)\b")
+    super::pattern::compile(r"(?i)^\s*,?\s*(?:next year|nächstes jahr|naechstes jahr|nächsten jahres|naechsten jahres|kommendes jahr|im nächsten jahr)\b")
         .expect("static regex")
 });
 
 /// Payment/deadline words before a month ("payment in March").
 static TRAP_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:payments?|pay|paid|invoice\w*|deadline|deposit|born|version|rechnung\w*|zahlung\w*|zahlbar|bezahl\w*|frist\w*|fällig\w*|anzahlung|geboren|since|seit|last|letzten|vergangenen)\b")
+    super::pattern::compile(r"(?i)\b(?:payments?|pay|paid|invoice\w*|deadline|deposit|born|version|rechnung\w*|zahlung\w*|zahlbar|bezahl\w*|frist\w*|fällig\w*|anzahlung|geboren|since|seit|last|letzten|vergangenen)\b")
         .expect("static regex")
 });
 

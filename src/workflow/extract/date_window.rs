@@ -159,7 +159,7 @@ static ONE_WEEKDAY: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn compile(pattern: &str) -> Regex {
-    Regex::new(&format!("(?i){pattern}")).expect("static regex")
+    super::pattern::compile(&format!("(?i){pattern}")).expect("static regex")
 }
 
 /// Spans, feast days and weekday wishes in `text` (see the module docs).

@@ -14,7 +14,7 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 fn compile(pattern: &str) -> Regex {
-    Regex::new(&format!("(?i){pattern}")).expect("static regex")
+    super::pattern::compile(&format!("(?i){pattern}")).expect("static regex")
 }
 
 /// A percentage; decimals are captured so they can be rejected whole.

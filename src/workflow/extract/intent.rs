@@ -36,7 +36,7 @@ struct Rule {
 }
 
 fn rule(intent: Intent, pattern: &str, checks: Checks) -> Rule {
-    let regex = Regex::new(&format!("(?i){pattern}")).expect("static regex");
+    let regex = super::pattern::compile(&format!("(?i){pattern}")).expect("static regex");
     Rule { intent, regex, checks }
 }
 
@@ -91,34 +91,40 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
 /// "absagen": Cancel when the sentence is about the event, else Decline
 /// (of the offer).
 static CALL_OFF_GERMAN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\babsag\w*|\babgesagt\b|\babsage\b").expect("static regex"));
+    LazyLock::new(|| super::pattern::compile(r"(?i)\babsag\w*|\babgesagt\b|\babsage\b").expect("static regex"));
 static EVENT_NOUN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:buchung|reservation|reservierung|veranstaltung|event|anlass|feier|fest|termin|seminar|workshop|apéro|apero|dinner|party)\w*")
+    super::pattern::compile(r"(?i)\b(?:buchung|reservation|reservierung|veranstaltung|event|anlass|feier|fest|termin|seminar|workshop|apéro|apero|dinner|party)\w*")
         .expect("static regex")
 });
 
 /// Cancellation terms asked about, not a cancellation.
 static CANCELLATION_TERMS_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\w*\s*(?:policy|policies|terms|fee|fees|conditions|charges?|deadline|insurance)\b|^(?:bedingung|gebühr|frist|kosten|regel)|^\s*(?:the |our |my |die |unsere )?(?:invoice|rechnung|order|bestellung|newsletter|subscription)")
+    super::pattern::compile(r"(?i)^\w*\s*(?:policy|policies|terms|fee|fees|conditions|charges?|deadline|insurance)\b|^(?:bedingung|gebühr|frist|kosten|regel)|^\s*(?:the |our |my |die |unsere )?(?:invoice|rechnung|order|bestellung|newsletter|subscription)")
         .expect("static regex")
 });
 
 /// "findet am 15. März statt": the separable verb, not "instead".
-static STATT_INSTEAD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bstatt\s+\w").expect("static regex"));
-static STATTFINDEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bf(?:i|a)nd\w*\b").expect("static regex"));
+static STATT_INSTEAD: LazyLock<Regex> =
+    LazyLock::new(|| super::pattern::compile(r"(?i)\bstatt\s+\w").expect("static regex"));
+static STATTFINDEN: LazyLock<Regex> =
+    LazyLock::new(|| super::pattern::compile(r"(?i)\bf(?:i|a)nd\w*\b").expect("static regex"));
 
 /// Web addresses carry '?' and "visit" without meaning either.
 static URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:https?://|www\.)\S+|\bvisit (?:our|your|the) (?:website|site|homepage|page|web\s?site)\b")
-        .expect("static regex")
+    super::pattern::compile(
+        r"(?i)\b(?:https?://|www\.)\S+|\bvisit (?:our|your|the) (?:website|site|homepage|page|web\s?site)\b",
+    )
+    .expect("static regex")
 });
 
 static CONDITIONAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:if|falls|wenn|in case|im falle?|whether|ob|should we|sollten wir)\b").expect("static regex")
+    super::pattern::compile(r"(?i)\b(?:if|falls|wenn|in case|im falle?|whether|ob|should we|sollten wir)\b")
+        .expect("static regex")
 });
 
 static NO_NEED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:no need|not necessary|nicht nötig|nicht notwendig|kein bedarf)\b").expect("static regex")
+    super::pattern::compile(r"(?i)\b(?:no need|not necessary|nicht nötig|nicht notwendig|kein bedarf)\b")
+        .expect("static regex")
 });
 
 const ORDER: [Intent; 7] = [
@@ -172,12 +178,13 @@ pub fn extract_intents(text: &str) -> Vec<Intent> {
 
 /// "Before we confirm, two questions", "bevor wir zusagen" (from `lang`):
 /// the decision is still to come, nothing in the mail accepts.
-static NOT_YET: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"(?i)\b(?:{})\b", lang::alternation(|w| w.not_yet))).expect("static regex"));
+static NOT_YET: LazyLock<Regex> = LazyLock::new(|| {
+    super::pattern::compile(&format!(r"(?i)\b(?:{})\b", lang::alternation(|w| w.not_yet))).expect("static regex")
+});
 
 /// Words of an upset client, from `lang`.
 static COMPLAINT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i)\b(?:{})\b", lang::alternation(|w| w.complaint))).expect("static regex")
+    super::pattern::compile(&format!(r"(?i)\b(?:{})\b", lang::alternation(|w| w.complaint))).expect("static regex")
 });
 
 /// Is the client upset ("ziemlich enttäuscht ... so wird das nichts", "this
@@ -189,7 +196,7 @@ pub(crate) fn is_complaint(text: &str) -> bool {
 
 /// Words asking about prices, from `lang`.
 static PRICE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i)\b(?:{})\b", lang::alternation(|w| w.price_question))).expect("static regex")
+    super::pattern::compile(&format!(r"(?i)\b(?:{})\b", lang::alternation(|w| w.price_question))).expect("static regex")
 });
 
 /// Does the mail ask what something costs ("How much would that be?",
@@ -262,7 +269,7 @@ fn statt_means_instead(text: &str, m: &Match) -> bool {
 /// the visit (in one sentence with it), not of the event.
 pub fn cancels_visit(text: &str) -> bool {
     static VISIT_CANCEL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
+        super::pattern::compile(
             r"(?i)\b(?:cancel\w*|call\w* off|absag\w*|stornier\w*|abbestell\w*)\b[^.?!\n]{0,40}\b(?:visit|viewing|tour|besichtig\w*|termin)|\b(?:visit|viewing|tour|besichtig\w*)\b[^.?!\n]{0,40}\b(?:cancel\w*|absag\w*|abzusagen|stornier\w*)",
         )
         .expect("static regex")

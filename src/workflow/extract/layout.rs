@@ -43,7 +43,7 @@ static PATTERNS: LazyLock<Vec<(Regex, Layout)>> = LazyLock::new(|| {
     .into_iter()
     .chain(super::lang::pairs(|w| w.seating))
     .map(|(pattern, layout)| {
-        (Regex::new(&format!(r"(?i)\b(?:{pattern})")).expect("static regex"), layout)
+        (super::pattern::compile(&format!(r"(?i)\b(?:{pattern})")).expect("static regex"), layout)
     })
     .collect()
 });
@@ -59,25 +59,30 @@ fn is_shape(layout: Layout) -> bool {
 /// mention strong ("theatre seating", "Bestuhlung: U-Form", "U-Form bitte").
 const LAYOUT_WORDS: &str = r"(?:seating|seated|setup|set-up|set up|layout|style|arrangement|arranged|bestuhlung|bestuhlt|aufstellung|anordnung|bestuhlungsform)";
 static LAYOUT_WORD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"(?i)\b{LAYOUT_WORDS}\b")).expect("static regex"));
+    LazyLock::new(|| super::pattern::compile(&format!(r"(?i)\b{LAYOUT_WORDS}\b")).expect("static regex"));
 static LAYOUT_WORD_AFTER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"(?i)^\s*[-:]?\s*{LAYOUT_WORDS}\b")).expect("static regex"));
-static LAYOUT_WORD_BEFORE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"(?i)\b{LAYOUT_WORDS}\s*[:-]?\s*(?:\S+\s+){{0,2}}$")).expect("static regex"));
+    LazyLock::new(|| super::pattern::compile(&format!(r"(?i)^\s*[-:]?\s*{LAYOUT_WORDS}\b")).expect("static regex"));
+static LAYOUT_WORD_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    super::pattern::compile(&format!(r"(?i)\b{LAYOUT_WORDS}\s*[:-]?\s*(?:\S+\s+){{0,2}}$")).expect("static regex")
+});
 
 /// "no theatre seating", "ohne Apéro", "keine Theaterbestuhlung".
-static ABSENT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(?:no|without|ohne|kein\w*|not)\s+(?:\S+\s+)?$").expect("static regex"));
+static ABSENT: LazyLock<Regex> = LazyLock::new(|| {
+    super::pattern::compile(r"(?i)\b(?:no|without|ohne|kein\w*|not)\s+(?:\S+\s+)?$").expect("static regex")
+});
 
 /// "theatre" naming something else than a seating ("a theatre company").
 static THEATRE_NOT_SEATING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:company|group|troupe|play|performance|show|gruppe|stück|besuch|vorstellung|ensemble)\b")
-        .expect("static regex")
+    super::pattern::compile(
+        r"(?i)^\s*(?:company|group|troupe|play|performance|show|gruppe|stück|besuch|vorstellung|ensemble)\b",
+    )
+    .expect("static regex")
 });
 
 /// "long-standing client", "standing order": not a standing reception.
 static STANDING_NOT_LAYOUT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:order|ovation|invitation|committee|client|customer|relationship)\b").expect("static regex")
+    super::pattern::compile(r"(?i)^\s*(?:order|ovation|invitation|committee|client|customer|relationship)\b")
+        .expect("static regex")
 });
 
 struct Mention {

@@ -46,6 +46,7 @@ mod language;
 mod layout;
 mod lexicon;
 mod numbers;
+mod pattern;
 mod products;
 mod quoted;
 mod reader;

@@ -18,7 +18,7 @@ fn multiply_dozens(text: &str) -> String {
     use regex::Regex;
     use std::sync::LazyLock;
     static DOZEN: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(&format!(
+        super::pattern::compile(&format!(
             r"(?i)\b(?:(?P<half>{half})|(?:(?P<n>\d{{1,3}})|an?|one|ein(?:e[mn]?)?|1)\s+(?:{dozen}))\b",
             half = super::lang::alternation(|w| w.half_dozen),
             dozen = super::lang::alternation(|w| w.dozen),

@@ -34,7 +34,7 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 fn compile(pattern: &str) -> Regex {
-    Regex::new(&format!("(?i){pattern}")).expect("static regex")
+    super::pattern::compile(&format!("(?i){pattern}")).expect("static regex")
 }
 
 /// A quantity right before the product: "2 ", "2x ", "2 x ", "2 Stk. ",

@@ -25,7 +25,7 @@ use std::sync::LazyLock;
 
 /// "-----Original Message-----", "-----Ursprüngliche Nachricht-----".
 static SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    super::pattern::compile(
         r"(?i)^\s*-{2,}\s*(?:original message|ursprüngliche nachricht|urspruengliche nachricht|message d'origine)\s*-{2,}",
     )
     .expect("static regex")
@@ -36,13 +36,15 @@ static SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
 /// forwarded inquiry is what the sender wants us to read: its header lines
 /// go, its text stays.
 static FORWARDED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i)^\s*(?:{})", super::lang::alternation(|w| w.forwarded))).expect("static regex")
+    super::pattern::compile(&format!(r"(?i)^\s*(?:{})", super::lang::alternation(|w| w.forwarded)))
+        .expect("static regex")
 });
 
 /// "FW: Podium", "WG: Anfrage", but not "AW: WG: Anfrage" (a reply that
 /// quotes our answer to the forward).
 static FORWARD_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i)^\s*(?:{})\s*:", super::lang::alternation(|w| w.forward_subject))).expect("static regex")
+    super::pattern::compile(&format!(r"(?i)^\s*(?:{})\s*:", super::lang::alternation(|w| w.forward_subject)))
+        .expect("static regex")
 });
 
 /// Is a mail with this subject a forward?
@@ -77,38 +79,42 @@ pub fn strip_forwarded(text: &str) -> String {
 
 /// A header line of a forwarded message ("From:", "Betreff:", "Date:").
 static FORWARDED_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*\*{0,2}(?:from|von|de|date|datum|sent|gesendet|subject|betreff|objet|to|an|à|cc|bcc|reply-to|antwort an)\s*:")
+    super::pattern::compile(r"(?i)^\s*\*{0,2}(?:from|von|de|date|datum|sent|gesendet|subject|betreff|objet|to|an|à|cc|bcc|reply-to|antwort an)\s*:")
         .expect("static regex")
 });
 
 /// A line that opens an Outlook-style header block.
 static HEADER_FROM: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^\s*\*{0,2}(?:from|von|de)\s*:\*{0,2}\s*\S").expect("static regex"));
+    LazyLock::new(|| super::pattern::compile(r"(?i)^\s*\*{0,2}(?:from|von|de)\s*:\*{0,2}\s*\S").expect("static regex"));
 
 /// The header line that proves the "From:" above is a quoted header and not
 /// the client writing "From: 18:00".
-static HEADER_SENT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)(?:^|\s)\*{0,2}(?:sent|gesendet|date|datum|envoyé)\s*:").expect("static regex"));
+static HEADER_SENT: LazyLock<Regex> = LazyLock::new(|| {
+    super::pattern::compile(r"(?i)(?:^|\s)\*{0,2}(?:sent|gesendet|date|datum|envoyé)\s*:").expect("static regex")
+});
 
 /// Attribution lines that open with "On"/"Am"/"Le" and end (possibly one or
 /// two wrapped lines later) with "wrote:"/"schrieb ...:"/"a écrit :".
 static ATTRIBUTION_OPENING: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*(?:On|Am|Le)\s").expect("static regex"));
-static ATTRIBUTION_ENDING: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)(?:\bwrote|\bschrieb\b.*|\ba écrit)\s*:\s*$").expect("static regex"));
+    LazyLock::new(|| super::pattern::compile(r"^\s*(?:On|Am|Le)\s").expect("static regex"));
+static ATTRIBUTION_ENDING: LazyLock<Regex> = LazyLock::new(|| {
+    super::pattern::compile(r"(?i)(?:\bwrote|\bschrieb\b.*|\ba écrit)\s*:\s*$").expect("static regex")
+});
 
 /// "Anna Muster <anna@example.ch> wrote:" / "... schrieb am 3. März 2026:".
 static ATTRIBUTION_WITH_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:@.*\bwrote\s*:\s*$|\bschrieb am\b.*:\s*$|@.*\bschrieb\s*:\s*$)").expect("static regex")
+    super::pattern::compile(r"(?i)(?:@.*\bwrote\s*:\s*$|\bschrieb am\b.*:\s*$|@.*\bschrieb\s*:\s*$)")
+        .expect("static regex")
 });
 
 /// A line of underscores: Outlook puts one above the quoted header.
-static UNDERSCORE_RULE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*_{8,}\s*$").expect("static regex"));
+static UNDERSCORE_RULE: LazyLock<Regex> =
+    LazyLock::new(|| super::pattern::compile(r"^\s*_{8,}\s*$").expect("static regex"));
 
 /// A closing formula alone on its line, maybe with the sender's name
 /// ("Kind regards, Anna Muster"); nothing else may follow on the line.
 static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    super::pattern::compile(
         r"(?i)^\s*(?:(?:(?:with\s+)?(?:best|kind|kindest|warm|warmest|many)\s+)?regards|best wishes|(?:yours\s+)?sincerely|yours faithfully|(?:mit\s+)?(?:freundliche[nm]?|liebe[n]?|herzliche[n]?|viele[n]?|beste[n]?|sonnige[n]?)\s+gr(?:ü|ue|u)(?:ss|ß)(?:e|en)?|gr(?:ü|ue)(?:ss|ß)e|gruss|mfg|lg)(?:\s+(?:aus|from)\s+\p{Lu}\p{L}*)?[\s,.!]*(?:\p{Lu}[\p{L}.'-]*(?:\s+\p{Lu}[\p{L}.'-]*){0,2}\s*)?$",
     )
     .expect("static regex")
@@ -116,7 +122,7 @@ static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
 
 /// "P.S.", "PS:", "P.P.S.": written after the closing, still fresh text.
 static POSTSCRIPT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^\s*p\.?\s?(?:p\.?\s?)?s\b\.?").expect("static regex"));
+    LazyLock::new(|| super::pattern::compile(r"(?i)^\s*p\.?\s?(?:p\.?\s?)?s\b\.?").expect("static regex"));
 
 /// Is `line` a closing such as "Best regards" or "Freundliche Grüsse, Anna"?
 pub(crate) fn is_closing_line(line: &str) -> bool {

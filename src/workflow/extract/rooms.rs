@@ -17,26 +17,29 @@ use std::sync::LazyLock;
 /// "rooms A and B", "Räume A, B oder C", "Room A or B": every letter names a
 /// room. Letters must be capitals here.
 static ROOM_LIST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?i:rooms?|räume|raeume|raum)\s+(?P<list>[A-Z](?:\s*(?:,|&|/|(?i:and|und|or|oder))\s*[A-Z]\b)+)")
-        .expect("static regex")
+    super::pattern::compile(
+        r"\b(?i:rooms?|räume|raeume|raum)\s+(?P<list>[A-Z](?:\s*(?:,|&|/|(?i:and|und|or|oder))\s*[A-Z]\b)+)",
+    )
+    .expect("static regex")
 });
-static LIST_LETTER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b[A-Z]\b").expect("static regex"));
+static LIST_LETTER: LazyLock<Regex> = LazyLock::new(|| super::pattern::compile(r"\b[A-Z]\b").expect("static regex"));
 
 /// "Room A is too small / booked / ausgebucht".
 static UNSUITABLE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:is|was|seems|would be|ist|war|scheint|wäre)\s+(?:\w+\s+)?(?:too (?:small|big|large|expensive)|zu (?:klein|gross|groß|teuer)|booked|taken|unavailable|besetzt|belegt|ausgebucht|vergeben)\b")
+    super::pattern::compile(r"(?i)^\s*(?:is|was|seems|would be|ist|war|scheint|wäre)\s+(?:\w+\s+)?(?:too (?:small|big|large|expensive)|zu (?:klein|gross|groß|teuer)|booked|taken|unavailable|besetzt|belegt|ausgebucht|vergeben)\b")
         .expect("static regex")
 });
 
 /// Between two rooms of a move: "from Room A to Room B", "von Raum A auf Raum B".
 static MOVE_CONNECTOR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:to|into|->|→|auf|in|nach|zu|zum)\s+(?:the\s+|den\s+|das\s+|dem\s+)?$")
+    super::pattern::compile(r"(?i)^\s*(?:to|into|->|→|auf|in|nach|zu|zum)\s+(?:the\s+|den\s+|das\s+|dem\s+)?$")
         .expect("static regex")
 });
-static FROM_BEFORE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(?:from|von|vom|aus)\s+(?:the\s+|dem\s+)?$").expect("static regex"));
+static FROM_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    super::pattern::compile(r"(?i)\b(?:from|von|vom|aus)\s+(?:the\s+|dem\s+)?$").expect("static regex")
+});
 static MOVE_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:mov\w*|switch\w*|chang\w*|swap\w*|shift\w*|upgrad\w*|downgrad\w*|verschieb\w*|wechsel\w*|umzieh\w*|tausch\w*|änder\w*|aender\w*|umbuch\w*|verleg\w*)")
+    super::pattern::compile(r"(?i)\b(?:mov\w*|switch\w*|chang\w*|swap\w*|shift\w*|upgrad\w*|downgrad\w*|verschieb\w*|wechsel\w*|umzieh\w*|tausch\w*|änder\w*|aender\w*|umbuch\w*|verleg\w*)")
         .expect("static regex")
 });
 

@@ -24,16 +24,17 @@ use regex::{Captures, Regex};
 use std::sync::LazyLock;
 
 static TIME_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?P<h>\d{1,2})(?:(?P<sep>[:.])(?P<m>\d{2}))?(?:(?P<space>\s*)(?P<suf>[ap]\.?\s?m\b\.?|uhr\b|h(?P<hm>\d{2})?\b|o['’]clock\b)|(?P<ch>i)\b)?")
+    super::pattern::compile(r"(?i)\b(?P<h>\d{1,2})(?:(?P<sep>[:.])(?P<m>\d{2}))?(?:(?P<space>\s*)(?P<suf>[ap]\.?\s?m\b\.?|uhr\b|h(?P<hm>\d{2})?\b|o['’]clock\b)|(?P<ch>i)\b)?")
         .expect("static regex")
 });
 
-static WORD_TOKEN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(?:12\s*)?(noon|midday|mittag|midnight|mitternacht)\b").expect("static regex"));
+static WORD_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+    super::pattern::compile(r"(?i)\b(?:12\s*)?(noon|midday|mittag|midnight|mitternacht)\b").expect("static regex")
+});
 
 /// A time preposition right before a weak token makes it a time.
 static TIME_PREPOSITION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
+    super::pattern::compile(&format!(
         r"(?i)\b(?:um|ab|at|from|von|bis|until|till|to|zwischen|between|starting|start(?:s|ing)?(?:\s+at)?|beginn\w*|ende|end(?:s|ing)?(?:\s+at)?|gegen|around|ca\.?|approx\.?)\s*(?:(?:{approx})\s*){{0,2}}$",
         approx = lang::alternation(|w| w.approx)
     ))
@@ -45,7 +46,7 @@ static TIME_PREPOSITION: LazyLock<Regex> = LazyLock::new(|| {
 /// stays ("End time stays at 1pm", "Ende bleibt bei 17 Uhr"). Plain "to" is left
 /// out: "change the start time to 17:00" is not an end time.
 static END_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
+    super::pattern::compile(&format!(
         r"(?i)\b(?:until|till|bis|end(?:s|ing)?|finish(?:es|ing)?|over by|ende|schluss|spätestens|latest)\s*:?\s*(?:(?:at|um|{approx})\s*){{0,3}}$|\bto\s*:\s*$|\b(?:end(?:ing)?[\s-]?time|ende|endzeit|schluss)\s+(?:stays|remains|is still|will stay|bleibt|ist weiterhin|ist nach wie vor)(?:\s+(?:at|um|bei))?\s*(?:(?:{approx})\s*){{0,2}}$",
         approx = lang::alternation(|w| w.approx)
     ))
@@ -56,34 +57,41 @@ static END_CUE: LazyLock<Regex> = LazyLock::new(|| {
 /// 7pm"), followed by fillers; "um"/"at" only name a moment, maybe of
 /// another occasion ("die Trauung ist um 14.30 Uhr").
 static START_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i)\b(?:ab|from)\s*(?:(?:{approx})\s*){{0,3}}$", approx = lang::alternation(|w| w.approx)))
-        .expect("static regex")
+    super::pattern::compile(&format!(
+        r"(?i)\b(?:ab|from)\s*(?:(?:{approx})\s*){{0,3}}$",
+        approx = lang::alternation(|w| w.approx)
+    ))
+    .expect("static regex")
 });
 
 /// "from"/"von"/"between" before a range of two bare numbers ("from 9 till 5").
 static RANGE_OPENER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(?:from|von|between|zwischen)\s*$").expect("static regex"));
+    LazyLock::new(|| super::pattern::compile(r"(?i)\b(?:from|von|between|zwischen)\s*$").expect("static regex"));
 
-static RANGE_CONNECTOR: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^\s*(?:-|–|—|to|till|until|bis|and|und)\s*$").expect("static regex"));
-static BARE_END_FOLLOWER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:$|[,.;)!?\n]|(?:and|und|with|mit|for|für|then|dann|in|im|at|on|please|bitte)\b)")
-        .expect("static regex")
+static RANGE_CONNECTOR: LazyLock<Regex> = LazyLock::new(|| {
+    super::pattern::compile(r"(?i)^\s*(?:-|–|—|to|till|until|bis|and|und)\s*$").expect("static regex")
 });
-static AND_CONNECTOR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^\s*(?:and|und)\s*$").expect("static regex"));
+static BARE_END_FOLLOWER: LazyLock<Regex> = LazyLock::new(|| {
+    super::pattern::compile(
+        r"(?i)^\s*(?:$|[,.;)!?\n]|(?:and|und|with|mit|for|für|then|dann|in|im|at|on|please|bitte)\b)",
+    )
+    .expect("static regex")
+});
+static AND_CONNECTOR: LazyLock<Regex> =
+    LazyLock::new(|| super::pattern::compile(r"(?i)^\s*(?:and|und)\s*$").expect("static regex"));
 static BETWEEN_BEFORE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(?:between|zwischen)\s*$").expect("static regex"));
+    LazyLock::new(|| super::pattern::compile(r"(?i)\b(?:between|zwischen)\s*$").expect("static regex"));
 
 /// "4h workshop", "für 3 h": durations, not clock times.
 static DURATION_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:for|für|during|während|dauer|lasting|approx\.?|ca\.?|about|etwa|rund)\s*$")
+    super::pattern::compile(r"(?i)\b(?:for|für|during|während|dauer|lasting|approx\.?|ca\.?|about|etwa|rund)\s*$")
         .expect("static regex")
 });
 
 /// Sentences about reaching someone or deadlines carry times that are not
 /// the event's ("you can reach me until 17:00").
 static NOT_ABOUT_THE_EVENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:call|phone|reach|reachable|erreichbar|erreichen|anrufen|anruf|telefon\w*|office hours|bürozeiten|öffnungszeiten|opening hours|reply|respond|antwort\w*|deadline|frist|payment|zahlung\w*|sent|gesendet)\b")
+    super::pattern::compile(r"(?i)\b(?:call|phone|reach|reachable|erreichbar|erreichen|anrufen|anruf|telefon\w*|office hours|bürozeiten|öffnungszeiten|opening hours|reply|respond|antwort\w*|deadline|frist|payment|zahlung\w*|sent|gesendet)\b")
         .expect("static regex")
 });
 
@@ -122,7 +130,7 @@ struct Token {
 /// "anschliessend Business-Lunch im gleichen Raum bis": a following part
 /// ending later than the first range (up to 60 characters before its end).
 static THEN_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i)\b(?:{})\b[^!?\n]*$", lang::alternation(|w| w.then))).expect("static regex")
+    super::pattern::compile(&format!(r"(?i)\b(?:{})\b[^!?\n]*$", lang::alternation(|w| w.then))).expect("static regex")
 });
 
 /// Start and end time of the event, if written.

@@ -26,9 +26,14 @@ impl Db {
         // survives any crash of the process; only a power loss could take
         // the last commits (FULL would fsync each one, at a fifth of the
         // throughput). The README states the trade-off.
+        // temp_store=MEMORY: the journal of each savepoint (a plan in a
+        // batch, see `apply_many`) and each sort stay in memory; on disk
+        // they were a temporary file per statement and most of the
+        // processing's write calls.
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = NORMAL;
+             PRAGMA temp_store = MEMORY;
              PRAGMA busy_timeout = 5000;
              PRAGMA foreign_keys = ON;",
         )

@@ -74,7 +74,7 @@ stop
 echo "$paced peak_rss_mb=$paced_rss"
 
 python3 "$tools/varied_requests.py" "$inquiries" "$work/varied.tsv" >/dev/null
-processing=$(python3 benches/processing.py target/release/oe-webhooks "$work/varied.tsv" "$seeds" "$port" | tee /dev/stderr)
+processing=$(python3 benches/processing.py target/release/oe-webhooks "$work/varied.tsv" "$seeds" "$port" | tee -a /dev/stderr)
 port=$((port + 1))
 
 supabase="(skipped: SKIP_SUPABASE=1)"

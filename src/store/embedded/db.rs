@@ -77,7 +77,11 @@ impl Db {
         let checkpointer = Connection::open(path).map_err(sql_error)?;
         checkpointer.execute_batch("PRAGMA busy_timeout = 5000;").map_err(sql_error)?;
         let spawned = std::thread::Builder::new().name("inbox-checkpoint".into()).spawn(move || loop {
-            std::thread::sleep(std::time::Duration::from_millis(100));
+            // Often and small: a checkpoint's syncs stall the writer's next
+            // commit for as long as they take, which grows with the pages
+            // copied (p99 ack at 1,000 req/s: 13 ms every 100 ms, 47 ms
+            // every second, 9 ms every 20 ms).
+            std::thread::sleep(std::time::Duration::from_millis(20));
             if let Err(e) = checkpointer.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
                 tracing::warn!(error = %e, "inbox checkpoint failed; will try again");
             }

@@ -27,6 +27,8 @@
 //! - `date_window`: ISO weeks, parts of months, Easter and its feasts,
 //!   weekday wishes
 //! - `html`: the text of an HTML-only mail
+//! - `pattern`: where every extractor's regex is compiled, its classes
+//!   narrowed to Latin script and ASCII digits
 //! - `lang`: the words of each language (`en.rs`, `de.rs`) the regexes
 //!   are built from
 

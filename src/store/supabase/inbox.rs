@@ -2,7 +2,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
@@ -13,6 +13,26 @@ use crate::inbox::{
     InboxEvent, InboxStats, Lease, NewEntry,
 };
 use crate::store::{timestamp, StoreError};
+
+/// A row of `oe_inbox_append`'s `p_entries`, borrowed from its entry: the
+/// request body is written straight from the entries, the payload as the
+/// JSON text it already is.
+#[derive(Serialize)]
+struct AppendRow<'a> {
+    id: InboxId,
+    team_id: TeamId,
+    source: &'a str,
+    dedupe_key: &'a str,
+    order_key: &'a str,
+    payload: &'a RawValue,
+    received_at: String,
+    trace_context: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct AppendArgs<'a> {
+    p_entries: Vec<AppendRow<'a>>,
+}
 
 #[derive(Deserialize)]
 struct AppendResult {
@@ -133,16 +153,20 @@ impl Inbox for SupabaseStore {
         let rows = entries
             .iter()
             .map(|e| {
-                // The payload is JSON already: embed it as is.
-                let payload: &RawValue =
-                    serde_json::from_str(&e.payload).map_err(|e| StoreError::Invalid(e.to_string()))?;
-                Ok(json!({
-                    "id": e.id, "team_id": e.team, "source": e.source, "dedupe_key": e.dedupe_key, "order_key": e.order_key,
-                    "payload": payload, "received_at": timestamp(e.received_at), "trace_context": e.trace_context,
-                }))
+                Ok(AppendRow {
+                    id: e.id,
+                    team_id: e.team,
+                    source: &e.source,
+                    dedupe_key: &e.dedupe_key,
+                    order_key: &e.order_key,
+                    // Checked, not parsed into a tree: it is JSON already.
+                    payload: serde_json::from_str(&e.payload).map_err(|e| StoreError::Invalid(e.to_string()))?,
+                    received_at: timestamp(e.received_at),
+                    trace_context: e.trace_context.as_deref(),
+                })
             })
-            .collect::<Result<Vec<Value>, StoreError>>()?;
-        let results: Vec<AppendResult> = self.rest.rpc("oe_inbox_append", &json!({"p_entries": rows})).await?;
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let results: Vec<AppendResult> = self.rest.rpc("oe_inbox_append", &AppendArgs { p_entries: rows }).await?;
         Ok(results
             .into_iter()
             .map(|r| if r.duplicate { Appended::Duplicate(r.id) } else { Appended::Accepted(r.id) })

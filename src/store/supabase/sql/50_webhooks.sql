@@ -97,15 +97,15 @@ begin
 end
 $$;
 
--- A changed row as its webhook carries it.
+-- A changed row as its webhook carries it. A trigger passes its new and
+-- old rows as they are: the one its operation has none of is null (new on
+-- DELETE, old on INSERT).
 create or replace function oe_private.change_body(p_op text, p_table text, p_schema text, p_new jsonb, p_old jsonb)
 returns jsonb
 language sql immutable
 as $$
   select jsonb_build_object(
-    'type', p_op, 'table', p_table, 'schema', p_schema,
-    'record', case when p_op = 'DELETE' then null else p_new end,
-    'old_record', case when p_op = 'INSERT' then null else p_old end);
+    'type', p_op, 'table', p_table, 'schema', p_schema, 'record', p_new, 'old_record', p_old);
 $$;
 
 create or replace function oe_private.notify_service()
@@ -117,9 +117,7 @@ as $$
 begin
   perform oe_private.post_change(
     case when tg_op = 'DELETE' then old.team_id else new.team_id end,
-    oe_private.change_body(tg_op, tg_table_name, tg_table_schema,
-                           case when tg_op = 'DELETE' then null else to_jsonb(new) end,
-                           case when tg_op = 'INSERT' then null else to_jsonb(old) end));
+    oe_private.change_body(tg_op, tg_table_name, tg_table_schema, to_jsonb(new), to_jsonb(old)));
   return null;
 end
 $$;

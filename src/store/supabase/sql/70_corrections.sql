@@ -31,9 +31,8 @@ security definer
 set search_path = oe_private, public, pg_temp
 as $$
 declare
-  v_body jsonb := oe_private.change_body(tg_op, tg_table_name, tg_table_schema,
-                                         case when tg_op = 'DELETE' then null else to_jsonb(new) end, to_jsonb(old));
-  v_row jsonb := case when tg_op = 'DELETE' then to_jsonb(old) else to_jsonb(new) end;
+  v_body jsonb := oe_private.change_body(tg_op, tg_table_name, tg_table_schema, to_jsonb(new), to_jsonb(old));
+  v_row jsonb := coalesce(to_jsonb(new), to_jsonb(old));
   v_team uuid := (v_row->>'team_id')::uuid;
 begin
   if v_team is null and v_row ? 'offer_id' then

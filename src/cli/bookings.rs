@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use anyhow::bail;
 use chrono::Utc;
 
-use super::tasks::open_embedded;
 use super::BookingsCommand;
 use crate::config::Config;
 use crate::domain::{keys, InboxEvent};
@@ -20,7 +19,7 @@ pub(super) async fn run(config: &Config, command: BookingsCommand) -> anyhow::Re
     if attendees.is_none() && room.is_none() && remove_line.is_empty() {
         bail!("nothing to change: give --attendees, --room or --remove-line");
     }
-    let store = open_embedded(config, "bookings").await?;
+    let store = super::embedded::open(config, "bookings").await?;
     let event = match store.find_event(&id).await?.as_slice() {
         [one] => one.clone(),
         [] => bail!("no booking with id {id:?} (an id, a unique start of one, or `newest`)"),

@@ -21,7 +21,7 @@ pub(super) async fn run(config: &Config, client: &str) -> anyhow::Result<ExitCod
     // Every team's mail of this client: one store per team served.
     let (inbox, stores): (Box<dyn Inbox>, TeamStores) = match config.mode {
         Mode::Embedded => {
-            let store = super::tasks::open_embedded(config, "erase").await?;
+            let store = super::embedded::open(config, "erase").await?;
             (Box::new(store.clone()), vec![(store.team(), Box::new(store))])
         }
         Mode::Supabase => {

@@ -18,7 +18,7 @@ use super::InboxCommand;
 /// the shared `oe_inbox` of the Supabase project (every team's).
 pub(super) async fn open(config: &Config, verb: &str) -> anyhow::Result<Arc<dyn Inbox>> {
     Ok(match config.mode {
-        Mode::Embedded => Arc::new(super::tasks::open_embedded(config, verb).await?),
+        Mode::Embedded => Arc::new(super::embedded::open(config, verb).await?),
         Mode::Supabase => Arc::new(open_supabase(config)?),
     })
 }

@@ -3,6 +3,7 @@
 mod bookings;
 mod check;
 mod check_scenario;
+mod embedded;
 mod erase;
 pub mod expect;
 pub mod fixture;

@@ -11,6 +11,7 @@ create or replace function public.oe_write_offer(p_team uuid, p_user uuid, p_eve
 returns void
 language plpgsql
 set search_path = public, pg_temp
+set enable_seqscan = off
 as $$
 declare
   d jsonb := o->'deposit';
@@ -81,6 +82,7 @@ create or replace function public.oe_apply_plan(p_team uuid, p_user uuid, p_plan
 returns jsonb
 language plpgsql
 set search_path = public, pg_temp
+set enable_seqscan = off
 as $$
 declare
   c jsonb := p_plan->'client';
@@ -105,13 +107,13 @@ begin
   if p_plan ? 'team_id' and (p_plan->>'team_id')::uuid is distinct from p_team then
     raise exception 'the plan belongs to team %, not to %', p_plan->>'team_id', p_team using errcode = 'OE002';
   end if;
-  if exists (
-    select 1 from public.emails e
-    where e.team_id = p_team
-      and e.message_id in (select x->>'message_id' from jsonb_array_elements(coalesce(p_plan->'emails', '[]')) x)
-  ) then
-    return jsonb_build_object('duplicate', true, 'task_ids', '[]'::jsonb);
-  end if;
+  -- One probe of the unique (team_id, message_id) index per mail: IN or
+  -- = ANY over the plan's ids was planned as a scan of the team's mails.
+  for m in select * from jsonb_array_elements(coalesce(p_plan->'emails', '[]')) loop
+    if exists (select 1 from public.emails e where e.team_id = p_team and e.message_id = m->>'message_id') then
+      return jsonb_build_object('duplicate', true, 'task_ids', '[]'::jsonb);
+    end if;
+  end loop;
 
   if c is not null and c <> 'null'::jsonb then
     if c->>'op' = 'existing' then
@@ -244,6 +246,7 @@ create or replace function public.oe_apply_plans(p_team uuid, p_user uuid, p_pla
 returns jsonb
 language plpgsql
 set search_path = public, pg_temp
+set enable_seqscan = off
 as $$
 declare
   p jsonb;

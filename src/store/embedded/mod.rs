@@ -26,6 +26,10 @@ pub use manager::{BookingEdit, RowChange};
 #[derive(Clone)]
 pub struct EmbeddedStore {
     data: Db,
+    /// A second connection to the data file for the reads of a turn (a
+    /// mail's context, the rooms held): WAL lets them run beside the batch
+    /// that `data` is writing, instead of queueing behind it.
+    reads: Db,
     inbox: Db,
     team: TeamId,
     user: UserId,
@@ -38,12 +42,13 @@ impl EmbeddedStore {
         std::fs::create_dir_all(dir).map_err(StoreError::unavailable)?;
         let data = Db::open(&dir.join("openevent.sqlite3"), include_str!("schema.sql"))?;
         let added = data.run_here(migrate::upgrade)?;
+        let reads = Db::open(&dir.join("openevent.sqlite3"), "")?;
         let inbox_path = dir.join("inbox.sqlite3");
         let inbox = Db::open(&inbox_path, include_str!("inbox.sql"))?.with_own_thread("inbox-db")?;
         let team_text = team.to_string();
         inbox.run_here(move |c| migrate::upgrade_inbox(c, &team_text))?;
         inbox.checkpoint_in_background(&inbox_path)?;
-        let store = Self { data, inbox, team, user };
+        let store = Self { data, reads, inbox, team, user };
         store.seed_catalog().await?;
         if added.iter().any(|c| c == "products.synonyms") {
             store.backfill(seed::Backfill::Synonyms).await?;

@@ -33,7 +33,7 @@ impl Store for EmbeddedStore {
         except: EventId,
     ) -> Result<Vec<(NaiveDate, RoomId)>, StoreError> {
         let team = self.team;
-        self.data.run(move |c| venue::booked_rooms(c, team, from, to, except)).await
+        self.reads.run(move |c| venue::booked_rooms(c, team, from, to, except)).await
     }
 
     async fn next_offer_sequence(&self, offer_date: NaiveDate) -> Result<u32, StoreError> {
@@ -64,7 +64,7 @@ impl Store for EmbeddedStore {
         let team = self.team;
         let asks: Vec<(Vec<String>, String)> =
             mails.iter().map(|m| (thread_refs(m), m.from.email.to_string())).collect();
-        self.data
+        self.reads
             .run(move |c| {
                 Ok(asks
                     .iter()

@@ -165,8 +165,8 @@ revoke all on public.oe_inbox from anon, authenticated;
 -- plan made while a table was small (a new project, the first minutes of a
 -- burst) scanned the whole table, and kept doing so as it grew until
 -- autovacuum's next ANALYZE: 0.3 ms a plan at 200 rows, 4.6 ms at 6,000.
--- With sequential scans priced out, every plan takes its index whatever the
--- statistics say.
+-- With sequential scans priced out, every plan takes an index whatever the
+-- statistics say (which one still needs them: see 40_reads.sql).
 
 -- Stores a batch of entries; a known dedupe_key returns the stored id.
 create or replace function public.oe_inbox_append(p_entries jsonb)
@@ -806,10 +806,13 @@ grant execute on function public.oe_booking_for_mail(uuid, text[], text), public
 -- held in a date window (held events only: at most a row per room and
 -- day), and the month's offer numbers (a LIKE on the prefix needs
 -- text_pattern_ops under a non-C collation). Every such read also names
--- the team, so each index leads with team_id: an index on the narrow key
--- alone left the planner free to prefer a team-wide one (tasks by team and
--- status) whenever its statistics lagged the writes, and superseding a
--- draft then read every pending task of the team (1.5 ms a plan at 2,000).
+-- the team, so each index leads with team_id and holds all of a read's
+-- keys: with a table's statistics the planner then prefers it to the
+-- frontend's team-wide indexes (tasks by team and status), which made
+-- superseding a draft read every pending task of the team (1.5 ms a plan
+-- at 2,000). Before autovacuum first analyzes a new project's tables, all
+-- of them cost the same to the planner and it may still pick a team-wide
+-- one, for about a minute (README, Performance).
 drop index if exists public.oe_events_client_created;
 drop index if exists public.oe_emails_event_received;
 drop index if exists public.oe_offers_event_created;

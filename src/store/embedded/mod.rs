@@ -42,7 +42,9 @@ impl EmbeddedStore {
         std::fs::create_dir_all(dir).map_err(StoreError::unavailable)?;
         let data = Db::open(&dir.join("openevent.sqlite3"), include_str!("schema.sql"))?;
         let added = data.run_here(migrate::upgrade)?;
-        let reads = Db::open(&dir.join("openevent.sqlite3"), "")?;
+        // A small page cache: SQLite drops a connection's cache whenever
+        // another one commits, which the writer does with every batch.
+        let reads = Db::open(&dir.join("openevent.sqlite3"), "PRAGMA cache_size = -256;")?;
         let inbox_path = dir.join("inbox.sqlite3");
         let inbox = Db::open(&inbox_path, include_str!("inbox.sql"))?.with_own_thread("inbox-db")?;
         let team_text = team.to_string();

@@ -38,8 +38,8 @@ revoke all on public.oe_inbox from anon, authenticated;
 -- plan made while a table was small (a new project, the first minutes of a
 -- burst) scanned the whole table, and kept doing so as it grew until
 -- autovacuum's next ANALYZE: 0.3 ms a plan at 200 rows, 4.6 ms at 6,000.
--- With sequential scans priced out, every plan takes its index whatever the
--- statistics say.
+-- With sequential scans priced out, every plan takes an index whatever the
+-- statistics say (which one still needs them: see 40_reads.sql).
 
 -- Stores a batch of entries; a known dedupe_key returns the stored id.
 create or replace function public.oe_inbox_append(p_entries jsonb)

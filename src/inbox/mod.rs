@@ -21,7 +21,7 @@ pub use worker::{Handler, HandlerError, Worker, WorkerSettings};
 pub use writer::{AppendError, InboxWriter};
 
 /// A webhook accepted at the edge, ready to persist.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct NewEntry {
     pub id: InboxId,
     /// The team the entry belongs to, decided at the edge (the mail's
@@ -35,8 +35,9 @@ pub struct NewEntry {
     /// Entries with the same key are processed one at a time, in order.
     pub order_key: String,
     /// The `InboxEvent` as JSON, serialized by the request's own thread so
-    /// the single inbox writer only runs SQL.
-    pub payload: String,
+    /// the single inbox writer only runs SQL; typed as JSON so no store
+    /// checks it again before the 202.
+    pub payload: Box<serde_json::value::RawValue>,
     pub received_at: DateTime<Utc>,
     /// The W3C `traceparent` of the request that accepted the entry (only
     /// when tracing is on), so its processing continues the same trace.
@@ -59,7 +60,7 @@ impl NewEntry {
             dedupe_key,
             order_key,
             // Plain data with string keys: serialization cannot fail.
-            payload: serde_json::to_string(event).expect("inbox events serialize"),
+            payload: serde_json::value::to_raw_value(event).expect("inbox events serialize"),
             received_at,
             trace_context: None,
         }

@@ -439,7 +439,7 @@ async fn plans_applied_together_succeed_or_fail_one_by_one(b: Backend) {
 
 async fn an_unreadable_inbox_entry_is_parked_not_blocking(b: Backend) {
     let mut broken = entry(b.team, "u1", "client:u");
-    broken.payload = r#"{"kind": "from_a_future_version"}"#.into();
+    broken.payload = serde_json::value::RawValue::from_string(r#"{"kind": "from_a_future_version"}"#.into()).unwrap();
     let broken_id = broken.id;
     b.inbox.append(&[broken, entry(b.team, "u2", "client:v")]).await.unwrap();
     let claimed = b.inbox.claim(&[b.team], 10, Utc::now(), Duration::from_secs(60)).await.unwrap();

@@ -51,7 +51,7 @@ impl Inbox for EmbeddedStore {
                                     e.source,
                                     e.dedupe_key,
                                     e.order_key,
-                                    e.payload,
+                                    e.payload.get(),
                                     e.received_at.timestamp_millis(),
                                     e.trace_context
                                 ])

@@ -152,20 +152,17 @@ impl Inbox for SupabaseStore {
     async fn append(&self, entries: &[NewEntry]) -> Result<Vec<Appended>, StoreError> {
         let rows = entries
             .iter()
-            .map(|e| {
-                Ok(AppendRow {
-                    id: e.id,
-                    team_id: e.team,
-                    source: &e.source,
-                    dedupe_key: &e.dedupe_key,
-                    order_key: &e.order_key,
-                    // Checked, not parsed into a tree: it is JSON already.
-                    payload: serde_json::from_str(&e.payload).map_err(|e| StoreError::Invalid(e.to_string()))?,
-                    received_at: timestamp(e.received_at),
-                    trace_context: e.trace_context.as_deref(),
-                })
+            .map(|e| AppendRow {
+                id: e.id,
+                team_id: e.team,
+                source: &e.source,
+                dedupe_key: &e.dedupe_key,
+                order_key: &e.order_key,
+                payload: &e.payload,
+                received_at: timestamp(e.received_at),
+                trace_context: e.trace_context.as_deref(),
             })
-            .collect::<Result<Vec<_>, StoreError>>()?;
+            .collect();
         let results: Vec<AppendResult> = self.rest.rpc("oe_inbox_append", &AppendArgs { p_entries: rows }).await?;
         Ok(results
             .into_iter()

@@ -19,7 +19,9 @@ pub(super) struct Db {
 type Job = Box<dyn FnOnce() + Send>;
 
 impl Db {
-    pub fn open(path: &Path, schema: &str) -> Result<Self, StoreError> {
+    /// Opens `path` in WAL mode and runs `setup` on the new connection
+    /// (a file's schema, or a second connection's own pragmas).
+    pub fn open(path: &Path, setup: &str) -> Result<Self, StoreError> {
         let conn = Connection::open(path).map_err(sql_error)?;
         // WAL lets readers (the CLI, `replay`) run beside the service.
         // synchronous=NORMAL: a commit is in the OS before we answer, so it
@@ -38,7 +40,7 @@ impl Db {
              PRAGMA foreign_keys = ON;",
         )
         .map_err(sql_error)?;
-        conn.execute_batch(schema).map_err(sql_error)?;
+        conn.execute_batch(setup).map_err(sql_error)?;
         // Room for every statement a turn runs (see `cached`).
         conn.set_prepared_statement_cache_capacity(64);
         Ok(Self { conn: Arc::new(Mutex::new(conn)), own_thread: None })

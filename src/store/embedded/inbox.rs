@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
 use super::db::{json_list, sql_error};
+use super::intake;
 use super::EmbeddedStore;
 use crate::domain::{EmailAddress, InboxId, TeamId};
 use crate::inbox::{
@@ -18,51 +19,35 @@ impl Inbox for EmbeddedStore {
     async fn append(&self, entries: &[NewEntry]) -> Result<Vec<Appended>, StoreError> {
         // Inline, not on the blocking pool: the inbox writer calls this from
         // a thread of its own (see `Inbox::append`).
-        self.inbox.run_here(|conn| {
-            // IMMEDIATE: the write lock from the start. A deferred
-            // transaction that reads first could not upgrade to a write once
-            // another connection (a CLI beside the service) had committed,
-            // and SQLite reports that as busy at once, without waiting.
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql_error)?;
-            let mut results = Vec::with_capacity(entries.len());
-            {
-                // Look up, then insert: this transaction holds the write lock,
-                // and a plain INSERT spares SQLite the temporary table that
-                // an upsert on a table of several unique keys builds per row.
-                let mut existing =
-                    tx.prepare_cached("SELECT id FROM inbox WHERE dedupe_key = ?1").map_err(sql_error)?;
-                let mut insert = tx
-                    .prepare_cached(
-                        "INSERT INTO inbox (id, team_id, source, dedupe_key, order_key, payload, due_at, received_at,
-                                        trace_context)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
-                    )
-                    .map_err(sql_error)?;
+        let keys = self.intake.clone();
+        self.inbox.run_here(move |conn| {
+            let mut keys = keys.lock().map_err(|_| StoreError::Invalid("the intake keys were poisoned".into()))?;
+            let now_ms = Utc::now().timestamp_millis();
+            let mut added = Vec::with_capacity(entries.len());
+            let appended = (|| {
+                // IMMEDIATE: the write lock from the start. A deferred
+                // transaction that reads first could not upgrade to a write
+                // once another connection (a CLI beside the service) had
+                // committed, and SQLite reports that as busy at once.
+                let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql_error)?;
+                let mut results = Vec::with_capacity(entries.len());
                 for e in entries {
-                    let first: Option<String> =
-                        existing.query_row([&e.dedupe_key], |r| r.get(0)).optional().map_err(sql_error)?;
-                    results.push(match first {
-                        Some(first) => Appended::Duplicate(parse_id(&first)?),
+                    results.push(match intake::existing(&tx, &keys, &e.dedupe_key)? {
+                        Some(first) => Appended::Duplicate(first),
                         None => {
-                            insert
-                                .execute(params![
-                                    e.id.to_string(),
-                                    e.team.to_string(),
-                                    e.source,
-                                    e.dedupe_key,
-                                    e.order_key,
-                                    e.payload.get(),
-                                    e.received_at.timestamp_millis(),
-                                    e.trace_context
-                                ])
-                                .map_err(sql_error)?;
+                            let rowid = intake::insert(&tx, e)?;
+                            added.push(intake::remember(&mut keys, &e.dedupe_key, rowid, now_ms));
                             Appended::Accepted(e.id)
                         }
                     });
                 }
+                tx.commit().map_err(sql_error)?;
+                Ok(results)
+            })();
+            if appended.is_err() {
+                intake::forget(&mut keys, &added);
             }
-            tx.commit().map_err(sql_error)?;
-            Ok(results)
+            appended
         })
     }
 
@@ -76,16 +61,19 @@ impl Inbox for EmbeddedStore {
         let teams = serde_json::to_string(teams).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let now_ms = now.timestamp_millis();
         let lease_until = now_ms + lease.as_millis() as i64;
+        let keys = self.intake.clone();
         self.inbox
             .run(move |conn| {
-                let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql_error)?;
-                let claimed = {
-                    // Oldest due entries whose booking (order key) has no
-                    // older unfinished entry: per-booking order, and no two
-                    // workers on one booking.
-                    let mut stmt = tx
-                        .prepare_cached(
-                            "UPDATE inbox SET status = 'processing', attempts = attempts + 1, lease_until = ?2
+                let claim_rows = |conn: &mut rusqlite::Connection, limit: usize| {
+                    let tx =
+                        conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql_error)?;
+                    let claimed = {
+                        // Oldest due entries whose booking (order key) has no
+                        // older unfinished entry: per-booking order, and no two
+                        // workers on one booking.
+                        let mut stmt = tx
+                            .prepare_cached(
+                                "UPDATE inbox SET status = 'processing', attempts = attempts + 1, lease_until = ?2
                              WHERE seq IN (
                                  SELECT i.seq FROM inbox i INDEXED BY inbox_open
                                  WHERE i.status IN ('pending', 'processing')
@@ -97,26 +85,36 @@ impl Inbox for EmbeddedStore {
                                          AND j.status IN ('pending', 'processing'))
                                  ORDER BY i.seq LIMIT ?3)
                              RETURNING id, team_id, source, order_key, payload, attempts, trace_context",
-                        )
-                        .map_err(sql_error)?;
-                    let rows = stmt
-                        .query_map(params![now_ms, lease_until, limit as i64, teams], |r| {
-                            Ok((
-                                r.get::<_, String>(0)?,
-                                r.get::<_, String>(1)?,
-                                r.get::<_, String>(2)?,
-                                r.get::<_, String>(3)?,
-                                r.get::<_, String>(4)?,
-                                r.get::<_, u32>(5)?,
-                                r.get::<_, Option<String>>(6)?,
-                            ))
-                        })
-                        .map_err(sql_error)?
-                        .collect::<Result<Vec<_>, _>>()
-                        .map_err(sql_error)?;
-                    rows
+                            )
+                            .map_err(sql_error)?;
+                        let rows = stmt
+                            .query_map(params![now_ms, lease_until, limit as i64, teams], |r| {
+                                Ok((
+                                    r.get::<_, String>(0)?,
+                                    r.get::<_, String>(1)?,
+                                    r.get::<_, String>(2)?,
+                                    r.get::<_, String>(3)?,
+                                    r.get::<_, String>(4)?,
+                                    r.get::<_, u32>(5)?,
+                                    r.get::<_, Option<String>>(6)?,
+                                ))
+                            })
+                            .map_err(sql_error)?
+                            .collect::<Result<Vec<_>, _>>()
+                            .map_err(sql_error)?;
+                        rows
+                    };
+                    tx.commit().map_err(sql_error)?;
+                    Ok::<_, StoreError>(claimed)
                 };
-                tx.commit().map_err(sql_error)?;
+                let mut claimed = claim_rows(conn, limit)?;
+                // Intake rows are newer than every inbox entry: they matter
+                // only once the inbox has too few due entries, and moving
+                // them then, a chunk at a time, keeps moves (which the ack
+                // path waits for) rare during a burst.
+                if claimed.len() < limit && intake::settle(conn, &keys, intake::CHUNK)? > 0 {
+                    claimed.extend(claim_rows(conn, limit - claimed.len())?);
+                }
                 let mut entries = Vec::with_capacity(claimed.len());
                 for (id, team, source, order_key, payload, attempts, trace_context) in claimed {
                     match serde_json::from_str(&payload) {
@@ -219,15 +217,14 @@ impl Inbox for EmbeddedStore {
     }
 
     async fn status(&self, id: InboxId) -> Result<Option<EntryStatus>, StoreError> {
-        self.inbox
-            .run(move |conn| {
-                let s: Option<String> = conn
-                    .query_row("SELECT status FROM inbox WHERE id = ?1", [id.to_string()], |r| r.get(0))
-                    .optional()
-                    .map_err(sql_error)?;
-                Ok(s.as_deref().and_then(EntryStatus::parse))
-            })
-            .await
+        self.settled(move |conn| {
+            let s: Option<String> = conn
+                .query_row("SELECT status FROM inbox WHERE id = ?1", [id.to_string()], |r| r.get(0))
+                .optional()
+                .map_err(sql_error)?;
+            Ok(s.as_deref().and_then(EntryStatus::parse))
+        })
+        .await
     }
 
     async fn prune(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
@@ -242,27 +239,25 @@ impl Inbox for EmbeddedStore {
     }
 
     async fn stats(&self) -> Result<InboxStats, StoreError> {
-        self.inbox
-            .run(|conn| {
-                let mut stats = InboxStats::default();
-                let mut stmt =
-                    conn.prepare_cached("SELECT status, count(*) FROM inbox GROUP BY status").map_err(sql_error)?;
-                let rows =
-                    stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))).map_err(sql_error)?;
-                for row in rows {
-                    let (status, n) = row.map_err(sql_error)?;
-                    match EntryStatus::parse(&status) {
-                        Some(EntryStatus::Pending) => stats.pending = n,
-                        Some(EntryStatus::Processing) => stats.processing = n,
-                        Some(EntryStatus::Done) => stats.done = n,
-                        Some(EntryStatus::Dead) => stats.dead = n,
-                        Some(EntryStatus::Discarded) => stats.discarded = n,
-                        None => {}
-                    }
+        self.settled(|conn| {
+            let mut stats = InboxStats::default();
+            let mut stmt =
+                conn.prepare_cached("SELECT status, count(*) FROM inbox GROUP BY status").map_err(sql_error)?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))).map_err(sql_error)?;
+            for row in rows {
+                let (status, n) = row.map_err(sql_error)?;
+                match EntryStatus::parse(&status) {
+                    Some(EntryStatus::Pending) => stats.pending = n,
+                    Some(EntryStatus::Processing) => stats.processing = n,
+                    Some(EntryStatus::Done) => stats.done = n,
+                    Some(EntryStatus::Dead) => stats.dead = n,
+                    Some(EntryStatus::Discarded) => stats.discarded = n,
+                    None => {}
                 }
-                Ok(stats)
-            })
-            .await
+            }
+            Ok(stats)
+        })
+        .await
     }
 
     async fn oldest_unfinished(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
@@ -273,8 +268,7 @@ impl Inbox for EmbeddedStore {
         let source = filter.source.clone();
         let since = filter.since.map(|t| t.timestamp_millis());
         let limit = if filter.limit == 0 { -1 } else { filter.limit as i64 };
-        self.inbox
-            .run(move |conn| {
+        self.settled(move |conn| {
                 let mut stmt = conn
                     .prepare_cached(&format!(
                         "SELECT {VIEW_COLUMNS}, NULL FROM inbox
@@ -289,21 +283,19 @@ impl Inbox for EmbeddedStore {
     }
 
     async fn entry(&self, id: InboxId, with_payload: bool) -> Result<Option<EntryView>, StoreError> {
-        self.inbox
-            .run(move |conn| {
-                let payload =
-                    if with_payload { "CASE WHEN payload_pruned_at IS NULL THEN payload END" } else { "NULL" };
-                conn.query_row(
-                    &format!("SELECT {VIEW_COLUMNS}, {payload} FROM inbox WHERE id = ?1"),
-                    [id.to_string()],
-                    view_row,
-                )
-                .optional()
-                .map_err(sql_error)?
-                .map(ViewRow::into_view)
-                .transpose()
-            })
-            .await
+        self.settled(move |conn| {
+            let payload = if with_payload { "CASE WHEN payload_pruned_at IS NULL THEN payload END" } else { "NULL" };
+            conn.query_row(
+                &format!("SELECT {VIEW_COLUMNS}, {payload} FROM inbox WHERE id = ?1"),
+                [id.to_string()],
+                view_row,
+            )
+            .optional()
+            .map_err(sql_error)?
+            .map(ViewRow::into_view)
+            .transpose()
+        })
+        .await
     }
 
     async fn requeue(&self, ids: &[InboxId], now: DateTime<Utc>) -> Result<Vec<InboxId>, StoreError> {
@@ -334,21 +326,19 @@ impl Inbox for EmbeddedStore {
         now: DateTime<Utc>,
     ) -> Result<Vec<InboxId>, StoreError> {
         let (ids, by, reason, now) = (json_list(ids), by.to_string(), reason.to_string(), now.timestamp_millis());
-        self.inbox
-            .run(move |conn| {
-                let mut stmt = conn
-                    .prepare_cached(
-                        "UPDATE inbox SET status = 'discarded', finished_at = ?4, lease_until = NULL,
+        self.settled(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "UPDATE inbox SET status = 'discarded', finished_at = ?4, lease_until = NULL,
                              discarded_by = ?2, discard_reason = ?3
                          WHERE id IN (SELECT value FROM json_each(?1)) AND status IN ('pending', 'dead')
                          RETURNING id",
-                    )
-                    .map_err(sql_error)?;
-                let rows =
-                    stmt.query_map(params![ids, by, reason, now], |r| r.get::<_, String>(0)).map_err(sql_error)?;
-                rows.map(|r| r.map_err(sql_error).and_then(|s| parse_id(&s))).collect()
-            })
-            .await
+                )
+                .map_err(sql_error)?;
+            let rows = stmt.query_map(params![ids, by, reason, now], |r| r.get::<_, String>(0)).map_err(sql_error)?;
+            rows.map(|r| r.map_err(sql_error).and_then(|s| parse_id(&s))).collect()
+        })
+        .await
     }
 
     async fn prune_payloads(&self, before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64, StoreError> {
@@ -368,38 +358,35 @@ impl Inbox for EmbeddedStore {
 
     async fn erase_client(&self, email: &EmailAddress, now: DateTime<Utc>) -> Result<ErasedEntries, StoreError> {
         let (email, now) = (email.as_str().to_string(), now.timestamp_millis());
-        self.inbox
-            .run(move |conn| {
-                let tx = conn.transaction().map_err(sql_error)?;
-                // The client's own entries (ordered by their address), and any
-                // other that names the address (a task's recipient, ...).
-                const MATCH: &str =
-                    "payload_pruned_at IS NULL AND (order_key = 'client:' || ?1 OR instr(lower(payload), ?1) > 0)";
-                let ids = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> Result<Vec<InboxId>, StoreError> {
-                    let mut stmt = tx.prepare(sql).map_err(sql_error)?;
-                    let rows = stmt.query_map(args, |r| r.get::<_, String>(0)).map_err(sql_error)?;
-                    rows.map(|r| r.map_err(sql_error).and_then(|s| parse_id(&s))).collect()
-                };
-                let in_flight = ids(
-                    &format!("SELECT id FROM inbox WHERE status IN ('pending', 'processing') AND {MATCH}"),
-                    &[&email],
-                )?;
-                let erased = ids(
-                    &format!(
-                        "UPDATE inbox SET payload = '{{}}', payload_pruned_at = ?2,
+        self.settled(move |conn| {
+            let tx = conn.transaction().map_err(sql_error)?;
+            // The client's own entries (ordered by their address), and any
+            // other that names the address (a task's recipient, ...).
+            const MATCH: &str =
+                "payload_pruned_at IS NULL AND (order_key = 'client:' || ?1 OR instr(lower(payload), ?1) > 0)";
+            let ids = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> Result<Vec<InboxId>, StoreError> {
+                let mut stmt = tx.prepare(sql).map_err(sql_error)?;
+                let rows = stmt.query_map(args, |r| r.get::<_, String>(0)).map_err(sql_error)?;
+                rows.map(|r| r.map_err(sql_error).and_then(|s| parse_id(&s))).collect()
+            };
+            let in_flight =
+                ids(&format!("SELECT id FROM inbox WHERE status IN ('pending', 'processing') AND {MATCH}"), &[&email])?;
+            let erased = ids(
+                &format!(
+                    "UPDATE inbox SET payload = '{{}}', payload_pruned_at = ?2,
                              discarded_by = CASE status WHEN 'dead' THEN 'erase' ELSE discarded_by END,
                              discard_reason = CASE status WHEN 'dead' THEN 'erased' ELSE discard_reason END,
                              finished_at = coalesce(finished_at, ?2),
                              status = CASE status WHEN 'dead' THEN 'discarded' ELSE status END
                          WHERE status IN ('done', 'dead', 'discarded') AND {MATCH}
                          RETURNING id"
-                    ),
-                    &[&email, &now],
-                )?;
-                tx.commit().map_err(sql_error)?;
-                Ok(ErasedEntries { erased, in_flight })
-            })
-            .await
+                ),
+                &[&email, &now],
+            )?;
+            tx.commit().map_err(sql_error)?;
+            Ok(ErasedEntries { erased, in_flight })
+        })
+        .await
     }
 }
 
@@ -478,12 +465,27 @@ impl ViewRow {
 }
 
 impl EmbeddedStore {
+    /// Runs `f` on the inbox connection once every row of the intake has
+    /// moved into the inbox, so `f` sees every accepted entry.
+    async fn settled<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut rusqlite::Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let keys = self.intake.clone();
+        self.inbox
+            .run(move |conn| {
+                intake::settle_all(conn, &keys)?;
+                f(conn)
+            })
+            .await
+    }
+
     /// See [`Inbox::oldest_unfinished`]; the walk of `inbox_open` from its
     /// head finds it at once, however long the backlog.
     async fn oldest_unfinished_entry(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         let ms: Option<i64> = self
-            .inbox
-            .run(|conn| {
+            .settled(|conn| {
                 conn.query_row(
                     "SELECT received_at FROM inbox INDEXED BY inbox_open
                      WHERE status IN ('pending', 'processing') ORDER BY seq LIMIT 1",
@@ -509,6 +511,6 @@ impl EmbeddedStore {
     }
 }
 
-fn parse_id(s: &str) -> Result<InboxId, StoreError> {
+pub(super) fn parse_id(s: &str) -> Result<InboxId, StoreError> {
     s.parse().map_err(|_| StoreError::Invalid(format!("inbox id {s:?} is not a UUID")))
 }

@@ -24,3 +24,17 @@ CREATE INDEX IF NOT EXISTS inbox_order ON inbox (order_key, seq) WHERE status IN
 -- Columns added since this table's first release (trace_context: the W3C
 -- traceparent of the accepting request) are added by migrate.rs
 -- (INBOX_ADDED) to every inbox file at open, new or old alike.
+
+-- Accepted entries before they move into `inbox` (see intake.rs): rows in
+-- arrival order and no index, so an acknowledgement's commit appends a page
+-- or two whatever the size of the inbox.
+CREATE TABLE IF NOT EXISTS intake (
+    id TEXT NOT NULL,
+    team_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    dedupe_key TEXT NOT NULL,
+    order_key TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    trace_context TEXT
+);

@@ -7,6 +7,7 @@ mod apply_offer;
 mod db;
 mod followups;
 mod inbox;
+mod intake;
 mod manager;
 mod migrate;
 mod offers;
@@ -31,6 +32,9 @@ pub struct EmbeddedStore {
     /// that `data` is writing, instead of queueing behind it.
     reads: Db,
     inbox: Db,
+    /// The keys of the accepted entries not yet moved into the inbox
+    /// (see `intake.rs`).
+    intake: intake::SharedKeys,
     team: TeamId,
     user: UserId,
 }
@@ -50,7 +54,12 @@ impl EmbeddedStore {
         let team_text = team.to_string();
         inbox.run_here(move |c| migrate::upgrade_inbox(c, &team_text))?;
         inbox.checkpoint_in_background(&inbox_path)?;
-        let store = Self { data, reads, inbox, team, user };
+        // Rows a previous run accepted but did not move: their keys are
+        // not in this run's memory, so they move now, before any append.
+        let keys = intake::SharedKeys::default();
+        inbox.run_here(|c| intake::settle_all(c, &keys))?;
+        intake::spawn_settler(inbox.clone(), &keys)?;
+        let store = Self { data, reads, inbox, intake: keys, team, user };
         store.seed_catalog().await?;
         if added.iter().any(|c| c == "products.synonyms") {
             store.backfill(seed::Backfill::Synonyms).await?;

@@ -240,6 +240,12 @@ impl Metrics {
         self.batched_entries.inc_by(size as u64);
     }
 
+    /// Entries the inbox writer has committed since start: the pace of
+    /// acknowledgements, which processing yields to (see `inbox::Worker`).
+    pub fn committed_entries(&self) -> u64 {
+        self.batched_entries.get()
+    }
+
     pub fn inbox_append_failed(&self, size: usize) {
         self.append_failures.inc_by(size as u64);
     }

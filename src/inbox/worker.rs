@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chrono::Utc;
@@ -56,6 +56,44 @@ impl Default for WorkerSettings {
     }
 }
 
+/// Acknowledgements per second above which the acceptor counts as busy:
+/// twice the steady load the ack latency target is set for (1,000/s), far
+/// below a burst (tens of thousands per second).
+const BUSY_ACKS_PER_SEC: f64 = 2_000.0;
+
+/// How long processing steps aside each time it finds the acceptor busy;
+/// between two such pauses it claims one batch, so a long burst slows
+/// processing down but never stops it.
+const YIELD: Duration = Duration::from_millis(50);
+
+/// The pace of acknowledgements between two looks at the writer's count of
+/// committed entries.
+struct AckPace {
+    total: u64,
+    at: Instant,
+    busy: bool,
+}
+
+impl AckPace {
+    /// Rates over less time than this are noise; the last verdict stands.
+    const WINDOW: Duration = Duration::from_millis(20);
+
+    fn new(total: u64, now: Instant) -> Self {
+        Self { total, at: now, busy: false }
+    }
+
+    /// Whether more than [`BUSY_ACKS_PER_SEC`] entries were committed per
+    /// second since the last verdict.
+    fn busy(&mut self, total: u64, now: Instant) -> bool {
+        let elapsed = now.saturating_duration_since(self.at);
+        if elapsed >= Self::WINDOW {
+            let rate = total.saturating_sub(self.total) as f64 / elapsed.as_secs_f64();
+            *self = Self { total, at: now, busy: rate > BUSY_ACKS_PER_SEC };
+        }
+        self.busy
+    }
+}
+
 #[derive(Clone)]
 pub struct Worker {
     inbox: Arc<dyn Inbox>,
@@ -95,14 +133,25 @@ impl Worker {
         let completer = tokio::spawn(self.clone().complete_in_batches(done_rx));
         let heartbeat_stop = CancellationToken::new();
         let heartbeat = tokio::spawn(self.clone().heartbeat(heartbeat_stop.clone()));
+        let mut pace = AckPace::new(self.metrics.committed_entries(), Instant::now());
         loop {
             if cancel.is_cancelled() {
                 break;
             }
             while running.try_join_next().is_some() {}
-            let free = self.settings.concurrency.saturating_sub(running.len());
+            let mut free = self.settings.concurrency.saturating_sub(running.len());
             let mut got_work = false;
             if free >= batch || running.is_empty() {
+                if pace.busy(self.metrics.committed_entries(), Instant::now()) {
+                    // A burst is being acknowledged: its claims and writes
+                    // would take the inbox connection and CPU from the
+                    // acknowledgements. Step aside, then take one batch.
+                    tokio::select! {
+                        _ = cancel.cancelled() => break,
+                        _ = tokio::time::sleep(YIELD) => {}
+                    }
+                    free = free.min(batch);
+                }
                 for entry in self.claim(free).await {
                     got_work = true;
                     let (me, done) = (self.clone(), done_tx.clone());
@@ -280,5 +329,24 @@ impl Worker {
             drop(held);
             leases.clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Busy above 2,000 acknowledgements per second; a look sooner than
+    /// the window after the last keeps the last verdict.
+    #[test]
+    fn the_acceptor_is_busy_above_two_thousand_acks_per_second() {
+        let start = Instant::now();
+        let at = |ms| start + Duration::from_millis(ms);
+        let mut pace = AckPace::new(0, start);
+        assert!(!pace.busy(30, at(20)), "1,500/s");
+        assert!(pace.busy(530, at(40)), "25,000/s");
+        assert!(pace.busy(530, at(45)), "5 ms later: too soon to tell, still busy");
+        assert!(!pace.busy(560, at(60)), "1,500/s again over the 20 ms since");
+        assert!(!pace.busy(560, at(1060)), "idle");
     }
 }

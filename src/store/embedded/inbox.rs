@@ -21,7 +21,7 @@ impl Inbox for EmbeddedStore {
         // a thread of its own (see `Inbox::append`).
         let keys = self.intake.clone();
         self.inbox.run_here(move |conn| {
-            let mut keys = keys.lock().map_err(|_| StoreError::Invalid("the intake keys were poisoned".into()))?;
+            let mut keys = intake::lock(&keys)?;
             let now_ms = Utc::now().timestamp_millis();
             let mut added = Vec::with_capacity(entries.len());
             let appended = (|| {
@@ -239,25 +239,30 @@ impl Inbox for EmbeddedStore {
     }
 
     async fn stats(&self) -> Result<InboxStats, StoreError> {
-        self.settled(|conn| {
-            let mut stats = InboxStats::default();
-            let mut stmt =
-                conn.prepare_cached("SELECT status, count(*) FROM inbox GROUP BY status").map_err(sql_error)?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))).map_err(sql_error)?;
-            for row in rows {
-                let (status, n) = row.map_err(sql_error)?;
-                match EntryStatus::parse(&status) {
-                    Some(EntryStatus::Pending) => stats.pending = n,
-                    Some(EntryStatus::Processing) => stats.processing = n,
-                    Some(EntryStatus::Done) => stats.done = n,
-                    Some(EntryStatus::Dead) => stats.dead = n,
-                    Some(EntryStatus::Discarded) => stats.discarded = n,
-                    None => {}
+        // Not `settled`: /readyz and /metrics ask for this during a burst,
+        // and moving the whole intake then would hold every
+        // acknowledgement up. Its rows are pending entries.
+        self.inbox
+            .run(move |conn| {
+                let mut stats = InboxStats { pending: intake::rows(conn)?, ..InboxStats::default() };
+                let mut stmt =
+                    conn.prepare_cached("SELECT status, count(*) FROM inbox GROUP BY status").map_err(sql_error)?;
+                let rows =
+                    stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))).map_err(sql_error)?;
+                for row in rows {
+                    let (status, n) = row.map_err(sql_error)?;
+                    match EntryStatus::parse(&status) {
+                        Some(EntryStatus::Pending) => stats.pending += n,
+                        Some(EntryStatus::Processing) => stats.processing = n,
+                        Some(EntryStatus::Done) => stats.done = n,
+                        Some(EntryStatus::Dead) => stats.dead = n,
+                        Some(EntryStatus::Discarded) => stats.discarded = n,
+                        None => {}
+                    }
                 }
-            }
-            Ok(stats)
-        })
-        .await
+                Ok(stats)
+            })
+            .await
     }
 
     async fn oldest_unfinished(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
@@ -484,15 +489,20 @@ impl EmbeddedStore {
     /// See [`Inbox::oldest_unfinished`]; the walk of `inbox_open` from its
     /// head finds it at once, however long the backlog.
     async fn oldest_unfinished_entry(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        // Not `settled` (see `stats`): every intake row is newer than any
+        // inbox entry, so the intake's first row counts only when the inbox
+        // has no unfinished entry.
         let ms: Option<i64> = self
-            .settled(|conn| {
+            .inbox
+            .run(|conn| {
                 conn.query_row(
-                    "SELECT received_at FROM inbox INDEXED BY inbox_open
-                     WHERE status IN ('pending', 'processing') ORDER BY seq LIMIT 1",
+                    "SELECT coalesce(
+                         (SELECT received_at FROM inbox INDEXED BY inbox_open
+                          WHERE status IN ('pending', 'processing') ORDER BY seq LIMIT 1),
+                         (SELECT received_at FROM intake ORDER BY rowid LIMIT 1))",
                     [],
                     |r| r.get(0),
                 )
-                .optional()
                 .map_err(sql_error)
             })
             .await?;

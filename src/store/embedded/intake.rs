@@ -17,8 +17,9 @@
 //! each move), confirmed against the row itself; older keys through the
 //! inbox's unique index, which `append` only reads.
 
+use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -35,7 +36,8 @@ use crate::store::StoreError;
 pub(super) const CHUNK: usize = 2048;
 
 /// Rows the intake may hold before the settler moves them even while
-/// webhooks keep arriving (which bounds [`Keys`] to about 1 MB).
+/// webhooks keep arriving: about 8 s of a burst at 30k/s, and at most
+/// about 9 MB of [`Keys`], returned to the allocator after the move.
 const CAP: usize = 256 * 1024;
 
 /// How long the writer must have been idle before the settler moves rows
@@ -47,7 +49,7 @@ const IDLE: Duration = Duration::from_millis(50);
 #[derive(Default)]
 pub(super) struct Keys {
     rows: HashMap<u64, i64>,
-    hasher: BuildHasherDefault<DefaultHasher>,
+    hasher: RandomState,
     /// Unix ms of the last append, for the settler's idle test.
     last_append: AtomicI64,
 }
@@ -60,10 +62,23 @@ impl Keys {
     fn hash(&self, key: &str) -> u64 {
         self.hasher.hash_one(key)
     }
+}
 
-    fn len(&self) -> usize {
-        self.rows.len()
-    }
+/// How many rows the intake holds, whichever process appended them:
+/// their rowids are contiguous (appended at the end, moved from the front),
+/// so two probes of the rowid's b-tree count them however many there are.
+pub(super) fn rows(conn: &Connection) -> Result<u64, StoreError> {
+    conn.query_row("SELECT coalesce(max(rowid) - min(rowid) + 1, 0) FROM intake", [], |r| r.get(0)).map_err(sql_error)
+}
+
+/// How many keys this process remembers (the rows it appended, unmoved).
+#[cfg(test)]
+fn held(keys: &SharedKeys) -> Result<usize, StoreError> {
+    Ok(lock(keys)?.rows.len())
+}
+
+pub(super) fn lock(keys: &SharedKeys) -> Result<std::sync::MutexGuard<'_, Keys>, StoreError> {
+    keys.lock().map_err(|_| StoreError::Invalid("the intake keys were poisoned".into()))
 }
 
 /// The id of the entry already holding `dedupe_key`, in the intake or the
@@ -76,8 +91,8 @@ pub(super) fn existing(tx: &Transaction<'_>, keys: &Keys, dedupe_key: &str) -> R
             .map_err(sql_error)?;
         let found = match row {
             Some((id, key)) if key == dedupe_key => Some(id),
-            // Two keys of one hash, or a row another process moved: look
-            // at every row (rare, and the intake is small).
+            // Two keys of one 64-bit hash, or a row another process moved:
+            // read every row (a scan, but either case is rare).
             _ => tx
                 .prepare_cached("SELECT id FROM intake WHERE dedupe_key = ?1")
                 .and_then(|mut s| s.query_row([dedupe_key], |r| r.get(0)).optional())
@@ -134,7 +149,7 @@ pub(super) fn settle(conn: &mut Connection, keys: &SharedKeys, limit: usize) -> 
         .and_then(|mut s| s.execute([last]))
         .map_err(sql_error)?;
     tx.commit().map_err(sql_error)?;
-    let mut keys = keys.lock().map_err(|_| StoreError::Invalid("the intake keys were poisoned".into()))?;
+    let mut keys = lock(keys)?;
     keys.rows.retain(|_, rowid| *rowid > last);
     if keys.rows.is_empty() {
         // The map of a burst's keys goes back to the allocator.
@@ -158,7 +173,7 @@ pub(super) fn spawn_settler(inbox: Db, keys: &SharedKeys) -> Result<(), StoreErr
         std::thread::sleep(IDLE);
         let Some(keys) = keys.upgrade() else { return };
         let (held, last_append) = match keys.lock() {
-            Ok(k) => (k.len(), k.last_append.load(Ordering::Relaxed)),
+            Ok(k) => (k.rows.len(), k.last_append.load(Ordering::Relaxed)),
             Err(_) => return,
         };
         let idle = chrono::Utc::now().timestamp_millis() - last_append >= IDLE.as_millis() as i64;
@@ -228,10 +243,26 @@ mod tests {
         assert_eq!(again, [Appended::Duplicate(first)], "in the intake (or moved by the settler)");
         // Any read of the inbox moves the intake into it first.
         assert_eq!(store.status(first).await.unwrap(), Some(EntryStatus::Pending));
-        assert_eq!(store.intake.lock().unwrap().len(), 0, "moved, and forgotten by the map");
+        assert_eq!(super::held(&store.intake).unwrap(), 0, "moved, and forgotten by the map");
         let moved = store.append(&[entry(team, "k1", "o1"), entry(team, "k2", "o2")]).await.unwrap();
         assert_eq!(moved[0], Appended::Duplicate(first), "found through the inbox's index");
         accepted(&moved[1]);
+    }
+
+    /// /readyz's counts and the age of the oldest unfinished entry include
+    /// the intake's rows without waiting for them to move.
+    #[tokio::test]
+    async fn stats_and_the_oldest_entry_count_the_intake() {
+        let dir = tempfile::tempdir().unwrap();
+        let team = TeamId::new();
+        let store = EmbeddedStore::open(dir.path(), team, UserId::new()).await.unwrap();
+        assert_eq!(store.oldest_unfinished().await.unwrap(), None);
+        let first = entry(team, "a", "o1");
+        let received = first.received_at;
+        store.append(&[first, entry(team, "b", "o2")]).await.unwrap();
+        assert_eq!(store.stats().await.unwrap().pending, 2);
+        let oldest = store.oldest_unfinished().await.unwrap().expect("an unfinished entry");
+        assert_eq!(oldest.timestamp_millis(), received.timestamp_millis());
     }
 
     /// Rows a stopped process left in the intake are moved when the store
@@ -270,6 +301,6 @@ mod tests {
         let second = accepted(&store.append(&[entry(team, "b", "o2")]).await.unwrap()[0]);
         let claimed = store.claim(&[team], 5, Utc::now(), lease).await.unwrap();
         assert_eq!(claimed.iter().map(|c| c.id).collect::<Vec<_>>(), [second]);
-        assert_eq!(store.intake.lock().unwrap().len(), 0);
+        assert_eq!(super::held(&store.intake).unwrap(), 0);
     }
 }

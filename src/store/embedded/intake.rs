@@ -5,8 +5,9 @@
 //! `dedupe_key` and `order_key` indexes take each new key on a random page:
 //! a commit of a few entries wrote a page per entry per index into the WAL,
 //! and the acknowledgement rate fell with the size of the inbox (15k/s on
-//! two cores, against 33k/s for rows appended at the end of an unindexed
-//! table; benches/run.sh). So `append` only adds rows at the end of
+//! two cores, against 29–34k/s for rows appended at the end of an
+//! unindexed table; benches/run.sh, README "Performance"). So `append`
+//! only adds rows at the end of
 //! `intake`, and they move into `inbox` in large batches ([`settle`]): by
 //! every other inbox operation before it reads or changes the inbox (so
 //! none of them sees the difference), and by the store's settler thread

@@ -64,59 +64,16 @@ impl Inbox for EmbeddedStore {
         let keys = self.intake.clone();
         self.inbox
             .run(move |conn| {
-                let claim_rows = |conn: &mut rusqlite::Connection, limit: usize| {
-                    let tx =
-                        conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql_error)?;
-                    let claimed = {
-                        // Oldest due entries whose booking (order key) has no
-                        // older unfinished entry: per-booking order, and no two
-                        // workers on one booking.
-                        let mut stmt = tx
-                            .prepare_cached(
-                                "UPDATE inbox SET status = 'processing', attempts = attempts + 1, lease_until = ?2
-                             WHERE seq IN (
-                                 SELECT i.seq FROM inbox i INDEXED BY inbox_open
-                                 WHERE i.status IN ('pending', 'processing')
-                                   AND (CASE i.status WHEN 'pending' THEN i.due_at ELSE i.lease_until END) <= ?1
-                                   AND i.team_id IN (SELECT value FROM json_each(?4))
-                                   AND NOT EXISTS (
-                                       SELECT 1 FROM inbox j
-                                       WHERE j.order_key = i.order_key AND j.team_id = i.team_id AND j.seq < i.seq
-                                         AND j.status IN ('pending', 'processing'))
-                                 ORDER BY i.seq LIMIT ?3)
-                             RETURNING id, team_id, source, order_key, payload, attempts, trace_context",
-                            )
-                            .map_err(sql_error)?;
-                        let rows = stmt
-                            .query_map(params![now_ms, lease_until, limit as i64, teams], |r| {
-                                Ok((
-                                    r.get::<_, String>(0)?,
-                                    r.get::<_, String>(1)?,
-                                    r.get::<_, String>(2)?,
-                                    r.get::<_, String>(3)?,
-                                    r.get::<_, String>(4)?,
-                                    r.get::<_, u32>(5)?,
-                                    r.get::<_, Option<String>>(6)?,
-                                ))
-                            })
-                            .map_err(sql_error)?
-                            .collect::<Result<Vec<_>, _>>()
-                            .map_err(sql_error)?;
-                        rows
-                    };
-                    tx.commit().map_err(sql_error)?;
-                    Ok::<_, StoreError>(claimed)
-                };
-                let mut claimed = claim_rows(conn, limit)?;
+                let mut claimed = claim_due(conn, &teams, limit, now_ms, lease_until)?;
                 // Intake rows are newer than every inbox entry: they matter
                 // only once the inbox has too few due entries, and moving
                 // them then, a chunk at a time, keeps moves (which the ack
                 // path waits for) rare during a burst.
                 if claimed.len() < limit && intake::settle(conn, &keys, intake::CHUNK)? > 0 {
-                    claimed.extend(claim_rows(conn, limit - claimed.len())?);
+                    claimed.extend(claim_due(conn, &teams, limit - claimed.len(), now_ms, lease_until)?);
                 }
                 let mut entries = Vec::with_capacity(claimed.len());
-                for (id, team, source, order_key, payload, attempts, trace_context) in claimed {
+                for ClaimedRow { id, team, source, order_key, payload, attempts, trace_context } in claimed {
                     match serde_json::from_str(&payload) {
                         Ok(event) => entries.push(ClaimedEntry {
                             id: parse_id(&id)?,
@@ -393,6 +350,62 @@ impl Inbox for EmbeddedStore {
         })
         .await
     }
+}
+
+/// An entry as its claim returned it, before its payload is read.
+struct ClaimedRow {
+    id: String,
+    team: String,
+    source: String,
+    order_key: String,
+    payload: String,
+    attempts: u32,
+    trace_context: Option<String>,
+}
+
+/// Leases up to `limit` of the oldest due entries of `teams` (a JSON array)
+/// whose booking (order key) has no older unfinished entry: per-booking
+/// order, and no two workers on one booking. Times are Unix ms.
+fn claim_due(
+    conn: &mut rusqlite::Connection,
+    teams: &str,
+    limit: usize,
+    now_ms: i64,
+    lease_until: i64,
+) -> Result<Vec<ClaimedRow>, StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql_error)?;
+    let rows = tx
+        .prepare_cached(
+            "UPDATE inbox SET status = 'processing', attempts = attempts + 1, lease_until = ?2
+             WHERE seq IN (
+                 SELECT i.seq FROM inbox i INDEXED BY inbox_open
+                 WHERE i.status IN ('pending', 'processing')
+                   AND (CASE i.status WHEN 'pending' THEN i.due_at ELSE i.lease_until END) <= ?1
+                   AND i.team_id IN (SELECT value FROM json_each(?4))
+                   AND NOT EXISTS (
+                       SELECT 1 FROM inbox j
+                       WHERE j.order_key = i.order_key AND j.team_id = i.team_id AND j.seq < i.seq
+                         AND j.status IN ('pending', 'processing'))
+                 ORDER BY i.seq LIMIT ?3)
+             RETURNING id, team_id, source, order_key, payload, attempts, trace_context",
+        )
+        .and_then(|mut stmt| {
+            stmt.query_map(params![now_ms, lease_until, limit as i64, teams], |r| {
+                Ok(ClaimedRow {
+                    id: r.get(0)?,
+                    team: r.get(1)?,
+                    source: r.get(2)?,
+                    order_key: r.get(3)?,
+                    payload: r.get(4)?,
+                    attempts: r.get(5)?,
+                    trace_context: r.get(6)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(sql_error)?;
+    tx.commit().map_err(sql_error)?;
+    Ok(rows)
 }
 
 /// The columns of an [`EntryView`], in [`view_row`]'s order (the payload

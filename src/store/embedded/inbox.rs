@@ -20,35 +20,7 @@ impl Inbox for EmbeddedStore {
         // Inline, not on the blocking pool: the inbox writer calls this from
         // a thread of its own (see `Inbox::append`).
         let keys = self.intake.clone();
-        self.inbox.run_here(move |conn| {
-            let mut keys = intake::lock(&keys)?;
-            let now_ms = Utc::now().timestamp_millis();
-            let mut added = Vec::with_capacity(entries.len());
-            let appended = (|| {
-                // IMMEDIATE: the write lock from the start. A deferred
-                // transaction that reads first could not upgrade to a write
-                // once another connection (a CLI beside the service) had
-                // committed, and SQLite reports that as busy at once.
-                let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql_error)?;
-                let mut results = Vec::with_capacity(entries.len());
-                for e in entries {
-                    results.push(match intake::existing(&tx, &keys, &e.dedupe_key)? {
-                        Some(first) => Appended::Duplicate(first),
-                        None => {
-                            let rowid = intake::insert(&tx, e)?;
-                            added.push(intake::remember(&mut keys, &e.dedupe_key, rowid, now_ms));
-                            Appended::Accepted(e.id)
-                        }
-                    });
-                }
-                tx.commit().map_err(sql_error)?;
-                Ok(results)
-            })();
-            if appended.is_err() {
-                intake::forget(&mut keys, &added);
-            }
-            appended
-        })
+        self.inbox.run_here(move |conn| intake::append(conn, &keys, entries))
     }
 
     async fn claim(

@@ -21,14 +21,14 @@
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::db::{sql_error, Db};
 use crate::domain::InboxId;
+use crate::inbox::{Appended, NewEntry};
 use crate::store::StoreError;
 
 /// Rows moved per transaction: large enough that index pages are shared by
@@ -51,12 +51,13 @@ const IDLE: Duration = Duration::from_millis(50);
 pub(super) struct Keys {
     rows: HashMap<u64, i64>,
     hasher: RandomState,
-    /// Unix ms of the last append, for the settler's idle test.
-    last_append: AtomicI64,
+    /// When the last batch was appended, for the settler's idle test.
+    last_append: Option<Instant>,
 }
 
-/// Shared by the store's clones; locked only while holding the inbox
-/// connection, so the two never wait for each other in the other order.
+/// Shared by the store's clones. Whoever holds the inbox connection may
+/// lock it; nobody holding it asks for the connection (the settler reads
+/// it, lets go, then asks), so the two locks never deadlock.
 pub(super) type SharedKeys = Arc<Mutex<Keys>>;
 
 impl Keys {
@@ -78,13 +79,13 @@ fn held(keys: &SharedKeys) -> Result<usize, StoreError> {
     Ok(lock(keys)?.rows.len())
 }
 
-pub(super) fn lock(keys: &SharedKeys) -> Result<std::sync::MutexGuard<'_, Keys>, StoreError> {
+fn lock(keys: &SharedKeys) -> Result<std::sync::MutexGuard<'_, Keys>, StoreError> {
     keys.lock().map_err(|_| StoreError::Invalid("the intake keys were poisoned".into()))
 }
 
 /// The id of the entry already holding `dedupe_key`, in the intake or the
 /// inbox.
-pub(super) fn existing(tx: &Transaction<'_>, keys: &Keys, dedupe_key: &str) -> Result<Option<InboxId>, StoreError> {
+fn existing(tx: &Transaction<'_>, keys: &Keys, dedupe_key: &str) -> Result<Option<InboxId>, StoreError> {
     if let Some(rowid) = keys.rows.get(&keys.hash(dedupe_key)) {
         let row: Option<(String, String)> = tx
             .prepare_cached("SELECT id, dedupe_key FROM intake WHERE rowid = ?1")
@@ -110,19 +111,57 @@ pub(super) fn existing(tx: &Transaction<'_>, keys: &Keys, dedupe_key: &str) -> R
     id.map(|id| super::inbox::parse_id(&id)).transpose()
 }
 
-/// Remembers the row just inserted for `dedupe_key`; returns the hash, for
-/// [`forget`] should the transaction not commit.
-pub(super) fn remember(keys: &mut Keys, dedupe_key: &str, rowid: i64, now_ms: i64) -> u64 {
-    let hash = keys.hash(dedupe_key);
-    keys.rows.insert(hash, rowid);
-    keys.last_append.store(now_ms, Ordering::Relaxed);
-    hash
+/// Appends `entries` in one transaction, each as a new row or, when its
+/// key is taken, as a duplicate of the entry holding it (a later entry of
+/// the same batch included).
+pub(super) fn append(
+    conn: &mut Connection,
+    keys: &SharedKeys,
+    entries: &[NewEntry],
+) -> Result<Vec<Appended>, StoreError> {
+    let mut keys = lock(keys)?;
+    let mut added = Vec::with_capacity(entries.len());
+    let appended = append_rows(conn, &mut keys, entries, &mut added);
+    match appended {
+        Ok(_) => keys.last_append = Some(Instant::now()),
+        // Rolled back: the rows are not there, nor may their keys be.
+        Err(_) => {
+            for hash in &added {
+                keys.rows.remove(hash);
+            }
+        }
+    }
+    appended
 }
 
-pub(super) fn forget(keys: &mut Keys, hashes: &[u64]) {
-    for h in hashes {
-        keys.rows.remove(h);
+/// [`append`]'s transaction; the hash of every key it remembers goes to
+/// `added`.
+fn append_rows(
+    conn: &mut Connection,
+    keys: &mut Keys,
+    entries: &[NewEntry],
+    added: &mut Vec<u64>,
+) -> Result<Vec<Appended>, StoreError> {
+    // IMMEDIATE: the write lock from the start. A deferred transaction that
+    // reads first could not upgrade to a write once another connection (a
+    // CLI beside the service) had committed, and SQLite reports that as busy
+    // at once.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_error)?;
+    let mut results = Vec::with_capacity(entries.len());
+    for e in entries {
+        results.push(match existing(&tx, keys, &e.dedupe_key)? {
+            Some(first) => Appended::Duplicate(first),
+            None => {
+                let rowid = insert(&tx, e)?;
+                let hash = keys.hash(&e.dedupe_key);
+                keys.rows.insert(hash, rowid);
+                added.push(hash);
+                Appended::Accepted(e.id)
+            }
+        });
     }
+    tx.commit().map_err(sql_error)?;
+    Ok(results)
 }
 
 /// Moves up to `limit` of the oldest intake rows into the inbox, in arrival
@@ -173,11 +212,10 @@ pub(super) fn spawn_settler(inbox: Db, keys: &SharedKeys) -> Result<(), StoreErr
     let spawned = std::thread::Builder::new().name("inbox-settler".into()).spawn(move || loop {
         std::thread::sleep(IDLE);
         let Some(keys) = keys.upgrade() else { return };
-        let (held, last_append) = match keys.lock() {
-            Ok(k) => (k.rows.len(), k.last_append.load(Ordering::Relaxed)),
+        let (held, idle) = match keys.lock() {
+            Ok(k) => (k.rows.len(), k.last_append.map_or(true, |at| at.elapsed() >= IDLE)),
             Err(_) => return,
         };
-        let idle = chrono::Utc::now().timestamp_millis() - last_append >= IDLE.as_millis() as i64;
         if held == 0 || !(idle || held >= CAP) {
             continue;
         }
@@ -189,7 +227,7 @@ pub(super) fn spawn_settler(inbox: Db, keys: &SharedKeys) -> Result<(), StoreErr
 }
 
 /// Appends one entry's row; the caller holds the write transaction.
-pub(super) fn insert(tx: &Transaction<'_>, e: &crate::inbox::NewEntry) -> Result<i64, StoreError> {
+fn insert(tx: &Transaction<'_>, e: &NewEntry) -> Result<i64, StoreError> {
     tx.prepare_cached(
         "INSERT INTO intake (id, team_id, source, dedupe_key, order_key, payload, received_at, trace_context)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

@@ -33,7 +33,7 @@ run() {
 }
 
 run "accept-only (OE_WORKERS=0)" 0
-run "accept+process (OE_WORKERS=64, the default)" 64
+run "accept+process (OE_WORKERS=256, the default)" 256
 
 # Latency at a steady 1,000 requests/s (the service also processing).
 rm -rf "$work/data"

@@ -6,9 +6,11 @@ For each store size: a fresh data directory, an accept-only service
 the service stops, SEED past bookings are written straight into
 openevent.sqlite3 (clients, events over six years and every room and
 status, their mails, tasks and offers), then the service starts with its
-workers and the processed count is sampled from /metrics until all N are
-done. Prints the rate over the first and the last quarter, overall, and
-the service's peak RSS (VmHWM).
+workers (OE_WORKERS from the environment, else the service's default) and
+the processed count is sampled from /metrics until all N are done. Prints
+the rate over the first and the last quarter, overall, the service's CPU
+time per inquiry (user + system: how far the rate is from both cores'
+worth) and its peak RSS (VmHWM).
     python3 benches/processing.py BINARY REQS.tsv SEED[,SEED...] [PORT]"""
 import http.client, json, os, random, signal, sqlite3, subprocess, sys, tempfile, threading, time, uuid
 from datetime import date, timedelta
@@ -20,8 +22,10 @@ n = len(lines)
 
 
 def start(data, workers, log):
-    env = dict(os.environ, OE_WORKERS=str(workers), OE_BIND=f"127.0.0.1:{port}", OE_DATA_DIR=data,
+    env = dict(os.environ, OE_BIND=f"127.0.0.1:{port}", OE_DATA_DIR=data,
                OE_LOG_FORMAT="json", RUST_LOG="warn")
+    if workers is not None:  # else the service's default
+        env["OE_WORKERS"] = str(workers)
     p = subprocess.Popen([binary, "serve"], env=env, stdout=log, stderr=log)
     for _ in range(200):
         try:
@@ -129,6 +133,12 @@ def processed():
     return 0
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of the process so far (/proc/PID/stat)."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(count):
     with tempfile.TemporaryDirectory() as work:
         data = os.path.join(work, "data")
@@ -137,8 +147,8 @@ def measure(count):
         post_all()
         stop(p)
         seed(os.path.join(data, "openevent.sqlite3"), count)
-        p = start(data, int(os.environ.get("OE_WORKERS", "64")), log)
-        t0 = time.perf_counter()
+        p = start(data, os.environ.get("OE_WORKERS"), log)
+        t0, cpu0 = time.perf_counter(), cpu_seconds(p.pid)
         marks, quarter = {}, n // 4
         # Sampled 5 times a second (a scrape counts the inbox and the pending
         # tasks: at 20/s the scrapes themselves took a share of the CPU that
@@ -157,19 +167,20 @@ def measure(count):
             if now > 600:
                 raise SystemExit(f"only {done} of {n} processed in 600 s")
             time.sleep(0.2)
+        cpu = cpu_seconds(p.pid) - cpu0
         hwm = next(int(l.split()[1]) // 1024 for l in open(f"/proc/{p.pid}/status") if l.startswith("VmHWM"))
         stop(p)
         first = quarter / marks[quarter]
         last = quarter / (marks[n] - marks[n - quarter])
-        return first, last, n / marks[n], hwm
+        return first, last, n / marks[n], hwm, cpu * 1e6 / n
 
 
 results = []
 for count in seeds:
-    first, last, overall, hwm = measure(count)
+    first, last, overall, hwm, cpu_us = measure(count)
     results.append(overall)
     print(f"embedded processing, {count} past bookings: {overall:.0f} inquiries/s over {n}"
           f" (first quarter {first:.0f}/s, last quarter {last:.0f}/s, flatness {last / first:.2f}),"
-          f" peak RSS {hwm} MB", flush=True)
+          f" {cpu_us:.0f} us CPU per inquiry, peak RSS {hwm} MB", flush=True)
 if len(results) > 1:
     print(f"store-size flatness (slowest/fastest overall rate): {min(results) / max(results):.2f}")

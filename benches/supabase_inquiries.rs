@@ -44,9 +44,10 @@ async fn main() -> anyhow::Result<()> {
         ("OE_DATA_DIR", dir.path().display().to_string()),
         ("OE_BIND", "127.0.0.1:0".to_string()),
         ("OE_LOG_FORMAT", "json".to_string()),
-        ("OE_WORKERS", std::env::var("OE_WORKERS").unwrap_or_else(|_| "64".into())),
     ]
     .into_iter()
+    // OE_WORKERS from the environment, else the service's default.
+    .chain(std::env::var("OE_WORKERS").ok().map(|w| ("OE_WORKERS", w)))
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     let config = Config::from_vars(&vars).map_err(|e| anyhow::anyhow!("{e}"))?;

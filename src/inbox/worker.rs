@@ -62,9 +62,13 @@ impl Default for WorkerSettings {
 const BUSY_ACKS_PER_SEC: f64 = 2_000.0;
 
 /// How long processing steps aside each time it finds the acceptor busy;
-/// between two such pauses it claims one batch, so a long burst slows
+/// between two such pauses it claims a few entries, so a long burst slows
 /// processing down but never stops it.
 const YIELD: Duration = Duration::from_millis(50);
+
+/// Entries claimed after each such pause: about 300 a second keep moving
+/// during a burst, whatever the concurrency.
+const CLAIM_WHILE_BUSY: usize = 16;
 
 /// The pace of acknowledgements between two looks at the writer's count of
 /// committed entries.
@@ -150,7 +154,7 @@ impl Worker {
                         _ = cancel.cancelled() => break,
                         _ = tokio::time::sleep(YIELD) => {}
                     }
-                    free = free.min(batch);
+                    free = free.min(CLAIM_WHILE_BUSY);
                 }
                 for entry in self.claim(free).await {
                     got_work = true;

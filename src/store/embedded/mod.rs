@@ -28,8 +28,9 @@ pub use manager::{BookingEdit, RowChange};
 pub struct EmbeddedStore {
     data: Db,
     /// A second connection to the data file for the reads of a turn (a
-    /// mail's context, the rooms held): WAL lets them run beside the batch
-    /// that `data` is writing, instead of queueing behind it.
+    /// mail's context, the rooms held), of `/metrics` (pending tasks) and
+    /// of the reconciler's sweeps: WAL lets them run beside the batch that
+    /// `data` is writing, instead of queueing behind it.
     reads: Db,
     inbox: Db,
     /// The keys of the accepted entries not yet moved into the inbox

@@ -42,7 +42,7 @@ impl Store for EmbeddedStore {
 
     async fn paid_unconfirmed(&self) -> Result<Vec<EventId>, StoreError> {
         let team = self.team;
-        self.data.run(move |c| offers::paid_unconfirmed(c, team)).await
+        self.reads.run(move |c| offers::paid_unconfirmed(c, team)).await
     }
 
     async fn client_by_email(&self, email: &EmailAddress) -> Result<Option<Client>, StoreError> {
@@ -148,7 +148,7 @@ impl Store for EmbeddedStore {
 
     async fn pending_tasks_of(&self, events: &[EventId]) -> Result<Vec<Task>, StoreError> {
         let (team, events) = (self.team.to_string(), json_list(events));
-        self.data
+        self.reads
             .run(move |c| {
                 let mut stmt = c
                     .prepare_cached(&format!(
@@ -165,7 +165,7 @@ impl Store for EmbeddedStore {
 
     async fn pending_task_counts(&self) -> Result<Vec<(TaskAction, u64)>, StoreError> {
         let team = self.team.to_string();
-        self.data
+        self.reads
             .run(move |c| {
                 let mut stmt = c
                     .prepare_cached(
@@ -254,7 +254,7 @@ impl Store for EmbeddedStore {
 
     async fn unhandled_decisions(&self) -> Result<Vec<TaskDecision>, StoreError> {
         let team = self.team.to_string();
-        self.data
+        self.reads
             .run(move |c| {
                 let mut stmt = c
                     .prepare_cached(&format!(
@@ -275,7 +275,7 @@ impl Store for EmbeddedStore {
 
     async fn follow_up_candidates(&self, from: NaiveDate, limit: usize) -> Result<Vec<Booking>, StoreError> {
         let team = self.team;
-        self.data.run(move |c| super::followups::candidates(c, team, from, limit)).await
+        self.reads.run(move |c| super::followups::candidates(c, team, from, limit)).await
     }
 
     async fn unhandled_corrections(
@@ -284,7 +284,7 @@ impl Store for EmbeddedStore {
         limit: usize,
     ) -> Result<Vec<crate::store::JournaledCorrection>, StoreError> {
         let team = self.team;
-        self.data.run(move |c| super::followups::unhandled_corrections(c, team, before, limit)).await
+        self.reads.run(move |c| super::followups::unhandled_corrections(c, team, before, limit)).await
     }
 
     async fn correction_handled(&self, id: i64) -> Result<(), StoreError> {

@@ -49,7 +49,11 @@ pub(super) fn next_offer_sequence(c: &Connection, offer_date: NaiveDate) -> Resu
 pub(super) fn paid_unconfirmed(c: &Connection, team: TeamId) -> Result<Vec<EventId>, StoreError> {
     let mut stmt = c
         .prepare_cached(
-            "SELECT e.id FROM events e
+            // CROSS JOIN keeps the paid offers as the outer loop (else
+            // SQLite walks the team's events and probes the list).
+            "SELECT e.id FROM (SELECT DISTINCT event_id FROM offers INDEXED BY offers_paid
+                               WHERE team_id = ?1 AND deposit_paid_at IS NOT NULL) paid
+             CROSS JOIN events e ON e.id = paid.event_id
              WHERE e.team_id = ?1 AND e.status IN ('lead', 'option')
                AND (SELECT o.deposit_paid_at FROM offers o
                     WHERE o.event_id = e.id AND o.team_id = ?1 AND o.status <> 'cancelled'

@@ -124,6 +124,9 @@ CREATE TABLE IF NOT EXISTS offers (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS offers_event ON offers (event_id, created_at);
+-- The reconciler's paid deposits start here: a venue's paid offers, not
+-- every open booking it ever had.
+CREATE INDEX IF NOT EXISTS offers_paid ON offers (team_id, event_id) WHERE deposit_paid_at IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS offer_line_items (
     id TEXT PRIMARY KEY,

@@ -160,6 +160,10 @@ CREATE TABLE IF NOT EXISTS tasks (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS tasks_status ON tasks (team_id, status, created_at);
+-- /metrics counts pending tasks by action from this index alone: no
+-- payload parsed, no temporary b-tree for the grouping.
+CREATE INDEX IF NOT EXISTS tasks_pending_action ON tasks (team_id, json_extract(payload, '$.action'))
+    WHERE status = 'pending';
 -- A booking's pending drafts (superseded by a newer one on every turn).
 CREATE INDEX IF NOT EXISTS tasks_event ON tasks (event_id, status);
 -- Decisions not acted on yet (reconciliation): a handful, not the history.

@@ -21,6 +21,10 @@ CREATE TABLE IF NOT EXISTS inbox (
 -- this index and stops after LIMIT rows, however long the backlog.
 CREATE INDEX IF NOT EXISTS inbox_open ON inbox (seq) WHERE status IN ('pending', 'processing');
 CREATE INDEX IF NOT EXISTS inbox_order ON inbox (order_key, seq) WHERE status IN ('pending', 'processing');
+-- /metrics and /readyz count entries by status from this index alone:
+-- without it each scrape read every row, payloads and all, while holding
+-- the connection the acknowledgements append on (115 ms at 285k entries).
+CREATE INDEX IF NOT EXISTS inbox_status ON inbox (status);
 -- Columns added since this table's first release (trace_context: the W3C
 -- traceparent of the accepting request) are added by migrate.rs
 -- (INBOX_ADDED) to every inbox file at open, new or old alike.

@@ -174,8 +174,9 @@ impl Inbox for EmbeddedStore {
         self.inbox
             .run(move |conn| {
                 let mut stats = InboxStats { pending: intake::rows(conn)?, ..InboxStats::default() };
-                let mut stmt =
-                    conn.prepare_cached("SELECT status, count(*) FROM inbox GROUP BY status").map_err(sql_error)?;
+                let mut stmt = conn
+                    .prepare_cached("SELECT status, count(*) FROM inbox INDEXED BY inbox_status GROUP BY status")
+                    .map_err(sql_error)?;
                 let rows =
                     stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))).map_err(sql_error)?;
                 for row in rows {

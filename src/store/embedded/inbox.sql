@@ -23,7 +23,8 @@ CREATE INDEX IF NOT EXISTS inbox_open ON inbox (seq) WHERE status IN ('pending',
 CREATE INDEX IF NOT EXISTS inbox_order ON inbox (order_key, seq) WHERE status IN ('pending', 'processing');
 -- /metrics and /readyz count entries by status from this index alone:
 -- without it each scrape read every row, payloads and all, while holding
--- the connection the acknowledgements append on (115 ms at 285k entries).
+-- the connection the acknowledgements append on (130–245 ms per scrape at
+-- 285k entries; 18–19 ms with it).
 CREATE INDEX IF NOT EXISTS inbox_status ON inbox (status);
 -- Columns added since this table's first release (trace_context: the W3C
 -- traceparent of the accepting request) are added by migrate.rs

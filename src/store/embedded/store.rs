@@ -169,7 +169,7 @@ impl Store for EmbeddedStore {
             .run(move |c| {
                 let mut stmt = c
                     .prepare_cached(
-                        "SELECT json_extract(payload, '$.action'), count(*) FROM tasks
+                        "SELECT json_extract(payload, '$.action'), count(*) FROM tasks INDEXED BY tasks_pending_action
                          WHERE team_id = ?1 AND status = 'pending' GROUP BY 1",
                     )
                     .map_err(sql_error)?;

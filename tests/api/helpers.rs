@@ -62,7 +62,19 @@ pub async fn spawn(s: Spawn) -> TestApp {
     if let Some(b) = s.backoff {
         options.worker.backoff = b;
     }
-    let app = Application::build_with(config.clone(), options).await.expect("app starts");
+    // The previous instance's lock on a reused data dir can outlive it by a
+    // moment: a child process another test forks at that instant holds a
+    // copy of the lock's descriptor until it execs (close-on-exec).
+    let mut attempts = 0;
+    let app = loop {
+        match Application::build_with(config.clone(), options.clone()).await {
+            Err(oe_webhooks::startup::StartError::Locked(_)) if attempts < 20 => {
+                attempts += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            started => break started.expect("app starts"),
+        }
+    };
     let address = format!("http://127.0.0.1:{}", app.port());
     let stopper = app.stopper();
     let server = tokio::spawn(app.run_until_stopped());

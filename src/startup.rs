@@ -214,6 +214,8 @@ impl Application {
         // `/admin` exists only with a token; without, its paths are 404.
         let admin = config.admin_token.clone().map(http::admin::AdminToken::new);
         let server = HttpServer::new(move || {
+            // Runs once on each worker thread, inside its LocalSet.
+            InboxWriter::deliver_in_bulk_on_this_thread();
             let admin = admin.clone();
             App::new()
                 .wrap(tracing_actix_web::TracingLogger::<http::RequestSpan>::new())

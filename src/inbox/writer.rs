@@ -4,7 +4,14 @@
 //! single writer task that drains whatever queued up while the previous
 //! commit ran amortizes the fsync over the whole batch, and each request
 //! still gets its answer only after its own row is durable.
+//!
+//! The answers go back in bulk too: an answer sent from the writer's
+//! thread wakes the request's thread (an `eventfd` write per answer, the
+//! writer's most frequent system call), so each HTTP worker thread has a
+//! [`Courier`] that takes all of a batch's answers for that thread in one
+//! wake and hands them out there.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot, Notify};
@@ -16,7 +23,25 @@ use crate::metrics::Metrics;
 const MAX_BATCH: usize = 1024;
 const QUEUE_DEPTH: usize = 16 * 1024;
 
-type Reply = oneshot::Sender<Result<Appended, AppendError>>;
+type Answer = Result<Appended, AppendError>;
+type Reply = oneshot::Sender<Answer>;
+
+/// An entry waiting for its commit, and where its answer goes.
+struct Pending {
+    entry: NewEntry,
+    reply: Reply,
+    /// The courier of the thread that asked, if it has one.
+    courier: Option<Courier>,
+}
+
+/// Carries a batch's answers to one thread, which sends them on to the
+/// waiting requests (a same-thread wake, no system call).
+#[derive(Clone)]
+struct Courier(mpsc::UnboundedSender<Vec<(Reply, Answer)>>);
+
+thread_local! {
+    static COURIER: RefCell<Option<Courier>> = const { RefCell::new(None) };
+}
 
 #[derive(Debug, thiserror::Error, Clone, Copy, PartialEq, Eq)]
 pub enum AppendError {
@@ -31,7 +56,7 @@ pub enum AppendError {
 /// Cheap to clone; hand one to every HTTP worker.
 #[derive(Clone)]
 pub struct InboxWriter {
-    tx: mpsc::Sender<(NewEntry, Reply)>,
+    tx: mpsc::Sender<Pending>,
 }
 
 impl InboxWriter {
@@ -53,63 +78,104 @@ impl InboxWriter {
         Self { tx }
     }
 
+    /// Gives the calling thread a courier (once): the answers to its
+    /// appends then arrive one batch at a time. Call it on a thread that
+    /// runs a `LocalSet` for as long as it appends: an HTTP worker, from
+    /// the app factory. Without one, each answer comes on its own.
+    pub fn deliver_in_bulk_on_this_thread() {
+        COURIER.with(|courier| {
+            if courier.borrow().is_some() {
+                return;
+            }
+            let (tx, mut rx) = mpsc::unbounded_channel::<Vec<(Reply, Answer)>>();
+            tokio::task::spawn_local(async move {
+                while let Some(answers) = rx.recv().await {
+                    for (reply, answer) in answers {
+                        let _ = reply.send(answer);
+                    }
+                }
+            });
+            *courier.borrow_mut() = Some(Courier(tx));
+        });
+    }
+
     /// Resolves once the entry is durably stored (or known to be a duplicate).
     pub async fn append(&self, entry: NewEntry) -> Result<Appended, AppendError> {
         let (reply, answer) = oneshot::channel();
-        self.tx.send((entry, reply)).await.map_err(|_| AppendError::Unavailable)?;
+        let courier = COURIER.with(|c| c.borrow().clone());
+        self.tx.send(Pending { entry, reply, courier }).await.map_err(|_| AppendError::Unavailable)?;
         answer.await.unwrap_or(Err(AppendError::Unavailable))
     }
 }
 
-async fn run(
-    inbox: Arc<dyn Inbox>,
-    mut rx: mpsc::Receiver<(NewEntry, Reply)>,
-    wake: Arc<Notify>,
-    metrics: Arc<Metrics>,
-) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let (entries, replies): (Vec<NewEntry>, Vec<Reply>) = batch.drain(..).unzip();
-        let size = entries.len();
-        match inbox.append(&entries).await {
-            Ok(results) if results.len() == size => {
-                metrics.inbox_batch(size);
-                for (reply, result) in replies.into_iter().zip(results) {
-                    let _ = reply.send(Ok(result));
-                }
-                wake.notify_one();
+/// Sends each answer, those for one courier together.
+fn deliver(answers: impl IntoIterator<Item = (Reply, Option<Courier>, Answer)>) {
+    let mut by_courier: Vec<(Courier, Vec<(Reply, Answer)>)> = Vec::new();
+    for (reply, courier, answer) in answers {
+        match courier {
+            None => {
+                let _ = reply.send(answer);
             }
-            Ok(results) => {
-                error!(expected = size, got = results.len(), "inbox returned a wrong number of results");
-                fail_all(replies);
-            }
-            Err(e) if !e.is_transient() && size > 1 => {
-                // One bad entry must not fail its neighbours: find it.
-                warn!(error = %e, batch = size, "inbox refused a batch; appending its entries one by one");
-                for (entry, reply) in entries.chunks(1).zip(replies) {
-                    let result = match inbox.append(entry).await {
-                        Ok(mut r) if r.len() == 1 => Ok(r.remove(0)),
-                        Ok(_) => Err(AppendError::Unavailable),
-                        Err(e) if e.is_transient() => Err(AppendError::Unavailable),
-                        Err(_) => Err(AppendError::Rejected),
-                    };
-                    let _ = reply.send(result);
-                }
-                wake.notify_one();
-            }
-            Err(e) => {
-                warn!(error = %e, batch = size, "inbox append failed; senders get 503 and retry");
-                metrics.inbox_append_failed(size);
-                fail_all(replies);
+            // A handful of HTTP threads: a scan finds the group.
+            Some(courier) => match by_courier.iter_mut().find(|(c, _)| c.0.same_channel(&courier.0)) {
+                Some((_, group)) => group.push((reply, answer)),
+                None => by_courier.push((courier, vec![(reply, answer)])),
+            },
+        }
+    }
+    for (courier, group) in by_courier {
+        // The thread's courier is gone (its worker stopped): answer here.
+        if let Err(mpsc::error::SendError(group)) = courier.0.send(group) {
+            for (reply, answer) in group {
+                let _ = reply.send(answer);
             }
         }
     }
 }
 
-fn fail_all(replies: Vec<Reply>) {
-    for reply in replies {
-        let _ = reply.send(Err(AppendError::Unavailable));
+async fn run(inbox: Arc<dyn Inbox>, mut rx: mpsc::Receiver<Pending>, wake: Arc<Notify>, metrics: Arc<Metrics>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let size = batch.len();
+        let (entries, waiting): (Vec<NewEntry>, Vec<(Reply, Option<Courier>)>) =
+            batch.drain(..).map(|p| (p.entry, (p.reply, p.courier))).unzip();
+        match inbox.append(&entries).await {
+            Ok(results) if results.len() == size => {
+                metrics.inbox_batch(size);
+                deliver(waiting.into_iter().zip(results).map(|((reply, courier), r)| (reply, courier, Ok(r))));
+                wake.notify_one();
+            }
+            Ok(results) => {
+                error!(expected = size, got = results.len(), "inbox returned a wrong number of results");
+                fail_all(waiting);
+            }
+            Err(e) if !e.is_transient() && size > 1 => {
+                // One bad entry must not fail its neighbours: find it.
+                warn!(error = %e, batch = size, "inbox refused a batch; appending its entries one by one");
+                let mut answers = Vec::with_capacity(size);
+                for (entry, (reply, courier)) in entries.chunks(1).zip(waiting) {
+                    let answer = match inbox.append(entry).await {
+                        Ok(mut r) if r.len() == 1 => Ok(r.remove(0)),
+                        Ok(_) => Err(AppendError::Unavailable),
+                        Err(e) if e.is_transient() => Err(AppendError::Unavailable),
+                        Err(_) => Err(AppendError::Rejected),
+                    };
+                    answers.push((reply, courier, answer));
+                }
+                deliver(answers);
+                wake.notify_one();
+            }
+            Err(e) => {
+                warn!(error = %e, batch = size, "inbox append failed; senders get 503 and retry");
+                metrics.inbox_append_failed(size);
+                fail_all(waiting);
+            }
+        }
     }
+}
+
+fn fail_all(waiting: Vec<(Reply, Option<Courier>)>) {
+    deliver(waiting.into_iter().map(|(reply, courier)| (reply, courier, Err(AppendError::Unavailable))));
 }
 
 #[cfg(test)]
@@ -226,5 +292,28 @@ mod tests {
         assert!(matches!(good, Ok(Appended::Accepted(_))), "{good:?}");
         assert_eq!(bad, Err(AppendError::Rejected));
         assert_eq!(*inbox.batch_sizes.lock().unwrap(), [1, 2, 1, 1], "the batch of two, then one by one");
+    }
+
+    /// Answers reach the requests through their thread's courier, and
+    /// still reach them once that courier is gone (its worker stopped).
+    #[test]
+    fn answers_come_through_the_courier_and_without_it() {
+        let thread = std::thread::spawn(|| {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let inbox = Arc::new(Picky::default());
+            let writer = InboxWriter::spawn(inbox.clone(), Arc::new(Notify::new()), Arc::new(Metrics::default()));
+            let with_courier = tokio::task::LocalSet::new();
+            let answers = with_courier.block_on(&rt, async {
+                InboxWriter::deliver_in_bulk_on_this_thread();
+                assert!(COURIER.with(|c| c.borrow().is_some()));
+                tokio::join!(writer.append(entry("good", "a")), writer.append(entry("good", "b")))
+            });
+            assert!(matches!(answers, (Ok(Appended::Accepted(_)), Ok(Appended::Accepted(_)))), "{answers:?}");
+            // The courier's task went with its LocalSet; the thread still has its sender.
+            drop(with_courier);
+            let late = tokio::task::LocalSet::new().block_on(&rt, writer.append(entry("good", "c")));
+            assert!(matches!(late, Ok(Appended::Accepted(_))), "{late:?}");
+        });
+        thread.join().unwrap();
     }
 }

@@ -8,7 +8,7 @@ use oe_webhooks::inbox::Backoff;
 use oe_webhooks::store::Store;
 use serde_json::{json, Value};
 
-use crate::helpers::{inquiry, spawn, Spawn, TestApp, WORKSHOP};
+use crate::helpers::{inquiry, spawn, RefusedPort, Spawn, TestApp, WORKSHOP};
 use crate::smtp::SmtpServer;
 
 /// The `tasks` UPDATE Supabase sends when the manager decides: the row
@@ -211,9 +211,9 @@ async fn a_decision_whose_webhook_was_lost_is_found_by_reconciliation() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_mail_server_is_retried_then_parked_dead_without_sending() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = RefusedPort::bind();
     let app = spawn(Spawn {
-        vars: vec![("OE_SMTP_URL", format!("smtp://127.0.0.1:{closed}"))],
+        vars: vec![("OE_SMTP_URL", format!("smtp://127.0.0.1:{}", closed.port()))],
         backoff: Some(Backoff { base: Duration::from_millis(10), max: Duration::from_millis(20), max_attempts: 3 }),
         ..Spawn::default()
     })

@@ -15,7 +15,7 @@ use oe_webhooks::store::Store;
 use oe_webhooks::workflow::{due_follow_up, FollowUpTimings};
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, RefusedPort, TestApp};
 
 const LAUNCH: &str = "Hello,\n\nwe are planning a product launch on 12.03.2027 from 18:00 to 23:00 for 70 guests, \
 standing reception, with the Classic Apéro.\n\nBest regards,\nSara Brunner\n";
@@ -229,8 +229,8 @@ async fn on_postgrest_a_correction_whose_webhook_was_lost_is_reconciled_and_chan
     assert_eq!(sweep.reconcile_corrections(team, &store, soon()).await.unwrap(), 0);
 
     // The service is unreachable when the manager takes the DJ off.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    route_webhooks_to(&h, closed).await;
+    let closed = RefusedPort::bind();
+    route_webhooks_to(&h, closed.port()).await;
     sql("delete from offer_line_items where name = 'DJ Service'".into()).await;
     let lost = h.deliver_pg_net_requests().await.unwrap();
     assert!(lost.len() == 1 && lost[0].status.is_none(), "the post is lost: {lost:?}");

@@ -289,3 +289,20 @@ impl TestApp {
         }
     }
 }
+
+/// A port nobody answers on, for as long as this value lives: bound but
+/// not listening, so connections to it are refused and no other test's
+/// server is given it (a port merely freed can be, and would answer).
+pub struct RefusedPort(tokio::net::TcpSocket);
+
+impl RefusedPort {
+    pub fn bind() -> Self {
+        let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+        socket.bind("127.0.0.1:0".parse().unwrap()).expect("bind 127.0.0.1:0");
+        Self(socket)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.0.local_addr().unwrap().port()
+    }
+}

@@ -1,7 +1,7 @@
 //! The CLI as a developer uses it: `replay` a scenario against a running
 //! embedded service, `tasks` to act as the manager.
 
-use crate::helpers::{run_cli, spawn_app, TestApp};
+use crate::helpers::{run_cli, spawn_app, RefusedPort, TestApp};
 
 fn cli(app: &TestApp, args: &[&str]) -> (bool, String) {
     run_cli(args, &[("OE_DATA_DIR", app.dir.path().display().to_string())])
@@ -179,8 +179,8 @@ fn replay_guides_on_a_missing_path_a_folder_of_scenarios_and_a_service_that_is_d
     assert!(!ok && out.contains("holds scenarios, not fixtures"), "{out}");
     assert!(out.contains("happy-path-en") && out.contains("replay --check"), "{out}");
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let to = format!("http://127.0.0.1:{port}");
+    let down = RefusedPort::bind();
+    let to = format!("http://127.0.0.1:{}", down.port());
     let (ok, out) = run_cli(&["replay", "fixtures/generic/inquiry-en.generic.json", "--to", &to], &[]);
     assert!(!ok && out.contains(&format!("no service answers at {to}")), "{out}");
     assert!(out.contains("start it in another terminal"), "{out}");

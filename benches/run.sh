@@ -36,9 +36,9 @@ load() {
     REQS="$work/reqs.tsv" NTHREADS=1 wrk -t1 -c"$conns" -d"${secs}s" -s "$tools/signed.lua" "http://127.0.0.1:$port" | tail -1
 }
 
-serve() { # workers
+serve() { # [workers]: the service's default (OE_WORKERS unset) unless given
     rm -rf "$work/data"
-    OE_WORKERS=$1 OE_BIND=127.0.0.1:$port OE_DATA_DIR="$work/data" OE_LOG_FORMAT=json RUST_LOG=warn \
+    env ${1:+OE_WORKERS=$1} OE_BIND=127.0.0.1:$port OE_DATA_DIR="$work/data" OE_LOG_FORMAT=json RUST_LOG=warn \
         target/release/oe-webhooks serve >"$work/serve.log" 2>&1 &
     pid=$!
     up $port
@@ -59,14 +59,14 @@ accept_rss=$(hwm $pid)
 stop
 echo "accept only (OE_WORKERS=0): $accept peak_rss_mb=$accept_rss"
 
-serve 64
+serve
 both=$(load)
 both_rss=$(hwm $pid)
 backlog=$(curl -fs "127.0.0.1:$port/readyz" | python3 -c 'import json,sys; i=json.load(sys.stdin)["inbox"]; print(i["pending"] + i["processing"])')
 stop
 echo "accept while processing (default workers): $both peak_rss_mb=$both_rss backlog_at_end=$backlog"
 
-serve 64
+serve
 python3 "$tools/signed_requests.py" 12000 "$work/paced.tsv" >/dev/null
 paced=$(python3 benches/paced.py "$work/paced.tsv" 1000 10 "http://127.0.0.1:$port")
 paced_rss=$(hwm $pid)

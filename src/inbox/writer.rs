@@ -303,15 +303,23 @@ mod tests {
             let inbox = Arc::new(Picky::default());
             let writer = InboxWriter::spawn(inbox.clone(), Arc::new(Notify::new()), Arc::new(Metrics::default()));
             let with_courier = tokio::task::LocalSet::new();
+            // An answer that never arrives fails the test instead of hanging it.
+            fn within<F: std::future::Future>(f: F) -> tokio::time::Timeout<F> {
+                tokio::time::timeout(Duration::from_secs(5), f)
+            }
             let answers = with_courier.block_on(&rt, async {
                 InboxWriter::deliver_in_bulk_on_this_thread();
                 assert!(COURIER.with(|c| c.borrow().is_some()));
-                tokio::join!(writer.append(entry("good", "a")), writer.append(entry("good", "b")))
+                within(async { tokio::join!(writer.append(entry("good", "a")), writer.append(entry("good", "b"))) })
+                    .await
+                    .expect("answered through the courier")
             });
             assert!(matches!(answers, (Ok(Appended::Accepted(_)), Ok(Appended::Accepted(_)))), "{answers:?}");
             // The courier's task went with its LocalSet; the thread still has its sender.
             drop(with_courier);
-            let late = tokio::task::LocalSet::new().block_on(&rt, writer.append(entry("good", "c")));
+            let late = tokio::task::LocalSet::new()
+                .block_on(&rt, async { within(writer.append(entry("good", "c"))).await })
+                .expect("answered without the courier");
             assert!(matches!(late, Ok(Appended::Accepted(_))), "{late:?}");
         });
         thread.join().unwrap();

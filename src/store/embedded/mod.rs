@@ -40,24 +40,22 @@ pub struct EmbeddedStore {
     user: UserId,
 }
 
-/// Page cache of the connection that writes the data file, in KiB
-/// (SQLite's default is 2,000).
-const DATA_CACHE_KIB: u32 = 3072;
-
 impl EmbeddedStore {
     /// Opens (creating if needed) the store in `dir` and seeds the venue's
     /// catalogue on first use.
     pub async fn open(dir: &Path, team: TeamId, user: UserId) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(StoreError::unavailable)?;
-        let data = Db::open(&dir.join("openevent.sqlite3"), include_str!("schema.sql"))?;
+        // The writer's page cache (3 MB, SQLite's default 2 MB) holds the
+        // index pages a plan's inserts touch (a client, an event, its mails
+        // and tasks): with 100k past bookings the default missed most of
+        // them, and each miss was a read from the OS (benches/processing.py:
+        // 3,350-3,550 vs 4,580 inquiries/s on an empty store; with 3 MB,
+        // 3,860 vs 4,210 and peak RSS 48-49 MB; 4 MB took it to 50-51 MB).
+        let data = Db::open(
+            &dir.join("openevent.sqlite3"),
+            concat!("PRAGMA cache_size = -3072;\n", include_str!("schema.sql")),
+        )?;
         let added = data.run_here(migrate::upgrade)?;
-        // The writer's page cache holds the index pages a plan's inserts
-        // touch (a client, an event, its mails and tasks): with 100k past
-        // bookings SQLite's default 2 MB missed most of them, and each miss
-        // was a read from the OS (benches/processing.py: 3,350-3,550 vs
-        // 4,580 inquiries/s on an empty store; with 3 MB, 3,860 vs 4,210 and
-        // peak RSS 48-49 MB; 4 MB took it to 50-51 MB).
-        data.run_here(|c| c.execute_batch(&format!("PRAGMA cache_size = -{DATA_CACHE_KIB};")).map_err(db::sql_error))?;
         // A small page cache: SQLite drops a connection's cache whenever
         // another one commits, which the writer does with every batch.
         let reads = Db::open(&dir.join("openevent.sqlite3"), "PRAGMA cache_size = -256;")?;

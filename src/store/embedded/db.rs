@@ -68,24 +68,28 @@ impl Db {
 
     /// Moves most WAL checkpointing off the committing thread: a background
     /// thread with its own connection copies pages back into the database
-    /// (PASSIVE, never blocking writers), so a commit (the webhook's ack)
-    /// rarely pays for it. The writer keeps a high autocheckpoint as a
-    /// backstop: it finds little left to copy and lets the WAL restart, so
-    /// the WAL file stays bounded under any load.
-    pub fn checkpoint_in_background(&self, path: &Path) -> Result<(), StoreError> {
-        // SQLite's default page cache (2 MB): a larger one bought no
-        // throughput here (benches/run.sh) and only raised the RSS.
+    /// (PASSIVE, never blocking writers) and syncs the file, so a commit (a
+    /// webhook's ack, a batch of plans) rarely waits for a sync. The writer
+    /// keeps a high autocheckpoint as a backstop: it finds little left to
+    /// copy and lets the WAL restart, so the WAL file stays bounded under
+    /// any load. `thread` names the checkpointing thread.
+    pub fn checkpoint_in_background(&self, path: &Path, thread: &str) -> Result<(), StoreError> {
         self.run_here(|c| c.execute_batch("PRAGMA wal_autocheckpoint = 4000;").map_err(sql_error))?;
         let checkpointer = Connection::open(path).map_err(sql_error)?;
         checkpointer.execute_batch("PRAGMA busy_timeout = 5000;").map_err(sql_error)?;
-        let spawned = std::thread::Builder::new().name("inbox-checkpoint".into()).spawn(move || loop {
+        // It stops once the store is dropped (the last clone of `conn`).
+        let open = Arc::downgrade(&self.conn);
+        let spawned = std::thread::Builder::new().name(thread.into()).spawn(move || loop {
             // Often and small: a checkpoint's syncs stall the writer's next
             // commit for as long as they take, which grows with the pages
             // copied (p99 ack at 1,000 req/s: 13 ms every 100 ms, 47 ms
             // every second, 9 ms every 20 ms).
             std::thread::sleep(std::time::Duration::from_millis(20));
+            if open.strong_count() == 0 {
+                return;
+            }
             if let Err(e) = checkpointer.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                tracing::warn!(error = %e, "inbox checkpoint failed; will try again");
+                tracing::warn!(error = %e, "WAL checkpoint failed; will try again");
             }
         });
         spawned.map(drop).map_err(StoreError::unavailable)

@@ -51,19 +51,23 @@ impl EmbeddedStore {
         // them, and each miss was a read from the OS (benches/processing.py:
         // 3,350-3,550 vs 4,580 inquiries/s on an empty store; with 3 MB,
         // 3,860 vs 4,210 and peak RSS 48-49 MB; 4 MB took it to 50-51 MB).
-        let data = Db::open(
-            &dir.join("openevent.sqlite3"),
-            concat!("PRAGMA cache_size = -3072;\n", include_str!("schema.sql")),
-        )?;
+        let data_path = dir.join("openevent.sqlite3");
+        let data = Db::open(&data_path, concat!("PRAGMA cache_size = -3072;\n", include_str!("schema.sql")))?;
         let added = data.run_here(migrate::upgrade)?;
+        // The writer's own checkpoints (every 1,000 pages by default) ended
+        // in an fsync of the data file that stalled every batch behind it;
+        // with 100k past bookings each plan dirties more pages, so they came
+        // more often (benches/processing.py at 100k: 5,455-6,162 -> 6,111-6,207
+        // inquiries/s, alternating runs).
+        data.checkpoint_in_background(&data_path, "data-checkpoint")?;
         // A small page cache: SQLite drops a connection's cache whenever
         // another one commits, which the writer does with every batch.
-        let reads = Db::open(&dir.join("openevent.sqlite3"), "PRAGMA cache_size = -256;")?;
+        let reads = Db::open(&data_path, "PRAGMA cache_size = -256;")?;
         let inbox_path = dir.join("inbox.sqlite3");
         let inbox = Db::open(&inbox_path, include_str!("inbox.sql"))?.with_own_thread("inbox-db")?;
         let team_text = team.to_string();
         inbox.run_here(move |c| migrate::upgrade_inbox(c, &team_text))?;
-        inbox.checkpoint_in_background(&inbox_path)?;
+        inbox.checkpoint_in_background(&inbox_path, "inbox-checkpoint")?;
         // Rows a previous run accepted but did not move: their keys are
         // not in this run's memory, so they move now, before any append.
         let keys = intake::SharedKeys::default();

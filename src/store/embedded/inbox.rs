@@ -19,8 +19,7 @@ impl Inbox for EmbeddedStore {
     async fn append(&self, entries: &[NewEntry]) -> Result<Vec<Appended>, StoreError> {
         // Inline, not on the blocking pool: the inbox writer calls this from
         // a thread of its own (see `Inbox::append`).
-        let keys = self.intake.clone();
-        self.inbox.run_here(move |conn| intake::append(conn, &keys, entries))
+        self.intake.append(entries)
     }
 
     async fn claim(
@@ -33,7 +32,7 @@ impl Inbox for EmbeddedStore {
         let teams = serde_json::to_string(teams).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let now_ms = now.timestamp_millis();
         let lease_until = now_ms + lease.as_millis() as i64;
-        let keys = self.intake.clone();
+        let intake = self.intake.clone();
         self.inbox
             .run(move |conn| {
                 let mut claimed = claim_due(conn, &teams, limit, now_ms, lease_until)?;
@@ -41,7 +40,7 @@ impl Inbox for EmbeddedStore {
                 // only once the inbox has too few due entries, and moving
                 // them then, a chunk at a time, keeps moves (which the ack
                 // path waits for) rare during a burst.
-                if claimed.len() < limit && intake::settle(conn, &keys, intake::CHUNK)? > 0 {
+                if claimed.len() < limit && intake.settle(conn, intake::CHUNK)? > 0 {
                     claimed.extend(claim_due(conn, &teams, limit - claimed.len(), now_ms, lease_until)?);
                 }
                 let mut entries = Vec::with_capacity(claimed.len());
@@ -346,7 +345,8 @@ fn claim_due(
     now_ms: i64,
     lease_until: i64,
 ) -> Result<Vec<ClaimedRow>, StoreError> {
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql_error)?;
+    // DEFERRED, and the first statement writes (see `Intake::attach`).
+    let tx = conn.transaction().map_err(sql_error)?;
     let rows = tx
         .prepare_cached(
             "UPDATE inbox SET status = 'processing', attempts = attempts + 1, lease_until = ?2
@@ -463,10 +463,10 @@ impl EmbeddedStore {
         T: Send + 'static,
         F: FnOnce(&mut rusqlite::Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        let keys = self.intake.clone();
+        let intake = self.intake.clone();
         self.inbox
             .run(move |conn| {
-                intake::settle_all(conn, &keys)?;
+                intake.settle_all(conn)?;
                 f(conn)
             })
             .await
@@ -485,7 +485,7 @@ impl EmbeddedStore {
                     "SELECT coalesce(
                          (SELECT received_at FROM inbox INDEXED BY inbox_open
                           WHERE status IN ('pending', 'processing') ORDER BY seq LIMIT 1),
-                         (SELECT received_at FROM intake ORDER BY rowid LIMIT 1))",
+                         (SELECT received_at FROM intake.intake ORDER BY rowid LIMIT 1))",
                     [],
                     |r| r.get(0),
                 )

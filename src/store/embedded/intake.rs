@@ -1,26 +1,38 @@
-//! The acknowledgement's table: `intake`, rows in arrival order and no
-//! index.
+//! The acknowledgement's file: `intake.sqlite3`, rows in arrival order
+//! and no index.
 //!
 //! A webhook's commit used to insert straight into `inbox`, whose unique
 //! `dedupe_key` and `order_key` indexes take each new key on a random page:
 //! a commit of a few entries wrote a page per entry per index into the WAL,
 //! and the acknowledgement rate fell with the size of the inbox (15k/s on
 //! two cores, against 29–34k/s for rows appended at the end of an
-//! unindexed table; benches/run.sh, README "Performance"). So `append`
-//! only adds rows at the end of
-//! `intake`, and they move into `inbox` in large batches ([`settle`]): by
-//! every other inbox operation before it reads or changes the inbox (so
-//! none of them sees the difference), and by the store's settler thread
-//! when the writer is idle or the intake holds [`CAP`] rows.
+//! unindexed table; benches/run.sh, README "Performance"). So
+//! [`Intake::append`] only adds rows at the end of `intake`, and they move
+//! into `inbox` in large batches ([`Intake::settle`]): by every other inbox
+//! operation before it reads or changes the inbox (so none of them sees
+//! the difference), and by the store's settler thread when the writer is
+//! idle or the intake holds [`CAP`] rows.
+//!
+//! The intake is a file of its own, ATTACHed to the inbox connection as
+//! `intake`: a move writes the inbox's indexes at random pages (tens of
+//! milliseconds per chunk once the inbox is large), and while the intake
+//! was a table of the inbox file that move held the file's one write lock,
+//! so every acknowledgement waited for it (p99 ack 30–40 ms). Now the move
+//! reads the intake from a WAL snapshot and writes the inbox while the
+//! writer keeps appending; only the delete of the moved rows, at the front
+//! of the table, takes the intake's lock. A crash between the move and the
+//! delete leaves rows that are in both files: the next move skips them
+//! (`INSERT OR IGNORE` on the inbox's unique id) and deletes them.
 //!
 //! Duplicates among the rows not yet moved are found through [`Keys`], an
 //! in-memory map of their keys' hashes (bounded by [`CAP`], empty after
 //! each move), confirmed against the row itself; older keys through the
-//! inbox's unique index, which `append` only reads.
+//! inbox's unique index, which the writer reads on a connection of its own.
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -32,8 +44,8 @@ use crate::inbox::{Appended, NewEntry};
 use crate::store::StoreError;
 
 /// Rows moved per transaction: large enough that index pages are shared by
-/// many new keys, small enough that an acknowledgement waiting for the
-/// move waits a few milliseconds.
+/// many new keys, small enough that a read waiting for the move waits a
+/// few milliseconds.
 pub(super) const CHUNK: usize = 2048;
 
 /// Rows the intake may hold before the settler moves them even while
@@ -45,20 +57,18 @@ const CAP: usize = 256 * 1024;
 /// that claims have not: a burst is acknowledged first, indexed after.
 const IDLE: Duration = Duration::from_millis(50);
 
+/// The intake's file in the data directory.
+const FILE: &str = "intake.sqlite3";
+
 /// The keys of the rows in `intake` that this process appended:
 /// hash of the dedupe key -> the row's rowid.
 #[derive(Default)]
-pub(super) struct Keys {
+struct Keys {
     rows: HashMap<u64, i64>,
     hasher: RandomState,
     /// When the last batch was appended, for the settler's idle test.
     last_append: Option<Instant>,
 }
-
-/// Shared by the store's clones. Whoever holds the inbox connection may
-/// lock it; nobody holding it asks for the connection (the settler reads
-/// it, lets go, then asks), so the two locks never deadlock.
-pub(super) type SharedKeys = Arc<Mutex<Keys>>;
 
 impl Keys {
     fn hash(&self, key: &str) -> u64 {
@@ -66,26 +76,184 @@ impl Keys {
     }
 }
 
-/// How many rows the intake holds, whichever process appended them:
-/// their rowids are contiguous (appended at the end, moved from the front),
-/// so two probes of the rowid's b-tree count them however many there are.
-pub(super) fn rows(conn: &Connection) -> Result<u64, StoreError> {
-    conn.query_row("SELECT coalesce(max(rowid) - min(rowid) + 1, 0) FROM intake", [], |r| r.get(0)).map_err(sql_error)
+/// Shared by the store's clones. Whoever holds the intake's connection may
+/// lock it; nobody holding it asks for that connection (a move forgets its
+/// keys, lets go, then deletes), so the two locks never deadlock.
+type SharedKeys = Arc<Mutex<Keys>>;
+
+/// The intake file, its connections and the keys of its rows; cheap to
+/// clone.
+#[derive(Clone)]
+pub(super) struct Intake {
+    path: PathBuf,
+    /// The writer's connection to the intake file (appends, and the
+    /// deletes of moved rows).
+    rows: Db,
+    /// The writer's reads of the inbox file (a redelivery of an entry that
+    /// has moved), apart from the inbox's own connection, which a move may
+    /// hold for a while.
+    inbox: Db,
+    keys: SharedKeys,
 }
 
-/// How many keys this process remembers (the rows it appended, unmoved).
-#[cfg(test)]
-fn held(keys: &SharedKeys) -> Result<usize, StoreError> {
-    Ok(lock(keys)?.rows.len())
+impl Intake {
+    /// Opens (creating if needed) the intake file in `dir`, beside the
+    /// inbox file at `inbox_path`.
+    pub fn open(dir: &Path, inbox_path: &Path) -> Result<Self, StoreError> {
+        let path = dir.join(FILE);
+        // Small caches: appends touch the last pages, deletes the first,
+        // and the inbox reads are single index probes.
+        let rows = Db::open(&path, concat!("PRAGMA cache_size = -512;\n", include_str!("intake.sql")))?;
+        rows.checkpoint_in_background(&path, "intake-checkpoint")?;
+        let inbox = Db::open(inbox_path, "PRAGMA cache_size = -256;")?;
+        Ok(Self { path, rows, inbox, keys: SharedKeys::default() })
+    }
+
+    /// ATTACHes the intake to the inbox connection `conn` as `intake`,
+    /// for moves and counts.
+    ///
+    /// Every transaction on `conn` must then begin DEFERRED and write the
+    /// inbox first: an IMMEDIATE one takes the write lock of every
+    /// attached file, the intake's included, and would hold the
+    /// acknowledgements up for as long as it runs.
+    pub fn attach(&self, conn: &Connection) -> Result<(), StoreError> {
+        let path = self.path.to_str().ok_or_else(|| StoreError::Invalid("the data directory is not UTF-8".into()))?;
+        conn.execute("ATTACH DATABASE ?1 AS intake", [path]).map_err(sql_error)?;
+        // Moves read a chunk of rows once: no need to keep them cached.
+        conn.execute_batch("PRAGMA intake.cache_size = -256;").map_err(sql_error)
+    }
+
+    /// Appends `entries` in one transaction, each as a new row or, when its
+    /// key is taken, as a duplicate of the entry holding it (a later entry
+    /// of the same batch included). Runs on the calling thread.
+    pub fn append(&self, entries: &[NewEntry]) -> Result<Vec<Appended>, StoreError> {
+        self.rows.run_here(|rows| {
+            self.inbox.run_here(|inbox| {
+                // One read transaction for the batch's probes: each of its
+                // own took and released the inbox's shared-memory read lock,
+                // two `fcntl` calls per acknowledgement.
+                let inbox = inbox.transaction().map_err(sql_error)?;
+                let mut keys = lock(&self.keys)?;
+                let mut added = Vec::with_capacity(entries.len());
+                let appended = append_rows(rows, &inbox, &mut keys, entries, &mut added);
+                match appended {
+                    Ok(_) => keys.last_append = Some(Instant::now()),
+                    // Rolled back: the rows are not there, nor may their keys be.
+                    Err(_) => {
+                        for hash in &added {
+                            keys.rows.remove(hash);
+                        }
+                    }
+                }
+                let appended = appended?;
+                inbox.commit().map_err(sql_error)?;
+                Ok(appended)
+            })
+        })
+    }
+
+    /// Moves up to `limit` of the oldest intake rows into the inbox, in
+    /// arrival order, in one transaction of `conn` (the inbox connection,
+    /// with the intake attached), then deletes them from the intake;
+    /// returns how many left the intake. Rows whose id or key the inbox
+    /// already holds (a duplicate appended by a second process, a row moved
+    /// before a crash) are dropped: the first entry stands.
+    pub fn settle(&self, conn: &mut Connection, limit: usize) -> Result<usize, StoreError> {
+        // DEFERRED and writing first (see `attach`): the insert takes the
+        // inbox's write lock and reads the intake from a snapshot.
+        let tx = conn.transaction().map_err(sql_error)?;
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO main.inbox (id, team_id, source, dedupe_key, order_key, payload, due_at,
+                                               received_at, trace_context)
+             SELECT id, team_id, source, dedupe_key, order_key, payload, received_at, received_at, trace_context
+             FROM intake.intake
+             WHERE rowid <= (SELECT max(rowid) FROM (SELECT rowid FROM intake.intake ORDER BY rowid LIMIT ?1))
+             ORDER BY rowid",
+        )
+        .and_then(|mut s| s.execute([limit as i64]))
+        .map_err(sql_error)?;
+        // The same snapshot: the last row the insert read.
+        let last: Option<i64> = tx
+            .prepare_cached("SELECT max(rowid) FROM (SELECT rowid FROM intake.intake ORDER BY rowid LIMIT ?1)")
+            .and_then(|mut s| s.query_row([limit as i64], |r| r.get(0)))
+            .map_err(sql_error)?;
+        tx.commit().map_err(sql_error)?;
+        let Some(last) = last else { return Ok(0) };
+        {
+            // Forgotten before the delete: a redelivery meanwhile finds its
+            // entry through the inbox's index, where it now is.
+            let mut keys = lock(&self.keys)?;
+            keys.rows.retain(|_, rowid| *rowid > last);
+            if keys.rows.is_empty() {
+                // The map of a burst's keys goes back to the allocator.
+                keys.rows.shrink_to_fit();
+            }
+        }
+        self.rows.run_here(|rows| {
+            rows.prepare_cached("DELETE FROM intake WHERE rowid <= ?1")
+                .and_then(|mut s| s.execute([last]))
+                .map_err(sql_error)
+        })
+    }
+
+    /// Moves every intake row into the inbox (see [`Intake::settle`]).
+    pub fn settle_all(&self, conn: &mut Connection) -> Result<(), StoreError> {
+        while self.settle(conn, CHUNK)? == CHUNK {}
+        Ok(())
+    }
+
+    /// The settler: moves intake rows that no claim has moved, once the
+    /// writer has been idle for [`IDLE`] or the intake holds [`CAP`] rows.
+    /// It stops once the store is dropped.
+    pub fn spawn_settler(&self, inbox: Db) -> Result<(), StoreError> {
+        let keys = Arc::downgrade(&self.keys);
+        let (path, rows, inbox_reads) = (self.path.clone(), self.rows.clone(), self.inbox.clone());
+        let spawned = std::thread::Builder::new().name("inbox-settler".into()).spawn(move || loop {
+            std::thread::sleep(IDLE);
+            let Some(keys) = keys.upgrade() else { return };
+            let (held, idle) = match keys.lock() {
+                Ok(k) => (k.rows.len(), k.last_append.map_or(true, |at| at.elapsed() >= IDLE)),
+                Err(_) => return,
+            };
+            if held == 0 || !(idle || held >= CAP) {
+                continue;
+            }
+            let intake = Intake { path: path.clone(), rows: rows.clone(), inbox: inbox_reads.clone(), keys };
+            if let Err(e) = inbox.run_here(|c| intake.settle(c, CHUNK)) {
+                tracing::warn!(error = %e, "moving accepted entries into the inbox failed; will try again");
+            }
+        });
+        spawned.map(drop).map_err(StoreError::unavailable)
+    }
+
+    /// How many keys this process remembers (the rows it appended, unmoved).
+    #[cfg(test)]
+    fn held(&self) -> Result<usize, StoreError> {
+        Ok(lock(&self.keys)?.rows.len())
+    }
+}
+
+/// How many rows the intake holds, whichever process appended them, read on
+/// the inbox connection `conn` (see [`Intake::attach`]): their rowids are
+/// contiguous (appended at the end, moved from the front), so two probes of
+/// the rowid's b-tree count them however many there are.
+pub(super) fn rows(conn: &Connection) -> Result<u64, StoreError> {
+    conn.query_row("SELECT coalesce(max(rowid) - min(rowid) + 1, 0) FROM intake.intake", [], |r| r.get(0))
+        .map_err(sql_error)
 }
 
 fn lock(keys: &SharedKeys) -> Result<std::sync::MutexGuard<'_, Keys>, StoreError> {
     keys.lock().map_err(|_| StoreError::Invalid("the intake keys were poisoned".into()))
 }
 
-/// The id of the entry already holding `dedupe_key`, in the intake or the
-/// inbox.
-fn existing(tx: &Transaction<'_>, keys: &Keys, dedupe_key: &str) -> Result<Option<InboxId>, StoreError> {
+/// The id of the entry already holding `dedupe_key`, in the intake (`tx`)
+/// or the inbox (`inbox`).
+fn existing(
+    tx: &Transaction<'_>,
+    inbox: &Connection,
+    keys: &Keys,
+    dedupe_key: &str,
+) -> Result<Option<InboxId>, StoreError> {
     if let Some(rowid) = keys.rows.get(&keys.hash(dedupe_key)) {
         let row: Option<(String, String)> = tx
             .prepare_cached("SELECT id, dedupe_key FROM intake WHERE rowid = ?1")
@@ -104,40 +272,18 @@ fn existing(tx: &Transaction<'_>, keys: &Keys, dedupe_key: &str) -> Result<Optio
             return super::inbox::parse_id(&id).map(Some);
         }
     }
-    let id: Option<String> = tx
+    let id: Option<String> = inbox
         .prepare_cached("SELECT id FROM inbox WHERE dedupe_key = ?1")
         .and_then(|mut s| s.query_row([dedupe_key], |r| r.get(0)).optional())
         .map_err(sql_error)?;
     id.map(|id| super::inbox::parse_id(&id)).transpose()
 }
 
-/// Appends `entries` in one transaction, each as a new row or, when its
-/// key is taken, as a duplicate of the entry holding it (a later entry of
-/// the same batch included).
-pub(super) fn append(
-    conn: &mut Connection,
-    keys: &SharedKeys,
-    entries: &[NewEntry],
-) -> Result<Vec<Appended>, StoreError> {
-    let mut keys = lock(keys)?;
-    let mut added = Vec::with_capacity(entries.len());
-    let appended = append_rows(conn, &mut keys, entries, &mut added);
-    match appended {
-        Ok(_) => keys.last_append = Some(Instant::now()),
-        // Rolled back: the rows are not there, nor may their keys be.
-        Err(_) => {
-            for hash in &added {
-                keys.rows.remove(hash);
-            }
-        }
-    }
-    appended
-}
-
-/// [`append`]'s transaction; the hash of every key it remembers goes to
-/// `added`.
+/// [`Intake::append`]'s transaction; the hash of every key it remembers
+/// goes to `added`.
 fn append_rows(
     conn: &mut Connection,
+    inbox: &Connection,
     keys: &mut Keys,
     entries: &[NewEntry],
     added: &mut Vec<u64>,
@@ -149,7 +295,7 @@ fn append_rows(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_error)?;
     let mut results = Vec::with_capacity(entries.len());
     for e in entries {
-        results.push(match existing(&tx, keys, &e.dedupe_key)? {
+        results.push(match existing(&tx, inbox, keys, &e.dedupe_key)? {
             Some(first) => Appended::Duplicate(first),
             None => {
                 let rowid = insert(&tx, e)?;
@@ -162,68 +308,6 @@ fn append_rows(
     }
     tx.commit().map_err(sql_error)?;
     Ok(results)
-}
-
-/// Moves up to `limit` of the oldest intake rows into the inbox, in arrival
-/// order, in one transaction; returns how many moved. Rows whose id or key
-/// the inbox already holds (a duplicate appended by a second process) are
-/// dropped: the first entry stands.
-pub(super) fn settle(conn: &mut Connection, keys: &SharedKeys, limit: usize) -> Result<usize, StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_error)?;
-    let last: Option<i64> = tx
-        .query_row("SELECT max(rowid) FROM (SELECT rowid FROM intake ORDER BY rowid LIMIT ?1)", [limit as i64], |r| {
-            r.get(0)
-        })
-        .map_err(sql_error)?;
-    let Some(last) = last else { return Ok(0) };
-    tx.prepare_cached(
-        "INSERT OR IGNORE INTO inbox (id, team_id, source, dedupe_key, order_key, payload, due_at, received_at,
-                                      trace_context)
-         SELECT id, team_id, source, dedupe_key, order_key, payload, received_at, received_at, trace_context
-         FROM intake WHERE rowid <= ?1 ORDER BY rowid",
-    )
-    .and_then(|mut s| s.execute([last]))
-    .map_err(sql_error)?;
-    let moved = tx
-        .prepare_cached("DELETE FROM intake WHERE rowid <= ?1")
-        .and_then(|mut s| s.execute([last]))
-        .map_err(sql_error)?;
-    tx.commit().map_err(sql_error)?;
-    let mut keys = lock(keys)?;
-    keys.rows.retain(|_, rowid| *rowid > last);
-    if keys.rows.is_empty() {
-        // The map of a burst's keys goes back to the allocator.
-        keys.rows.shrink_to_fit();
-    }
-    Ok(moved)
-}
-
-/// Moves every intake row into the inbox (see [`settle`]).
-pub(super) fn settle_all(conn: &mut Connection, keys: &SharedKeys) -> Result<(), StoreError> {
-    while settle(conn, keys, CHUNK)? == CHUNK {}
-    Ok(())
-}
-
-/// The settler: moves intake rows that no claim has moved, once the writer
-/// has been idle for [`IDLE`] or the intake holds [`CAP`] rows.
-/// It stops once the store is dropped.
-pub(super) fn spawn_settler(inbox: Db, keys: &SharedKeys) -> Result<(), StoreError> {
-    let keys = Arc::downgrade(keys);
-    let spawned = std::thread::Builder::new().name("inbox-settler".into()).spawn(move || loop {
-        std::thread::sleep(IDLE);
-        let Some(keys) = keys.upgrade() else { return };
-        let (held, idle) = match keys.lock() {
-            Ok(k) => (k.rows.len(), k.last_append.map_or(true, |at| at.elapsed() >= IDLE)),
-            Err(_) => return,
-        };
-        if held == 0 || !(idle || held >= CAP) {
-            continue;
-        }
-        if let Err(e) = inbox.run_here(|c| settle(c, &keys, CHUNK)) {
-            tracing::warn!(error = %e, "moving accepted entries into the inbox failed; will try again");
-        }
-    });
-    spawned.map(drop).map_err(StoreError::unavailable)
 }
 
 /// Appends one entry's row; the caller holds the write transaction.
@@ -282,7 +366,7 @@ mod tests {
         assert_eq!(again, [Appended::Duplicate(first)], "in the intake (or moved by the settler)");
         // Any read of the inbox moves the intake into it first.
         assert_eq!(store.status(first).await.unwrap(), Some(EntryStatus::Pending));
-        assert_eq!(super::held(&store.intake).unwrap(), 0, "moved, and forgotten by the map");
+        assert_eq!(store.intake.held().unwrap(), 0, "moved, and forgotten by the map");
         let moved = store.append(&[entry(team, "k1", "o1"), entry(team, "k2", "o2")]).await.unwrap();
         assert_eq!(moved[0], Appended::Duplicate(first), "found through the inbox's index");
         accepted(&moved[1]);
@@ -324,6 +408,73 @@ mod tests {
         assert_eq!(claimed, [ids[0], ids[1]], "c waits behind a, of the same order key");
     }
 
+    /// Inserts `e` as a row of `table` through `conn`, as a store would.
+    fn insert_raw(conn: &rusqlite::Connection, table: &str, e: &NewEntry) {
+        let extra = if table.ends_with("inbox") { ", due_at" } else { "" };
+        let values = if extra.is_empty() { "" } else { ", ?6" };
+        conn.execute(
+            &format!(
+                "INSERT INTO {table} (id, team_id, source, dedupe_key, order_key, payload, received_at{extra})
+                 VALUES (?1, ?2, 'test', ?3, ?4, ?5, ?6{values})"
+            ),
+            rusqlite::params![
+                e.id.to_string(),
+                e.team.to_string(),
+                e.dedupe_key,
+                e.order_key,
+                e.payload.get(),
+                e.received_at.timestamp_millis()
+            ],
+        )
+        .unwrap();
+    }
+
+    /// A crash after a move and before the delete leaves an entry in both
+    /// files: the next open delivers it once and empties the intake.
+    #[tokio::test]
+    async fn an_entry_moved_but_not_deleted_before_a_crash_is_claimed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let team = TeamId::new();
+        drop(EmbeddedStore::open(dir.path(), team, UserId::new()).await.unwrap());
+        let e = entry(team, "k", "o1");
+        let conn = rusqlite::Connection::open(dir.path().join("inbox.sqlite3")).unwrap();
+        conn.execute("ATTACH DATABASE ?1 AS intake", [dir.path().join("intake.sqlite3").to_str().unwrap()]).unwrap();
+        insert_raw(&conn, "intake.intake", &e);
+        insert_raw(&conn, "main.inbox", &e);
+        drop(conn);
+        let store = EmbeddedStore::open(dir.path(), team, UserId::new()).await.unwrap();
+        let lease = std::time::Duration::from_secs(30);
+        let claimed = store.claim(&[team], 10, Utc::now(), lease).await.unwrap();
+        assert_eq!(claimed.iter().map(|c| c.id).collect::<Vec<_>>(), [e.id]);
+        assert_eq!(store.stats().await.unwrap().pending, 0, "nothing left in the intake");
+        assert_eq!(store.append(&[entry(team, "k", "o1")]).await.unwrap(), [Appended::Duplicate(e.id)]);
+    }
+
+    /// An inbox file of the version that kept the intake as one of its
+    /// tables: the rows accepted there move into the inbox at open, in
+    /// order, and the table goes.
+    #[tokio::test]
+    async fn the_intake_table_of_an_older_inbox_file_moves_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let team = TeamId::new();
+        drop(EmbeddedStore::open(dir.path(), team, UserId::new()).await.unwrap());
+        let (a, b) = (entry(team, "a", "o1"), entry(team, "b", "o2"));
+        let conn = rusqlite::Connection::open(dir.path().join("inbox.sqlite3")).unwrap();
+        conn.execute_batch(include_str!("intake.sql")).unwrap();
+        insert_raw(&conn, "main.intake", &a);
+        insert_raw(&conn, "main.intake", &b);
+        drop(conn);
+        let store = EmbeddedStore::open(dir.path(), team, UserId::new()).await.unwrap();
+        let lease = std::time::Duration::from_secs(30);
+        let claimed = store.claim(&[team], 10, Utc::now(), lease).await.unwrap();
+        assert_eq!(claimed.iter().map(|c| c.id).collect::<Vec<_>>(), [a.id, b.id]);
+        let conn = rusqlite::Connection::open(dir.path().join("inbox.sqlite3")).unwrap();
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'intake'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tables, 0, "the old table is gone");
+    }
+
     /// A claim that finds too few due entries in the inbox moves the intake
     /// and claims from it.
     #[tokio::test]
@@ -340,6 +491,6 @@ mod tests {
         let second = accepted(&store.append(&[entry(team, "b", "o2")]).await.unwrap()[0]);
         let claimed = store.claim(&[team], 5, Utc::now(), lease).await.unwrap();
         assert_eq!(claimed.iter().map(|c| c.id).collect::<Vec<_>>(), [second]);
-        assert_eq!(super::held(&store.intake).unwrap(), 0);
+        assert_eq!(store.intake.held().unwrap(), 0);
     }
 }

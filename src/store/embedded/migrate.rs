@@ -62,8 +62,29 @@ pub(super) fn upgrade_inbox(conn: &mut Connection, team: &str) -> Result<bool, S
         }
     }
     operations(&tx)?;
+    move_intake_table(&tx)?;
     tx.commit().map_err(sql_error)?;
     Ok(added)
+}
+
+/// Before the intake had a file of its own (intake.rs) it was a table of
+/// the inbox file: rows a previous version accepted there move into the
+/// inbox, and the table goes.
+fn move_intake_table(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+    let exists: bool = tx
+        .query_row("SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'intake'", [], |r| r.get(0))
+        .map_err(sql_error)?;
+    if exists {
+        tx.execute_batch(
+            "INSERT OR IGNORE INTO inbox (id, team_id, source, dedupe_key, order_key, payload, due_at, received_at,
+                                          trace_context)
+             SELECT id, team_id, source, dedupe_key, order_key, payload, received_at, received_at, trace_context
+             FROM intake ORDER BY rowid;
+             DROP TABLE intake;",
+        )
+        .map_err(sql_error)?;
+    }
+    Ok(())
 }
 
 /// The status check of the first release, without `discarded`.

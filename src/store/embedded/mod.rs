@@ -1,6 +1,8 @@
 //! The embedded store: SQLite files in `OE_DATA_DIR`, no Supabase needed.
 //! `openevent.sqlite3` holds the frontend's tables, `inbox.sqlite3` the
-//! inbox; separate files keep webhook commits off the workflow's write lock.
+//! inbox, `intake.sqlite3` the entries acknowledged but not yet moved into
+//! the inbox; separate files keep webhook commits off the workflow's and the
+//! inbox's write locks.
 
 mod apply;
 mod apply_offer;
@@ -33,9 +35,8 @@ pub struct EmbeddedStore {
     /// `data` is writing, instead of queueing behind it.
     reads: Db,
     inbox: Db,
-    /// The keys of the accepted entries not yet moved into the inbox
-    /// (see `intake.rs`).
-    intake: intake::SharedKeys,
+    /// Accepted entries not yet moved into the inbox (see `intake.rs`).
+    intake: intake::Intake,
     team: TeamId,
     user: UserId,
 }
@@ -68,12 +69,13 @@ impl EmbeddedStore {
         let team_text = team.to_string();
         inbox.run_here(move |c| migrate::upgrade_inbox(c, &team_text))?;
         inbox.checkpoint_in_background(&inbox_path, "inbox-checkpoint")?;
+        let intake = intake::Intake::open(dir, &inbox_path)?;
+        inbox.run_here(|c| intake.attach(c))?;
         // Rows a previous run accepted but did not move: their keys are
         // not in this run's memory, so they move now, before any append.
-        let keys = intake::SharedKeys::default();
-        inbox.run_here(|c| intake::settle_all(c, &keys))?;
-        intake::spawn_settler(inbox.clone(), &keys)?;
-        let store = Self { data, reads, inbox, intake: keys, team, user };
+        inbox.run_here(|c| intake.settle_all(c))?;
+        intake.spawn_settler(inbox.clone())?;
+        let store = Self { data, reads, inbox, intake, team, user };
         store.seed_catalog().await?;
         if added.iter().any(|c| c == "products.synonyms") {
             store.backfill(seed::Backfill::Synonyms).await?;

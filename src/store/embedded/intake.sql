@@ -1,0 +1,13 @@
+-- Accepted entries before they move into the inbox file's `inbox` (see
+-- intake.rs): rows in arrival order and no index, so an acknowledgement's
+-- commit appends a page or two whatever the size of the inbox.
+CREATE TABLE IF NOT EXISTS intake (
+    id TEXT NOT NULL,
+    team_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    dedupe_key TEXT NOT NULL,
+    order_key TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    trace_context TEXT
+);

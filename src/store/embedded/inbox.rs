@@ -38,8 +38,8 @@ impl Inbox for EmbeddedStore {
                 let mut claimed = claim_due(conn, &teams, limit, now_ms, lease_until)?;
                 // Intake rows are newer than every inbox entry: they matter
                 // only once the inbox has too few due entries, and moving
-                // them then, a chunk at a time, keeps moves (which the ack
-                // path waits for) rare during a burst.
+                // them then, a chunk at a time, keeps moves (CPU the
+                // acknowledgements need) rare during a burst.
                 if claimed.len() < limit && intake.settle(conn, intake::CHUNK)? > 0 {
                     claimed.extend(claim_due(conn, &teams, limit - claimed.len(), now_ms, lease_until)?);
                 }

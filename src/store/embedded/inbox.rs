@@ -168,8 +168,8 @@ impl Inbox for EmbeddedStore {
 
     async fn stats(&self) -> Result<InboxStats, StoreError> {
         // Not `settled`: /readyz and /metrics ask for this during a burst,
-        // and moving the whole intake then would hold every
-        // acknowledgement up. Its rows are pending entries.
+        // and moving the whole intake then would take the CPU the
+        // acknowledgements need. Its rows are pending entries.
         self.inbox
             .run(move |conn| {
                 let mut stats = InboxStats { pending: intake::rows(conn)?, ..InboxStats::default() };

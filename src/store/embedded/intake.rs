@@ -44,8 +44,8 @@ use crate::inbox::{Appended, NewEntry};
 use crate::store::StoreError;
 
 /// Rows moved per transaction: large enough that index pages are shared by
-/// many new keys, small enough that a read waiting for the move waits a
-/// few milliseconds.
+/// many new keys, small enough that an inbox operation waiting for the move
+/// waits tens of milliseconds at most.
 pub(super) const CHUNK: usize = 2048;
 
 /// Rows the intake may hold before the settler moves them even while
@@ -112,10 +112,11 @@ impl Intake {
     /// ATTACHes the intake to the inbox connection `conn` as `intake`,
     /// for moves and counts.
     ///
-    /// Every transaction on `conn` must then begin DEFERRED and write the
-    /// inbox first: an IMMEDIATE one takes the write lock of every
-    /// attached file, the intake's included, and would hold the
-    /// acknowledgements up for as long as it runs.
+    /// No transaction on `conn` may then begin IMMEDIATE: that takes the
+    /// write lock of every attached file, the intake's included, and would
+    /// hold the acknowledgements up for as long as it runs. Transactions
+    /// that write best write the inbox first (a deferred one that reads
+    /// first fails busy if another process commits before its write).
     pub fn attach(&self, conn: &Connection) -> Result<(), StoreError> {
         let path = self.path.to_str().ok_or_else(|| StoreError::Invalid("the data directory is not UTF-8".into()))?;
         conn.execute("ATTACH DATABASE ?1 AS intake", [path]).map_err(sql_error)?;
@@ -159,26 +160,14 @@ impl Intake {
     /// already holds (a duplicate appended by a second process, a row moved
     /// before a crash) are dropped: the first entry stands.
     pub fn settle(&self, conn: &mut Connection, limit: usize) -> Result<usize, StoreError> {
-        // DEFERRED and writing first (see `attach`): the insert takes the
-        // inbox's write lock and reads the intake from a snapshot.
-        let tx = conn.transaction().map_err(sql_error)?;
-        tx.prepare_cached(
-            "INSERT OR IGNORE INTO main.inbox (id, team_id, source, dedupe_key, order_key, payload, due_at,
-                                               received_at, trace_context)
-             SELECT id, team_id, source, dedupe_key, order_key, payload, received_at, received_at, trace_context
-             FROM intake.intake
-             WHERE rowid <= (SELECT max(rowid) FROM (SELECT rowid FROM intake.intake ORDER BY rowid LIMIT ?1))
-             ORDER BY rowid",
-        )
-        .and_then(|mut s| s.execute([limit as i64]))
-        .map_err(sql_error)?;
-        // The same snapshot: the last row the insert read.
-        let last: Option<i64> = tx
-            .prepare_cached("SELECT max(rowid) FROM (SELECT rowid FROM intake.intake ORDER BY rowid LIMIT ?1)")
-            .and_then(|mut s| s.query_row([limit as i64], |r| r.get(0)))
-            .map_err(sql_error)?;
-        tx.commit().map_err(sql_error)?;
-        let Some(last) = last else { return Ok(0) };
+        // The move is synced before the delete: with `synchronous = NORMAL`
+        // the intake's delete could reach the disk before the inbox's
+        // insert, and a power loss then would take both (one fsync per
+        // chunk).
+        conn.execute_batch("PRAGMA main.synchronous = FULL;").map_err(sql_error)?;
+        let moved = move_rows(conn, limit);
+        conn.execute_batch("PRAGMA main.synchronous = NORMAL;").map_err(sql_error)?;
+        let Some(last) = moved? else { return Ok(0) };
         {
             // Forgotten before the delete: a redelivery meanwhile finds its
             // entry through the inbox's index, where it now is.
@@ -231,6 +220,30 @@ impl Intake {
     fn held(&self) -> Result<usize, StoreError> {
         Ok(lock(&self.keys)?.rows.len())
     }
+}
+
+/// [`Intake::settle`]'s move: returns the last intake rowid it read.
+fn move_rows(conn: &mut Connection, limit: usize) -> Result<Option<i64>, StoreError> {
+    // DEFERRED and writing first (see `Intake::attach`): the insert takes
+    // the inbox's write lock and reads the intake from a snapshot.
+    let tx = conn.transaction().map_err(sql_error)?;
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO main.inbox (id, team_id, source, dedupe_key, order_key, payload, due_at,
+                                           received_at, trace_context)
+         SELECT id, team_id, source, dedupe_key, order_key, payload, received_at, received_at, trace_context
+         FROM intake.intake
+         WHERE rowid <= (SELECT max(rowid) FROM (SELECT rowid FROM intake.intake ORDER BY rowid LIMIT ?1))
+         ORDER BY rowid",
+    )
+    .and_then(|mut s| s.execute([limit as i64]))
+    .map_err(sql_error)?;
+    // The same snapshot: the last row the insert read.
+    let last: Option<i64> = tx
+        .prepare_cached("SELECT max(rowid) FROM (SELECT rowid FROM intake.intake ORDER BY rowid LIMIT ?1)")
+        .and_then(|mut s| s.query_row([limit as i64], |r| r.get(0)))
+        .map_err(sql_error)?;
+    tx.commit().map_err(sql_error)?;
+    Ok(last)
 }
 
 /// How many rows the intake holds, whichever process appended them, read on

@@ -227,14 +227,10 @@ fn move_rows(conn: &mut Connection, limit: usize) -> Result<Option<i64>, StoreEr
     // DEFERRED and writing first (see `Intake::attach`): the insert takes
     // the inbox's write lock and reads the intake from a snapshot.
     let tx = conn.transaction().map_err(sql_error)?;
-    tx.prepare_cached(
-        "INSERT OR IGNORE INTO main.inbox (id, team_id, source, dedupe_key, order_key, payload, due_at,
-                                           received_at, trace_context)
-         SELECT id, team_id, source, dedupe_key, order_key, payload, received_at, received_at, trace_context
-         FROM intake.intake
-         WHERE rowid <= (SELECT max(rowid) FROM (SELECT rowid FROM intake.intake ORDER BY rowid LIMIT ?1))
-         ORDER BY rowid",
-    )
+    tx.prepare_cached(&move_into_inbox(
+        "intake.intake",
+        "WHERE rowid <= (SELECT max(rowid) FROM (SELECT rowid FROM intake.intake ORDER BY rowid LIMIT ?1))",
+    ))
     .and_then(|mut s| s.execute([limit as i64]))
     .map_err(sql_error)?;
     // The same snapshot: the last row the insert read.
@@ -244,6 +240,19 @@ fn move_rows(conn: &mut Connection, limit: usize) -> Result<Option<i64>, StoreEr
         .map_err(sql_error)?;
     tx.commit().map_err(sql_error)?;
     Ok(last)
+}
+
+/// The statement that copies the rows of `table` (an intake table) that
+/// `filter` keeps into the inbox, in arrival order; rows whose id or key the
+/// inbox already holds are skipped. Also the migration's, for the intake
+/// table an older inbox file kept.
+pub(super) fn move_into_inbox(table: &str, filter: &str) -> String {
+    format!(
+        "INSERT OR IGNORE INTO main.inbox (id, team_id, source, dedupe_key, order_key, payload, due_at, received_at,
+                                           trace_context)
+         SELECT id, team_id, source, dedupe_key, order_key, payload, received_at, received_at, trace_context
+         FROM {table} {filter} ORDER BY rowid"
+    )
 }
 
 /// How many rows the intake holds, whichever process appended them, read on
@@ -421,15 +430,15 @@ mod tests {
         assert_eq!(claimed, [ids[0], ids[1]], "c waits behind a, of the same order key");
     }
 
-    /// Inserts `e` as a row of `table` through `conn`, as a store would.
+    /// Inserts `e` as a row of `table` (an intake table, or the inbox)
+    /// through `conn`, as a store would; `due_at` is the inbox's own column.
     fn insert_raw(conn: &rusqlite::Connection, table: &str, e: &NewEntry) {
-        let extra = if table.ends_with("inbox") { ", due_at" } else { "" };
-        let values = if extra.is_empty() { "" } else { ", ?6" };
+        let due = if table.ends_with("inbox") { ", due_at" } else { "" };
+        let columns = format!("id, team_id, source, dedupe_key, order_key, payload, received_at{due}");
+        let values =
+            if due.is_empty() { "?1, ?2, 'test', ?3, ?4, ?5, ?6" } else { "?1, ?2, 'test', ?3, ?4, ?5, ?6, ?6" };
         conn.execute(
-            &format!(
-                "INSERT INTO {table} (id, team_id, source, dedupe_key, order_key, payload, received_at{extra})
-                 VALUES (?1, ?2, 'test', ?3, ?4, ?5, ?6{values})"
-            ),
+            &format!("INSERT INTO {table} ({columns}) VALUES ({values})"),
             rusqlite::params![
                 e.id.to_string(),
                 e.team.to_string(),

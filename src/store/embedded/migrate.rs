@@ -75,14 +75,8 @@ fn move_intake_table(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
         .query_row("SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'intake'", [], |r| r.get(0))
         .map_err(sql_error)?;
     if exists {
-        tx.execute_batch(
-            "INSERT OR IGNORE INTO inbox (id, team_id, source, dedupe_key, order_key, payload, due_at, received_at,
-                                          trace_context)
-             SELECT id, team_id, source, dedupe_key, order_key, payload, received_at, received_at, trace_context
-             FROM intake ORDER BY rowid;
-             DROP TABLE intake;",
-        )
-        .map_err(sql_error)?;
+        tx.execute(&super::intake::move_into_inbox("main.intake", ""), []).map_err(sql_error)?;
+        tx.execute_batch("DROP TABLE main.intake;").map_err(sql_error)?;
     }
     Ok(())
 }

@@ -167,12 +167,19 @@ impl Inbox for EmbeddedStore {
     }
 
     async fn stats(&self) -> Result<InboxStats, StoreError> {
-        // Not `settled`: /readyz and /metrics ask for this during a burst,
-        // and moving the whole intake then would take the CPU the
-        // acknowledgements need. Its rows are pending entries.
+        // /readyz and /metrics ask for this during a burst, and moving the
+        // whole intake then would take the CPU the acknowledgements need:
+        // the entries this process appended and has not moved count as
+        // pending where they are. When it holds none, whatever another
+        // process (a CLI) appended is moved first, so it is counted too.
+        let held = self.intake.held()?;
+        let intake = self.intake.clone();
         self.inbox
             .run(move |conn| {
-                let mut stats = InboxStats { pending: intake::rows(conn)?, ..InboxStats::default() };
+                if held == 0 {
+                    intake.settle_all(conn)?;
+                }
+                let mut stats = InboxStats { pending: held, ..InboxStats::default() };
                 let mut stmt = conn
                     .prepare_cached("SELECT status, count(*) FROM inbox INDEXED BY inbox_status GROUP BY status")
                     .map_err(sql_error)?;
@@ -345,7 +352,7 @@ fn claim_due(
     now_ms: i64,
     lease_until: i64,
 ) -> Result<Vec<ClaimedRow>, StoreError> {
-    // DEFERRED, and the first statement writes (see `Intake::attach`).
+    // Its first statement writes: it takes the write lock at once.
     let tx = conn.transaction().map_err(sql_error)?;
     let rows = tx
         .prepare_cached(
@@ -475,23 +482,26 @@ impl EmbeddedStore {
     /// See [`Inbox::oldest_unfinished`]; the walk of `inbox_open` from its
     /// head finds it at once, however long the backlog.
     async fn oldest_unfinished_entry(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        // Not `settled` (see `stats`): every intake row is newer than any
-        // inbox entry, so the intake's first row counts only when the inbox
-        // has no unfinished entry.
-        let ms: Option<i64> = self
+        // Not `settled` (see `stats`): every intake record is newer than
+        // any inbox entry, so the intake's first record counts only when
+        // the inbox has no unfinished entry.
+        let head: Option<i64> = self
             .inbox
             .run(|conn| {
                 conn.query_row(
-                    "SELECT coalesce(
-                         (SELECT received_at FROM inbox INDEXED BY inbox_open
-                          WHERE status IN ('pending', 'processing') ORDER BY seq LIMIT 1),
-                         (SELECT received_at FROM intake.intake ORDER BY rowid LIMIT 1))",
+                    "SELECT received_at FROM inbox INDEXED BY inbox_open
+                     WHERE status IN ('pending', 'processing') ORDER BY seq LIMIT 1",
                     [],
                     |r| r.get(0),
                 )
+                .optional()
                 .map_err(sql_error)
             })
             .await?;
+        let ms = match head {
+            Some(ms) => Some(ms),
+            None => self.intake.oldest_received_at()?,
+        };
         Ok(ms.and_then(DateTime::from_timestamp_millis))
     }
 

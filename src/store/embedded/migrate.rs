@@ -67,18 +67,69 @@ pub(super) fn upgrade_inbox(conn: &mut Connection, team: &str) -> Result<bool, S
     Ok(added)
 }
 
-/// Before the intake had a file of its own (intake.rs) it was a table of
-/// the inbox file: rows a previous version accepted there move into the
-/// inbox, and the table goes.
+/// Before the intake was a log (intake/) it was a table of the inbox file:
+/// rows a previous version accepted there move into the inbox, and the
+/// table goes.
 fn move_intake_table(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
     let exists: bool = tx
         .query_row("SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'intake'", [], |r| r.get(0))
         .map_err(sql_error)?;
     if exists {
-        tx.execute(&super::intake::move_into_inbox("main.intake", ""), []).map_err(sql_error)?;
+        tx.execute(&move_into_inbox("main.intake"), []).map_err(sql_error)?;
         tx.execute_batch("DROP TABLE main.intake;").map_err(sql_error)?;
     }
     Ok(())
+}
+
+/// The file the intake was after that (`intake.sqlite3`): its rows move
+/// into the inbox through `conn` (the inbox connection), synced, then the
+/// file goes.
+pub fn move_intake_file(conn: &rusqlite::Connection, dir: &std::path::Path) -> Result<(), StoreError> {
+    let path = dir.join(OLD_INTAKE_FILE);
+    if !path.exists() {
+        return Ok(());
+    }
+    let name = path.to_str().ok_or_else(|| StoreError::Invalid("the data directory is not UTF-8".into()))?;
+    conn.execute("ATTACH DATABASE ?1 AS old_intake", [name]).map_err(sql_error)?;
+    let moved = (|| {
+        let exists: bool = conn
+            .query_row(
+                "SELECT count(*) > 0 FROM old_intake.sqlite_master WHERE type = 'table' AND name = 'intake'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(sql_error)?;
+        if exists {
+            conn.execute_batch("PRAGMA main.synchronous = FULL;").map_err(sql_error)?;
+            let moved = conn.execute(&move_into_inbox("old_intake.intake"), []).map_err(sql_error);
+            conn.execute_batch("PRAGMA main.synchronous = NORMAL;").map_err(sql_error)?;
+            moved?;
+        }
+        Ok(())
+    })();
+    conn.execute_batch("DETACH DATABASE old_intake;").map_err(sql_error)?;
+    moved?;
+    for suffix in ["", "-wal", "-shm"] {
+        match std::fs::remove_file(dir.join(format!("{OLD_INTAKE_FILE}{suffix}"))) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(StoreError::unavailable(e)),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+const OLD_INTAKE_FILE: &str = "intake.sqlite3";
+
+/// The statement that copies the rows of `table` (an older intake table)
+/// into the inbox, in arrival order; rows whose id or key the inbox
+/// already holds are skipped.
+fn move_into_inbox(table: &str) -> String {
+    format!(
+        "INSERT OR IGNORE INTO main.inbox (id, team_id, source, dedupe_key, order_key, payload, due_at, received_at,
+                                           trace_context)
+         SELECT id, team_id, source, dedupe_key, order_key, payload, received_at, received_at, trace_context
+         FROM {table} ORDER BY rowid"
+    )
 }
 
 /// The status check of the first release, without `discarded`.

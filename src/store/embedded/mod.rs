@@ -1,6 +1,6 @@
 //! The embedded store: SQLite files in `OE_DATA_DIR`, no Supabase needed.
 //! `openevent.sqlite3` holds the frontend's tables, `inbox.sqlite3` the
-//! inbox, `intake.sqlite3` the entries acknowledged but not yet moved into
+//! inbox, `intake/` the log of entries acknowledged but not yet moved into
 //! the inbox; separate files keep webhook commits off the workflow's and the
 //! inbox's write locks.
 
@@ -35,7 +35,7 @@ pub struct EmbeddedStore {
     /// `data` is writing, instead of queueing behind it.
     reads: Db,
     inbox: Db,
-    /// Accepted entries not yet moved into the inbox (see `intake.rs`).
+    /// Accepted entries not yet moved into the inbox (see `intake/`).
     intake: intake::Intake,
     team: TeamId,
     user: UserId,
@@ -69,9 +69,9 @@ impl EmbeddedStore {
         let team_text = team.to_string();
         inbox.run_here(move |c| migrate::upgrade_inbox(c, &team_text))?;
         inbox.checkpoint_in_background(&inbox_path, "inbox-checkpoint")?;
+        inbox.run_here(|c| migrate::move_intake_file(c, dir))?;
         let intake = intake::Intake::open(dir, &inbox_path)?;
-        inbox.run_here(|c| intake.attach(c))?;
-        // Rows a previous run accepted but did not move: their keys are
+        // Records a previous run accepted but did not move: their keys are
         // not in this run's memory, so they move now, before any append.
         inbox.run_here(|c| intake.settle_all(c))?;
         intake.spawn_settler(inbox.clone())?;

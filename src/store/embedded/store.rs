@@ -17,10 +17,8 @@ use crate::workflow::{Applied, Catalogue, Plan};
 impl Store for EmbeddedStore {
     async fn ping(&self) -> Result<(), StoreError> {
         self.data.run(|c| cached_row(c, "SELECT 1", [], |_| Ok(())).map_err(sql_error)).await?;
-        // "inbox writable": a write transaction that changes nothing. Not
-        // IMMEDIATE, which would also take the attached intake's write lock
-        // (see `Intake::attach`).
-        self.inbox.run(|c| c.execute_batch("BEGIN; DELETE FROM main.inbox WHERE 0; ROLLBACK;").map_err(sql_error)).await
+        // "inbox writable": a write transaction that changes nothing.
+        self.inbox.run(|c| c.execute_batch("BEGIN IMMEDIATE; ROLLBACK;").map_err(sql_error)).await
     }
 
     async fn catalogue(&self) -> Result<Catalogue, StoreError> {

@@ -10,6 +10,7 @@
 //! re-ranking when nothing changed (`requirements_hash` vs `room_eval_hash`).
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -287,6 +288,14 @@ const SYNONYMS: &[&[&str]] = &[
     &["air conditioning", "climate control", "klimaanlage"],
 ];
 
+/// A phrase of [`SYNONYMS`] and its [`tokens`].
+type Phrase = (&'static str, Vec<String>);
+
+/// [`SYNONYMS`] split into [`tokens`] once: every mail is matched against
+/// them.
+static SYNONYM_TOKENS: LazyLock<Vec<Vec<Phrase>>> =
+    LazyLock::new(|| SYNONYMS.iter().map(|group| group.iter().map(|p| (*p, tokens(p))).collect()).collect());
+
 /// The amenities a text asks for, in its own words (one per synonym group,
 /// the first phrase of the group that occurs). Words that mostly mean
 /// something else in a mail ("our speakers", "a display of") are not read
@@ -301,12 +310,10 @@ pub fn amenities_in(text: &str) -> Vec<String> {
     let statements: String =
         text.split_inclusive(['.', '!', '?', '\n']).filter(|sentence| !sentence.trim_end().ends_with('?')).collect();
     let words = tokens(&statements);
-    SYNONYMS
+    SYNONYM_TOKENS
         .iter()
-        .filter_map(|group| {
-            group.iter().filter(|p| !AMBIGUOUS.contains(p)).find(|p| contains_phrase(&words, &tokens(p)))
-        })
-        .map(|p| p.to_string())
+        .filter_map(|group| group.iter().find(|(p, phrase)| !AMBIGUOUS.contains(p) && contains_phrase(&words, phrase)))
+        .map(|(p, _)| p.to_string())
         .collect()
 }
 
@@ -332,10 +339,9 @@ fn contains_phrase(hay: &[String], needle: &[String]) -> bool {
 /// one of the group's words, else the wanted words themselves.
 fn phrases_for(wanted: &str) -> Vec<Vec<String>> {
     let wt = tokens(wanted);
-    for group in SYNONYMS {
-        let phrases: Vec<Vec<String>> = group.iter().map(|p| tokens(p)).collect();
-        if phrases.iter().any(|p| contains_phrase(&wt, p)) {
-            return phrases;
+    for group in SYNONYM_TOKENS.iter() {
+        if group.iter().any(|(_, phrase)| contains_phrase(&wt, phrase)) {
+            return group.iter().map(|(_, phrase)| phrase.clone()).collect();
         }
     }
     vec![wt]

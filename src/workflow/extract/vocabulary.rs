@@ -25,7 +25,7 @@
 //! they are ignored, see `TOO_GENERIC`.
 
 use crate::domain::{ProductId, RoomId};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 /// The rooms and products of the venue, passed in by the caller.
@@ -89,7 +89,11 @@ pub(crate) struct Hit<Id> {
 /// Terms compiled for matching: folded word sequences indexed by first word.
 pub(crate) struct Matcher<Id> {
     terms: Vec<Compiled<Id>>,
-    by_first_word: HashMap<String, Vec<usize>>,
+    /// Each term under its first word and that word's plural and singular
+    /// forms ([`first_word_keys`]), so a word of the text is one lookup.
+    /// Looked up for every word of every mail: an unkeyed hash (the keys
+    /// are the venue's catalogue, a lookup probes at most its few entries).
+    by_first_word: FxHashMap<String, Vec<usize>>,
 }
 
 struct Compiled<Id> {
@@ -147,7 +151,7 @@ impl<Id: Copy + PartialEq> Matcher<Id> {
     /// Compile `terms`; `derive_aliases` adds the product aliases described
     /// in the module docs.
     pub(crate) fn new(terms: &[Term<Id>], derive_aliases: bool) -> Self {
-        let mut matcher = Matcher { terms: Vec::new(), by_first_word: HashMap::new() };
+        let mut matcher = Matcher { terms: Vec::new(), by_first_word: FxHashMap::default() };
         for term in terms {
             let mut spellings: Vec<String> = vec![term.name.clone()];
             spellings.extend(term.synonyms.iter().cloned());
@@ -179,7 +183,9 @@ impl<Id: Copy + PartialEq> Matcher<Id> {
         let last = words.len() - 1;
         let uppercase_letters =
             if last > 0 && matches!(words[last].as_str(), "a" | "i") { vec![last] } else { Vec::new() };
-        self.by_first_word.entry(words[0].clone()).or_default().push(self.terms.len());
+        for key in first_word_keys(&words[0]) {
+            self.by_first_word.entry(key).or_default().push(self.terms.len());
+        }
         self.terms.push(Compiled { words, ids: vec![id], uppercase_letters });
     }
 
@@ -205,13 +211,9 @@ impl<Id: Copy + PartialEq> Matcher<Id> {
     /// plural variant; terms still tied that name different items are
     /// ambiguous (`None`).
     fn longest_at(&self, text: &str, words: &[Word], index: usize) -> Option<(usize, Option<Id>)> {
-        let mut candidates: Vec<&Compiled<Id>> = Vec::new();
-        for_first_word_keys(&words[index].folded, |key| {
-            if let Some(list) = self.by_first_word.get(key) {
-                candidates
-                    .extend(list.iter().map(|&t| &self.terms[t]).filter(|term| term_matches(term, text, words, index)));
-            }
-        });
+        let list = self.by_first_word.get(&words[index].folded)?;
+        let mut candidates: Vec<&Compiled<Id>> =
+            list.iter().map(|&t| &self.terms[t]).filter(|term| term_matches(term, text, words, index)).collect();
         let length = candidates.iter().map(|term| term.words.len()).max()?;
         candidates.retain(|term| term.words.len() == length);
         let is_exact =
@@ -230,22 +232,20 @@ impl<Id: Copy + PartialEq> Matcher<Id> {
     }
 }
 
-/// Keys under which a term starting at a text word may be indexed: the word
-/// itself and, for one-word terms, its plural/singular forms. Runs for every
-/// word of every mail: the keys are handed to `f` in turn, built in one
-/// buffer rather than allocated each.
-fn for_first_word_keys(word: &str, mut f: impl FnMut(&str)) {
-    f(word);
-    let mut longer = String::with_capacity(word.len() + 2);
+/// The keys a term whose first word is `first` is indexed under: the word
+/// itself, its stems without a plural ending and its plural forms. A text
+/// word finds the term when it is one of these: the same pairs as a text
+/// word's own stems and plurals finding the term's word, looked up once
+/// per text word instead of once per form. [`term_matches`] then decides.
+fn first_word_keys(first: &str) -> Vec<String> {
+    let mut keys = vec![first.to_string()];
     for ending in PLURAL_ENDINGS {
-        if let Some(stem) = word.strip_suffix(ending) {
-            f(stem);
+        if let Some(stem) = first.strip_suffix(ending) {
+            keys.push(stem.to_string());
         }
-        longer.clear();
-        longer.push_str(word);
-        longer.push_str(ending);
-        f(&longer);
+        keys.push(format!("{first}{ending}"));
     }
+    keys
 }
 
 fn term_matches<Id>(term: &Compiled<Id>, text: &str, words: &[Word], index: usize) -> bool {
@@ -339,6 +339,25 @@ fn word(text: &str, start: usize, end: usize) -> Word {
 /// Lowercase, without accents, umlaut spellings unified, a few synonyms
 /// merged ("und" = "and" = "&", "raum" = "room").
 pub(crate) fn fold(word: &str) -> String {
+    // Most words of a mail are ASCII: no accents to drop, a byte-wise lowercase.
+    let plain = if word.is_ascii() { word.to_ascii_lowercase() } else { fold_letters(word) };
+    // "Kaese" and "Käse" both become "kase". Runs for every word of every
+    // mail: most words have no such pair and keep their one allocation.
+    let plain = if ["ae", "oe", "ue"].iter().any(|pair| plain.contains(pair)) {
+        plain.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+    } else {
+        plain
+    };
+    match plain.as_str() {
+        "and" | "und" => "&".to_string(),
+        "raum" => "room".to_string(),
+        "raume" => "rooms".to_string(),
+        _ => plain,
+    }
+}
+
+/// Lowercase letters without their accents.
+fn fold_letters(word: &str) -> String {
     let mut plain = String::with_capacity(word.len());
     for c in word.chars().flat_map(char::to_lowercase) {
         match c {
@@ -355,19 +374,7 @@ pub(crate) fn fold(word: &str) -> String {
             other => plain.push(other),
         }
     }
-    // "Kaese" and "Käse" both become "kase". Runs for every word of every
-    // mail: most words have no such pair and keep their one allocation.
-    let plain = if ["ae", "oe", "ue"].iter().any(|pair| plain.contains(pair)) {
-        plain.replace("ae", "a").replace("oe", "o").replace("ue", "u")
-    } else {
-        plain
-    };
-    match plain.as_str() {
-        "and" | "und" => "&".to_string(),
-        "raum" => "room".to_string(),
-        "raume" => "rooms".to_string(),
-        _ => plain,
-    }
+    plain
 }
 
 #[cfg(test)]

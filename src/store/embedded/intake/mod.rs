@@ -30,6 +30,7 @@
 
 mod log;
 
+use nohash_hasher::IntMap;
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -98,7 +99,9 @@ impl Place {
 /// hash of the dedupe key -> where the record is.
 #[derive(Default)]
 struct Keys {
-    rows: HashMap<u64, Place>,
+    /// The keys are already keyed hashes (`hasher`), so the map uses them
+    /// as they are instead of hashing them again.
+    rows: IntMap<u64, Place>,
     hasher: RandomState,
     /// When the last batch was appended, for the settler's idle test.
     last_append: Option<Instant>,
